@@ -1,0 +1,211 @@
+package core
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Identity is a contact's account on one platform. (Platform, UserID) is
+// unique across all contacts.
+type Identity struct {
+	Platform  PlatformName
+	UserID    string
+	Handle    string // @name where the platform has one
+	Name      string // display name
+	AvatarURL string
+}
+
+// Contact is a person outside the company, whatever platforms they use.
+type Contact struct {
+	ID         ContactID
+	Name       string
+	Identities []Identity
+	Tags       []string
+	Blocked    bool
+	CreatedAt  time.Time
+}
+
+// Voice is how a staff member appears to customers: their name and face
+// where the platform allows it, a signature where it does not.
+type Voice struct {
+	Name      string
+	Title     string
+	AvatarURL string
+	Signature string
+	// Team marks the anonymous team voice: Name and AvatarURL are the team's.
+	Team bool
+}
+
+// Label renders the voice as "Name (Title)", or Name alone.
+func (v Voice) Label() string {
+	if v.Title == "" {
+		return v.Name
+	}
+	return v.Name + " (" + v.Title + ")"
+}
+
+// Staff is a person inside the company who may answer customers.
+type Staff struct {
+	ID         StaffID
+	Voice      Voice
+	Roles      []Role
+	Identities map[PlatformName]string // platform user ids on team-chat platforms
+}
+
+// Can reports whether s holds role r or a stronger one.
+func (s Staff) Can(r Role) bool {
+	rank := map[Role]int{RoleAgent: 1, RoleModerator: 2, RoleAdmin: 3}
+	for _, have := range s.Roles {
+		if rank[have] >= rank[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// Conversation is a contact talking with the company at one customer place.
+type Conversation struct {
+	ID        ConversationID
+	ContactID ContactID
+	// Customer is where the customer writes; Anchor is the platform id of
+	// the message that opened the conversation (Discord community threads
+	// hang under it).
+	Customer Place
+	Anchor   string
+	// Desk is the desk thread once it is open; DeskCard the id of the
+	// contact card message in it.
+	Desk     Place
+	DeskCard string
+	Status   Status
+	Assignee StaffID
+	Tags     []string
+	Priority int
+	// ClosedAt is set while Status is closed.
+	ClosedAt  time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ConversationPatch changes some fields of a conversation; nil means keep.
+type ConversationPatch struct {
+	Status   *Status
+	Assignee *StaffID
+	Tags     *[]string
+	Priority *int
+	Desk     *Place
+	DeskCard *string
+	Customer *Place
+	ClosedAt *time.Time
+}
+
+// AttachmentKind says what an attachment is, so platforms can show it well.
+type AttachmentKind string
+
+// Attachment kinds.
+const (
+	KindFile     AttachmentKind = "file"
+	KindImage    AttachmentKind = "image"
+	KindVoice    AttachmentKind = "voice"
+	KindSticker  AttachmentKind = "sticker"
+	KindLocation AttachmentKind = "location"
+)
+
+// Attachment is a file or other media that came with a message. Ref is the
+// source platform's handle for fetching it (a Telegram file_id, a Slack
+// url_private, a Discord CDN URL), resolved by that platform's Downloader.
+type Attachment struct {
+	Kind        AttachmentKind
+	Name        string
+	ContentType string
+	Size        int64
+	Platform    PlatformName
+	Ref         string
+}
+
+// Message is one recorded message of a conversation.
+type Message struct {
+	ID             MessageID
+	ConversationID ConversationID
+	Direction      Direction
+	// Author is "contact:<id>", "staff:<id>", "system" or, for rejected
+	// desk messages, the platform user id of whoever wrote it.
+	Author      string
+	AuthorName  string
+	Text        string
+	Attachments []Attachment
+	// AsTeam marks a reply sent in the team's voice.
+	AsTeam    bool
+	CreatedAt time.Time
+	EditedAt  time.Time
+	DeletedAt time.Time
+}
+
+// Edited reports whether the message was changed after it was written.
+func (m Message) Edited() bool { return !m.EditedAt.IsZero() }
+
+// Deleted reports whether the message was withdrawn.
+func (m Message) Deleted() bool { return !m.DeletedAt.IsZero() }
+
+// Ref ties a platform message to a recorded message. A message has one
+// source ref (where it was written) and copy refs (where cornershop relayed
+// it; several when it was split). (Platform, Chat, PlatformID) is unique.
+type Ref struct {
+	MessageID  MessageID
+	Side       Side
+	Source     bool
+	Platform   PlatformName
+	Chat       string
+	PlatformID string
+	Part       int
+}
+
+// Delivery is one operation owed to a platform: an outbox row. It is written
+// in the same transaction as the message it delivers.
+type Delivery struct {
+	ID             DeliveryID
+	Key            string // idempotency key, unique
+	ConversationID ConversationID
+	MessageID      MessageID // zero for thread and card operations
+	// Emoji is the reaction for OpReact.
+	Emoji string
+	Op             Op
+	Side           Side
+	Platform       PlatformName
+	State          DeliveryState
+	Attempts       int
+	NextAttemptAt  time.Time
+	LastError      string
+	CreatedAt      time.Time
+	DoneAt         time.Time
+}
+
+// AuditEntry records who did what to which record.
+type AuditEntry struct {
+	ID     int64
+	At     time.Time
+	Actor  string // "staff:<id>", "contact:<id>", "system"
+	Action string
+	Object string // e.g. "conversation#12"
+	Detail string
+}
+
+// ContactCard is what staff see at the top of a desk thread.
+type ContactCard struct {
+	Conversation ConversationID
+	Contact      ContactID
+	Name         string
+	Identities   []Identity
+	Customer     Place
+	Status       Status
+	Assignee     string // display name
+	Tags         []string
+	Priority     int
+	// Previous counts the contact's earlier conversations.
+	Previous int
+}
+
+// HasTag reports whether tags contains t, ignoring case.
+func HasTag(tags []string, t string) bool {
+	return slices.ContainsFunc(tags, func(s string) bool { return strings.EqualFold(s, t) })
+}

@@ -1,0 +1,268 @@
+// Package outbox runs the delivery worker: it claims due deliveries from the
+// store, has them performed, records receipts, and retries or gives up by
+// each failure's class — backoff with jitter for transient failures, exactly
+// the platform's delay for retry-after, a visible note for permanent ones.
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"cornershop/core"
+)
+
+// Store is what the worker needs from persistence.
+type Store interface {
+	InTx(ctx context.Context, fn func(tx core.Tx) error) error
+	Claim(ctx context.Context, owner string, now time.Time, limit int, lease time.Duration) ([]core.Delivery, error)
+	NextDue(ctx context.Context) (time.Time, error)
+}
+
+// Performer carries out deliveries; relay.Service is one.
+type Performer interface {
+	// Perform executes d and returns how to record its result (may be nil),
+	// or an error classified by core.Classify.
+	Perform(ctx context.Context, d core.Delivery) (func(core.Tx) error, error)
+	// GiveUp records a visible failure for d inside tx.
+	GiveUp(tx core.Tx, d core.Delivery, cause error) error
+}
+
+// Observer is told what happened to each attempt, for metrics. Methods must
+// not block.
+type Observer interface {
+	Attempted(d core.Delivery, outcome Outcome, took time.Duration)
+}
+
+// Outcome is the result of one attempt.
+type Outcome string
+
+// Attempt outcomes.
+const (
+	Delivered  Outcome = "delivered"
+	Retried    Outcome = "retried"
+	RateLimit  Outcome = "retry_after"
+	GaveUp     Outcome = "failed"
+	StoreError Outcome = "store_error"
+)
+
+// Options tune the worker. Zero values take the defaults in brackets.
+type Options struct {
+	Owner       string        // lease owner, unique per process ["outbox"]
+	Workers     int           // deliveries performed at once [4]
+	Lease       time.Duration // how long a claim holds [2m]
+	BaseBackoff time.Duration // first transient retry delay [1s]
+	MaxBackoff  time.Duration // cap on the retry delay [10m]
+	MaxAttempts int           // transient attempts before giving up [12]
+	// Poll is the longest the worker sleeps without being woken, so work
+	// queued by other replicas is seen [1s].
+	Poll     time.Duration
+	Now      func() time.Time
+	Jitter   func(d time.Duration) time.Duration // [±20 %]
+	Logger   *slog.Logger
+	Observer Observer
+}
+
+// Worker delivers the outbox. Create it with New and start it with Run.
+type Worker struct {
+	store Store
+	perf  Performer
+	o     Options
+	wake  chan struct{}
+	// busy holds the deliveries being performed, so one is never claimed
+	// twice by this process after its lease is renewed elsewhere.
+	mu   sync.Mutex
+	busy map[core.DeliveryID]bool
+}
+
+// New returns a worker over store and perf.
+func New(store Store, perf Performer, o Options) *Worker {
+	if o.Owner == "" {
+		o.Owner = "outbox"
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.Lease <= 0 {
+		o.Lease = 2 * time.Minute
+	}
+	if o.BaseBackoff <= 0 {
+		o.BaseBackoff = time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 10 * time.Minute
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 12
+	}
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Jitter == nil {
+		o.Jitter = func(d time.Duration) time.Duration {
+			return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
+		}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Worker{store: store, perf: perf, o: o, wake: make(chan struct{}, 1), busy: map[core.DeliveryID]bool{}}
+}
+
+// Notify wakes the worker because new deliveries may be due. It never
+// blocks and is safe to call from any goroutine.
+func (w *Worker) Notify() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run claims and performs deliveries until ctx ends, then waits for the
+// deliveries in flight to finish (each with its own deadline) and returns
+// nil. It returns early only if ctx is already done.
+func (w *Worker) Run(ctx context.Context) error {
+	sem := make(chan struct{}, w.o.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		free := w.o.Workers - len(sem)
+		var claimed []core.Delivery
+		if free > 0 {
+			var err error
+			claimed, err = w.store.Claim(ctx, w.o.Owner, w.o.Now(), free, w.o.Lease)
+			if err != nil && ctx.Err() == nil {
+				w.o.Logger.Warn("outbox claim failed", "err", err)
+			}
+		}
+		for _, d := range claimed {
+			if !w.start(d.ID) {
+				continue
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem; w.finish(d.ID); w.Notify() }()
+				// A delivery in flight finishes even when Run is asked to
+				// stop: that is the drain.
+				dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.o.Lease/2)
+				defer cancel()
+				w.attempt(dctx, d)
+			}()
+		}
+		if len(claimed) > 0 && len(sem) < w.o.Workers {
+			continue
+		}
+		w.sleep(ctx)
+	}
+}
+
+func (w *Worker) start(id core.DeliveryID) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.busy[id] {
+		return false
+	}
+	w.busy[id] = true
+	return true
+}
+
+func (w *Worker) finish(id core.DeliveryID) {
+	w.mu.Lock()
+	delete(w.busy, id)
+	w.mu.Unlock()
+}
+
+// sleep waits for a wake-up, the next due delivery or the poll interval.
+func (w *Worker) sleep(ctx context.Context) {
+	wait := w.o.Poll
+	if next, err := w.store.NextDue(ctx); err == nil {
+		if d := next.Sub(w.o.Now()); d < wait {
+			wait = max(d, time.Millisecond)
+		}
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-w.wake:
+	case <-t.C:
+	}
+}
+
+// attempt performs d once and records the outcome.
+func (w *Worker) attempt(ctx context.Context, d core.Delivery) {
+	began := w.o.Now()
+	settle, err := w.perf.Perform(ctx, d)
+	outcome, rerr := w.record(ctx, d, settle, err)
+	if rerr != nil {
+		outcome = StoreError
+		w.o.Logger.Error("outbox could not record a delivery outcome", "delivery", d.ID, "op", d.Op, "err", rerr)
+	}
+	if w.o.Observer != nil {
+		w.o.Observer.Attempted(d, outcome, w.o.Now().Sub(began))
+	}
+}
+
+func (w *Worker) record(ctx context.Context, d core.Delivery, settle func(core.Tx) error, err error) (Outcome, error) {
+	now := w.o.Now()
+	if err == nil {
+		return Delivered, w.store.InTx(ctx, func(tx core.Tx) error {
+			if settle != nil {
+				if err := settle(tx); err != nil {
+					return err
+				}
+			}
+			return tx.FinishDelivery(d.ID, core.DeliveryDone, "", now)
+		})
+	}
+	class, after := core.Classify(err)
+	log := w.o.Logger.With("delivery", d.ID, "op", d.Op, "side", d.Side, "platform", d.Platform, "attempt", d.Attempts+1)
+	switch {
+	case class == core.ClassRetryAfter:
+		log.Info("platform asked to retry later", "after", after)
+		// Waiting as asked is not a failed attempt: it does not count.
+		return RateLimit, w.store.InTx(ctx, func(tx core.Tx) error {
+			return tx.RetryDelivery(d.ID, d.Attempts, now.Add(after), err.Error())
+		})
+	case class == core.ClassTransient && d.Attempts+1 < w.o.MaxAttempts:
+		next := now.Add(w.backoff(d.Attempts))
+		log.Warn("delivery failed, will retry", "err", err, "next", next)
+		return Retried, w.store.InTx(ctx, func(tx core.Tx) error {
+			return tx.RetryDelivery(d.ID, d.Attempts+1, next, err.Error())
+		})
+	}
+	log.Error("delivery failed for good", "err", err)
+	return GaveUp, w.store.InTx(ctx, func(tx core.Tx) error {
+		if err := tx.FinishDelivery(d.ID, core.DeliveryFailed, err.Error(), now); err != nil {
+			return err
+		}
+		if gerr := w.perf.GiveUp(tx, d, err); gerr != nil {
+			return fmt.Errorf("record failure note: %w", gerr)
+		}
+		return nil
+	})
+}
+
+// backoff is the delay before transient retry number attempts+1.
+func (w *Worker) backoff(attempts int) time.Duration {
+	d := w.o.BaseBackoff
+	for range attempts {
+		d *= 2
+		if d >= w.o.MaxBackoff {
+			d = w.o.MaxBackoff
+			break
+		}
+	}
+	return min(w.o.Jitter(d), w.o.MaxBackoff)
+}

@@ -1,0 +1,142 @@
+package core
+
+import (
+	"context"
+	"io"
+)
+
+// Inbox receives platform events from adapters.
+type Inbox interface {
+	// Handle records e durably and returns nil only once it is committed at
+	// the configured durability level; only then may the adapter acknowledge
+	// the platform. The same event handed in twice is recorded once and the
+	// second call returns nil. An error wrapping ErrInvalid means the event
+	// can never be recorded (acknowledge and drop it); any other error means
+	// try again later and do not acknowledge. Safe for concurrent use.
+	Handle(ctx context.Context, e Event) error
+}
+
+// ActionInbox is the part of the Inbox that answers native commands and
+// buttons, which platforms expect a reply to within seconds.
+type ActionInbox interface {
+	// Act records and performs a, returning what to show its invoker.
+	// Errors are as for Inbox.Handle.
+	Act(ctx context.Context, a ActionEvent) (ActionResult, error)
+}
+
+// Platform is an adapter: it connects to one platform, hands what it hears
+// to an Inbox and sends what the outbox owes.
+type Platform interface {
+	// Name returns the platform this adapter speaks to.
+	Name() PlatformName
+	// Run connects, receives and reconnects until ctx ends; it returns
+	// ctx.Err() then, or an error that stops the adapter for good (bad
+	// credentials).
+	Run(ctx context.Context, in Inbox) error
+	// Send posts one message and returns the ids the platform gave it.
+	// Errors are classified with RetryAfter, Transient and Permanent.
+	Send(ctx context.Context, m Outgoing) (Receipt, error)
+}
+
+// ThreadOpener is a Platform that can open a desk thread for a conversation.
+type ThreadOpener interface {
+	// OpenThread opens a thread in desk whose first message is the card and
+	// returns the thread's place and the card's message id.
+	OpenThread(ctx context.Context, desk Place, card ContactCard) (Thread, error)
+}
+
+// CardUpdater is a Platform that can refresh a desk thread's contact card
+// and status (a title emoji, a forum tag, a closed topic).
+type CardUpdater interface {
+	// UpdateCard renders card again in thread; cardID is the card message.
+	UpdateCard(ctx context.Context, t Thread, card ContactCard) error
+}
+
+// Editor is a Platform that can change a message it posted.
+type Editor interface {
+	// Edit replaces the text of the messages ids at place with m's text,
+	// rendered in m's voice.
+	Edit(ctx context.Context, place Place, ids []string, m Outgoing) error
+}
+
+// Deleter is a Platform that can delete a message it posted.
+type Deleter interface {
+	// Delete removes the messages ids at place.
+	Delete(ctx context.Context, place Place, ids []string) error
+}
+
+// Downloader is a Platform that can fetch an attachment it reported.
+type Downloader interface {
+	// Download opens the attachment a; the caller closes it.
+	Download(ctx context.Context, a Attachment) (io.ReadCloser, error)
+}
+
+// StaffLookup is a Platform that can tell whether a user is a member of a
+// desk and what their profile says, for desks that take staff from
+// membership.
+type StaffLookup interface {
+	// Member reports whether userID belongs to the desk and, if so, their
+	// profile as a Voice.
+	Member(ctx context.Context, desk Place, userID string) (Voice, bool, error)
+}
+
+// Thread is an open desk thread: where it is and which message is its card.
+type Thread struct {
+	Place  Place
+	CardID string
+}
+
+// Receipt is what a platform returned for a sent message.
+type Receipt struct {
+	// IDs are the platform message ids, several when the text was split.
+	IDs []string
+	// Place is where the message landed when it differs from the request
+	// (e.g. a Discord thread created under a community message).
+	Place Place
+}
+
+// Kind says how an outgoing message should be presented.
+type Kind string
+
+// Outgoing kinds.
+const (
+	KindCustomerCopy Kind = "customer_copy" // a customer's message shown in the desk
+	KindReply        Kind = "reply"         // a staff reply shown to the customer
+	KindSystem       Kind = "system"        // cornershop speaking
+	KindNoteEcho     Kind = "note"          // an internal note shown in the desk
+)
+
+// Outgoing is a message the outbox asks a platform to post.
+type Outgoing struct {
+	// Key is the delivery's idempotency key; adapters that can attach it to
+	// the request (Discord nonce) should.
+	Key   string
+	Place Place
+	Kind  Kind
+	// Text is neutral text; the adapter escapes and renders it.
+	Text string
+	// Voice is who speaks: a staff member, the team, or (zero) the bot.
+	Voice Voice
+	// From names the customer for KindCustomerCopy.
+	From Identity
+	// Anchor is the customer message a reply belongs under, when any.
+	Anchor string
+	Files  []File
+	// Edited and Deleted mark re-renders of an edited or deleted message.
+	Edited  bool
+	Deleted bool
+}
+
+// File is an attachment on its way to a platform.
+type File struct {
+	Attachment
+	// Open returns the file's bytes; nil when the source cannot be fetched,
+	// in which case the adapter posts a note naming the file instead.
+	Open func(ctx context.Context) (io.ReadCloser, error)
+}
+
+// Reactor is a Platform that can add a reaction to a message.
+type Reactor interface {
+	// React adds emoji to message id at place as the bot.
+	React(ctx context.Context, place Place, id string, emoji string) error
+}

@@ -1,0 +1,95 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"cornershop/core"
+)
+
+// committer groups concurrent writes into shared transactions (group
+// commit). Each caller's work still returns only after the transaction that
+// holds it commits, so nothing is acknowledged before it is durable; a batch
+// that fails is retried one job per transaction so one bad job cannot fail
+// the others.
+type committer struct {
+	store core.Store
+	max   int
+	wake  func()
+
+	mu      sync.Mutex
+	queue   []*job
+	leading bool
+}
+
+type job struct {
+	fn   func(tx core.Tx) error
+	err  error
+	done chan struct{} // closed when err is final
+	lead chan struct{} // closed when this job must run the next batch
+}
+
+func (c *committer) do(ctx context.Context, fn func(tx core.Tx) error) error {
+	j := &job{fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
+	c.mu.Lock()
+	c.queue = append(c.queue, j)
+	if c.leading {
+		c.mu.Unlock()
+		select {
+		case <-j.done:
+			return j.err
+		case <-j.lead:
+		}
+	} else {
+		c.leading = true
+		c.mu.Unlock()
+	}
+	// This goroutine leads: run one batch (which includes j), then pass the
+	// lead to the first job still waiting, if any.
+	c.mu.Lock()
+	n := min(len(c.queue), c.max)
+	batch := c.queue[:n:n]
+	c.queue = c.queue[n:]
+	c.mu.Unlock()
+
+	c.run(context.WithoutCancel(ctx), batch)
+	if c.wake != nil {
+		c.wake()
+	}
+
+	c.mu.Lock()
+	if len(c.queue) > 0 {
+		close(c.queue[0].lead)
+	} else {
+		c.leading = false
+	}
+	c.mu.Unlock()
+	<-j.done
+	return j.err
+}
+
+var errJobFailed = errors.New("a job in the batch failed")
+
+func (c *committer) run(ctx context.Context, batch []*job) {
+	finish := func(j *job, err error) { j.err = err; close(j.done) }
+	if len(batch) > 1 {
+		err := c.store.InTx(ctx, func(tx core.Tx) error {
+			for _, j := range batch {
+				if err := j.fn(tx); err != nil {
+					return errJobFailed
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			for _, j := range batch {
+				finish(j, nil)
+			}
+			return
+		}
+	}
+	for _, j := range batch {
+		finish(j, c.store.InTx(ctx, j.fn))
+	}
+}

@@ -1,0 +1,245 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"cornershop/core"
+)
+
+// plan is everything a delivery needs, loaded in one read.
+type plan struct {
+	conv    core.Conversation
+	contact core.Contact
+	msg     core.Message
+	refs    []core.Ref // the message's refs on the delivery's side
+	card    core.ContactCard
+}
+
+func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
+	var p plan
+	err := s.store.InTx(ctx, func(tx core.Tx) error {
+		var err error
+		if p.conv, err = tx.Conversation(d.ConversationID); err != nil {
+			return fmt.Errorf("load conversation: %w", err)
+		}
+		if p.contact, err = tx.Contact(p.conv.ContactID); err != nil {
+			return fmt.Errorf("load contact: %w", err)
+		}
+		if d.MessageID != 0 {
+			if p.msg, err = tx.Message(d.MessageID); err != nil {
+				return fmt.Errorf("load message: %w", err)
+			}
+			if p.refs, err = tx.Refs(d.MessageID, d.Side); err != nil {
+				return fmt.Errorf("load refs: %w", err)
+			}
+		}
+		if d.Op == core.OpOpenThread || d.Op == core.OpUpdateCard {
+			n, err := tx.CountConversations(p.conv.ContactID)
+			if err != nil {
+				return fmt.Errorf("count conversations: %w", err)
+			}
+			p.card = s.card(p.conv, p.contact, n-1)
+		}
+		return nil
+	})
+	return p, err
+}
+
+func (s *Service) card(conv core.Conversation, c core.Contact, previous int) core.ContactCard {
+	card := core.ContactCard{
+		Conversation: conv.ID, Contact: c.ID, Name: c.Name, Identities: c.Identities,
+		Customer: conv.Customer, Status: conv.Status, Tags: conv.Tags, Priority: conv.Priority, Previous: max(previous, 0),
+	}
+	if conv.Assignee != "" {
+		card.Assignee = string(conv.Assignee)
+		if st, ok := s.staff.byID[conv.Assignee]; ok {
+			card.Assignee = st.Voice.Name
+		}
+	}
+	return card
+}
+
+// Perform carries out one delivery against its platform. On success it
+// returns how to record the result (nil: nothing to record), which the
+// outbox runs in the transaction that marks the delivery done; errors are
+// classified for the outbox (core.Classify).
+func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) error, error) {
+	p, err := s.load(ctx, d)
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, core.Permanent(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	target := placeOn(p.conv, d.Side)
+	plat, ok := s.platforms[target.Platform]
+	if !ok {
+		return nil, core.Permanent(fmt.Errorf("platform %s is not running", target.Platform))
+	}
+	switch d.Op {
+	case core.OpOpenThread:
+		if p.conv.Desk.Thread != "" {
+			return nil, nil // opened by an earlier attempt that was recorded
+		}
+		opener, ok := plat.(core.ThreadOpener)
+		if !ok {
+			return nil, core.Permanent(fmt.Errorf("open desk thread on %s: %w", target.Platform, core.ErrUnsupported))
+		}
+		th, err := opener.OpenThread(ctx, target.Channel(), p.card)
+		if err != nil {
+			return nil, err
+		}
+		return func(tx core.Tx) error {
+			return tx.UpdateConversation(p.conv.ID, core.ConversationPatch{Desk: &th.Place, DeskCard: &th.CardID}, s.now())
+		}, nil
+	case core.OpUpdateCard:
+		up, ok := plat.(core.CardUpdater)
+		if !ok || p.conv.Desk.Thread == "" {
+			return nil, nil // nothing to refresh: the thread opens with the current card
+		}
+		return nil, up.UpdateCard(ctx, core.Thread{Place: p.conv.Desk, CardID: p.conv.DeskCard}, p.card)
+	case core.OpSend:
+		return s.send(ctx, plat, d, p, target)
+	case core.OpEdit, core.OpDelete, core.OpReact:
+		return nil, s.change(ctx, plat, d, p, target)
+	}
+	return nil, core.Permanent(fmt.Errorf("unknown operation %q: %w", d.Op, core.ErrInvalid))
+}
+
+func (s *Service) send(ctx context.Context, plat core.Platform, d core.Delivery, p plan, target core.Place) (func(core.Tx) error, error) {
+	if len(p.refs) > 0 {
+		return nil, nil // sent by an earlier attempt that was recorded
+	}
+	if d.Side == core.DeskSide && target.Thread == "" {
+		return nil, core.Transient(errors.New("the desk thread is not open yet"))
+	}
+	out := s.outgoing(ctx, d, p, target)
+	rc, err := plat.Send(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	landed := target
+	if !rc.Place.IsZero() {
+		landed = rc.Place
+	}
+	return func(tx core.Tx) error {
+		for i, id := range rc.IDs {
+			err := tx.AddRef(core.Ref{MessageID: p.msg.ID, Side: d.Side, Platform: landed.Platform, Chat: landed.Chat, PlatformID: id, Part: i})
+			if err != nil && !errors.Is(err, core.ErrDuplicate) {
+				return fmt.Errorf("record delivered ref: %w", err)
+			}
+		}
+		if d.Side == core.CustomerSide && landed != p.conv.Customer {
+			if err := tx.UpdateConversation(p.conv.ID, core.ConversationPatch{Customer: &landed}, s.now()); err != nil {
+				return fmt.Errorf("record customer thread: %w", err)
+			}
+		}
+		return nil
+	}, nil
+}
+
+func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target core.Place) core.Outgoing {
+	out := core.Outgoing{Key: d.Key, Place: target, Text: p.msg.Text, Edited: p.msg.Edited(), Deleted: p.msg.Deleted()}
+	switch p.msg.Direction {
+	case core.Inbound:
+		out.Kind = core.KindCustomerCopy
+		out.From = core.Identity{Name: p.msg.AuthorName}
+		for _, id := range p.contact.Identities {
+			if id.Platform == p.conv.Customer.Platform {
+				out.From = id
+				break
+			}
+		}
+	case core.Reply:
+		out.Kind = core.KindReply
+		out.Anchor = p.conv.Anchor
+		out.Voice = s.voiceOf(ctx, p.msg.Author)
+		if p.msg.AsTeam || out.Voice.Name == "" {
+			out.Voice = s.cfg.Team
+			out.Voice.Team = true
+		}
+	case core.Note:
+		out.Kind = core.KindNoteEcho
+		out.Voice = s.voiceOf(ctx, p.msg.Author)
+	default:
+		out.Kind = core.KindSystem
+	}
+	for _, a := range p.msg.Attachments {
+		f := core.File{Attachment: a}
+		if dl, ok := s.platforms[a.Platform].(core.Downloader); ok {
+			f.Open = func(ctx context.Context) (io.ReadCloser, error) { return dl.Download(ctx, a) }
+		}
+		out.Files = append(out.Files, f)
+	}
+	return out
+}
+
+func (s *Service) change(ctx context.Context, plat core.Platform, d core.Delivery, p plan, target core.Place) error {
+	if len(p.refs) == 0 {
+		return nil // the copy never went out, so there is nothing to change
+	}
+	ids := make([]string, len(p.refs))
+	for i, r := range p.refs {
+		ids[i] = r.PlatformID
+	}
+	at := core.Place{Platform: p.refs[0].Platform, Chat: p.refs[0].Chat, Thread: target.Thread}
+	switch d.Op {
+	case core.OpEdit:
+		ed, ok := plat.(core.Editor)
+		if !ok {
+			return core.Permanent(fmt.Errorf("edit on %s: %w", target.Platform, core.ErrUnsupported))
+		}
+		return ed.Edit(ctx, at, ids, s.outgoing(ctx, d, p, target))
+	case core.OpDelete:
+		del, ok := plat.(core.Deleter)
+		if !ok {
+			return core.Permanent(fmt.Errorf("delete on %s: %w", target.Platform, core.ErrUnsupported))
+		}
+		return del.Delete(ctx, at, ids)
+	default:
+		r, ok := plat.(core.Reactor)
+		if !ok {
+			return core.Permanent(fmt.Errorf("react on %s: %w", target.Platform, core.ErrUnsupported))
+		}
+		return r.React(ctx, at, ids[0], d.Emoji)
+	}
+}
+
+// GiveUp records, in the transaction that marks d failed, a note in the
+// desk thread saying what could not be done and why, so a failure is never
+// silent. Failures of cornershop's own notes are only logged.
+func (s *Service) GiveUp(tx core.Tx, d core.Delivery, cause error) error {
+	if d.Side == core.DeskSide && d.Op != core.OpSend {
+		return nil
+	}
+	if d.Side == core.DeskSide {
+		m, err := tx.Message(d.MessageID)
+		if err != nil || m.Direction == core.System {
+			return nil
+		}
+	}
+	conv, err := tx.Conversation(d.ConversationID)
+	if err != nil {
+		return fmt.Errorf("load conversation: %w", err)
+	}
+	what := map[core.Op]string{core.OpSend: "delivered", core.OpEdit: "edited", core.OpDelete: "deleted", core.OpReact: "reacted to"}[d.Op]
+	where := "the customer"
+	if d.Side == core.DeskSide {
+		where = "this desk"
+	}
+	return s.systemNote(tx, conv, fmt.Sprintf("⚠️ Not %s at %s on %s: %s", what, where, placeOn(conv, d.Side).Platform, reason(cause)))
+}
+
+// reason shortens an adapter error to what staff need to read.
+func reason(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "permanent: ")
+	if len(msg) > 300 {
+		msg = msg[:300] + "…"
+	}
+	return msg
+}

@@ -1,0 +1,234 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"cornershop/core"
+)
+
+// Desk is a staff desk: a channel (Slack, Discord) or forum group
+// (Telegram) where each conversation gets a thread.
+type Desk struct {
+	Name  string
+	Place core.Place // platform and channel; Thread empty
+	// StaffFromMembership makes members of the desk staff, with the profile
+	// the platform reports, unless the directory names them.
+	StaffFromMembership bool
+	// NoteMode makes plain messages internal notes; "!reply" sends.
+	NoteMode bool
+}
+
+// Route sends conversations from customer places to a desk.
+type Route struct {
+	Platform core.PlatformName
+	Chat     string // empty: any chat of the platform
+	Desk     string
+}
+
+// Config is what the relay needs to know about the deployment.
+type Config struct {
+	// Team is the anonymous voice: the team's name and logo.
+	Team core.Voice
+	// Greeting answers a customer's /start.
+	Greeting string
+	// ReopenWindow: a customer message this soon after a close reopens the
+	// conversation; later ones start a new conversation.
+	ReopenWindow  time.Duration
+	NotePrefix    string
+	CommandPrefix string
+	Staff         []core.Staff
+	Desks         []Desk
+	Routes        []Route
+	// BatchSize caps how many events share one transaction.
+	BatchSize int
+	// Wake is called after each commit that may have queued deliveries
+	// (the outbox worker's Notify); nil for none.
+	Wake func()
+}
+
+// Service records platform events and composes deliveries. It implements
+// core.Inbox and core.ActionInbox.
+type Service struct {
+	store     core.Store
+	cfg       Config
+	platforms map[core.PlatformName]core.Platform
+	staff     directory
+	now       func() time.Time
+	log       *slog.Logger
+	commit    *committer
+}
+
+var (
+	_ core.Inbox       = (*Service)(nil)
+	_ core.ActionInbox = (*Service)(nil)
+)
+
+// New returns a Service over store. platforms are the running adapters,
+// used to deliver and to look up desk members; now is the clock.
+func New(store core.Store, cfg Config, platforms []core.Platform, now func() time.Time, log *slog.Logger) (*Service, error) {
+	if len(cfg.Desks) == 0 {
+		return nil, errors.New("relay: at least one desk is required")
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 128
+	}
+	if cfg.NotePrefix == "" {
+		cfg.NotePrefix = "//"
+	}
+	if cfg.CommandPrefix == "" {
+		cfg.CommandPrefix = "!"
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ps := make(map[core.PlatformName]core.Platform, len(platforms))
+	for _, p := range platforms {
+		ps[p.Name()] = p
+	}
+	return &Service{
+		store:     store,
+		cfg:       cfg,
+		platforms: ps,
+		staff:     newDirectory(cfg.Staff),
+		now:       now,
+		log:       log,
+		commit:    &committer{store: store, max: cfg.BatchSize, wake: cfg.Wake},
+	}, nil
+}
+
+// deskAt returns the desk whose channel is place's channel.
+func (s *Service) deskAt(place core.Place) (Desk, bool) {
+	for _, d := range s.cfg.Desks {
+		if d.Place.Platform == place.Platform && d.Place.Chat == place.Chat {
+			return d, true
+		}
+	}
+	return Desk{}, false
+}
+
+// deskFor routes a customer place to its desk.
+func (s *Service) deskFor(place core.Place) Desk {
+	for _, r := range s.cfg.Routes {
+		if r.Platform != place.Platform || (r.Chat != "" && r.Chat != place.Chat) {
+			continue
+		}
+		for _, d := range s.cfg.Desks {
+			if d.Name == r.Desk {
+				return d
+			}
+		}
+	}
+	return s.cfg.Desks[0]
+}
+
+// Handle implements core.Inbox.
+func (s *Service) Handle(ctx context.Context, e core.Event) error {
+	if err := validate(e); err != nil {
+		return err
+	}
+	switch e := e.(type) {
+	case core.MessageEvent:
+		if desk, ok := s.deskAt(e.Place); ok {
+			return s.deskMessage(ctx, desk, e)
+		}
+		return s.commit.do(ctx, func(tx core.Tx) error { return s.customerMessage(tx, e) })
+	case core.EditEvent:
+		return s.commit.do(ctx, func(tx core.Tx) error { return s.edit(tx, e) })
+	case core.DeleteEvent:
+		return s.commit.do(ctx, func(tx core.Tx) error { return s.remove(tx, e) })
+	case core.ReactionEvent:
+		return s.commit.do(ctx, func(tx core.Tx) error { return s.react(tx, e) })
+	case core.ActionEvent:
+		_, err := s.Act(ctx, e)
+		return err
+	}
+	return fmt.Errorf("relay: event %T: %w", e, core.ErrInvalid)
+}
+
+func validate(e core.Event) error {
+	p := e.Where()
+	if !p.Platform.Valid() || p.Chat == "" {
+		return fmt.Errorf("relay: event %T at %q: %w", e, p.String(), core.ErrInvalid)
+	}
+	var id string
+	switch e := e.(type) {
+	case core.MessageEvent:
+		id = e.ID
+		if e.Sender.UserID == "" {
+			return fmt.Errorf("relay: message without sender: %w", core.ErrInvalid)
+		}
+	case core.EditEvent:
+		id = e.ID
+	case core.DeleteEvent:
+		id = e.ID
+	case core.ReactionEvent:
+		id = e.ID
+	case core.ActionEvent:
+		id = "-"
+	}
+	if id == "" {
+		return fmt.Errorf("relay: event %T without a platform id: %w", e, core.ErrInvalid)
+	}
+	return nil
+}
+
+// seen reports whether a platform message is already recorded (a repeat of
+// the same event, or an echo of something we posted).
+func seen(tx core.Tx, p core.Place, id string) (bool, error) {
+	_, err := tx.RefByPlatformID(p.Platform, p.Chat, id)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, core.ErrNotFound):
+		return false, nil
+	}
+	return false, err
+}
+
+// enqueue adds a delivery with a key derived from its content.
+func (s *Service) enqueue(tx core.Tx, d core.Delivery) error {
+	d.State = core.DeliveryPending
+	d.CreatedAt = s.now()
+	d.NextAttemptAt = d.CreatedAt
+	if d.Key == "" {
+		d.Key = fmt.Sprintf("%s:%s:%d:%d:%d", d.Op, d.Side, d.ConversationID, d.MessageID, d.CreatedAt.UnixNano())
+	}
+	if err := tx.Enqueue(&d); err != nil && !errors.Is(err, core.ErrDuplicate) {
+		return fmt.Errorf("enqueue %s: %w", d.Op, err)
+	}
+	return nil
+}
+
+// systemNote records a message by cornershop in the desk thread and queues
+// it for the desk.
+func (s *Service) systemNote(tx core.Tx, conv core.Conversation, text string) error {
+	m := core.Message{ConversationID: conv.ID, Direction: core.System, Author: "system", Text: text, CreatedAt: s.now()}
+	if err := tx.CreateMessage(&m); err != nil {
+		return fmt.Errorf("record system note: %w", err)
+	}
+	return s.enqueue(tx, core.Delivery{
+		Key: fmt.Sprintf("send:desk:%d", m.ID), ConversationID: conv.ID, MessageID: m.ID,
+		Op: core.OpSend, Side: core.DeskSide, Platform: conv.Desk.Platform,
+	})
+}
+
+func (s *Service) cardUpdate(tx core.Tx, conv core.Conversation) error {
+	return s.enqueue(tx, core.Delivery{ConversationID: conv.ID, Op: core.OpUpdateCard, Side: core.DeskSide, Platform: conv.Desk.Platform})
+}
+
+// hasPrefixFold reports whether text starts with prefix, ignoring case, and
+// returns the rest trimmed.
+func cutPrefix(text, prefix string) (string, bool) {
+	if prefix == "" || len(text) < len(prefix) || !strings.EqualFold(text[:len(prefix)], prefix) {
+		return text, false
+	}
+	return strings.TrimSpace(text[len(prefix):]), true
+}

@@ -1,0 +1,89 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence port. core/store implements it with gorm on
+// SQLite or PostgreSQL; the store contract suite in core/store/storetest
+// checks any implementation.
+type Store interface {
+	// InTx runs fn in one transaction bound to ctx and commits when fn
+	// returns nil, at the store's configured durability. fn must not keep
+	// tx after it returns.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+	// Claim leases up to limit pending deliveries due at now to owner until
+	// now+lease, oldest first, never two of the same conversation and side at
+	// once, and never one whose earlier sibling (same conversation and side)
+	// is still pending. Several processes may claim concurrently.
+	Claim(ctx context.Context, owner string, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
+	// NextDue returns when the earliest pending delivery becomes due, or
+	// ErrNotFound when none is pending.
+	NextDue(ctx context.Context) (time.Time, error)
+	// Ping checks the database is reachable.
+	Ping(ctx context.Context) error
+}
+
+// Tx is one database transaction. Lookups return ErrNotFound when nothing
+// matches; inserts return ErrDuplicate when a unique key is taken.
+type Tx interface {
+	// ContactByIdentity returns the contact owning (platform, userID).
+	ContactByIdentity(platform PlatformName, userID string) (Contact, error)
+	// Contact returns one contact with its identities.
+	Contact(id ContactID) (Contact, error)
+	// CreateContact inserts c and its identities and sets c.ID.
+	CreateContact(c *Contact) error
+	// SaveIdentity updates the profile fields of an existing identity.
+	SaveIdentity(contact ContactID, id Identity) error
+	// SetContactBlocked blocks or unblocks a contact.
+	SetContactBlocked(id ContactID, blocked bool) error
+
+	// LatestConversation returns the newest conversation of contact at the
+	// customer place's platform and chat (threads ignored).
+	LatestConversation(contact ContactID, place Place) (Conversation, error)
+	// ConversationByDesk returns the conversation whose desk thread is desk.
+	ConversationByDesk(desk Place) (Conversation, error)
+	// Conversation returns one conversation.
+	Conversation(id ConversationID) (Conversation, error)
+	// CreateConversation inserts c and sets c.ID.
+	CreateConversation(c *Conversation) error
+	// UpdateConversation applies p to conversation id at time now.
+	UpdateConversation(id ConversationID, p ConversationPatch, now time.Time) error
+	// CountConversations counts the contact's conversations.
+	CountConversations(contact ContactID) (int, error)
+
+	// CreateMessage inserts m and sets m.ID.
+	CreateMessage(m *Message) error
+	// Message returns one message.
+	Message(id MessageID) (Message, error)
+	// UpdateMessage applies p to message id.
+	UpdateMessage(id MessageID, p MessagePatch) error
+	// AddRef records a platform id of a message; ErrDuplicate when
+	// (Platform, Chat, PlatformID) is already recorded.
+	AddRef(r Ref) error
+	// RefByPlatformID finds the ref of a platform message.
+	RefByPlatformID(platform PlatformName, chat, id string) (Ref, error)
+	// Refs lists a message's refs on one side, ordered by part.
+	Refs(m MessageID, side Side) ([]Ref, error)
+
+	// Enqueue inserts a pending delivery and sets d.ID; ErrDuplicate when
+	// d.Key is taken.
+	Enqueue(d *Delivery) error
+	// Delivery returns one delivery.
+	Delivery(id DeliveryID) (Delivery, error)
+	// FinishDelivery sets a delivery's final state.
+	FinishDelivery(id DeliveryID, state DeliveryState, lastErr string, at time.Time) error
+	// RetryDelivery counts an attempt and schedules the next one at next.
+	RetryDelivery(id DeliveryID, attempts int, next time.Time, lastErr string) error
+
+	// Audit appends an audit entry.
+	Audit(e AuditEntry) error
+}
+
+// MessagePatch changes some fields of a message; nil means keep.
+type MessagePatch struct {
+	Text      *string
+	EditedAt  *time.Time
+	DeletedAt *time.Time
+}
