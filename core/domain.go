@@ -168,16 +168,16 @@ type Delivery struct {
 	ConversationID ConversationID
 	MessageID      MessageID // zero for thread and card operations
 	// Emoji is the reaction for OpReact.
-	Emoji string
-	Op             Op
-	Side           Side
-	Platform       PlatformName
-	State          DeliveryState
-	Attempts       int
-	NextAttemptAt  time.Time
-	LastError      string
-	CreatedAt      time.Time
-	DoneAt         time.Time
+	Emoji         string
+	Op            Op
+	Side          Side
+	Platform      PlatformName
+	State         DeliveryState
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	DoneAt        time.Time
 }
 
 // AuditEntry records who did what to which record.

@@ -76,7 +76,10 @@ func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResul
 		return core.ActionResult{}, err
 	}
 	desk, ok := s.deskAt(a.Place)
-	if !ok || a.Place.Thread == "" {
+	if !ok {
+		return s.customerAction(a), nil
+	}
+	if a.Place.Thread == "" {
 		return core.ActionResult{Text: "Run this inside a conversation's desk thread."}, nil
 	}
 	st, isStaff, err := s.resolveStaff(ctx, desk, a.Sender)
@@ -101,4 +104,21 @@ func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResul
 		return err
 	})
 	return core.ActionResult{Text: out}, err
+}
+
+// customerHelp is what a customer can do.
+const customerHelp = "Just write here: a person from our team reads every message and answers in this chat. You can send text, photos and files."
+
+// customerAction answers the commands a customer may use.
+func (s *Service) customerAction(a core.ActionEvent) core.ActionResult {
+	switch strings.ToLower(a.Name) {
+	case "start":
+		if s.cfg.Greeting != "" {
+			return core.ActionResult{Text: s.cfg.Greeting}
+		}
+		return core.ActionResult{Text: customerHelp}
+	case "help":
+		return core.ActionResult{Text: customerHelp}
+	}
+	return core.ActionResult{Text: "Unknown command. " + customerHelp}
 }
