@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"cornershop/core"
+)
+
+// headOnly keeps a delivery only when no earlier delivery of the same
+// conversation and side is still pending — leased or not, due or not — so
+// each (conversation, side) is worked strictly in id order.
+const headOnly = `NOT EXISTS (
+	SELECT 1 FROM deliveries e
+	WHERE e.conversation_id = d.conversation_id AND e.side = d.side
+	  AND e.state = 'pending' AND e.id < d.id)`
+
+const claimSQL = `SELECT d.* FROM deliveries d
+WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+  AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
+  AND ` + headOnly + `
+ORDER BY d.next_attempt_at, d.id
+LIMIT ?`
+
+// Claim leases up to limit due deliveries to owner until now+lease, the
+// longest-due first, at most one per (conversation, side) and only the
+// earliest pending one of each. A leased delivery is invisible to Claim
+// until its lease expires or RetryDelivery/FinishDelivery release it. On
+// PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so concurrent
+// claimers (other replicas) never get the same row; on SQLite claims are
+// serialised by the single writer. lease must be positive (ErrInvalid).
+func (s *Store) Claim(ctx context.Context, owner string, now time.Time, limit int, lease time.Duration) ([]core.Delivery, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if lease <= 0 {
+		return nil, fmt.Errorf("store: claim: lease %s: %w", lease, core.ErrInvalid)
+	}
+	q := claimSQL
+	if s.driver == DriverPostgres {
+		q += "\nFOR UPDATE OF d SKIP LOCKED"
+	}
+	at, until := dbTime(now), dbTime(now.Add(lease))
+	var rows []deliveryRow
+	err := s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		if err := g.Raw(q, at, at, limit).Scan(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		return g.Model(&deliveryRow{}).Where("id IN ?", ids).
+			Updates(map[string]any{"claimed_by": owner, "claimed_until": until}).Error
+	})
+	if err != nil {
+		return nil, mapErr("store: claim", err)
+	}
+	out := make([]core.Delivery, len(rows))
+	for i, r := range rows {
+		out[i] = toCoreDelivery(r)
+	}
+	return out, nil
+}
+
+// NextDue returns when Claim could next return a delivery: the earliest
+// time at which a pending delivery that heads its (conversation, side) is
+// both due and free of its lease. Deliveries queued behind an earlier
+// sibling are ignored (they become claimable only when that sibling
+// finishes). It returns ErrNotFound when nothing is pending.
+func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
+	var rows []struct {
+		NextAttemptAt time.Time
+		ClaimedUntil  *time.Time
+	}
+	q := `SELECT d.next_attempt_at, d.claimed_until FROM deliveries d
+WHERE d.state = 'pending' AND ` + headOnly + `
+ORDER BY CASE WHEN d.claimed_until IS NOT NULL AND d.claimed_until > d.next_attempt_at
+	THEN d.claimed_until ELSE d.next_attempt_at END
+LIMIT 1`
+	if err := s.read.WithContext(ctx).Raw(q).Scan(&rows).Error; err != nil {
+		return time.Time{}, mapErr("store: next due", err)
+	}
+	if len(rows) == 0 {
+		return time.Time{}, fmt.Errorf("store: next due: %w", core.ErrNotFound)
+	}
+	due := rows[0].NextAttemptAt
+	if u := rows[0].ClaimedUntil; u != nil && u.After(due) {
+		due = *u
+	}
+	return fromDBTime(due), nil
+}
+
+// AuditEntries lists the audit entries about object (e.g.
+// "conversation#12"), oldest first.
+func (s *Store) AuditEntries(ctx context.Context, object string) ([]core.AuditEntry, error) {
+	var rows []auditRow
+	if err := s.read.WithContext(ctx).Where("object = ?", object).Order("id").Find(&rows).Error; err != nil {
+		return nil, mapErr("store: audit entries", err)
+	}
+	out := make([]core.AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = toCoreAudit(r)
+	}
+	return out, nil
+}

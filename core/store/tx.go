@@ -1,0 +1,351 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"cornershop/core"
+)
+
+// tx implements core.Tx on one gorm transaction. Its queries run under the
+// context given to InTx (g carries it).
+type tx struct {
+	db *gorm.DB
+	s  *Store
+}
+
+var _ core.Tx = (*tx)(nil)
+
+// ignoreDup is the insert clause for keys the contract reports as
+// ErrDuplicate: the row is skipped instead of failing the statement, so a
+// PostgreSQL transaction stays usable after the duplicate.
+var ignoreDup = clause.OnConflict{DoNothing: true}
+
+// now is the store clock, for fields the caller left zero.
+func (t *tx) now() time.Time { return t.s.o.Now() }
+
+// changed maps an UPDATE's outcome: no row matched is ErrNotFound.
+func changed(what string, res *gorm.DB) error {
+	if res.Error != nil {
+		return mapErr(what, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("%s: %w", what, core.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *tx) ContactByIdentity(platform core.PlatformName, userID string) (core.Contact, error) {
+	var ir identityRow
+	if err := t.db.Where("platform = ? AND user_id = ?", string(platform), userID).Take(&ir).Error; err != nil {
+		return core.Contact{}, mapErr("contact by identity", err)
+	}
+	return t.Contact(core.ContactID(ir.ContactID))
+}
+
+func (t *tx) Contact(id core.ContactID) (core.Contact, error) {
+	var cr contactRow
+	if err := t.db.Where("id = ?", int64(id)).Take(&cr).Error; err != nil {
+		return core.Contact{}, mapErr("contact", err)
+	}
+	var irs []identityRow
+	if err := t.db.Where("contact_id = ?", int64(id)).Order("id").Find(&irs).Error; err != nil {
+		return core.Contact{}, mapErr("contact identities", err)
+	}
+	c, err := toCoreContact(cr, irs)
+	if err != nil {
+		return core.Contact{}, fmt.Errorf("contact: %w", err)
+	}
+	return c, nil
+}
+
+func (t *tx) CreateContact(c *core.Contact) error {
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = t.now()
+	}
+	cr, err := toContactRow(*c)
+	if err != nil {
+		return fmt.Errorf("create contact: %w", err)
+	}
+	cr.ID = 0
+	if err := t.db.Create(&cr).Error; err != nil {
+		return mapErr("create contact", err)
+	}
+	if len(c.Identities) > 0 {
+		irs := make([]identityRow, len(c.Identities))
+		for i, id := range c.Identities {
+			irs[i] = toIdentityRow(core.ContactID(cr.ID), id)
+		}
+		res := t.db.Clauses(ignoreDup).Create(&irs)
+		if res.Error != nil {
+			return mapErr("create contact identities", res.Error)
+		}
+		if int(res.RowsAffected) < len(irs) {
+			// Undo this contact so the transaction stays as it was.
+			if err := t.db.Where("contact_id = ?", cr.ID).Delete(&identityRow{}).Error; err != nil {
+				return mapErr("create contact: undo", err)
+			}
+			if err := t.db.Where("id = ?", cr.ID).Delete(&contactRow{}).Error; err != nil {
+				return mapErr("create contact: undo", err)
+			}
+			return fmt.Errorf("create contact: identity taken: %w", core.ErrDuplicate)
+		}
+	}
+	c.ID = core.ContactID(cr.ID)
+	c.CreatedAt = fromDBTime(cr.CreatedAt)
+	return nil
+}
+
+func (t *tx) SaveIdentity(contact core.ContactID, id core.Identity) error {
+	res := t.db.Model(&identityRow{}).
+		Where("contact_id = ? AND platform = ? AND user_id = ?", int64(contact), string(id.Platform), id.UserID).
+		Updates(map[string]any{"handle": id.Handle, "name": id.Name, "avatar_url": id.AvatarURL})
+	return changed("save identity", res)
+}
+
+func (t *tx) SetContactBlocked(id core.ContactID, blocked bool) error {
+	return changed("set contact blocked", t.db.Model(&contactRow{}).Where("id = ?", int64(id)).Update("blocked", blocked))
+}
+
+func (t *tx) conversation(what string, q *gorm.DB) (core.Conversation, error) {
+	var r conversationRow
+	if err := q.Take(&r).Error; err != nil {
+		return core.Conversation{}, mapErr(what, err)
+	}
+	c, err := toCoreConversation(r)
+	if err != nil {
+		return core.Conversation{}, fmt.Errorf("%s: %w", what, err)
+	}
+	return c, nil
+}
+
+func (t *tx) LatestConversation(contact core.ContactID, place core.Place) (core.Conversation, error) {
+	q := t.db.Where("contact_id = ? AND customer_platform = ? AND customer_chat = ?", int64(contact), string(place.Platform), place.Chat).
+		Order("id DESC")
+	return t.conversation("latest conversation", q)
+}
+
+// ConversationByDesk returns ErrNotFound for a desk place without a thread:
+// a channel alone names no conversation.
+func (t *tx) ConversationByDesk(desk core.Place) (core.Conversation, error) {
+	if desk.Thread == "" {
+		return core.Conversation{}, fmt.Errorf("conversation by desk: no thread: %w", core.ErrNotFound)
+	}
+	q := t.db.Where("desk_platform = ? AND desk_chat = ? AND desk_thread = ?", string(desk.Platform), desk.Chat, desk.Thread)
+	return t.conversation("conversation by desk", q)
+}
+
+func (t *tx) Conversation(id core.ConversationID) (core.Conversation, error) {
+	return t.conversation("conversation", t.db.Where("id = ?", int64(id)))
+}
+
+func (t *tx) CreateConversation(c *core.Conversation) error {
+	now := t.now()
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	r, err := toConversationRow(*c)
+	if err != nil {
+		return fmt.Errorf("create conversation: %w", err)
+	}
+	r.ID = 0
+	if err := t.db.Create(&r).Error; err != nil {
+		return mapErr("create conversation", err)
+	}
+	c.ID = core.ConversationID(r.ID)
+	return nil
+}
+
+func (t *tx) UpdateConversation(id core.ConversationID, p core.ConversationPatch, now time.Time) error {
+	set := map[string]any{"updated_at": dbTime(now)}
+	if p.Status != nil {
+		set["status"] = string(*p.Status)
+	}
+	if p.Assignee != nil {
+		set["assignee"] = string(*p.Assignee)
+	}
+	if p.Tags != nil {
+		tags, err := toJSON(*p.Tags)
+		if err != nil {
+			return fmt.Errorf("update conversation: %w", err)
+		}
+		set["tags"] = tags
+	}
+	if p.Priority != nil {
+		set["priority"] = *p.Priority
+	}
+	if p.Desk != nil {
+		set["desk_platform"], set["desk_chat"], set["desk_thread"] = string(p.Desk.Platform), p.Desk.Chat, p.Desk.Thread
+	}
+	if p.DeskCard != nil {
+		set["desk_card"] = *p.DeskCard
+	}
+	if p.Customer != nil {
+		set["customer_platform"], set["customer_chat"], set["customer_thread"] = string(p.Customer.Platform), p.Customer.Chat, p.Customer.Thread
+	}
+	if p.ClosedAt != nil {
+		set["closed_at"] = dbNullTime(*p.ClosedAt)
+	}
+	return changed("update conversation", t.db.Model(&conversationRow{}).Where("id = ?", int64(id)).Updates(set))
+}
+
+func (t *tx) CountConversations(contact core.ContactID) (int, error) {
+	var n int64
+	if err := t.db.Model(&conversationRow{}).Where("contact_id = ?", int64(contact)).Count(&n).Error; err != nil {
+		return 0, mapErr("count conversations", err)
+	}
+	return int(n), nil
+}
+
+func (t *tx) CreateMessage(m *core.Message) error {
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = t.now()
+	}
+	r, err := toMessageRow(*m)
+	if err != nil {
+		return fmt.Errorf("create message: %w", err)
+	}
+	r.ID = 0
+	if err := t.db.Create(&r).Error; err != nil {
+		return mapErr("create message", err)
+	}
+	m.ID = core.MessageID(r.ID)
+	return nil
+}
+
+func (t *tx) Message(id core.MessageID) (core.Message, error) {
+	var r messageRow
+	if err := t.db.Where("id = ?", int64(id)).Take(&r).Error; err != nil {
+		return core.Message{}, mapErr("message", err)
+	}
+	m, err := toCoreMessage(r)
+	if err != nil {
+		return core.Message{}, fmt.Errorf("message: %w", err)
+	}
+	return m, nil
+}
+
+func (t *tx) UpdateMessage(id core.MessageID, p core.MessagePatch) error {
+	set := map[string]any{}
+	if p.Text != nil {
+		set["text"] = *p.Text
+	}
+	if p.EditedAt != nil {
+		set["edited_at"] = dbNullTime(*p.EditedAt)
+	}
+	if p.DeletedAt != nil {
+		set["deleted_at"] = dbNullTime(*p.DeletedAt)
+	}
+	if len(set) == 0 {
+		_, err := t.Message(id)
+		return err
+	}
+	return changed("update message", t.db.Model(&messageRow{}).Where("id = ?", int64(id)).Updates(set))
+}
+
+func (t *tx) AddRef(r core.Ref) error {
+	row := toRefRow(r)
+	res := t.db.Clauses(ignoreDup).Create(&row)
+	switch {
+	case res.Error != nil:
+		return mapErr("add ref", res.Error)
+	case res.RowsAffected == 0:
+		return fmt.Errorf("add ref: %w", core.ErrDuplicate)
+	}
+	return nil
+}
+
+func (t *tx) RefByPlatformID(platform core.PlatformName, chat, id string) (core.Ref, error) {
+	var r refRow
+	err := t.db.Where("platform = ? AND chat = ? AND platform_id = ?", string(platform), chat, id).Take(&r).Error
+	if err != nil {
+		return core.Ref{}, mapErr("ref by platform id", err)
+	}
+	return toCoreRef(r), nil
+}
+
+func (t *tx) Refs(m core.MessageID, side core.Side) ([]core.Ref, error) {
+	var rs []refRow
+	if err := t.db.Where("message_id = ? AND side = ?", int64(m), string(side)).Order("part, id").Find(&rs).Error; err != nil {
+		return nil, mapErr("refs", err)
+	}
+	refs := make([]core.Ref, len(rs))
+	for i, r := range rs {
+		refs[i] = toCoreRef(r)
+	}
+	return refs, nil
+}
+
+// Enqueue stores d as pending whatever d.State says; a zero CreatedAt or
+// NextAttemptAt becomes the store clock's now (due at once).
+func (t *tx) Enqueue(d *core.Delivery) error {
+	now := t.now()
+	d.State = core.DeliveryPending
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = now
+	}
+	if d.NextAttemptAt.IsZero() {
+		d.NextAttemptAt = d.CreatedAt
+	}
+	r := toDeliveryRow(*d)
+	r.ID = 0
+	res := t.db.Clauses(ignoreDup).Create(&r)
+	switch {
+	case res.Error != nil:
+		return mapErr("enqueue", res.Error)
+	case res.RowsAffected == 0:
+		return fmt.Errorf("enqueue: key taken: %w", core.ErrDuplicate)
+	}
+	d.ID = core.DeliveryID(r.ID)
+	return nil
+}
+
+func (t *tx) Delivery(id core.DeliveryID) (core.Delivery, error) {
+	var r deliveryRow
+	if err := t.db.Where("id = ?", int64(id)).Take(&r).Error; err != nil {
+		return core.Delivery{}, mapErr("delivery", err)
+	}
+	return toCoreDelivery(r), nil
+}
+
+// FinishDelivery accepts done, failed and cancelled (ErrInvalid otherwise)
+// and releases the delivery's lease.
+func (t *tx) FinishDelivery(id core.DeliveryID, state core.DeliveryState, lastErr string, at time.Time) error {
+	if !state.Valid() || state == core.DeliveryPending {
+		return fmt.Errorf("finish delivery: state %q: %w", state, core.ErrInvalid)
+	}
+	res := t.db.Model(&deliveryRow{}).Where("id = ?", int64(id)).Updates(map[string]any{
+		"state": string(state), "last_error": lastErr, "done_at": dbNullTime(at),
+		"claimed_by": "", "claimed_until": nil,
+	})
+	return changed("finish delivery", res)
+}
+
+// RetryDelivery releases the delivery's lease too, so it is claimable again
+// at next.
+func (t *tx) RetryDelivery(id core.DeliveryID, attempts int, next time.Time, lastErr string) error {
+	res := t.db.Model(&deliveryRow{}).Where("id = ?", int64(id)).Updates(map[string]any{
+		"attempts": attempts, "next_attempt_at": dbTime(next), "last_error": lastErr,
+		"claimed_by": "", "claimed_until": nil,
+	})
+	return changed("retry delivery", res)
+}
+
+// Audit stamps a zero At with the store clock.
+func (t *tx) Audit(e core.AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = t.now()
+	}
+	r := toAuditRow(e)
+	r.ID = 0
+	if err := t.db.Create(&r).Error; err != nil {
+		return mapErr("audit", err)
+	}
+	return nil
+}
