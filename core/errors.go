@@ -77,3 +77,6 @@ func Classify(err error) (Class, time.Duration) {
 	}
 	return ClassTransient, 0
 }
+
+// IsInvalid reports whether err means the input can never be accepted.
+func IsInvalid(err error) bool { return errors.Is(err, ErrInvalid) }

@@ -167,6 +167,22 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
+// RunOnce claims the deliveries due now (up to Workers), performs them
+// concurrently and returns how many it attempted once all are recorded. It
+// is Run's single step, for tests with a fake clock and for benchmarks.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	claimed, err := w.store.Claim(ctx, w.o.Owner, w.o.Now(), w.o.Workers, w.o.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim: %w", err)
+	}
+	var wg sync.WaitGroup
+	for _, d := range claimed {
+		wg.Go(func() { w.attempt(ctx, d) })
+	}
+	wg.Wait()
+	return len(claimed), nil
+}
+
 func (w *Worker) start(id core.DeliveryID) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()

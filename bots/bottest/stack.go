@@ -1,0 +1,100 @@
+// Package bottest holds what every adapter's tests share: Start, which runs
+// the real service (relay, outbox worker, SQLite store) around a set of
+// platforms, and Contract, the suite every core.Platform must pass over the
+// wire against its emulator.
+package bottest
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"cornershop/core"
+	"cornershop/core/outbox"
+	"cornershop/core/relay"
+	"cornershop/core/store"
+)
+
+// Stack is a running service for end-to-end tests.
+type Stack struct {
+	Store  *store.Store
+	Relay  *relay.Service
+	Outbox *outbox.Worker
+}
+
+// Start opens a fresh SQLite store in t.TempDir, builds the relay and the
+// outbox worker over the platforms and runs them (platforms' Run included)
+// until the test ends. Retries are quick so tests stay short.
+func Start(t testing.TB, cfg relay.Config, platforms ...core.Platform) *Stack {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := store.Open(ctx, store.Options{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "test.db"), AutoMigrate: true})
+	if err != nil {
+		cancel()
+		t.Fatalf("open store: %v", err)
+	}
+	var w *outbox.Worker
+	cfg.Wake = func() { w.Notify() }
+	rs, err := relay.New(st, cfg, platforms, nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		cancel()
+		t.Fatalf("relay: %v", err)
+	}
+	w = outbox.New(st, rs, outbox.Options{BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Poll: 50 * time.Millisecond, MaxAttempts: 5})
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = w.Run(ctx) })
+	for _, p := range platforms {
+		wg.Go(func() {
+			if err := p.Run(ctx, rs); err != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("%s adapter stopped: %v", p.Name(), err)
+			}
+		})
+	}
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		if err := st.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
+	return &Stack{Store: st, Relay: rs, Outbox: w}
+}
+
+// Eventually polls cond until it holds or timeout passes, then fails t with
+// what. It is the only waiting tests need: no sleeps.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Conversation returns the newest conversation of the contact behind
+// (platform, userID) at place, or false.
+func (s *Stack) Conversation(t testing.TB, platform core.PlatformName, userID string, place core.Place) (core.Conversation, bool) {
+	t.Helper()
+	var conv core.Conversation
+	err := s.Store.InTx(context.Background(), func(tx core.Tx) error {
+		c, err := tx.ContactByIdentity(platform, userID)
+		if err != nil {
+			return err
+		}
+		conv, err = tx.LatestConversation(c.ID, place)
+		return err
+	})
+	if errors.Is(err, core.ErrNotFound) {
+		return conv, false
+	}
+	if err != nil {
+		t.Fatalf("find conversation: %v", err)
+	}
+	return conv, true
+}
