@@ -61,6 +61,10 @@ type Options struct {
 	// Now is the clock, used for the migration log [time.Now]. Record
 	// times come from the caller.
 	Now func() time.Time
+
+	// sqliteDriver is the database/sql driver name for SQLite ["sqlite",
+	// modernc]; the driver benchmark sets "sqlite3" (mattn, cgo).
+	sqliteDriver string
 }
 
 // Store is a core.Store on SQLite or PostgreSQL. Create it with Open; it is
@@ -71,6 +75,9 @@ type Store struct {
 	read    *gorm.DB // reads outside a transaction; == db on PostgreSQL
 	closers []*sql.DB
 	o       Options
+	// SQLite only: the write pool and its statement cache.
+	writer *sql.DB
+	stmts  *stmtCache
 }
 
 var _ core.Store = (*Store)(nil)
@@ -91,6 +98,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if o.SlowQuery == 0 {
 		o.SlowQuery = 200 * time.Millisecond
+	}
+	if o.sqliteDriver == "" {
+		o.sqliteDriver = "sqlite"
 	}
 	if o.BusyTimeout <= 0 {
 		o.BusyTimeout = 5 * time.Second
@@ -154,12 +164,13 @@ func (s *Store) openSQLite(cfg func() *gorm.Config) error {
 	params.Set("_time_format", "sqlite")
 	wparams := url.Values{}
 	wparams.Set("_txlock", "immediate")
-	w, err := openSQLiteDB(dsn, params.Encode()+"&"+wparams.Encode(), 1)
+	w, err := openSQLiteDB(s.o.sqliteDriver, dsn, params.Encode()+"&"+wparams.Encode(), 1)
 	if err != nil {
 		return err
 	}
 	s.closers = append(s.closers, w)
-	if s.db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: "sqlite", Conn: w}), cfg()); err != nil {
+	s.writer, s.stmts = w, newStmtCache(w)
+	if s.db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: s.o.sqliteDriver, Conn: w}), cfg()); err != nil {
 		return fmt.Errorf("store: open sqlite: %w", err)
 	}
 	s.read = s.db
@@ -168,25 +179,25 @@ func (s *Store) openSQLite(cfg func() *gorm.Config) error {
 	}
 	rparams := url.Values{}
 	rparams.Set("_query_only", "1")
-	r, err := openSQLiteDB(dsn, params.Encode()+"&"+rparams.Encode(), max(s.o.MaxOpenConns, 0))
+	r, err := openSQLiteDB(s.o.sqliteDriver, dsn, params.Encode()+"&"+rparams.Encode(), max(s.o.MaxOpenConns, 0))
 	if err != nil {
 		return err
 	}
 	s.closers = append(s.closers, r)
-	if s.read, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: "sqlite", Conn: r}), cfg()); err != nil {
+	if s.read, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: s.o.sqliteDriver, Conn: r}), cfg()); err != nil {
 		return fmt.Errorf("store: open sqlite: %w", err)
 	}
 	return nil
 }
 
-// openSQLiteDB opens a modernc pool on dsn with query appended. conns is
+// openSQLiteDB opens a pool of driver on dsn with query appended. conns is
 // the pool size (0: 4).
-func openSQLiteDB(dsn, query string, conns int) (*sql.DB, error) {
+func openSQLiteDB(driver, dsn, query string, conns int) (*sql.DB, error) {
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	db, err := sql.Open("sqlite", dsn+sep+query)
+	db, err := sql.Open(driver, dsn+sep+query)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -226,6 +237,9 @@ func (s *Store) openPostgres(cfg func() *gorm.Config) error {
 
 // Close closes the database pools. Transactions in flight fail.
 func (s *Store) Close() error {
+	if s.stmts != nil {
+		s.stmts.close()
+	}
 	var errs []error
 	for _, c := range s.closers {
 		errs = append(errs, c.Close())
@@ -253,6 +267,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // contract names (AddRef, Enqueue, CreateContact) aborts the transaction,
 // so fn should return such errors rather than carry on.
 func (s *Store) InTx(ctx context.Context, fn func(tx core.Tx) error) error {
+	if s.stmts != nil {
+		return s.inSQLiteTx(ctx, fn)
+	}
 	var fnErr error
 	err := s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		fnErr = fn(&tx{db: g, s: s})
@@ -264,5 +281,31 @@ func (s *Store) InTx(ctx context.Context, fn func(tx core.Tx) error) error {
 	case err != nil:
 		return fmt.Errorf("store: transaction: %w", err)
 	}
+	return nil
+}
+
+// inSQLiteTx is InTx on SQLite: the transaction runs on the one write
+// connection through the statement cache.
+func (s *Store) inSQLiteTx(ctx context.Context, fn func(tx core.Tx) error) (err error) {
+	sqlTx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done { // fn failed or panicked
+			sqlTx.Rollback()
+		}
+	}()
+	g := s.db.Session(&gorm.Session{Context: ctx, NewDB: true})
+	g.Statement.ConnPool = cachedTx{Tx: sqlTx, c: s.stmts}
+	if err := fn(&tx{db: g, s: s}); err != nil {
+		return err // the caller's error, unchanged
+	}
+	done = true
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	s.stmts.prepare(context.WithoutCancel(ctx))
 	return nil
 }
