@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,7 +47,7 @@ func mapErr(what string, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("%s: %w", what, core.ErrNotFound)
 	case isUnique(err):
 		return fmt.Errorf("%s: %w: %w", what, core.ErrDuplicate, err)

@@ -78,6 +78,7 @@ type Store struct {
 	// SQLite only: the write pool and its statement cache.
 	writer *sql.DB
 	stmts  *stmtCache
+	q      queries // hand-written hot-path statements
 }
 
 var _ core.Store = (*Store)(nil)
@@ -113,7 +114,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			TranslateError:         false,
 		}
 	}
-	s := &Store{driver: o.Driver, o: o}
+	s := &Store{driver: o.Driver, o: o, q: newQueries(o.Driver)}
 	var err error
 	switch o.Driver {
 	case DriverSQLite:

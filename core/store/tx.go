@@ -38,30 +38,6 @@ func changed(what string, res *gorm.DB) error {
 	return nil
 }
 
-func (t *tx) ContactByIdentity(platform core.PlatformName, userID string) (core.Contact, error) {
-	var ir identityRow
-	if err := t.db.Where("platform = ? AND user_id = ?", string(platform), userID).Take(&ir).Error; err != nil {
-		return core.Contact{}, mapErr("contact by identity", err)
-	}
-	return t.Contact(core.ContactID(ir.ContactID))
-}
-
-func (t *tx) Contact(id core.ContactID) (core.Contact, error) {
-	var cr contactRow
-	if err := t.db.Where("id = ?", int64(id)).Take(&cr).Error; err != nil {
-		return core.Contact{}, mapErr("contact", err)
-	}
-	var irs []identityRow
-	if err := t.db.Where("contact_id = ?", int64(id)).Order("id").Find(&irs).Error; err != nil {
-		return core.Contact{}, mapErr("contact identities", err)
-	}
-	c, err := toCoreContact(cr, irs)
-	if err != nil {
-		return core.Contact{}, fmt.Errorf("contact: %w", err)
-	}
-	return c, nil
-}
-
 func (t *tx) CreateContact(c *core.Contact) error {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = t.now()
@@ -108,38 +84,6 @@ func (t *tx) SaveIdentity(contact core.ContactID, id core.Identity) error {
 
 func (t *tx) SetContactBlocked(id core.ContactID, blocked bool) error {
 	return changed("set contact blocked", t.db.Model(&contactRow{}).Where("id = ?", int64(id)).Update("blocked", blocked))
-}
-
-func (t *tx) conversation(what string, q *gorm.DB) (core.Conversation, error) {
-	var r conversationRow
-	if err := q.Take(&r).Error; err != nil {
-		return core.Conversation{}, mapErr(what, err)
-	}
-	c, err := toCoreConversation(r)
-	if err != nil {
-		return core.Conversation{}, fmt.Errorf("%s: %w", what, err)
-	}
-	return c, nil
-}
-
-func (t *tx) LatestConversation(contact core.ContactID, place core.Place) (core.Conversation, error) {
-	q := t.db.Where("contact_id = ? AND customer_platform = ? AND customer_chat = ?", int64(contact), string(place.Platform), place.Chat).
-		Order("id DESC")
-	return t.conversation("latest conversation", q)
-}
-
-// ConversationByDesk returns ErrNotFound for a desk place without a thread:
-// a channel alone names no conversation.
-func (t *tx) ConversationByDesk(desk core.Place) (core.Conversation, error) {
-	if desk.Thread == "" {
-		return core.Conversation{}, fmt.Errorf("conversation by desk: no thread: %w", core.ErrNotFound)
-	}
-	q := t.db.Where("desk_platform = ? AND desk_chat = ? AND desk_thread = ?", string(desk.Platform), desk.Chat, desk.Thread)
-	return t.conversation("conversation by desk", q)
-}
-
-func (t *tx) Conversation(id core.ConversationID) (core.Conversation, error) {
-	return t.conversation("conversation", t.db.Where("id = ?", int64(id)))
 }
 
 func (t *tx) CreateConversation(c *core.Conversation) error {
@@ -203,34 +147,6 @@ func (t *tx) CountConversations(contact core.ContactID) (int, error) {
 	return int(n), nil
 }
 
-func (t *tx) CreateMessage(m *core.Message) error {
-	if m.CreatedAt.IsZero() {
-		m.CreatedAt = t.now()
-	}
-	r, err := toMessageRow(*m)
-	if err != nil {
-		return fmt.Errorf("create message: %w", err)
-	}
-	r.ID = 0
-	if err := t.db.Create(&r).Error; err != nil {
-		return mapErr("create message", err)
-	}
-	m.ID = core.MessageID(r.ID)
-	return nil
-}
-
-func (t *tx) Message(id core.MessageID) (core.Message, error) {
-	var r messageRow
-	if err := t.db.Where("id = ?", int64(id)).Take(&r).Error; err != nil {
-		return core.Message{}, mapErr("message", err)
-	}
-	m, err := toCoreMessage(r)
-	if err != nil {
-		return core.Message{}, fmt.Errorf("message: %w", err)
-	}
-	return m, nil
-}
-
 func (t *tx) UpdateMessage(id core.MessageID, p core.MessagePatch) error {
 	set := map[string]any{}
 	if p.Text != nil {
@@ -249,27 +165,6 @@ func (t *tx) UpdateMessage(id core.MessageID, p core.MessagePatch) error {
 	return changed("update message", t.db.Model(&messageRow{}).Where("id = ?", int64(id)).Updates(set))
 }
 
-func (t *tx) AddRef(r core.Ref) error {
-	row := toRefRow(r)
-	res := t.db.Clauses(ignoreDup).Create(&row)
-	switch {
-	case res.Error != nil:
-		return mapErr("add ref", res.Error)
-	case res.RowsAffected == 0:
-		return fmt.Errorf("add ref: %w", core.ErrDuplicate)
-	}
-	return nil
-}
-
-func (t *tx) RefByPlatformID(platform core.PlatformName, chat, id string) (core.Ref, error) {
-	var r refRow
-	err := t.db.Where("platform = ? AND chat = ? AND platform_id = ?", string(platform), chat, id).Take(&r).Error
-	if err != nil {
-		return core.Ref{}, mapErr("ref by platform id", err)
-	}
-	return toCoreRef(r), nil
-}
-
 func (t *tx) Refs(m core.MessageID, side core.Side) ([]core.Ref, error) {
 	var rs []refRow
 	if err := t.db.Where("message_id = ? AND side = ?", int64(m), string(side)).Order("part, id").Find(&rs).Error; err != nil {
@@ -280,30 +175,6 @@ func (t *tx) Refs(m core.MessageID, side core.Side) ([]core.Ref, error) {
 		refs[i] = toCoreRef(r)
 	}
 	return refs, nil
-}
-
-// Enqueue stores d as pending whatever d.State says; a zero CreatedAt or
-// NextAttemptAt becomes the store clock's now (due at once).
-func (t *tx) Enqueue(d *core.Delivery) error {
-	now := t.now()
-	d.State = core.DeliveryPending
-	if d.CreatedAt.IsZero() {
-		d.CreatedAt = now
-	}
-	if d.NextAttemptAt.IsZero() {
-		d.NextAttemptAt = d.CreatedAt
-	}
-	r := toDeliveryRow(*d)
-	r.ID = 0
-	res := t.db.Clauses(ignoreDup).Create(&r)
-	switch {
-	case res.Error != nil:
-		return mapErr("enqueue", res.Error)
-	case res.RowsAffected == 0:
-		return fmt.Errorf("enqueue: key taken: %w", core.ErrDuplicate)
-	}
-	d.ID = core.DeliveryID(r.ID)
-	return nil
 }
 
 func (t *tx) Delivery(id core.DeliveryID) (core.Delivery, error) {
