@@ -20,6 +20,23 @@ import (
 // transaction, as group commit does. BenchmarkRawInsert is the floor: the
 // same rows through database/sql prepared statements on the same driver and
 // pragmas. Each op is one message; msgs/s is reported.
+//
+// Measured on the 2 vCPU machine, Go 1.26, -benchtime 10000x -count 3
+// (medians; run-to-run noise is ±10–25 %):
+//
+//	                          SQLite (modernc)   PostgreSQL 15 (pgx, loopback)
+//	BenchmarkRawInsert        ≈ 25k msgs/s        ≈ 2.3k msgs/s
+//	BenchmarkTxInsert         ≈ 20k msgs/s        ≈ 2.15k msgs/s
+//	Tx / raw                  ≈ 0.8               ≈ 0.93
+//
+// Each message is three statements; on PostgreSQL each is a round trip
+// (~145 µs here), which bounds both columns.
+//
+// Driver choice (BenchmarkSQLiteDriver, same run conditions): modernc Raw
+// ≈ 31k, mattn (cgo) Raw ≈ 32k; modernc Tx ≈ 21.6k, mattn Tx ≈ 25.4k. The
+// pure-Go driver is within noise on raw inserts and ~15 % behind through the
+// store, not clearly slower, so it stays: CGO_ENABLED=0, a static binary, a
+// distroless image.
 
 const benchBatch = 100
 
