@@ -11,15 +11,18 @@ import (
 type Store interface {
 	// InTx runs fn in one transaction bound to ctx and commits when fn
 	// returns nil, at the store's configured durability. fn must not keep
-	// tx after it returns.
+	// tx after it returns, nor call the Store itself. After a Tx method
+	// fails with anything but ErrDuplicate or ErrNotFound the transaction
+	// may be unusable (PostgreSQL aborts it): return the error.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 	// Claim leases up to limit pending deliveries due at now to owner until
 	// now+lease, oldest first, never two of the same conversation and side at
 	// once, and never one whose earlier sibling (same conversation and side)
 	// is still pending. Several processes may claim concurrently.
 	Claim(ctx context.Context, owner string, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
-	// NextDue returns when the earliest pending delivery becomes due, or
-	// ErrNotFound when none is pending.
+	// NextDue returns when Claim could next return something: the earliest
+	// due time (or lease expiry) among deliveries at the head of their
+	// (conversation, side) queue; ErrNotFound when none is pending.
 	NextDue(ctx context.Context) (time.Time, error)
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
