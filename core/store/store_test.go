@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" database/sql driver, for schema set-up
 
@@ -97,4 +98,41 @@ func TestSQLite(t *testing.T) {
 func TestPostgres(t *testing.T) {
 	pgDSN(t)
 	storetest.Test(t, func(t *testing.T) core.Store { return openPostgres(t) })
+}
+
+func TestOutboxStats(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "stats.db"), AutoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	err = st.InTx(ctx, func(tx core.Tx) error {
+		c := core.Contact{Name: "c", Identities: []core.Identity{{Platform: core.Telegram, UserID: "1"}}}
+		if err := tx.CreateContact(&c); err != nil {
+			return err
+		}
+		conv := core.Conversation{ContactID: c.ID, Customer: core.Place{Platform: core.Telegram, Chat: "1"}, Status: core.StatusOpen}
+		if err := tx.CreateConversation(&conv); err != nil {
+			return err
+		}
+		for i := range 3 {
+			d := core.Delivery{Key: fmt.Sprint(i), ConversationID: conv.ID, Op: core.OpSend, Side: core.DeskSide, Platform: core.Slack, NextAttemptAt: t0.Add(time.Duration(i) * time.Minute)}
+			if err := tx.Enqueue(&d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.OutboxStats(ctx, t0.Add(90*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ByState[core.DeliveryPending] != 3 || got.Lag != 90*time.Second {
+		t.Errorf("OutboxStats = %+v, want 3 pending and 90s lag", got)
+	}
 }
