@@ -55,11 +55,16 @@ type Tx interface {
 	UpdateConversation(id ConversationID, p ConversationPatch, now time.Time) error
 	// CountConversations counts the contact's conversations.
 	CountConversations(contact ContactID) (int, error)
+	// Conversations lists the contact's conversations, newest first, at
+	// most limit.
+	Conversations(contact ContactID, limit int) ([]Conversation, error)
 
 	// CreateMessage inserts m and sets m.ID.
 	CreateMessage(m *Message) error
 	// Message returns one message.
 	Message(id MessageID) (Message, error)
+	// Messages lists a conversation's messages, oldest first.
+	Messages(conv ConversationID) ([]Message, error)
 	// UpdateMessage applies p to message id.
 	UpdateMessage(id MessageID, p MessagePatch) error
 	// AddRef records a platform id of a message; ErrDuplicate when
@@ -82,6 +87,9 @@ type Tx interface {
 
 	// Audit appends an audit entry.
 	Audit(e AuditEntry) error
+	// AuditEntries lists the newest entries about object (e.g.
+	// "conversation#12"), at most limit, oldest first.
+	AuditEntries(object string, limit int) ([]AuditEntry, error)
 }
 
 // MessagePatch changes some fields of a message; nil means keep.

@@ -96,17 +96,3 @@ LIMIT 1`
 	}
 	return fromDBTime(due), nil
 }
-
-// AuditEntries lists the audit entries about object (e.g.
-// "conversation#12"), oldest first.
-func (s *Store) AuditEntries(ctx context.Context, object string) ([]core.AuditEntry, error) {
-	var rows []auditRow
-	if err := s.read.WithContext(ctx).Where("object = ?", object).Order("id").Find(&rows).Error; err != nil {
-		return nil, mapErr("store: audit entries", err)
-	}
-	out := make([]core.AuditEntry, len(rows))
-	for i, r := range rows {
-		out[i] = toCoreAudit(r)
-	}
-	return out, nil
-}

@@ -16,12 +16,6 @@ import (
 	"cornershop/core"
 )
 
-// AuditReader is the optional ability to read the audit log back; the
-// suite checks Audit through it when the store has it.
-type AuditReader interface {
-	AuditEntries(ctx context.Context, object string) ([]core.AuditEntry, error)
-}
-
 // T0 is the suite's reference time: UTC at microsecond precision, which
 // every store must keep exactly.
 var T0 = time.Date(2025, 3, 4, 5, 6, 7, 123456000, time.UTC)
@@ -50,6 +44,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"ConcurrentTx", testConcurrentTx},
 		{"Rollback", testRollback},
 		{"Audit", testAudit},
+		{"Lists", testLists},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
@@ -829,12 +824,12 @@ func testAudit(t *testing.T, s core.Store) {
 		}
 		return nil
 	})
-	r, ok := s.(AuditReader)
-	if !ok {
-		t.Skip("store cannot read the audit log back")
-	}
-	got, err := r.AuditEntries(context.Background(), obj)
-	wantErr(t, "AuditEntries", err, nil)
+	var got []core.AuditEntry
+	inTx(t, s, func(tx core.Tx) error {
+		var err error
+		got, err = tx.AuditEntries(obj, 10)
+		return err
+	})
 	if len(got) != len(entries) {
 		t.Fatalf("AuditEntries = %+v, want %d entries", got, len(entries))
 	}
@@ -844,4 +839,39 @@ func testAudit(t *testing.T, s core.Store) {
 			t.Errorf("entry %d = %+v, want %+v", i, g, e)
 		}
 	}
+	inTx(t, s, func(tx core.Tx) error {
+		last, err := tx.AuditEntries(obj, 1)
+		if err == nil && (len(last) != 1 || last[0].Action != "reopen") {
+			t.Errorf("AuditEntries(limit 1) = %+v, want the newest entry", last)
+		}
+		return err
+	})
+}
+
+func testLists(t *testing.T, s core.Store) {
+	w := seed(t, s)
+	var second core.Conversation
+	inTx(t, s, func(tx core.Tx) error {
+		message(t, tx, w.conv.ID, "one")
+		message(t, tx, w.conv.ID, "two")
+		second = core.Conversation{ContactID: w.contact.ID, Customer: core.Place{Platform: core.Telegram, Chat: unique("chat")}, Status: core.StatusOpen, CreatedAt: T0, UpdatedAt: T0}
+		return tx.CreateConversation(&second)
+	})
+	inTx(t, s, func(tx core.Tx) error {
+		ms, err := tx.Messages(w.conv.ID)
+		if err != nil {
+			return err
+		}
+		if len(ms) != 2 || ms[0].Text != "one" || ms[1].Text != "two" {
+			t.Errorf("Messages = %+v, want one, two", ms)
+		}
+		cs, err := tx.Conversations(w.contact.ID, 10)
+		if err != nil {
+			return err
+		}
+		if len(cs) != 2 || cs[0].ID != second.ID || cs[1].ID != w.conv.ID {
+			t.Errorf("Conversations = %+v, want newest first", cs)
+		}
+		return nil
+	})
 }
