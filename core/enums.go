@@ -97,12 +97,13 @@ const (
 	OpOpenThread Op = "open_thread" // open a desk thread with a contact card
 	OpUpdateCard Op = "update_card" // refresh the contact card / thread status
 	OpReact      Op = "react"       // add a reaction
+	OpWake       Op = "wake"        // a snoozed conversation's time is up (no platform call)
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake:
 		return true
 	}
 	return false

@@ -4,73 +4,451 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"cornershop/core"
 )
 
-const usage = "Commands: !close, !reopen, !note <text>, !team <text> (reply as the team), !help. Start a message with // for an internal note."
+// command is one desk command: what it is called, who may run it and what
+// it does. Each runs inside the transaction that records it, so a command
+// either happens whole, audit entry included, or not at all.
+type command struct {
+	name    string
+	aliases []string
+	role    core.Role
+	args    string // argument synopsis for usage, "" when none
+	help    string
+	run     func(c *invocation) (string, error)
+}
+
+// invocation is one run of a command.
+type invocation struct {
+	s     *Service
+	tx    core.Tx
+	conv  core.Conversation
+	staff core.Staff
+	event core.MessageEvent
+	args  string
+	now   time.Time
+}
+
+func (c *invocation) actor() string { return "staff:" + string(c.staff.ID) }
+
+func (c *invocation) audit(action, detail string) error {
+	if err := c.tx.Audit(core.AuditEntry{At: c.now, Actor: c.actor(), Action: action, Object: c.conv.ID.String(), Detail: detail}); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// update applies p, audits it, says so in the thread and refreshes the card.
+func (c *invocation) update(p core.ConversationPatch, action, detail, say string) (string, error) {
+	if err := c.tx.UpdateConversation(c.conv.ID, p, c.now); err != nil {
+		return "", fmt.Errorf("%s: %w", action, err)
+	}
+	if err := c.audit(action, detail); err != nil {
+		return "", err
+	}
+	if err := c.s.systemNote(c.tx, c.conv, say); err != nil {
+		return "", err
+	}
+	return say, c.s.cardUpdate(c.tx, c.conv)
+}
+
+// errUsage marks a command invoked with arguments it cannot use; the
+// invoker gets the command's usage, and nothing is recorded.
+var errUsage = errors.New("usage")
+
+// commands is the desk's command set, in the order help lists them.
+func commands() []command {
+	return []command{
+		{name: "close", role: core.RoleAgent, help: "close the conversation", run: cmdSetStatus(core.StatusClosed)},
+		{name: "reopen", role: core.RoleAgent, help: "reopen it", run: cmdSetStatus(core.StatusOpen)},
+		{name: "note", role: core.RoleAgent, args: "<text>", help: "an internal note (or start a message with the note prefix)", run: cmdNote},
+		{name: "team", aliases: []string{"anon"}, role: core.RoleAgent, args: "<text>", help: "reply in the team's voice", run: cmdReply(true)},
+		{name: "reply", aliases: []string{"send"}, role: core.RoleAgent, args: "<text>", help: "reply in your voice (in note mode)", run: cmdReply(false)},
+		{name: "assign", role: core.RoleAgent, args: "<me|name>", help: "assign the conversation", run: cmdAssign},
+		{name: "unassign", role: core.RoleAgent, help: "remove the assignee", run: cmdUnassign},
+		{name: "tag", role: core.RoleAgent, args: "<tag>…", help: "add tags", run: cmdTag(true)},
+		{name: "untag", role: core.RoleAgent, args: "<tag>…", help: "remove tags", run: cmdTag(false)},
+		{name: "priority", role: core.RoleAgent, args: "<low|normal|high|urgent>", help: "set the priority", run: cmdPriority},
+		{name: "snooze", role: core.RoleAgent, args: "<duration, e.g. 2h or 3d>", help: "hide until then; it comes back with a note", run: cmdSnooze},
+		{name: "card", role: core.RoleAgent, help: "show the contact card again", run: cmdCard},
+		{name: "history", role: core.RoleAgent, help: "the contact's earlier conversations", run: cmdHistory},
+		{name: "transcript", role: core.RoleAgent, help: "the whole conversation as text", run: cmdTranscript},
+		{name: "block", role: core.RoleModerator, args: "[reason]", help: "stop relaying this contact's messages", run: cmdBlock(true)},
+		{name: "unblock", role: core.RoleModerator, help: "relay them again", run: cmdBlock(false)},
+		{name: "audit", role: core.RoleModerator, help: "who did what to this conversation", run: cmdAudit},
+		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
+	}
+}
+
+func findCommand(name string) (command, bool) {
+	name = strings.ToLower(name)
+	for _, c := range commands() {
+		if c.name == name || slices.Contains(c.aliases, name) {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+func (s *Service) usage() string {
+	var b strings.Builder
+	b.WriteString("Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "\n%s%s", s.cfg.CommandPrefix, c.name)
+		if c.args != "" {
+			b.WriteString(" " + c.args)
+		}
+		b.WriteString(" — " + c.help)
+		if c.role != core.RoleAgent {
+			fmt.Fprintf(&b, " (%s)", c.role)
+		}
+	}
+	fmt.Fprintf(&b, "\nStart a message with %s for an internal note.", s.cfg.NotePrefix)
+	return b.String()
+}
 
 // command runs a desk text command (without its prefix) and returns what to
-// tell the invoker. Usage errors are answered in the thread, not returned.
+// tell the invoker. Unknown commands, missing rights and bad arguments are
+// answered in the thread and change nothing.
 func (s *Service) command(tx core.Tx, conv core.Conversation, st core.Staff, e core.MessageEvent, line string) (string, error) {
-	name, rest, _ := strings.Cut(line, " ")
-	rest = strings.TrimSpace(rest)
-	actor := "staff:" + string(st.ID)
-	now := s.now()
-	setStatus := func(to core.Status, action, say string) (string, error) {
-		if conv.Status == to {
+	name, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	cmd, ok := findCommand(name)
+	if !ok {
+		msg := fmt.Sprintf("Unknown command %q. Try %shelp.", name, s.cfg.CommandPrefix)
+		return msg, s.systemNote(tx, conv, msg)
+	}
+	if !st.Can(cmd.role) {
+		msg := fmt.Sprintf("⛔ %s%s needs the %s role.", s.cfg.CommandPrefix, cmd.name, cmd.role)
+		return msg, s.systemNote(tx, conv, msg)
+	}
+	out, err := cmd.run(&invocation{s: s, tx: tx, conv: conv, staff: st, event: e, args: strings.TrimSpace(rest), now: s.now()})
+	if errors.Is(err, errUsage) {
+		msg := fmt.Sprintf("Usage: %s%s %s — %s", s.cfg.CommandPrefix, cmd.name, cmd.args, cmd.help)
+		return msg, s.systemNote(tx, conv, msg)
+	}
+	return out, err
+}
+
+func cmdSetStatus(to core.Status) func(c *invocation) (string, error) {
+	return func(c *invocation) (string, error) {
+		if c.conv.Status == to {
 			return "Already " + string(to) + ".", nil
 		}
 		p := core.ConversationPatch{Status: &to}
+		say, action := fmt.Sprintf("↩️ Reopened by %s.", c.staff.Voice.Name), "reopen"
 		if to == core.StatusClosed {
-			p.ClosedAt = &now
+			p.ClosedAt = &c.now
+			say, action = fmt.Sprintf("✅ Closed by %s.", c.staff.Voice.Name), "close"
 		}
-		if err := tx.UpdateConversation(conv.ID, p, now); err != nil {
-			return "", fmt.Errorf("%s conversation: %w", action, err)
+		c.conv.Status = to
+		return c.update(p, action, "", say)
+	}
+}
+
+func cmdNote(c *invocation) (string, error) {
+	if c.args == "" {
+		return "", errUsage
+	}
+	return "Noted.", c.s.note(c.tx, c.conv, c.staff, c.event, c.args)
+}
+
+func cmdReply(asTeam bool) func(c *invocation) (string, error) {
+	return func(c *invocation) (string, error) {
+		if c.args == "" {
+			return "", errUsage
 		}
-		conv.Status = to
-		if err := tx.Audit(core.AuditEntry{At: now, Actor: actor, Action: action, Object: conv.ID.String()}); err != nil {
+		if asTeam {
+			if err := c.audit("reply_as_team", ""); err != nil {
+				return "", err
+			}
+		}
+		return "Sent.", c.s.reply(c.tx, c.conv, c.staff, c.event, c.args, asTeam)
+	}
+}
+
+func cmdAssign(c *invocation) (string, error) {
+	if c.args == "" {
+		return "", errUsage
+	}
+	who, ok := c.s.findStaff(c.args, c.staff)
+	if !ok {
+		return fmt.Sprintf("No staff member matches %q.", c.args), c.s.systemNote(c.tx, c.conv, fmt.Sprintf("No staff member matches %q.", c.args))
+	}
+	return c.update(core.ConversationPatch{Assignee: &who.ID}, "assign", string(who.ID),
+		fmt.Sprintf("👤 Assigned to %s by %s.", who.Voice.Name, c.staff.Voice.Name))
+}
+
+func cmdUnassign(c *invocation) (string, error) {
+	none := core.StaffID("")
+	return c.update(core.ConversationPatch{Assignee: &none}, "unassign", "", fmt.Sprintf("👤 Unassigned by %s.", c.staff.Voice.Name))
+}
+
+// findStaff matches "me", a staff id, a platform user id or mention, or the
+// start of a display name, ignoring case and a leading @.
+func (s *Service) findStaff(arg string, me core.Staff) (core.Staff, bool) {
+	arg = strings.TrimSpace(arg)
+	arg = strings.TrimSuffix(strings.TrimPrefix(arg, "<"), ">")
+	arg = strings.TrimPrefix(strings.TrimPrefix(arg, "@"), "!")
+	if strings.EqualFold(arg, "me") {
+		return me, true
+	}
+	var byName []core.Staff
+	for _, st := range s.cfg.Staff {
+		if strings.EqualFold(string(st.ID), arg) {
+			return st, true
+		}
+		for _, uid := range st.Identities {
+			if uid == arg {
+				return st, true
+			}
+		}
+		if arg != "" && len(arg) <= len(st.Voice.Name) && strings.EqualFold(st.Voice.Name[:len(arg)], arg) {
+			byName = append(byName, st)
+		}
+	}
+	if len(byName) == 1 {
+		return byName[0], true
+	}
+	return core.Staff{}, false
+}
+
+func cmdTag(add bool) func(c *invocation) (string, error) {
+	return func(c *invocation) (string, error) {
+		words := strings.Fields(strings.ReplaceAll(c.args, ",", " "))
+		if len(words) == 0 {
+			return "", errUsage
+		}
+		tags := slices.Clone(c.conv.Tags)
+		for _, w := range words {
+			w = strings.ToLower(strings.TrimPrefix(w, "#"))
+			if add && !core.HasTag(tags, w) {
+				tags = append(tags, w)
+			}
+			if !add {
+				tags = slices.DeleteFunc(tags, func(t string) bool { return strings.EqualFold(t, w) })
+			}
+		}
+		c.conv.Tags = tags
+		action, verb := "tag", "Tagged"
+		if !add {
+			action, verb = "untag", "Untagged"
+		}
+		return c.update(core.ConversationPatch{Tags: &tags}, action, strings.Join(words, " "),
+			fmt.Sprintf("🏷️ %s %s by %s. Tags: %s", verb, strings.Join(words, ", "), c.staff.Voice.Name, orNone(tags)))
+	}
+}
+
+func orNone(tags []string) string {
+	if len(tags) == 0 {
+		return "none"
+	}
+	return strings.Join(tags, ", ")
+}
+
+// Priorities by name.
+var priorities = map[string]int{"low": -1, "normal": 0, "high": 1, "urgent": 2}
+
+// PriorityName names a conversation priority.
+func PriorityName(p int) string {
+	for n, v := range priorities {
+		if v == p {
+			return n
+		}
+	}
+	return strconv.Itoa(p)
+}
+
+func cmdPriority(c *invocation) (string, error) {
+	p, ok := priorities[strings.ToLower(c.args)]
+	if !ok {
+		return "", errUsage
+	}
+	c.conv.Priority = p
+	return c.update(core.ConversationPatch{Priority: &p}, "priority", c.args,
+		fmt.Sprintf("⚑ Priority %s, set by %s.", strings.ToLower(c.args), c.staff.Voice.Name))
+}
+
+// parseSpan reads "90m", "2h", "3d" or "1w".
+func parseSpan(s string) (time.Duration, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		return time.Duration(days) * 24 * time.Hour, err == nil && days > 0
+	}
+	if n, ok := strings.CutSuffix(s, "w"); ok {
+		weeks, err := strconv.Atoi(n)
+		return time.Duration(weeks) * 7 * 24 * time.Hour, err == nil && weeks > 0
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d > 0
+}
+
+func cmdSnooze(c *invocation) (string, error) {
+	d, ok := parseSpan(c.args)
+	if !ok {
+		return "", errUsage
+	}
+	until := c.now.Add(d)
+	waiting := core.StatusWaiting
+	c.conv.Status = waiting
+	say, err := c.update(core.ConversationPatch{Status: &waiting}, "snooze", until.UTC().Format(time.RFC3339),
+		fmt.Sprintf("💤 Snoozed by %s until %s.", c.staff.Voice.Name, until.UTC().Format("Mon 2 Jan 15:04 MST")))
+	if err != nil {
+		return "", err
+	}
+	// The outbox doubles as the scheduler: a wake-up due at the end.
+	return say, c.tx.Enqueue(&core.Delivery{
+		Key: fmt.Sprintf("wake:%d:%d", c.conv.ID, until.UnixNano()), ConversationID: c.conv.ID,
+		Op: core.OpWake, Side: core.DeskSide, Platform: c.conv.Desk.Platform,
+		State: core.DeliveryPending, NextAttemptAt: until, CreatedAt: c.now,
+	})
+}
+
+func cmdCard(c *invocation) (string, error) {
+	contact, err := c.tx.Contact(c.conv.ContactID)
+	if err != nil {
+		return "", fmt.Errorf("load contact: %w", err)
+	}
+	n, err := c.tx.CountConversations(contact.ID)
+	if err != nil {
+		return "", fmt.Errorf("count conversations: %w", err)
+	}
+	text := CardText(c.s.card(c.conv, contact, n-1))
+	return text, errors.Join(c.s.systemNote(c.tx, c.conv, text), c.s.cardUpdate(c.tx, c.conv))
+}
+
+// CardText renders a contact card as plain text, for platforms and notes
+// without richer layout.
+func CardText(card core.ContactCard) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s — %s", card.Name, card.Status)
+	for _, id := range card.Identities {
+		fmt.Fprintf(&b, "\n• %s: %s", id.Platform, firstNonEmpty(id.Handle, id.Name, id.UserID))
+	}
+	if card.Assignee != "" {
+		fmt.Fprintf(&b, "\nAssigned to %s", card.Assignee)
+	}
+	if len(card.Tags) > 0 {
+		fmt.Fprintf(&b, "\nTags: %s", strings.Join(card.Tags, ", "))
+	}
+	if card.Priority != 0 {
+		fmt.Fprintf(&b, "\nPriority: %s", PriorityName(card.Priority))
+	}
+	fmt.Fprintf(&b, "\nEarlier conversations: %d", card.Previous)
+	return b.String()
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func cmdHistory(c *invocation) (string, error) {
+	convs, err := c.tx.Conversations(c.conv.ContactID, 11)
+	if err != nil {
+		return "", fmt.Errorf("list conversations: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("Earlier conversations:")
+	n := 0
+	for _, cv := range convs {
+		if cv.ID == c.conv.ID {
+			continue
+		}
+		n++
+		fmt.Fprintf(&b, "\n• #%d %s, started %s on %s", cv.ID, cv.Status, cv.CreatedAt.UTC().Format("2 Jan 2006"), cv.Customer.Platform)
+		if len(cv.Tags) > 0 {
+			fmt.Fprintf(&b, " [%s]", strings.Join(cv.Tags, ", "))
+		}
+	}
+	if n == 0 {
+		b.WriteString(" none — this is the first.")
+	}
+	return b.String(), c.s.systemNote(c.tx, c.conv, b.String())
+}
+
+func cmdTranscript(c *invocation) (string, error) {
+	ms, err := c.tx.Messages(c.conv.ID)
+	if err != nil {
+		return "", fmt.Errorf("list messages: %w", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Transcript of conversation #%d:", c.conv.ID)
+	for _, m := range ms {
+		if m.Direction == core.System || m.Direction == core.Rejected {
+			continue
+		}
+		fmt.Fprintf(&b, "\n[%s] %s (%s): %s", m.CreatedAt.UTC().Format("2006-01-02 15:04"), firstNonEmpty(m.AuthorName, m.Author), m.Direction, m.Text)
+		if m.Deleted() {
+			b.WriteString(" (deleted)")
+		} else if m.Edited() {
+			b.WriteString(" (edited)")
+		}
+	}
+	if err := c.audit("transcript", ""); err != nil {
+		return "", err
+	}
+	return b.String(), c.s.systemNote(c.tx, c.conv, b.String())
+}
+
+func cmdBlock(block bool) func(c *invocation) (string, error) {
+	return func(c *invocation) (string, error) {
+		if err := c.tx.SetContactBlocked(c.conv.ContactID, block); err != nil {
+			return "", fmt.Errorf("block contact: %w", err)
+		}
+		action, say := "block", fmt.Sprintf("🚫 Contact blocked by %s: their messages are recorded but no longer shown here.", c.staff.Voice.Name)
+		if !block {
+			action, say = "unblock", fmt.Sprintf("Contact unblocked by %s.", c.staff.Voice.Name)
+		}
+		if err := c.tx.Audit(core.AuditEntry{At: c.now, Actor: c.actor(), Action: action, Object: c.conv.ContactID.String(), Detail: c.args}); err != nil {
 			return "", fmt.Errorf("audit: %w", err)
 		}
-		msg := fmt.Sprintf(say, st.Voice.Name)
-		if err := s.systemNote(tx, conv, msg); err != nil {
-			return "", err
-		}
-		return msg, s.cardUpdate(tx, conv)
+		return say, c.s.systemNote(c.tx, c.conv, say)
 	}
-	switch strings.ToLower(name) {
-	case "close":
-		return setStatus(core.StatusClosed, "close", "✅ Closed by %s.")
-	case "reopen":
-		return setStatus(core.StatusOpen, "reopen", "↩️ Reopened by %s.")
-	case "note":
-		if rest == "" {
-			break
+}
+
+func cmdAudit(c *invocation) (string, error) {
+	var entries []core.AuditEntry
+	for _, obj := range []string{c.conv.ID.String(), c.conv.ContactID.String()} {
+		es, err := c.tx.AuditEntries(obj, 20)
+		if err != nil {
+			return "", fmt.Errorf("read audit log: %w", err)
 		}
-		return "Noted.", s.note(tx, conv, st, e, rest)
-	case "team", "anon":
-		if rest == "" {
-			break
-		}
-		return "Sent as the team.", s.reply(tx, conv, st, e, rest, true)
-	case "reply", "send":
-		if rest == "" {
-			break
-		}
-		return "Sent.", s.reply(tx, conv, st, e, rest, false)
-	case "help":
-		return usage, s.systemNote(tx, conv, usage)
-	default:
-		msg := fmt.Sprintf("Unknown command %q. %s", name, usage)
-		return msg, s.systemNote(tx, conv, msg)
+		entries = append(entries, es...)
 	}
-	msg := fmt.Sprintf("%q needs some text. %s", name, usage)
-	return msg, s.systemNote(tx, conv, msg)
+	slices.SortFunc(entries, func(a, b core.AuditEntry) int { return a.At.Compare(b.At) })
+	var b strings.Builder
+	b.WriteString("Audit log:")
+	for _, e := range entries {
+		fmt.Fprintf(&b, "\n• %s %s %s %s", e.At.UTC().Format("2006-01-02 15:04"), e.Actor, e.Action, e.Object)
+		if e.Detail != "" {
+			b.WriteString(" — " + e.Detail)
+		}
+	}
+	if len(entries) == 0 {
+		b.WriteString(" empty.")
+	}
+	return b.String(), c.s.systemNote(c.tx, c.conv, b.String())
+}
+
+func cmdHelp(c *invocation) (string, error) {
+	u := c.s.usage()
+	return u, c.s.systemNote(c.tx, c.conv, u)
 }
 
 // Act implements core.ActionInbox: native slash commands and buttons in a
-// desk thread run the same commands as text.
+// desk thread run the same commands as text; at customer places a few
+// customer commands are answered.
 func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
 	if err := validate(a); err != nil {
 		return core.ActionResult{}, err

@@ -75,6 +75,9 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 	if err != nil {
 		return nil, err
 	}
+	if d.Op == core.OpWake {
+		return s.wake(p.conv), nil
+	}
 	target := placeOn(p.conv, d.Side)
 	plat, ok := s.platforms[target.Platform]
 	if !ok {
@@ -242,4 +245,28 @@ func reason(err error) string {
 		msg = msg[:300] + "…"
 	}
 	return msg
+}
+
+// wake ends a snooze: a conversation still waiting comes back open with a
+// note. One closed or answered by the customer in the meantime stays as it
+// is.
+func (s *Service) wake(conv core.Conversation) func(core.Tx) error {
+	return func(tx core.Tx) error {
+		cur, err := tx.Conversation(conv.ID)
+		if err != nil {
+			return fmt.Errorf("load conversation: %w", err)
+		}
+		if cur.Status != core.StatusWaiting {
+			return nil
+		}
+		open := core.StatusOpen
+		if err := tx.UpdateConversation(cur.ID, core.ConversationPatch{Status: &open}, s.now()); err != nil {
+			return fmt.Errorf("wake conversation: %w", err)
+		}
+		cur.Status = open
+		if err := s.systemNote(tx, cur, "⏰ Snooze over: this conversation is back in the queue."); err != nil {
+			return err
+		}
+		return s.cardUpdate(tx, cur)
+	}
 }

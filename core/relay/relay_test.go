@@ -44,6 +44,8 @@ var (
 	customerDM  = core.Place{Platform: core.Telegram, Chat: "100"}
 	alice       = core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin", Title: "Support", AvatarURL: "https://example.com/a.png"},
 		Roles: []core.Role{core.RoleAgent}, Identities: map[core.PlatformName]string{core.Slack: "U-ALICE"}}
+	bob = core.Staff{ID: "bob", Voice: core.Voice{Name: "Bob Stone", Title: "Community"},
+		Roles: []core.Role{core.RoleModerator}, Identities: map[core.PlatformName]string{core.Slack: "U-BOB"}}
 )
 
 func newEnv(t *testing.T) *env {
@@ -59,7 +61,7 @@ func newEnv(t *testing.T) *env {
 	cfg := relay.Config{
 		Team: core.Voice{Name: "Acme", Team: true}, Greeting: "Hello from Acme!",
 		ReopenWindow: 24 * time.Hour, NotePrefix: "//", CommandPrefix: "!",
-		Staff: []core.Staff{alice},
+		Staff: []core.Staff{alice, bob},
 		Desks: []relay.Desk{{Name: "main", Place: deskChannel}},
 	}
 	e.svc, err = relay.New(st, cfg, []core.Platform{e.desk, e.cust}, e.clock.Now, nil)
