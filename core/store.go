@@ -78,6 +78,8 @@ type Tx interface {
 	// Enqueue inserts a pending delivery and sets d.ID; ErrDuplicate when
 	// d.Key is taken.
 	Enqueue(d *Delivery) error
+	// Deliveries lists the deliveries of a message, oldest first.
+	Deliveries(m MessageID) ([]Delivery, error)
 	// Delivery returns one delivery.
 	Delivery(id DeliveryID) (Delivery, error)
 	// FinishDelivery sets a delivery's final state.

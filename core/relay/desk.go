@@ -102,10 +102,19 @@ func (s *Service) reply(tx core.Tx, conv core.Conversation, st core.Staff, e cor
 	if err != nil {
 		return err
 	}
-	if err := s.enqueue(tx, core.Delivery{
+	d := core.Delivery{
 		Key: fmt.Sprintf("send:customer:%d", m.ID), ConversationID: conv.ID, MessageID: m.ID,
 		Op: core.OpSend, Side: core.CustomerSide, Platform: conv.Customer.Platform,
-	}); err != nil {
+	}
+	if s.cfg.UndoWindow > 0 {
+		// Held in the outbox until the window closes; !undo cancels it and
+		// an edit before then simply changes what leaves.
+		d.NextAttemptAt = s.now().Add(s.cfg.UndoWindow)
+		if err := s.systemNote(tx, conv, fmt.Sprintf("⏳ Sending in %s — %sundo to take it back.", s.cfg.UndoWindow, s.cfg.CommandPrefix)); err != nil {
+			return err
+		}
+	}
+	if err := s.enqueueAt(tx, d); err != nil {
 		return err
 	}
 	if conv.Status == core.StatusWaiting {

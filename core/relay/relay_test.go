@@ -48,7 +48,7 @@ var (
 		Roles: []core.Role{core.RoleModerator}, Identities: map[core.PlatformName]string{core.Slack: "U-BOB"}}
 )
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...func(*relay.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, store.Options{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "relay.db"), AutoMigrate: true})
@@ -63,6 +63,9 @@ func newEnv(t *testing.T) *env {
 		ReopenWindow: 24 * time.Hour, NotePrefix: "//", CommandPrefix: "!",
 		Staff: []core.Staff{alice, bob},
 		Desks: []relay.Desk{{Name: "main", Place: deskChannel}},
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	e.svc, err = relay.New(st, cfg, []core.Platform{e.desk, e.cust}, e.clock.Now, nil)
 	if err != nil {

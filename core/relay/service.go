@@ -44,6 +44,13 @@ type Config struct {
 	Staff         []core.Staff
 	Desks         []Desk
 	Routes        []Route
+	// UndoWindow holds each reply this long before it leaves, so staff can
+	// take it back with !undo or fix it with an edit; 0 sends at once.
+	UndoWindow time.Duration
+	// Snippets are canned answers by name, with {contact.name},
+	// {contact.first_name}, {staff.name}, {staff.first_name} and
+	// {team.name} filled in when inserted.
+	Snippets map[string]string
 	// BatchSize caps how many events share one transaction.
 	BatchSize int
 	// Wake is called after each commit that may have queued deliveries
@@ -193,11 +200,19 @@ func seen(tx core.Tx, p core.Place, id string) (bool, error) {
 	return false, err
 }
 
-// enqueue adds a delivery with a key derived from its content.
+// enqueue adds a delivery due now with a key derived from its content.
 func (s *Service) enqueue(tx core.Tx, d core.Delivery) error {
+	d.NextAttemptAt = time.Time{}
+	return s.enqueueAt(tx, d)
+}
+
+// enqueueAt adds a delivery due at d.NextAttemptAt (now when zero).
+func (s *Service) enqueueAt(tx core.Tx, d core.Delivery) error {
 	d.State = core.DeliveryPending
 	d.CreatedAt = s.now()
-	d.NextAttemptAt = d.CreatedAt
+	if d.NextAttemptAt.IsZero() {
+		d.NextAttemptAt = d.CreatedAt
+	}
 	if d.Key == "" {
 		d.Key = fmt.Sprintf("%s:%s:%d:%d:%d", d.Op, d.Side, d.ConversationID, d.MessageID, d.CreatedAt.UnixNano())
 	}

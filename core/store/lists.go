@@ -51,3 +51,15 @@ func (t *tx) AuditEntries(object string, limit int) ([]core.AuditEntry, error) {
 	slices.Reverse(out)
 	return out, nil
 }
+
+func (t *tx) Deliveries(m core.MessageID) ([]core.Delivery, error) {
+	var rs []deliveryRow
+	if err := t.db.Where("message_id = ?", int64(m)).Order("id").Find(&rs).Error; err != nil {
+		return nil, mapErr("deliveries", err)
+	}
+	out := make([]core.Delivery, len(rs))
+	for i, r := range rs {
+		out[i] = toCoreDelivery(r)
+	}
+	return out, nil
+}

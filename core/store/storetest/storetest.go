@@ -865,6 +865,19 @@ func testLists(t *testing.T, s core.Store) {
 		if len(ms) != 2 || ms[0].Text != "one" || ms[1].Text != "two" {
 			t.Errorf("Messages = %+v, want one, two", ms)
 		}
+		for i, side := range []core.Side{core.DeskSide, core.CustomerSide} {
+			d := core.Delivery{Key: unique("k"), ConversationID: w.conv.ID, MessageID: ms[0].ID, Op: core.OpSend, Side: side, Platform: core.Slack, NextAttemptAt: T0.Add(time.Duration(i) * time.Second)}
+			if err := tx.Enqueue(&d); err != nil {
+				return err
+			}
+		}
+		ds, err := tx.Deliveries(ms[0].ID)
+		if err != nil {
+			return err
+		}
+		if len(ds) != 2 || ds[0].Side != core.DeskSide || ds[1].Side != core.CustomerSide {
+			t.Errorf("Deliveries = %+v, want desk then customer", ds)
+		}
 		cs, err := tx.Conversations(w.contact.ID, 10)
 		if err != nil {
 			return err
