@@ -41,6 +41,22 @@ type Tx interface {
 	SaveIdentity(contact ContactID, id Identity) error
 	// SetContactBlocked blocks or unblocks a contact.
 	SetContactBlocked(id ContactID, blocked bool) error
+	// MergeContacts moves every identity and conversation of from to
+	// into, remembering what moved so UnmergeContact can undo it.
+	// ErrInvalid when from == into; ErrNotFound for an unknown contact.
+	MergeContacts(from, into ContactID, actor string, at time.Time) error
+	// UnmergeContact undoes from's latest merge, moving back what moved,
+	// and returns the contact it had been merged into; ErrNotFound when
+	// from has no merge to undo.
+	UnmergeContact(from ContactID, at time.Time) (ContactID, error)
+	// MergedInto lists the contacts currently merged into into.
+	MergedInto(into ContactID) ([]ContactID, error)
+	// SaveLinkCode stores a one-time code that links another account to
+	// contact until expires; ErrDuplicate when the code is taken.
+	SaveLinkCode(contact ContactID, code string, expires time.Time) error
+	// TakeLinkCode consumes a code and returns its contact; ErrNotFound
+	// when it is unknown, used or expired.
+	TakeLinkCode(code string, now time.Time) (ContactID, error)
 
 	// LatestConversation returns the newest conversation of contact at the
 	// customer place's platform and chat (threads ignored).

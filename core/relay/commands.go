@@ -82,6 +82,8 @@ func commands() []command {
 		{name: "card", role: core.RoleAgent, help: "show the contact card again", run: cmdCard},
 		{name: "history", role: core.RoleAgent, help: "the contact's earlier conversations", run: cmdHistory},
 		{name: "transcript", role: core.RoleAgent, help: "the whole conversation as text", run: cmdTranscript},
+		{name: "link", role: core.RoleModerator, args: "<contact number>", help: "merge that contact into this one (undo with unlink)", run: cmdLink},
+		{name: "unlink", role: core.RoleModerator, args: "<contact number>", help: "undo a link: that contact stands alone again", run: cmdUnlink},
 		{name: "block", role: core.RoleModerator, args: "[reason]", help: "stop relaying this contact's messages", run: cmdBlock(true)},
 		{name: "unblock", role: core.RoleModerator, help: "relay them again", run: cmdBlock(false)},
 		{name: "audit", role: core.RoleModerator, help: "who did what to this conversation", run: cmdAudit},
@@ -458,7 +460,7 @@ func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResul
 	}
 	desk, ok := s.deskAt(a.Place)
 	if !ok {
-		return s.customerAction(a), nil
+		return s.customerAction(ctx, a)
 	}
 	if a.Place.Thread == "" {
 		return core.ActionResult{Text: "Run this inside a conversation's desk thread."}, nil
@@ -487,19 +489,3 @@ func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResul
 	return core.ActionResult{Text: out}, err
 }
 
-// customerHelp is what a customer can do.
-const customerHelp = "Just write here: a person from our team reads every message and answers in this chat. You can send text, photos and files."
-
-// customerAction answers the commands a customer may use.
-func (s *Service) customerAction(a core.ActionEvent) core.ActionResult {
-	switch strings.ToLower(a.Name) {
-	case "start":
-		if s.cfg.Greeting != "" {
-			return core.ActionResult{Text: s.cfg.Greeting}
-		}
-		return core.ActionResult{Text: customerHelp}
-	case "help":
-		return core.ActionResult{Text: customerHelp}
-	}
-	return core.ActionResult{Text: "Unknown command. " + customerHelp}
-}

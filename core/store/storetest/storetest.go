@@ -45,6 +45,8 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"Rollback", testRollback},
 		{"Audit", testAudit},
 		{"Lists", testLists},
+		{"MergeAndUnmerge", testMerge},
+		{"LinkCodes", testLinkCodes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
@@ -885,6 +887,69 @@ func testLists(t *testing.T, s core.Store) {
 		if len(cs) != 2 || cs[0].ID != second.ID || cs[1].ID != w.conv.ID {
 			t.Errorf("Conversations = %+v, want newest first", cs)
 		}
+		return nil
+	})
+}
+
+func testMerge(t *testing.T, s core.Store) {
+	a, b := seed(t, s), seed(t, s)
+	inTx(t, s, func(tx core.Tx) error {
+		wantErr(t, "MergeContacts(self)", tx.MergeContacts(a.contact.ID, a.contact.ID, "staff:x", T0), core.ErrInvalid)
+		return tx.MergeContacts(b.contact.ID, a.contact.ID, "staff:x", T0)
+	})
+	inTx(t, s, func(tx core.Tx) error {
+		got, err := tx.ContactByIdentity(b.contact.Identities[0].Platform, b.contact.Identities[0].UserID)
+		wantErr(t, "ContactByIdentity", err, nil)
+		if got.ID != a.contact.ID || len(got.Identities) != 2 {
+			t.Errorf("after merge b's identity belongs to %+v, want contact %d with both identities", got, a.contact.ID)
+		}
+		conv, err := tx.Conversation(b.conv.ID)
+		wantErr(t, "Conversation", err, nil)
+		if conv.ContactID != a.contact.ID {
+			t.Errorf("b's conversation belongs to %d, want %d", conv.ContactID, a.contact.ID)
+		}
+		merged, err := tx.MergedInto(a.contact.ID)
+		wantErr(t, "MergedInto", err, nil)
+		if len(merged) != 1 || merged[0] != b.contact.ID {
+			t.Errorf("MergedInto = %v, want [%d]", merged, b.contact.ID)
+		}
+		into, err := tx.UnmergeContact(b.contact.ID, T0.Add(time.Minute))
+		wantErr(t, "UnmergeContact", err, nil)
+		if into != a.contact.ID {
+			t.Errorf("UnmergeContact = %d, want %d", into, a.contact.ID)
+		}
+		return nil
+	})
+	inTx(t, s, func(tx core.Tx) error {
+		got, err := tx.ContactByIdentity(b.contact.Identities[0].Platform, b.contact.Identities[0].UserID)
+		wantErr(t, "ContactByIdentity", err, nil)
+		conv, _ := tx.Conversation(b.conv.ID)
+		if got.ID != b.contact.ID || conv.ContactID != b.contact.ID {
+			t.Errorf("after unmerge identity -> %d, conversation -> %d, want both %d", got.ID, conv.ContactID, b.contact.ID)
+		}
+		_, err = tx.UnmergeContact(b.contact.ID, T0)
+		wantErr(t, "UnmergeContact again", err, core.ErrNotFound)
+		return nil
+	})
+}
+
+func testLinkCodes(t *testing.T, s core.Store) {
+	w := seed(t, s)
+	inTx(t, s, func(tx core.Tx) error {
+		wantErr(t, "SaveLinkCode", tx.SaveLinkCode(w.contact.ID, "123456", T0.Add(time.Hour)), nil)
+		wantErr(t, "SaveLinkCode again", tx.SaveLinkCode(w.contact.ID, "123456", T0.Add(time.Hour)), core.ErrDuplicate)
+		return tx.SaveLinkCode(w.contact.ID, "999999", T0.Add(time.Minute))
+	})
+	inTx(t, s, func(tx core.Tx) error {
+		id, err := tx.TakeLinkCode("123456", T0)
+		wantErr(t, "TakeLinkCode", err, nil)
+		if id != w.contact.ID {
+			t.Errorf("TakeLinkCode = %d, want %d", id, w.contact.ID)
+		}
+		_, err = tx.TakeLinkCode("123456", T0)
+		wantErr(t, "TakeLinkCode twice", err, core.ErrNotFound)
+		_, err = tx.TakeLinkCode("999999", T0.Add(time.Hour))
+		wantErr(t, "TakeLinkCode expired", err, core.ErrNotFound)
 		return nil
 	})
 }
