@@ -488,4 +488,3 @@ func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResul
 	})
 	return core.ActionResult{Text: out}, err
 }
-
