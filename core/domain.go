@@ -209,3 +209,18 @@ type ContactCard struct {
 func HasTag(tags []string, t string) bool {
 	return slices.ContainsFunc(tags, func(s string) bool { return strings.EqualFold(s, t) })
 }
+
+// ConversationFacts are the figures of one conversation that response
+// metrics are computed from.
+type ConversationFacts struct {
+	ID        ConversationID
+	Status    Status
+	Assignee  StaffID
+	CreatedAt time.Time
+	ClosedAt  time.Time // zero unless closed
+	// FirstReplyAt and FirstReplyBy describe the first staff reply; zero
+	// when nobody has answered yet.
+	FirstReplyAt time.Time
+	FirstReplyBy string
+	Reopens      int
+}

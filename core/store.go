@@ -75,6 +75,10 @@ type Tx interface {
 	// most limit.
 	Conversations(contact ContactID, limit int) ([]Conversation, error)
 
+	// DeskFacts returns the facts of the conversations of a desk channel
+	// (desk.Thread ignored) created at or after since, oldest first.
+	DeskFacts(desk Place, since time.Time) ([]ConversationFacts, error)
+
 	// CreateMessage inserts m and sets m.ID.
 	CreateMessage(m *Message) error
 	// Message returns one message.

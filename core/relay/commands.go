@@ -87,6 +87,7 @@ func commands() []command {
 		{name: "block", role: core.RoleModerator, args: "[reason]", help: "stop relaying this contact's messages", run: cmdBlock(true)},
 		{name: "unblock", role: core.RoleModerator, help: "relay them again", run: cmdBlock(false)},
 		{name: "audit", role: core.RoleModerator, help: "who did what to this conversation", run: cmdAudit},
+		{name: "stats", role: core.RoleAgent, args: "[period, e.g. 24h or 7d]", help: "response figures of this desk", run: cmdStats},
 		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
 	}
 }
