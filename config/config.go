@@ -1,0 +1,188 @@
+// Package config loads cornershop's configuration: one YAML file, every key
+// overridable by a CORNERSHOP_* environment variable, secrets also from
+// CORNERSHOP_*_FILE files. Unknown keys are errors with their line;
+// validation reports every problem with its key path; credentials are
+// Secrets that never print.
+package config
+
+import "time"
+
+// Config is the whole configuration tree.
+type Config struct {
+	Database Database  `yaml:"database"`
+	HTTP     HTTP      `yaml:"http"`
+	Log      Log       `yaml:"log"`
+	Team     Team      `yaml:"team"`
+	Relay    Relay     `yaml:"relay"`
+	Outbox   Outbox    `yaml:"outbox"`
+	Staff    []Staff   `yaml:"staff"`
+	Desks    []Desk    `yaml:"desks"`
+	Routes   []Route   `yaml:"routes"`
+	Snippets []Snippet `yaml:"snippets"`
+	Telegram Telegram  `yaml:"telegram"`
+	Slack    Slack     `yaml:"slack"`
+	Discord  Discord   `yaml:"discord"`
+}
+
+// Driver names a database driver.
+type Driver string
+
+// Database drivers.
+const (
+	SQLite   Driver = "sqlite"
+	Postgres Driver = "postgres"
+)
+
+// Valid reports whether d is a known driver.
+func (d Driver) Valid() bool { return d == SQLite || d == Postgres }
+
+// Database says where cornershop keeps its records.
+type Database struct {
+	Driver Driver `yaml:"driver"`
+	// DSN is a file path for SQLite, a postgres:// URL for PostgreSQL.
+	DSN Secret `yaml:"dsn"`
+	// SQLiteSynchronous is SQLite's durability: "normal" survives a killed
+	// process; "full" also survives power loss and OS crashes, at about
+	// 0.4x the write rate. A platform is acknowledged only after a commit
+	// durable at this level.
+	SQLiteSynchronous string `yaml:"sqlite_synchronous"`
+	MaxOpenConns      int    `yaml:"max_open_conns"`
+}
+
+// HTTP is cornershop's one HTTP port.
+type HTTP struct {
+	Listen string `yaml:"listen"`
+	// PublicURL is the base URL platforms reach this service at (webhooks).
+	PublicURL string `yaml:"public_url"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // auto (text on a terminal), text, json
+}
+
+// Team is the company as customers see it when no person speaks.
+type Team struct {
+	Name      string `yaml:"name"`
+	AvatarURL string `yaml:"avatar_url"`
+	Greeting  string `yaml:"greeting"`
+}
+
+// Relay tunes how conversations are kept.
+type Relay struct {
+	ReopenWindow  time.Duration `yaml:"reopen_window"`
+	NotePrefix    string        `yaml:"note_prefix"`
+	CommandPrefix string        `yaml:"command_prefix"`
+	// ReplyMode is "reply" (plain desk messages go to the customer) or
+	// "note" (plain desk messages stay internal; !reply sends).
+	ReplyMode  string        `yaml:"reply_mode"`
+	UndoWindow time.Duration `yaml:"undo_window"`
+}
+
+// Outbox tunes the delivery worker.
+type Outbox struct {
+	Workers     int           `yaml:"workers"`
+	MaxAttempts int           `yaml:"max_attempts"`
+	BaseBackoff time.Duration `yaml:"base_backoff"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
+	Lease       time.Duration `yaml:"lease"`
+}
+
+// Staff is one entry of the staff directory.
+type Staff struct {
+	ID         string     `yaml:"id"`
+	Name       string     `yaml:"name"`
+	Title      string     `yaml:"title"`
+	AvatarURL  string     `yaml:"avatar_url"`
+	Signature  string     `yaml:"signature"`
+	Roles      []string   `yaml:"roles"`
+	Identities Identities `yaml:"identities"`
+}
+
+// Identities are a staff member's user ids on the team-chat platforms.
+type Identities struct {
+	Telegram string `yaml:"telegram"`
+	Slack    string `yaml:"slack"`
+	Discord  string `yaml:"discord"`
+}
+
+// Desk is where staff answer: a Slack channel, a Discord channel or forum,
+// or a Telegram forum supergroup.
+type Desk struct {
+	Name                string `yaml:"name"`
+	Platform            string `yaml:"platform"`
+	Channel             string `yaml:"channel"`
+	Kind                string `yaml:"kind"` // thread, or forum (Discord)
+	StaffFromMembership bool   `yaml:"staff_from_membership"`
+	ReplyMode           string `yaml:"reply_mode"` // "" = relay.reply_mode
+}
+
+// Route sends conversations from customer places to a desk.
+type Route struct {
+	Platform string `yaml:"platform"`
+	Channel  string `yaml:"channel"` // "" = any
+	Desk     string `yaml:"desk"`
+}
+
+// Snippet is a canned answer staff insert with !snippet NAME.
+type Snippet struct {
+	Name string `yaml:"name"`
+	Text string `yaml:"text"`
+}
+
+// Telegram configures the Telegram bot.
+type Telegram struct {
+	Enabled       bool          `yaml:"enabled"`
+	Token         Secret        `yaml:"token"`
+	APIURL        string        `yaml:"api_url"`
+	Mode          string        `yaml:"mode"` // polling or webhook
+	WebhookSecret Secret        `yaml:"webhook_secret"`
+	PollTimeout   time.Duration `yaml:"poll_timeout"`
+	// Groups are group chat ids whose messages to the bot are customer
+	// places (private chats always are).
+	Groups        []string `yaml:"groups"`
+	FileSizeLimit int64    `yaml:"file_size_limit"`
+}
+
+// Slack configures the Slack app.
+type Slack struct {
+	Enabled       bool   `yaml:"enabled"`
+	BotToken      Secret `yaml:"bot_token"`
+	AppToken      Secret `yaml:"app_token"`
+	SigningSecret Secret `yaml:"signing_secret"`
+	APIURL        string `yaml:"api_url"`
+	Mode          string `yaml:"mode"` // socket or events
+	// CustomerChannels are Slack Connect channels that are customer places
+	// (DMs with the app always are).
+	CustomerChannels []string `yaml:"customer_channels"`
+}
+
+// Discord configures the Discord bot.
+type Discord struct {
+	Enabled           bool     `yaml:"enabled"`
+	Token             Secret   `yaml:"token"`
+	ApplicationID     string   `yaml:"application_id"`
+	APIURL            string   `yaml:"api_url"`
+	GatewayURL        string   `yaml:"gateway_url"`
+	CommunityChannels []string `yaml:"community_channels"`
+	CommunityTrigger  string   `yaml:"community_trigger"` // mention or any
+}
+
+// Default returns the configuration with every default filled in.
+func Default() *Config {
+	return &Config{
+		Database: Database{Driver: SQLite, DSN: NewSecret("cornershop.db"), SQLiteSynchronous: "normal"},
+		HTTP:     HTTP{Listen: ":8080"},
+		Log:      Log{Level: "info", Format: "auto"},
+		Team: Team{
+			Name:     "Support",
+			Greeting: "Hi! Write your question here and a person from our team will answer.",
+		},
+		Relay:    Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
+		Outbox:   Outbox{Workers: 4, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
+		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20},
+		Slack:    Slack{APIURL: "https://slack.com/api/", Mode: "socket"},
+		Discord:  Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention"},
+	}
+}

@@ -1,0 +1,209 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var staffID = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// problems collects validation problems.
+type problems []Problem
+
+func (ps *problems) add(path, format string, args ...any) {
+	*ps = append(*ps, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) oneOf(path, got string, want ...string) {
+	if !slices.Contains(want, got) {
+		ps.add(path, "%q is not one of %s", got, strings.Join(want, ", "))
+	}
+}
+
+func (ps *problems) url(path, u string, required bool) {
+	if u == "" {
+		if required {
+			ps.add(path, "required")
+		}
+		return
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		ps.add(path, "%q is not an http(s) URL", u)
+	}
+}
+
+// validate checks everything that can be checked without the network.
+func (c *Config) validate() []Problem {
+	var ps problems
+	if !c.Database.Driver.Valid() {
+		ps.add("database.driver", "%q is not one of sqlite, postgres", c.Database.Driver)
+	}
+	if c.Database.DSN.IsZero() {
+		ps.add("database.dsn", "required")
+	}
+	ps.oneOf("database.sqlite_synchronous", c.Database.SQLiteSynchronous, "normal", "full")
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		ps.add("http.listen", "%q is not host:port", c.HTTP.Listen)
+	}
+	ps.url("http.public_url", c.HTTP.PublicURL, false)
+	ps.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	ps.oneOf("log.format", c.Log.Format, "auto", "text", "json")
+	ps.url("team.avatar_url", c.Team.AvatarURL, false)
+	if c.Team.Name == "" {
+		ps.add("team.name", "required: it signs anonymous replies")
+	}
+	ps.oneOf("relay.reply_mode", c.Relay.ReplyMode, "reply", "note")
+	if c.Relay.NotePrefix == "" || c.Relay.CommandPrefix == "" || c.Relay.NotePrefix == c.Relay.CommandPrefix {
+		ps.add("relay", "note_prefix and command_prefix must be set and differ")
+	}
+	if c.Relay.ReopenWindow < 0 || c.Relay.UndoWindow < 0 {
+		ps.add("relay", "durations cannot be negative")
+	}
+	if c.Outbox.Workers < 1 || c.Outbox.MaxAttempts < 1 || c.Outbox.BaseBackoff <= 0 || c.Outbox.MaxBackoff < c.Outbox.BaseBackoff || c.Outbox.Lease <= 0 {
+		ps.add("outbox", "workers and max_attempts must be at least 1, backoffs and lease positive, max_backoff ≥ base_backoff")
+	}
+
+	enabled := map[string]bool{"telegram": c.Telegram.Enabled, "slack": c.Slack.Enabled, "discord": c.Discord.Enabled}
+	c.validateStaff(&ps)
+	desks := map[string]bool{}
+	for i, d := range c.Desks {
+		p := fmt.Sprintf("desks[%d]", i)
+		if d.Name == "" {
+			ps.add(p+".name", "required")
+		} else if desks[d.Name] {
+			ps.add(p+".name", "%q names two desks", d.Name)
+		}
+		desks[d.Name] = true
+		if _, known := enabled[d.Platform]; !known {
+			ps.add(p+".platform", "%q is not one of telegram, slack, discord", d.Platform)
+		} else if !enabled[d.Platform] {
+			ps.add(p+".platform", "%s is not enabled", d.Platform)
+		}
+		if d.Channel == "" {
+			ps.add(p+".channel", "required")
+		}
+		ps.oneOf(p+".kind", d.Kind, "thread", "forum")
+		if d.Kind == "forum" && d.Platform != "discord" {
+			ps.add(p+".kind", "forum desks exist only on discord")
+		}
+		if d.ReplyMode != "" {
+			ps.oneOf(p+".reply_mode", d.ReplyMode, "reply", "note")
+		}
+	}
+	anyEnabled := c.Telegram.Enabled || c.Slack.Enabled || c.Discord.Enabled
+	if anyEnabled && len(c.Desks) == 0 {
+		ps.add("desks", "at least one desk is required when a platform is enabled")
+	}
+	for i, r := range c.Routes {
+		p := fmt.Sprintf("routes[%d]", i)
+		ps.oneOf(p+".platform", r.Platform, "telegram", "slack", "discord")
+		if !desks[r.Desk] {
+			ps.add(p+".desk", "%q names no desk", r.Desk)
+		}
+	}
+	snippets := map[string]bool{}
+	for i, s := range c.Snippets {
+		p := fmt.Sprintf("snippets[%d]", i)
+		if s.Name == "" || strings.ContainsAny(s.Name, " \t") {
+			ps.add(p+".name", "required, one word")
+		} else if snippets[strings.ToLower(s.Name)] {
+			ps.add(p+".name", "%q names two snippets", s.Name)
+		}
+		snippets[strings.ToLower(s.Name)] = true
+		if s.Text == "" {
+			ps.add(p+".text", "required")
+		}
+	}
+	c.validatePlatforms(&ps)
+	return ps
+}
+
+func (c *Config) validateStaff(ps *problems) {
+	ids := map[string]bool{}
+	seen := map[string]string{} // "platform:user" -> staff path
+	for i, s := range c.Staff {
+		p := fmt.Sprintf("staff[%d]", i)
+		switch {
+		case !staffID.MatchString(s.ID):
+			ps.add(p+".id", "%q must be lower-case letters, digits, - or _", s.ID)
+		case ids[s.ID]:
+			ps.add(p+".id", "%q names two staff members", s.ID)
+		}
+		ids[s.ID] = true
+		if s.Name == "" {
+			ps.add(p+".name", "required: customers see it")
+		}
+		ps.url(p+".avatar_url", s.AvatarURL, false)
+		for j, r := range s.Roles {
+			if r != "agent" && r != "moderator" && r != "admin" {
+				ps.add(fmt.Sprintf("%s.roles[%d]", p, j), "unknown role %q (want agent, moderator, admin)", r)
+			}
+		}
+		any := false
+		for platform, uid := range map[string]string{"telegram": s.Identities.Telegram, "slack": s.Identities.Slack, "discord": s.Identities.Discord} {
+			if uid == "" {
+				continue
+			}
+			any = true
+			key := platform + ":" + uid
+			if other, dup := seen[key]; dup {
+				ps.add(p+".identities."+platform, "%q is also %s's", uid, other)
+			}
+			seen[key] = p
+		}
+		if !any {
+			ps.add(p+".identities", "at least one platform user id is required")
+		}
+	}
+}
+
+func (c *Config) validatePlatforms(ps *problems) {
+	if t := c.Telegram; t.Enabled {
+		if t.Token.IsZero() {
+			ps.add("telegram.token", "required when telegram.enabled is true")
+		}
+		ps.url("telegram.api_url", t.APIURL, true)
+		ps.oneOf("telegram.mode", t.Mode, "polling", "webhook")
+		if t.Mode == "webhook" {
+			if t.WebhookSecret.IsZero() {
+				ps.add("telegram.webhook_secret", "required in webhook mode")
+			}
+			if c.HTTP.PublicURL == "" {
+				ps.add("http.public_url", "required for telegram webhook mode")
+			}
+		}
+		if t.FileSizeLimit <= 0 {
+			ps.add("telegram.file_size_limit", "must be positive")
+		}
+	}
+	if s := c.Slack; s.Enabled {
+		if s.BotToken.IsZero() {
+			ps.add("slack.bot_token", "required when slack.enabled is true")
+		}
+		ps.url("slack.api_url", s.APIURL, true)
+		ps.oneOf("slack.mode", s.Mode, "socket", "events")
+		if s.Mode == "socket" && s.AppToken.IsZero() {
+			ps.add("slack.app_token", "required in socket mode")
+		}
+		if s.Mode == "events" && s.SigningSecret.IsZero() {
+			ps.add("slack.signing_secret", "required in events mode")
+		}
+	}
+	if d := c.Discord; d.Enabled {
+		if d.Token.IsZero() {
+			ps.add("discord.token", "required when discord.enabled is true")
+		}
+		ps.url("discord.api_url", d.APIURL, true)
+		if g := d.GatewayURL; g != "" {
+			if u, err := url.Parse(g); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+				ps.add("discord.gateway_url", "%q is not a ws(s) URL", g)
+			}
+		}
+		ps.oneOf("discord.community_trigger", d.CommunityTrigger, "mention", "any")
+	}
+}
