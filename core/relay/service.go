@@ -75,12 +75,10 @@ var (
 	_ core.ActionInbox = (*Service)(nil)
 )
 
-// New returns a Service over store. platforms are the running adapters,
+// New returns a Service over store. Without desks it still records what
+// customers write, but has nowhere to show it. platforms are the running adapters,
 // used to deliver and to look up desk members; now is the clock.
 func New(store core.Store, cfg Config, platforms []core.Platform, now func() time.Time, log *slog.Logger) (*Service, error) {
-	if len(cfg.Desks) == 0 {
-		return nil, errors.New("relay: at least one desk is required")
-	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 128
 	}
@@ -132,6 +130,9 @@ func (s *Service) deskFor(place core.Place) Desk {
 				return d
 			}
 		}
+	}
+	if len(s.cfg.Desks) == 0 {
+		return Desk{}
 	}
 	return s.cfg.Desks[0]
 }

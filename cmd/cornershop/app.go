@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"cornershop/config"
+	"cornershop/core"
+	"cornershop/core/outbox"
+	"cornershop/core/relay"
+	"cornershop/core/store"
+)
+
+// adapter is what the app needs from a platform adapter beyond core.Platform.
+type adapter interface {
+	core.Platform
+	// Ready reports whether the adapter is connected.
+	Ready() bool
+}
+
+// httpAdapter is an adapter that also receives pushes over HTTP.
+type httpAdapter interface {
+	Handler() http.Handler
+}
+
+// app is one running cornershop: store, relay, outbox worker, adapters and
+// the HTTP server.
+type app struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *store.Store
+	relay    *relay.Service
+	worker   *outbox.Worker
+	adapters []adapter
+	metrics  *metrics
+}
+
+// newApp opens the database (migrating it) and builds everything from cfg.
+// The adapters are given, so the demo can build its own.
+func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters []adapter) (*app, error) {
+	st, err := openStore(ctx, cfg, log, true)
+	if err != nil {
+		return nil, err
+	}
+	m := newMetrics(st)
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s-%d", host, os.Getpid())
+	platforms := make([]core.Platform, len(adapters))
+	for i, a := range adapters {
+		platforms[i] = a
+	}
+	var w *outbox.Worker
+	rcfg := relayConfig(cfg)
+	rcfg.Wake = func() { w.Notify() }
+	rs, err := relay.New(st, rcfg, platforms, time.Now, log.With("component", "relay"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	w = outbox.New(st, rs, outbox.Options{
+		Owner:       owner,
+		Workers:     cfg.Outbox.Workers,
+		Lease:       cfg.Outbox.Lease,
+		BaseBackoff: cfg.Outbox.BaseBackoff,
+		MaxBackoff:  cfg.Outbox.MaxBackoff,
+		MaxAttempts: cfg.Outbox.MaxAttempts,
+		Logger:      log.With("component", "outbox"),
+		Observer:    m,
+	})
+	return &app{cfg: cfg, log: log, store: st, relay: rs, worker: w, adapters: adapters, metrics: m}, nil
+}
+
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Options{
+		Driver:       string(cfg.Database.Driver),
+		DSN:          cfg.Database.DSN.Reveal(),
+		Synchronous:  string(cfg.Database.SQLiteSynchronous),
+		MaxOpenConns: cfg.Database.MaxOpenConns,
+		Logger:       log.With("component", "store"),
+		AutoMigrate:  migrate,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return st, nil
+}
+
+// relayConfig translates the configuration for the relay.
+func relayConfig(cfg *config.Config) relay.Config {
+	rc := relay.Config{
+		Team:          core.Voice{Name: cfg.Team.Name, AvatarURL: cfg.Team.AvatarURL, Team: true},
+		Greeting:      cfg.Team.Greeting,
+		ReopenWindow:  cfg.Relay.ReopenWindow,
+		NotePrefix:    cfg.Relay.NotePrefix,
+		CommandPrefix: cfg.Relay.CommandPrefix,
+		UndoWindow:    cfg.Relay.UndoWindow,
+		Snippets:      map[string]string{},
+	}
+	for _, sn := range cfg.Snippets {
+		rc.Snippets[strings.ToLower(sn.Name)] = sn.Text
+	}
+	for _, s := range cfg.Staff {
+		st := core.Staff{
+			ID:         core.StaffID(s.ID),
+			Voice:      core.Voice{Name: s.Name, Title: s.Title, AvatarURL: s.AvatarURL, Signature: s.Signature},
+			Identities: map[core.PlatformName]string{},
+		}
+		for _, r := range s.Roles {
+			st.Roles = append(st.Roles, core.Role(r))
+		}
+		for p, id := range map[core.PlatformName]string{core.Telegram: s.Identities.Telegram, core.Slack: s.Identities.Slack, core.Discord: s.Identities.Discord} {
+			if id != "" {
+				st.Identities[p] = id
+			}
+		}
+		rc.Staff = append(rc.Staff, st)
+	}
+	for _, d := range cfg.Desks {
+		mode := d.ReplyMode
+		if mode == "" {
+			mode = cfg.Relay.ReplyMode
+		}
+		rc.Desks = append(rc.Desks, relay.Desk{
+			Name:                d.Name,
+			Place:               core.Place{Platform: core.PlatformName(d.Platform), Chat: d.Channel},
+			StaffFromMembership: d.StaffFromMembership,
+			NoteMode:            mode == "note",
+		})
+	}
+	for _, r := range cfg.Routes {
+		rc.Routes = append(rc.Routes, relay.Route{Platform: core.PlatformName(r.Platform), Chat: r.Channel, Desk: r.Desk})
+	}
+	return rc
+}
+
+// ready reports whether the database answers and every adapter is connected.
+func (a *app) ready(ctx context.Context) error {
+	if err := a.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	for _, ad := range a.adapters {
+		if !ad.Ready() {
+			return fmt.Errorf("%s: not connected", ad.Name())
+		}
+	}
+	return nil
+}
+
+// run serves until ctx ends, then stops the adapters, drains the deliveries
+// in flight and closes the database. started, if not nil, receives the HTTP
+// address once the service listens.
+func (a *app) run(ctx context.Context, started func(addr string)) error {
+	ln, err := net.Listen("tcp", a.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.HTTP.Listen, err)
+	}
+	srv := &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
+	a.log.Info("cornershop listening", "addr", ln.Addr().String(), "platforms", names(a.adapters))
+
+	inbox := a.metrics.countInbox(a.relay)
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(a.adapters)+1)
+	for _, ad := range a.adapters {
+		wg.Go(func() {
+			if err := ad.Run(runCtx, inbox); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error("adapter stopped", "platform", ad.Name(), "err", err)
+				errs <- fmt.Errorf("%s: %w", ad.Name(), err)
+			}
+		})
+	}
+	wg.Go(func() { _ = a.worker.Run(runCtx) })
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	if started != nil {
+		started(ln.Addr().String())
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errs:
+	}
+	a.log.Info("cornershop stopping: draining deliveries in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdownCtx)
+	// Adapters stop receiving; the worker finishes what it holds and stops.
+	stop()
+	wg.Wait()
+	if err := a.store.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("close database: %w", err)
+	}
+	a.log.Info("cornershop stopped")
+	return runErr
+}
+
+func names(ads []adapter) []string {
+	out := make([]string, len(ads))
+	for i, a := range ads {
+		out[i] = string(a.Name())
+	}
+	return out
+}

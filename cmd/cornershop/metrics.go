@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"cornershop/core"
+	"cornershop/core/outbox"
+	"cornershop/core/store"
+)
+
+// metrics is cornershop's Prometheus registry and instruments.
+type metrics struct {
+	registry *prometheus.Registry
+	events   *prometheus.CounterVec
+	rejected *prometheus.CounterVec
+	attempts *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(st *store.Store) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cornershop_events_total", Help: "Platform events recorded, by platform and kind.",
+		}, []string{"platform", "kind"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cornershop_event_errors_total", Help: "Platform events that could not be recorded, by platform and reason.",
+		}, []string{"platform", "reason"}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cornershop_delivery_attempts_total", Help: "Delivery attempts by platform, operation and outcome (delivered, retried, retry_after, failed).",
+		}, []string{"platform", "op", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cornershop_delivery_seconds", Help: "Time a delivery attempt took.", Buckets: prometheus.DefBuckets,
+		}, []string{"platform"}),
+	}
+	m.registry.MustRegister(m.events, m.rejected, m.attempts, m.latency,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
+		outboxCollector{st: st})
+	return m
+}
+
+// Attempted implements outbox.Observer.
+func (m *metrics) Attempted(d core.Delivery, outcome outbox.Outcome, took time.Duration) {
+	m.attempts.WithLabelValues(string(d.Platform), string(d.Op), string(outcome)).Inc()
+	m.latency.WithLabelValues(string(d.Platform)).Observe(took.Seconds())
+}
+
+// countInbox wraps in so every event handed to it is counted.
+func (m *metrics) countInbox(in core.Inbox) core.Inbox { return countingInbox{in: in, m: m} }
+
+type countingInbox struct {
+	in core.Inbox
+	m  *metrics
+}
+
+func (c countingInbox) Handle(ctx context.Context, e core.Event) error {
+	err := c.in.Handle(ctx, e)
+	platform := string(e.Where().Platform)
+	if err != nil {
+		reason := "store"
+		if core.IsInvalid(err) {
+			reason = "invalid"
+		}
+		c.m.rejected.WithLabelValues(platform, reason).Inc()
+		return err
+	}
+	c.m.events.WithLabelValues(platform, eventKind(e)).Inc()
+	return nil
+}
+
+// Act passes native actions through when the wrapped inbox takes them.
+func (c countingInbox) Act(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
+	ai, ok := c.in.(core.ActionInbox)
+	if !ok {
+		return core.ActionResult{}, core.ErrUnsupported
+	}
+	res, err := ai.Act(ctx, a)
+	if err == nil {
+		c.m.events.WithLabelValues(string(a.Place.Platform), "action").Inc()
+	}
+	return res, err
+}
+
+func eventKind(e core.Event) string {
+	switch e.(type) {
+	case core.MessageEvent:
+		return "message"
+	case core.EditEvent:
+		return "edit"
+	case core.DeleteEvent:
+		return "delete"
+	case core.ReactionEvent:
+		return "reaction"
+	}
+	return "action"
+}
+
+// outboxCollector reads the outbox's state from the database at scrape time.
+type outboxCollector struct{ st *store.Store }
+
+var (
+	deliveriesDesc = prometheus.NewDesc("cornershop_deliveries", "Deliveries in the outbox by state.", []string{"state"}, nil)
+	lagDesc        = prometheus.NewDesc("cornershop_outbox_lag_seconds", "Age of the oldest due pending delivery.", nil, nil)
+)
+
+func (outboxCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- deliveriesDesc
+	ch <- lagDesc
+}
+
+func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	stats, err := c.st.OutboxStats(ctx, time.Now())
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(deliveriesDesc, err)
+		return
+	}
+	for state, n := range stats.ByState {
+		ch <- prometheus.MustNewConstMetric(deliveriesDesc, prometheus.GaugeValue, float64(n), string(state))
+	}
+	ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, stats.Lag.Seconds())
+}
