@@ -41,6 +41,27 @@ type app struct {
 	worker   *outbox.Worker
 	adapters []adapter
 	metrics  *metrics
+	holds    *holds
+}
+
+// holds records which platform connections this replica holds.
+type holds struct {
+	mu   sync.Mutex
+	held map[string]bool
+}
+
+func (h *holds) set(name string) func(bool) {
+	return func(on bool) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.held[name] = on
+	}
+}
+
+func (h *holds) has(name string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.held[name]
 }
 
 // newApp opens the database (migrating it) and builds everything from cfg.
@@ -75,7 +96,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		Logger:      log.With("component", "outbox"),
 		Observer:    m,
 	})
-	return &app{cfg: cfg, log: log, store: st, relay: rs, worker: w, adapters: adapters, metrics: m}, nil
+	return &app{cfg: cfg, log: log, store: st, relay: rs, worker: w, adapters: adapters, metrics: m, holds: &holds{held: map[string]bool{}}}, nil
 }
 
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool) (*store.Store, error) {
@@ -141,17 +162,26 @@ func relayConfig(cfg *config.Config) relay.Config {
 	return rc
 }
 
-// ready reports whether the database answers and every adapter is connected.
-func (a *app) ready(ctx context.Context) error {
+// ready reports whether the database answers and every connection this
+// replica holds is up, and lists which connections it holds (another
+// replica holds the rest).
+func (a *app) ready(ctx context.Context) (string, error) {
 	if err := a.store.Ping(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
+		return "", fmt.Errorf("database: %w", err)
 	}
+	var b strings.Builder
 	for _, ad := range a.adapters {
-		if !ad.Ready() {
-			return fmt.Errorf("%s: not connected", ad.Name())
+		name := string(ad.Name())
+		if !a.holds.has(name) {
+			fmt.Fprintf(&b, "%s: held by another replica\n", name)
+			continue
 		}
+		if !ad.Ready() {
+			return "", fmt.Errorf("%s: not connected", name)
+		}
+		fmt.Fprintf(&b, "%s: connected here\n", name)
 	}
-	return nil
+	return b.String(), nil
 }
 
 // run serves until ctx ends, then stops the adapters, drains the deliveries
@@ -172,7 +202,11 @@ func (a *app) run(ctx context.Context, started func(addr string)) error {
 	errs := make(chan error, len(a.adapters)+1)
 	for _, ad := range a.adapters {
 		wg.Go(func() {
-			if err := ad.Run(runCtx, inbox); err != nil && !errors.Is(err, context.Canceled) {
+			// One replica at a time holds each platform's connection.
+			err := a.store.Exclusive(runCtx, string(ad.Name()), time.Second, a.holds.set(string(ad.Name())), func(ctx context.Context) error {
+				return ad.Run(ctx, inbox)
+			})
+			if err != nil && !errors.Is(err, context.Canceled) {
 				a.log.Error("adapter stopped", "platform", ad.Name(), "err", err)
 				errs <- fmt.Errorf("%s: %w", ad.Name(), err)
 			}
