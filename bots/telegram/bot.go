@@ -1,0 +1,189 @@
+// Package telegram is cornershop's Telegram adapter, built on
+// go-telegram-bot-api/v5. Private chats with the bot, and messages
+// addressed to it in configured groups, are customer places; a forum
+// supergroup is a staff desk with one topic per conversation. Replies are
+// signed with the staff member's name and title, since a Telegram bot
+// cannot change its sender.
+//
+// The bot needs, in customer groups: privacy mode on is enough (it sees
+// commands, mentions and replies to itself). In the desk supergroup it
+// must be an administrator with "Manage topics" (to open, rename, close
+// and reopen topics) and must see every message: make it an administrator,
+// or turn privacy mode off with @BotFather (/setprivacy → Disable).
+// Reactions reach it only where it is an administrator.
+//
+// Bot API methods that v5.5.1 predates (forum topics, message_thread_id,
+// reactions, secret_token) go through MakeRequest, and updates are
+// decoded by this package so no field the library drops is lost.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"golang.org/x/time/rate"
+
+	"cornershop/core"
+)
+
+// Options configure the adapter.
+type Options struct {
+	Token string
+	// APIURL is the Bot API server ["https://api.telegram.org"]; a
+	// self-hosted server or the emulator.
+	APIURL string
+	// Mode is "polling" (default) or "webhook".
+	Mode string
+	// WebhookURL is the public URL Telegram pushes to in webhook mode; it
+	// must end in the path Handler serves, /webhook, under the prefix cmd
+	// mounts it at (e.g. https://example.com/telegram/webhook).
+	WebhookURL    string
+	WebhookSecret string
+	// PollTimeout is the long-poll wait [50s].
+	PollTimeout time.Duration
+	// DeskChats are forum supergroups used as staff desks.
+	DeskChats []string
+	// Groups are group chats whose messages to the bot are customer places.
+	Groups []string
+	// FileSizeLimit is the largest file relayed [20 MiB, the Bot API
+	// download limit]; larger ones are named in a note.
+	FileSizeLimit int64
+	HTTPClient    *http.Client
+	Logger        *slog.Logger
+}
+
+// Bot is the Telegram adapter.
+type Bot struct {
+	o     Options
+	api   *tgbotapi.BotAPI
+	self  atomic.Pointer[tgbotapi.User]
+	ready atomic.Bool
+
+	in      atomic.Pointer[inbox]
+	global  *rate.Limiter
+	mu      sync.Mutex
+	perChat map[string]*rate.Limiter
+}
+
+type inbox struct{ core.Inbox }
+
+var (
+	_ core.Platform     = (*Bot)(nil)
+	_ core.ThreadOpener = (*Bot)(nil)
+	_ core.CardUpdater  = (*Bot)(nil)
+	_ core.Editor       = (*Bot)(nil)
+	_ core.Deleter      = (*Bot)(nil)
+	_ core.Reactor      = (*Bot)(nil)
+	_ core.Downloader   = (*Bot)(nil)
+	_ core.StaffLookup  = (*Bot)(nil)
+)
+
+// New returns an adapter; it makes no network call.
+func New(o Options) (*Bot, error) {
+	if o.Token == "" {
+		return nil, errors.New("telegram: a bot token is required")
+	}
+	if o.APIURL == "" {
+		o.APIURL = "https://api.telegram.org"
+	}
+	o.APIURL = strings.TrimRight(o.APIURL, "/")
+	if o.Mode == "" {
+		o.Mode = "polling"
+	}
+	if o.Mode != "polling" && o.Mode != "webhook" {
+		return nil, fmt.Errorf("telegram: mode %q: want polling or webhook", o.Mode)
+	}
+	if o.Mode == "webhook" && (o.WebhookURL == "" || o.WebhookSecret == "") {
+		return nil, errors.New("telegram: webhook mode needs a webhook URL and secret")
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 50 * time.Second
+	}
+	if o.FileSizeLimit <= 0 {
+		o.FileSizeLimit = 20 << 20
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	api := &tgbotapi.BotAPI{Token: o.Token, Client: o.HTTPClient, Buffer: 100}
+	api.SetAPIEndpoint(o.APIURL + "/bot%s/%s")
+	return &Bot{o: o, api: api, global: rate.NewLimiter(30, 30), perChat: map[string]*rate.Limiter{}}, nil
+}
+
+// Name implements core.Platform.
+func (b *Bot) Name() core.PlatformName { return core.Telegram }
+
+// Ready reports whether the bot reached Telegram and is receiving.
+func (b *Bot) Ready() bool { return b.ready.Load() }
+
+func (b *Bot) isDesk(chatID int64) bool {
+	id := strconv.FormatInt(chatID, 10)
+	for _, d := range b.o.DeskChats {
+		if d == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Bot) isGroup(chatID int64) bool {
+	id := strconv.FormatInt(chatID, 10)
+	for _, g := range b.o.Groups {
+		if g == id {
+			return true
+		}
+	}
+	return false
+}
+
+// me asks getMe once and remembers who the bot is.
+func (b *Bot) me(ctx context.Context) (*tgbotapi.User, error) {
+	if u := b.self.Load(); u != nil {
+		return u, nil
+	}
+	resp, err := b.call(ctx, "getMe", tgbotapi.Params{})
+	if err != nil {
+		return nil, err
+	}
+	var u tgbotapi.User
+	if err := decode(resp, &u); err != nil {
+		return nil, err
+	}
+	b.self.Store(&u)
+	return &u, nil
+}
+
+// pace waits for the chat's and the bot's send budget: about one message a
+// second per chat (20 a minute in groups) and 30 a second overall.
+func (b *Bot) pace(ctx context.Context, chat string) error {
+	b.mu.Lock()
+	lim, ok := b.perChat[chat]
+	if !ok {
+		every := time.Second
+		if strings.HasPrefix(chat, "-") {
+			every = 3 * time.Second
+		}
+		lim = rate.NewLimiter(rate.Every(every), 3)
+		b.perChat[chat] = lim
+	}
+	b.mu.Unlock()
+	if err := lim.Wait(ctx); err != nil {
+		return core.Transient(fmt.Errorf("telegram: pacing: %w", err))
+	}
+	if err := b.global.Wait(ctx); err != nil {
+		return core.Transient(fmt.Errorf("telegram: pacing: %w", err))
+	}
+	return nil
+}

@@ -1,0 +1,287 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"cornershop/core"
+)
+
+// uploadLimit is the largest file a bot may send (sendDocument).
+const uploadLimit = 50 << 20
+
+func target(place core.Place) tgbotapi.Params {
+	p := tgbotapi.Params{"chat_id": place.Chat}
+	if place.Thread != "" {
+		p["message_thread_id"] = place.Thread
+	}
+	return p
+}
+
+func msgID(resp *tgbotapi.APIResponse) (string, error) {
+	var m struct {
+		MessageID int `json:"message_id"`
+	}
+	if err := decode(resp, &m); err != nil {
+		return "", err
+	}
+	return strconv.Itoa(m.MessageID), nil
+}
+
+// Send implements core.Platform: text in HTML parts, then files.
+func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
+	var ids []string
+	parts := render(m)
+	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 && m.Kind != core.KindReply && m.Kind != core.KindCustomerCopy {
+		parts = nil
+	}
+	for i, part := range parts {
+		if err := b.pace(ctx, m.Place.Chat); err != nil {
+			return core.Receipt{IDs: ids}, err
+		}
+		p := target(m.Place)
+		p["text"] = part
+		p["parse_mode"] = "HTML"
+		p["link_preview_options"] = `{"is_disabled":true}`
+		if i == 0 && m.Anchor != "" && m.Kind == core.KindReply && strings.HasPrefix(m.Place.Chat, "-") {
+			p["reply_parameters"] = `{"message_id":` + m.Anchor + `,"allow_sending_without_reply":true}`
+		}
+		resp, err := b.call(ctx, "sendMessage", p)
+		if err != nil {
+			if len(ids) > 0 {
+				// Part of a split text went out: report it as sent so it is
+				// never repeated, and say what is missing.
+				b.o.Logger.Warn("telegram: a split message was sent in part", "sent", len(ids), "of", len(parts), "err", err)
+				return core.Receipt{IDs: ids}, nil
+			}
+			return core.Receipt{}, err
+		}
+		id, err := msgID(resp)
+		if err != nil {
+			return core.Receipt{}, err
+		}
+		ids = append(ids, id)
+	}
+	for _, f := range m.Files {
+		id, err := b.sendFile(ctx, m.Place, f)
+		if err != nil {
+			if len(ids) > 0 {
+				b.o.Logger.Warn("telegram: file not sent after the text", "file", f.Name, "err", err)
+				continue
+			}
+			return core.Receipt{}, err
+		}
+		ids = append(ids, id)
+	}
+	return core.Receipt{IDs: ids}, nil
+}
+
+// sendFile uploads one attachment, or posts a note naming it when it is too
+// large or cannot be fetched.
+func (b *Bot) sendFile(ctx context.Context, place core.Place, f core.File) (string, error) {
+	note := func(why string) (string, error) {
+		p := target(place)
+		p["text"] = fmt.Sprintf("📎 %s (%s) %s", escape(firstNonEmpty(f.Name, "file")), humanSize(f.Size), why)
+		p["parse_mode"] = "HTML"
+		resp, err := b.call(ctx, "sendMessage", p)
+		if err != nil {
+			return "", err
+		}
+		return msgID(resp)
+	}
+	if f.Size > uploadLimit {
+		return note("is larger than Telegram lets bots send (50 MB).")
+	}
+	if f.Open == nil {
+		return note("could not be fetched from " + string(f.Platform) + ".")
+	}
+	rc, err := f.Open(ctx)
+	if err != nil {
+		if class, _ := core.Classify(err); class == core.ClassPermanent {
+			return note("could not be fetched: " + err.Error())
+		}
+		return "", err
+	}
+	data, err := io.ReadAll(io.LimitReader(rc, uploadLimit+1))
+	rc.Close()
+	if err != nil {
+		return "", core.Transient(fmt.Errorf("read attachment: %w", err))
+	}
+	if len(data) > uploadLimit {
+		return note("is larger than Telegram lets bots send (50 MB).")
+	}
+	method, field := "sendDocument", "document"
+	if f.Kind == core.KindImage && len(data) <= 10<<20 {
+		method, field = "sendPhoto", "photo"
+	}
+	if err := b.pace(ctx, place.Chat); err != nil {
+		return "", err
+	}
+	resp, err := b.client(ctx).UploadFiles(method, target(place), []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: firstNonEmpty(f.Name, "file"), Bytes: data}}})
+	if err != nil {
+		return "", b.classify(method, err)
+	}
+	return msgID(resp)
+}
+
+// OpenThread implements core.ThreadOpener: a forum topic named after the
+// contact, opened by the contact card.
+func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.ContactCard) (core.Thread, error) {
+	resp, err := b.call(ctx, "createForumTopic", tgbotapi.Params{"chat_id": desk.Chat, "name": topicName(card)})
+	if err != nil {
+		return core.Thread{}, err
+	}
+	var topic struct {
+		MessageThreadID int `json:"message_thread_id"`
+	}
+	if err := decode(resp, &topic); err != nil {
+		return core.Thread{}, err
+	}
+	th := core.Place{Platform: core.Telegram, Chat: desk.Chat, Thread: strconv.Itoa(topic.MessageThreadID)}
+	p := target(th)
+	p["text"], p["parse_mode"] = cardHTML(card), "HTML"
+	resp, err = b.call(ctx, "sendMessage", p)
+	if err != nil {
+		return core.Thread{}, err
+	}
+	id, err := msgID(resp)
+	if err != nil {
+		return core.Thread{}, err
+	}
+	return core.Thread{Place: th, CardID: id}, nil
+}
+
+// notModified reports Telegram's answer to a change that changes nothing,
+// which is success for an idempotent update.
+func notModified(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "not modified") || strings.Contains(err.Error(), "TOPIC_NOT_MODIFIED"))
+}
+
+// UpdateCard implements core.CardUpdater: the topic title shows the status,
+// the card is edited, and the topic is closed or reopened with the
+// conversation.
+func (b *Bot) UpdateCard(ctx context.Context, t core.Thread, card core.ContactCard) error {
+	p := target(t.Place)
+	p["name"] = topicName(card)
+	if _, err := b.call(ctx, "editForumTopic", p); err != nil && !notModified(err) {
+		return err
+	}
+	if t.CardID != "" {
+		p := tgbotapi.Params{"chat_id": t.Place.Chat, "message_id": t.CardID, "text": cardHTML(card), "parse_mode": "HTML"}
+		if _, err := b.call(ctx, "editMessageText", p); err != nil && !notModified(err) {
+			return err
+		}
+	}
+	method := "reopenForumTopic"
+	if card.Status == core.StatusClosed {
+		method = "closeForumTopic"
+	}
+	if _, err := b.call(ctx, method, target(t.Place)); err != nil && !notModified(err) {
+		return err
+	}
+	return nil
+}
+
+// Edit implements core.Editor. A text that now needs more parts than were
+// sent keeps the first parts' room and says the rest was cut.
+func (b *Bot) Edit(ctx context.Context, place core.Place, ids []string, m core.Outgoing) error {
+	parts := render(m)
+	for i, id := range ids {
+		text := "…"
+		if i < len(parts) {
+			text = parts[i]
+		}
+		if i == len(ids)-1 && len(parts) > len(ids) {
+			text = strings.Join(parts[i:], "\n")
+			if runes := []rune(text); len(runes) > maxText {
+				text = string(runes[:maxText-20]) + " <i>(cut)</i>"
+			}
+		}
+		p := tgbotapi.Params{"chat_id": place.Chat, "message_id": id, "text": text, "parse_mode": "HTML"}
+		if _, err := b.call(ctx, "editMessageText", p); err != nil && !notModified(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delete implements core.Deleter; Telegram refuses messages older than 48
+// hours, which comes back as a permanent error naming the rule.
+func (b *Bot) Delete(ctx context.Context, place core.Place, ids []string) error {
+	for _, id := range ids {
+		_, err := b.call(ctx, "deleteMessage", tgbotapi.Params{"chat_id": place.Chat, "message_id": id})
+		switch {
+		case err == nil, err != nil && strings.Contains(err.Error(), "message to delete not found"):
+		case strings.Contains(err.Error(), "can't be deleted"):
+			return core.Permanent(errors.New("Telegram lets bots delete messages only within 48 hours"))
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// React implements core.Reactor (bots may set one reaction).
+func (b *Bot) React(ctx context.Context, place core.Place, id, emoji string) error {
+	_, err := b.call(ctx, "setMessageReaction", tgbotapi.Params{"chat_id": place.Chat, "message_id": id, "reaction": `[{"type":"emoji","emoji":"` + strings.ReplaceAll(emoji, `"`, "") + `"}]`})
+	return err
+}
+
+// Download implements core.Downloader: getFile, then the file itself from
+// the configured API server.
+func (b *Bot) Download(ctx context.Context, a core.Attachment) (io.ReadCloser, error) {
+	resp, err := b.call(ctx, "getFile", tgbotapi.Params{"file_id": a.Ref})
+	if err != nil {
+		return nil, err
+	}
+	var f struct {
+		FilePath string `json:"file_path"`
+	}
+	if err := decode(resp, &f); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.o.APIURL+"/file/bot"+b.o.Token+"/"+f.FilePath, nil)
+	if err != nil {
+		return nil, core.Permanent(fmt.Errorf("telegram download: bad file path"))
+	}
+	r, err := b.o.HTTPClient.Do(req)
+	if err != nil {
+		return nil, core.Transient(fmt.Errorf("telegram download: %s", strings.ReplaceAll(err.Error(), b.o.Token, "<token>")))
+	}
+	if r.StatusCode != http.StatusOK {
+		r.Body.Close()
+		if r.StatusCode >= 500 {
+			return nil, core.Transient(fmt.Errorf("telegram download: %s", r.Status))
+		}
+		return nil, core.Permanent(fmt.Errorf("telegram download: %s", r.Status))
+	}
+	return r.Body, nil
+}
+
+// Member implements core.StaffLookup: members and administrators of the
+// desk supergroup, with their Telegram name.
+func (b *Bot) Member(ctx context.Context, desk core.Place, userID string) (core.Voice, bool, error) {
+	resp, err := b.call(ctx, "getChatMember", tgbotapi.Params{"chat_id": desk.Chat, "user_id": userID})
+	if err != nil {
+		return core.Voice{}, false, err
+	}
+	var cm struct {
+		Status string        `json:"status"`
+		User   tgbotapi.User `json:"user"`
+	}
+	if err := decode(resp, &cm); err != nil {
+		return core.Voice{}, false, err
+	}
+	switch cm.Status {
+	case "creator", "administrator", "member":
+		return core.Voice{Name: strings.TrimSpace(cm.User.FirstName + " " + cm.User.LastName)}, !cm.User.IsBot, nil
+	}
+	return core.Voice{}, false, nil
+}

@@ -1,0 +1,90 @@
+package telegram
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"cornershop/core"
+)
+
+func TestRender(t *testing.T) {
+	alice := core.Voice{Name: "Alice <Admin>", Title: "Support & Care"}
+	tests := []struct {
+		name string
+		m    core.Outgoing
+		want string
+	}{
+		{"reply signed and escaped", core.Outgoing{Kind: core.KindReply, Voice: alice, Text: "Use <b>bold</b> & @everyone"},
+			"<b>Alice &lt;Admin&gt;</b> · <i>Support &amp; Care</i>\nUse &lt;b&gt;bold&lt;/b&gt; &amp; @everyone"},
+		{"team voice has no title", core.Outgoing{Kind: core.KindReply, Voice: core.Voice{Name: "Acme", Title: "x", Team: true}, Text: "Hi"},
+			"<b>Acme</b>\nHi"},
+		{"customer copy names the customer", core.Outgoing{Kind: core.KindCustomerCopy, From: core.Identity{Platform: core.Slack, Name: "Carla", Handle: "carla"}, Text: "help"},
+			"<b>Carla</b> (@carla) · slack\nhelp"},
+		{"system text plain", core.Outgoing{Kind: core.KindSystem, Text: "⚠️ <not delivered>"}, "⚠️ &lt;not delivered&gt;"},
+		{"edited marked", core.Outgoing{Kind: core.KindReply, Voice: core.Voice{Name: "Bo"}, Text: "fixed", Edited: true}, "<b>Bo</b>\nfixed <i>(edited)</i>"},
+		{"deleted struck", core.Outgoing{Kind: core.KindCustomerCopy, From: core.Identity{Name: "C"}, Text: "oops", Deleted: true}, "<b>C</b>\n🗑 <s>oops</s> <i>(deleted)</i>"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := render(tc.m)
+			if len(got) != 1 || got[0] != tc.want {
+				t.Errorf("render = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSplit(t *testing.T) {
+	para := strings.Repeat("word ", 500) // 2,500 characters
+	tests := []struct {
+		name  string
+		text  string
+		max   int
+		parts int
+	}{
+		{"short stays whole", "hello", 10, 1},
+		{"paragraphs", para + "\n\n" + para, 3000, 2},
+		{"no spaces cut hard", strings.Repeat("x", 25), 10, 3},
+		{"multibyte never cut", strings.Repeat("é", 25), 10, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := split(tc.text, tc.max)
+			if len(got) != tc.parts {
+				t.Fatalf("split into %d parts, want %d", len(got), tc.parts)
+			}
+			for _, p := range got {
+				if !utf8.ValidString(p) || utf8.RuneCountInString(p) > tc.max {
+					t.Errorf("part %q invalid or over %d runes", p, tc.max)
+				}
+			}
+		})
+	}
+}
+
+func TestRenderLongTextFitsTelegram(t *testing.T) {
+	text := strings.Repeat("Une phrase assez longue pour remplir. ", 400)
+	parts := render(core.Outgoing{Kind: core.KindReply, Voice: core.Voice{Name: "Alice", Title: "Support"}, Text: text})
+	if len(parts) < 4 {
+		t.Fatalf("%d parts for %d characters", len(parts), len(text))
+	}
+	for i, p := range parts {
+		if n := utf8.RuneCountInString(p); n > maxText {
+			t.Errorf("part %d has %d characters", i, n)
+		}
+	}
+	if !strings.HasPrefix(parts[0], "<b>Alice</b>") || strings.Contains(parts[1], "<b>Alice</b>") {
+		t.Error("the signature must head the first part only")
+	}
+}
+
+func TestTopicName(t *testing.T) {
+	long := strings.Repeat("N", 200)
+	if got := topicName(core.ContactCard{Name: long, Status: core.StatusOpen, Customer: core.Place{Platform: core.Discord}}); utf8.RuneCountInString(got) > 128 {
+		t.Errorf("topic name has %d characters", utf8.RuneCountInString(got))
+	}
+	if got := topicName(core.ContactCard{Name: "Carla", Status: core.StatusClosed, Customer: core.Place{Platform: core.Telegram}}); got != "✅ Carla · telegram" {
+		t.Errorf("topicName = %q", got)
+	}
+}
