@@ -64,8 +64,10 @@ type harness struct {
 }
 
 func (h *harness) Platform() core.Platform { return h.bot }
-func (h *harness) Desk() core.Place        { return core.Place{Platform: core.Telegram, Chat: id(h.w.desk.ID)} }
-func (h *harness) StaffUserID() string     { return id(h.w.staff.ID) }
+func (h *harness) Desk() core.Place {
+	return core.Place{Platform: core.Telegram, Chat: id(h.w.desk.ID)}
+}
+func (h *harness) StaffUserID() string { return id(h.w.staff.ID) }
 
 func (h *harness) CustomerWrites(t testing.TB, text string) (core.Place, string, string) {
 	m, err := h.w.fake.SendText(h.w.customer.ID, 0, h.w.customer, text)
@@ -222,6 +224,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := conv(t, s, w)
+	bottest.Eventually(t, wait, "the copy in the desk", func() bool { return len(w.fake.BotMessages(w.desk.ID, topic(t, c.Desk))) == 2 })
 	w.fake.RateLimitNext("sendMessage", 1, 1)
 	if _, err := w.fake.SendText(w.desk.ID, topic(t, c.Desk), w.staff, "answer"); err != nil {
 		t.Fatal(err)
@@ -239,6 +242,9 @@ func TestRetryAfterHonoured(t *testing.T) {
 				delivered = call.At
 			}
 		}
+	}
+	if limited.IsZero() || delivered.IsZero() {
+		t.Fatalf("the reply was not rate limited then delivered (limited %v, delivered %v)", limited, delivered)
 	}
 	if gap := delivered.Sub(limited); gap < time.Second {
 		t.Errorf("retried %s after a 1s retry_after", gap)
