@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"strings"
 
+	"cornershop/bots/telegram"
 	"cornershop/config"
 )
 
@@ -12,17 +15,44 @@ type unconfigured struct {
 	how      string
 }
 
+// deskChannels lists the desk channels configured on a platform.
+func deskChannels(cfg *config.Config, platform string) []string {
+	var out []string
+	for _, d := range cfg.Desks {
+		if d.Platform == platform {
+			out = append(out, d.Channel)
+		}
+	}
+	return out
+}
+
 // buildAdapters creates the adapters of the enabled platforms.
 func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigured, error) {
 	var ads []adapter
 	var missing []unconfigured
-	if !cfg.Telegram.Enabled {
+	if t := cfg.Telegram; t.Enabled {
+		b, err := telegram.New(telegram.Options{
+			Token: t.Token.Reveal(), APIURL: t.APIURL, Mode: t.Mode,
+			WebhookURL:    strings.TrimRight(cfg.HTTP.PublicURL, "/") + "/telegram/webhook",
+			WebhookSecret: t.WebhookSecret.Reveal(), PollTimeout: t.PollTimeout,
+			DeskChats: deskChannels(cfg, "telegram"), Groups: t.Groups, FileSizeLimit: t.FileSizeLimit,
+			Logger: log.With("platform", "telegram"),
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("telegram: %w", err)
+		}
+		ads = append(ads, b)
+	} else {
 		missing = append(missing, unconfigured{"telegram", "set telegram.enabled and CORNERSHOP_TELEGRAM_TOKEN"})
 	}
-	if !cfg.Slack.Enabled {
+	if cfg.Slack.Enabled {
+		return nil, nil, fmt.Errorf("slack: this build has no Slack adapter yet")
+	} else {
 		missing = append(missing, unconfigured{"slack", "set slack.enabled, CORNERSHOP_SLACK_BOT_TOKEN and CORNERSHOP_SLACK_APP_TOKEN"})
 	}
-	if !cfg.Discord.Enabled {
+	if cfg.Discord.Enabled {
+		return nil, nil, fmt.Errorf("discord: this build has no Discord adapter yet")
+	} else {
 		missing = append(missing, unconfigured{"discord", "set discord.enabled and CORNERSHOP_DISCORD_TOKEN"})
 	}
 	return ads, missing, nil

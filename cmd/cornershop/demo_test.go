@@ -1,0 +1,33 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestDemo runs `cornershop demo` and checks its transcript: the customer
+// sees the reply signed by the staff member, notes stay internal, and a
+// failed delivery shows in the desk.
+func TestDemo(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"demo"}, envOf(nil), &out, &errOut); err != nil {
+		t.Fatalf("demo: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	transcript := out.String()
+	for _, want := range []string{
+		"[Telegram desk] new topic:   🟢 Carla Customer · telegram",
+		"[Telegram] Carla sees:       Alice Martin · Customer Care\n",
+		"Thanks for your patience, Carla! — Alice, Acme Support",
+		"Assigned to Alice Martin",
+		"Not delivered at the customer on telegram: the customer blocked the bot",
+	} {
+		if !strings.Contains(transcript, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, transcript)
+		}
+	}
+	if strings.Contains(transcript, "Carla sees:       // Carrier") || strings.Count(transcript, "Carla sees:") != 2 {
+		t.Errorf("the customer saw something other than the two replies:\n%s", transcript)
+	}
+}
