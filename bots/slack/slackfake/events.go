@@ -90,7 +90,7 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.sockets[c] = true
 	_ = c.WriteJSON(map[string]any{"type": "hello", "num_connections": len(s.sockets),
-		"debug_info": map[string]any{"host": "slackfake", "approximate_connection_time": 3600},
+		"debug_info":      map[string]any{"host": "slackfake", "approximate_connection_time": 3600},
 		"connection_info": map[string]any{"app_id": s.appID}})
 	// Whatever was never acknowledged is sent again on the new link.
 	for id, env := range s.pending {
