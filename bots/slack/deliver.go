@@ -1,0 +1,341 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	slackapi "github.com/slack-go/slack"
+
+	"cornershop/core"
+)
+
+// uploadLimit is the largest file cornershop uploads to Slack; bigger ones
+// are named in a note. (Slack accepts up to 1 GB; a relay should not.)
+const uploadLimit = 100 << 20
+
+// voiceOptions makes a post show the speaker's name and face.
+func voiceOptions(m core.Outgoing) []slackapi.MsgOption {
+	switch m.Kind {
+	case core.KindReply:
+		name := m.Voice.Label()
+		if m.Voice.Team {
+			name = m.Voice.Name
+		}
+		opts := []slackapi.MsgOption{slackapi.MsgOptionUsername(clip(name, 80))}
+		if m.Voice.AvatarURL != "" {
+			opts = append(opts, slackapi.MsgOptionIconURL(m.Voice.AvatarURL))
+		}
+		return opts
+	case core.KindCustomerCopy:
+		name := firstNonEmpty(m.From.Name, m.From.Handle, "Customer")
+		if m.From.Platform != "" && m.From.Platform != core.Slack {
+			name += " (" + string(m.From.Platform) + ")"
+		}
+		opts := []slackapi.MsgOption{slackapi.MsgOptionUsername(clip(name, 80))}
+		if m.From.AvatarURL != "" {
+			opts = append(opts, slackapi.MsgOptionIconURL(m.From.AvatarURL))
+		}
+		return opts
+	}
+	return nil
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// texts renders an outgoing message as escaped mrkdwn parts.
+func texts(m core.Outgoing) []string {
+	text := m.Text
+	if m.Kind == core.KindReply && m.Voice.Signature != "" && !m.Voice.Team {
+		text += "\n— " + m.Voice.Signature
+	}
+	if m.Deleted {
+		return []string{"~" + escape(text) + "~ _(deleted)_"}
+	}
+	var out []string
+	for _, p := range split(text, maxText) {
+		out = append(out, escape(p))
+	}
+	if m.Kind == core.KindNoteEcho {
+		out[0] = "📝 *" + escape(m.Voice.Name) + "* (internal note): " + out[0]
+	}
+	if m.Edited {
+		out[len(out)-1] += " _(edited)_"
+	}
+	return out
+}
+
+// threadFor says which thread a post belongs in: the place's thread, or
+// for a customer who wrote top-level in a shared channel, a thread under
+// their first message.
+func threadFor(m core.Outgoing) string {
+	if m.Place.Thread != "" {
+		return m.Place.Thread
+	}
+	if m.Kind == core.KindReply && m.Anchor != "" && !strings.HasPrefix(m.Place.Chat, "D") {
+		return m.Anchor
+	}
+	return ""
+}
+
+// Send implements core.Platform.
+func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
+	thread := threadFor(m)
+	var ids []string
+	parts := texts(m)
+	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
+		parts = nil
+	}
+	for _, part := range parts {
+		if err := b.pace(ctx, m.Place.Chat); err != nil {
+			return core.Receipt{IDs: ids}, err
+		}
+		opts := append([]slackapi.MsgOption{slackapi.MsgOptionText(part, false), slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()}, voiceOptions(m)...)
+		if thread != "" {
+			opts = append(opts, slackapi.MsgOptionTS(thread))
+		}
+		_, ts, err := b.api.PostMessageContext(ctx, m.Place.Chat, opts...)
+		if err != nil {
+			if len(ids) > 0 {
+				b.o.Logger.Warn("slack: a split message was sent in part", "sent", len(ids), "err", err)
+				break
+			}
+			return core.Receipt{}, b.classify("chat.postMessage", err)
+		}
+		ids = append(ids, ts)
+	}
+	for _, f := range m.Files {
+		id, err := b.upload(ctx, m, thread, f)
+		if err != nil {
+			if len(ids) > 0 {
+				b.o.Logger.Warn("slack: file not sent after the text", "err", err)
+				continue
+			}
+			return core.Receipt{}, err
+		}
+		ids = append(ids, id)
+	}
+	return core.Receipt{IDs: ids}, nil
+}
+
+// upload shares one file through Slack's three-step external upload, or
+// posts a note naming it when it is too big or cannot be fetched.
+func (b *Bot) upload(ctx context.Context, m core.Outgoing, thread string, f core.File) (string, error) {
+	note := func(why string) (string, error) {
+		opts := append([]slackapi.MsgOption{slackapi.MsgOptionText(escape(fmt.Sprintf("📎 %s %s", firstNonEmpty(f.Name, "file"), why)), false)}, voiceOptions(m)...)
+		if thread != "" {
+			opts = append(opts, slackapi.MsgOptionTS(thread))
+		}
+		_, ts, err := b.api.PostMessageContext(ctx, m.Place.Chat, opts...)
+		if err != nil {
+			return "", b.classify("chat.postMessage", err)
+		}
+		return ts, nil
+	}
+	if f.Size > uploadLimit {
+		return note("is too large to relay.")
+	}
+	if f.Open == nil {
+		return note("could not be fetched from " + string(f.Platform) + ".")
+	}
+	rc, err := f.Open(ctx)
+	if err != nil {
+		if class, _ := core.Classify(err); class == core.ClassPermanent {
+			return note("could not be fetched.")
+		}
+		return "", err
+	}
+	data, err := io.ReadAll(io.LimitReader(rc, uploadLimit+1))
+	rc.Close()
+	if err != nil {
+		return "", core.Transient(fmt.Errorf("read attachment: %w", err))
+	}
+	if len(data) > uploadLimit {
+		return note("is too large to relay.")
+	}
+	sum, err := b.api.UploadFileContext(ctx, slackapi.UploadFileParameters{
+		Reader: strings.NewReader(string(data)), FileSize: len(data), Filename: firstNonEmpty(f.Name, "file"),
+		Channel: m.Place.Chat, ThreadTimestamp: thread,
+	})
+	if err != nil {
+		return "", b.classify("files.upload", err)
+	}
+	return "file:" + sum.ID, nil
+}
+
+// cardBlocks renders the contact card at the root of a desk thread.
+func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
+	status := map[core.Status]string{core.StatusOpen: "🟢 open", core.StatusWaiting: "🟡 waiting on the customer", core.StatusClosed: "✅ closed"}[card.Status]
+	name := firstNonEmpty(card.Name, "Customer")
+	head := fmt.Sprintf("*%s* — %s", escape(name), status)
+	var ids []string
+	for _, id := range card.Identities {
+		h := firstNonEmpty(id.Handle, id.Name, id.UserID)
+		ids = append(ids, fmt.Sprintf("%s: %s", id.Platform, escape(h)))
+	}
+	assignee := "nobody"
+	if card.Assignee != "" {
+		assignee = escape(card.Assignee)
+	}
+	tags := "none"
+	if len(card.Tags) > 0 {
+		tags = escape(strings.Join(card.Tags, ", "))
+	}
+	fields := []*slackapi.TextBlockObject{
+		slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Assigned to*\n"+assignee, false, false),
+		slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Tags*\n"+tags, false, false),
+		slackapi.NewTextBlockObject(slackapi.MarkdownType, fmt.Sprintf("*Earlier conversations*\n%d", card.Previous), false, false),
+		slackapi.NewTextBlockObject(slackapi.MarkdownType, fmt.Sprintf("*Conversation*\n#%d on %s", card.Conversation, card.Customer.Platform), false, false),
+	}
+	toggle := slackapi.NewButtonBlockElement("cornershop:close", "", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Close", false, false))
+	if card.Status == core.StatusClosed {
+		toggle = slackapi.NewButtonBlockElement("cornershop:reopen", "", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Reopen", false, false))
+	}
+	assign := slackapi.NewButtonBlockElement("cornershop:assign", "me", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Assign to me", false, false))
+	blocks := []slackapi.Block{
+		slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, head, false, false), fields, nil),
+		slackapi.NewContextBlock("ids", slackapi.NewTextBlockObject(slackapi.MarkdownType, orDash(strings.Join(ids, " · ")), false, false)),
+		slackapi.NewActionBlock("card", toggle, assign),
+	}
+	fallback := fmt.Sprintf("%s — %s. Reply in this thread to answer; start with // for a note.", name, card.Status)
+	return blocks, escape(fallback)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// OpenThread implements core.ThreadOpener: the card is the thread's root.
+func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.ContactCard) (core.Thread, error) {
+	blocks, text := cardBlocks(card)
+	if err := b.pace(ctx, desk.Chat); err != nil {
+		return core.Thread{}, err
+	}
+	_, ts, err := b.api.PostMessageContext(ctx, desk.Chat, slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...))
+	if err != nil {
+		return core.Thread{}, b.classify("chat.postMessage", err)
+	}
+	return core.Thread{Place: core.Place{Platform: core.Slack, Chat: desk.Chat, Thread: ts}, CardID: ts}, nil
+}
+
+// UpdateCard implements core.CardUpdater: the card is edited in place.
+func (b *Bot) UpdateCard(ctx context.Context, t core.Thread, card core.ContactCard) error {
+	blocks, text := cardBlocks(card)
+	_, _, _, err := b.api.UpdateMessageContext(ctx, t.Place.Chat, t.CardID, slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...))
+	if err != nil {
+		return b.classify("chat.update", err)
+	}
+	return nil
+}
+
+// Edit implements core.Editor.
+func (b *Bot) Edit(ctx context.Context, place core.Place, ids []string, m core.Outgoing) error {
+	parts := texts(m)
+	for i, id := range ids {
+		if strings.HasPrefix(id, "file:") {
+			continue
+		}
+		text := "…"
+		if i < len(parts) {
+			text = parts[i]
+		}
+		if i == len(ids)-1 && len(parts) > len(ids) {
+			text = strings.Join(parts[i:], "\n")
+		}
+		if _, _, _, err := b.api.UpdateMessageContext(ctx, place.Chat, id, slackapi.MsgOptionText(text, false)); err != nil {
+			return b.classify("chat.update", err)
+		}
+	}
+	return nil
+}
+
+// Delete implements core.Deleter.
+func (b *Bot) Delete(ctx context.Context, place core.Place, ids []string) error {
+	for _, id := range ids {
+		if fileID, ok := strings.CutPrefix(id, "file:"); ok {
+			if err := b.api.DeleteFileContext(ctx, fileID); err != nil {
+				return b.classify("files.delete", err)
+			}
+			continue
+		}
+		if _, _, err := b.api.DeleteMessageContext(ctx, place.Chat, id); err != nil {
+			var se slackapi.SlackErrorResponse
+			if (errors.As(err, &se) && se.Err == "message_not_found") || err.Error() == "message_not_found" {
+				continue
+			}
+			return b.classify("chat.delete", err)
+		}
+	}
+	return nil
+}
+
+// React implements core.Reactor for the reactions Slack has names for.
+func (b *Bot) React(ctx context.Context, place core.Place, id, emoji string) error {
+	name, ok := emojiName(emoji)
+	if !ok {
+		name = strings.Trim(emoji, ":")
+		if name == emoji && strings.ContainsFunc(emoji, func(r rune) bool { return r > 127 }) {
+			return core.Permanent(fmt.Errorf("slack has no name for the reaction %s: %w", emoji, core.ErrUnsupported))
+		}
+	}
+	err := b.api.AddReactionContext(ctx, name, slackapi.ItemRef{Channel: place.Chat, Timestamp: id})
+	if err != nil && !strings.Contains(err.Error(), "already_reacted") {
+		return b.classify("reactions.add", err)
+	}
+	return nil
+}
+
+// Download implements core.Downloader: url_private with the bot token.
+func (b *Bot) Download(ctx context.Context, a core.Attachment) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Ref, nil)
+	if err != nil {
+		return nil, core.Permanent(fmt.Errorf("slack download: bad file URL"))
+	}
+	req.Header.Set("Authorization", "Bearer "+b.o.BotToken)
+	resp, err := b.o.HTTPClient.Do(req)
+	if err != nil {
+		return nil, core.Transient(fmt.Errorf("slack download: %s", strings.ReplaceAll(err.Error(), b.o.BotToken, "<token>")))
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			return nil, core.Transient(fmt.Errorf("slack download: %s", resp.Status))
+		}
+		return nil, core.Permanent(fmt.Errorf("slack download: %s", resp.Status))
+	}
+	return resp.Body, nil
+}
+
+// Member implements core.StaffLookup: members of the desk channel, with
+// their Slack profile name and picture.
+func (b *Bot) Member(ctx context.Context, desk core.Place, userID string) (core.Voice, bool, error) {
+	cursor := ""
+	for {
+		members, next, err := b.api.GetUsersInConversationContext(ctx, &slackapi.GetUsersInConversationParameters{ChannelID: desk.Chat, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return core.Voice{}, false, b.classify("conversations.members", err)
+		}
+		for _, m := range members {
+			if m == userID {
+				name, avatar := b.profile(ctx, userID)
+				return core.Voice{Name: name, AvatarURL: avatar}, true, nil
+			}
+		}
+		if next == "" {
+			return core.Voice{}, false, nil
+		}
+		cursor = next
+	}
+}

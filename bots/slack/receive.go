@@ -1,0 +1,405 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"cornershop/core"
+)
+
+// Run implements core.Platform: Socket Mode until ctx ends, or, in events
+// mode, readiness for Handler.
+func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
+	b.in.Store(&inboxRef{in})
+	defer b.ready.Store(false)
+	for {
+		err := b.whoami(ctx)
+		if err == nil {
+			break
+		}
+		if class, _ := core.Classify(err); class == core.ClassPermanent {
+			return fmt.Errorf("slack: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+	if b.o.Mode == "events" {
+		b.ready.Store(true)
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return b.socketMode(ctx, in)
+}
+
+func (b *Bot) socketMode(ctx context.Context, in core.Inbox) error {
+	sm := socketmode.New(b.api)
+	errc := make(chan error, 1)
+	go func() { errc <- sm.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			<-errc
+			return ctx.Err()
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("slack socket mode: %w", err)
+		case evt, ok := <-sm.Events:
+			if !ok {
+				return ctx.Err()
+			}
+			b.onSocketEvent(ctx, sm, in, evt)
+		}
+	}
+}
+
+// onSocketEvent handles one Socket Mode event. An envelope is acknowledged
+// only once what it carries is recorded; otherwise Slack sends it again.
+func (b *Bot) onSocketEvent(ctx context.Context, sm *socketmode.Client, in core.Inbox, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected, socketmode.EventTypeHello:
+		b.ready.Store(true)
+	case socketmode.EventTypeConnecting, socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect:
+		b.ready.Store(false)
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok || evt.Request == nil {
+			return
+		}
+		if err := b.onEvent(ctx, in, ev); err != nil && !errors.Is(err, core.ErrInvalid) {
+			b.o.Logger.Warn("slack event not recorded; Slack will send it again", "err", err)
+			return
+		}
+		sm.Ack(*evt.Request)
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slackapi.SlashCommand)
+		if !ok || evt.Request == nil {
+			return
+		}
+		text, err := b.onSlash(ctx, in, cmd)
+		if err != nil && !errors.Is(err, core.ErrInvalid) {
+			b.o.Logger.Warn("slack command failed", "err", err)
+			text = "Something went wrong; try again."
+		}
+		sm.Ack(*evt.Request, map[string]any{"response_type": "ephemeral", "text": text})
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slackapi.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		if _, err := b.onInteraction(ctx, in, cb); err != nil && !errors.Is(err, core.ErrInvalid) {
+			b.o.Logger.Warn("slack interaction failed", "err", err)
+		}
+		sm.Ack(*evt.Request)
+	}
+}
+
+// Handler serves the Events API (/events), slash commands (/commands) and
+// interactivity (/interactive). Requests must carry a valid v0 signature no
+// older than five minutes (401 otherwise, nothing recorded); an event is
+// answered 200 only after it is recorded.
+func (b *Bot) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /events", func(w http.ResponseWriter, r *http.Request) {
+		body, ok := b.verified(w, r)
+		if !ok {
+			return
+		}
+		ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+		if err != nil {
+			http.Error(w, "undecodable event", http.StatusBadRequest)
+			return
+		}
+		if ev.Type == slackevents.URLVerification {
+			var ch slackevents.ChallengeResponse
+			_ = json.Unmarshal(body, &ch)
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, ch.Challenge)
+			return
+		}
+		in := b.in.Load()
+		if in == nil {
+			http.Error(w, "not running", http.StatusServiceUnavailable)
+			return
+		}
+		var id struct {
+			EventID string `json:"event_id"`
+		}
+		_ = json.Unmarshal(body, &id)
+		if err := b.onEvent(r.Context(), in.Inbox, ev); err != nil && !errors.Is(err, core.ErrInvalid) {
+			b.o.Logger.Warn("slack event not recorded; Slack will retry", "event", id.EventID, "err", err)
+			http.Error(w, "not recorded", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	mux.HandleFunc("POST /commands", func(w http.ResponseWriter, r *http.Request) {
+		body, ok := b.verified(w, r)
+		if !ok {
+			return
+		}
+		form, err := url.ParseQuery(string(body))
+		in := b.in.Load()
+		if err != nil || in == nil {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		cmd := slackapi.SlashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"), UserName: form.Get("user_name"), ChannelID: form.Get("channel_id")}
+		text, err := b.onSlash(r.Context(), in.Inbox, cmd)
+		if err != nil && !errors.Is(err, core.ErrInvalid) {
+			text = "Something went wrong; try again."
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"response_type": "ephemeral", "text": text})
+	})
+	mux.HandleFunc("POST /interactive", func(w http.ResponseWriter, r *http.Request) {
+		body, ok := b.verified(w, r)
+		if !ok {
+			return
+		}
+		form, err := url.ParseQuery(string(body))
+		in := b.in.Load()
+		var cb slackapi.InteractionCallback
+		if err != nil || in == nil || json.Unmarshal([]byte(form.Get("payload")), &cb) != nil {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		if _, err := b.onInteraction(r.Context(), in.Inbox, cb); err != nil && !errors.Is(err, core.ErrInvalid) {
+			http.Error(w, "not recorded", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	return mux
+}
+
+// verified reads the body and checks Slack's v0 signature within five
+// minutes of now; on failure it answers 401.
+func (b *Bot) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return nil, false
+	}
+	ts, err := strconv.ParseInt(r.Header.Get("X-Slack-Request-Timestamp"), 10, 64)
+	if err != nil || b.o.Now().Sub(time.Unix(ts, 0)).Abs() > 5*time.Minute {
+		http.Error(w, "stale or missing timestamp", http.StatusUnauthorized)
+		return nil, false
+	}
+	v, err := slackapi.NewSecretsVerifier(r.Header, b.o.SigningSecret)
+	if err == nil {
+		_, _ = v.Write(body)
+		err = v.Ensure()
+	}
+	if err != nil {
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, true
+}
+
+// onEvent turns one Events API event into core events.
+func (b *Bot) onEvent(ctx context.Context, in core.Inbox, ev slackevents.EventsAPIEvent) error {
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.MessageEvent:
+		return b.onMessage(ctx, in, e)
+	case *slackevents.ReactionAddedEvent:
+		if b.ours("", e.User) || e.Item.Channel == "" {
+			return nil
+		}
+		place := core.Place{Platform: core.Slack, Chat: e.Item.Channel}
+		return in.Handle(ctx, core.ReactionEvent{Place: place, ID: e.Item.Timestamp, Sender: core.Sender{UserID: e.User, Name: b.displayName(ctx, e.User)}, Emoji: emojiFromName(e.Reaction), At: tsTime(e.EventTimestamp)})
+	}
+	return nil
+}
+
+// placeOf says where a message is and whether cornershop hears it: desk
+// threads, DMs with the app and customer channels.
+func (b *Bot) placeOf(channel, channelType, threadTS string) (core.Place, bool) {
+	p := core.Place{Platform: core.Slack, Chat: channel}
+	switch {
+	case b.isDesk(channel):
+		p.Thread = threadTS
+		return p, true
+	case b.isCustomer(channel, channelType):
+		p.Thread = threadTS
+		return p, true
+	}
+	return p, false
+}
+
+func (b *Bot) onMessage(ctx context.Context, in core.Inbox, e *slackevents.MessageEvent) error {
+	switch e.SubType {
+	case "message_changed":
+		if e.Message == nil || b.ours(e.Message.BotID, e.Message.User) || e.Message.BotID != "" {
+			return nil
+		}
+		place, ok := b.placeOf(e.Channel, e.ChannelType, e.Message.ThreadTimestamp)
+		if !ok {
+			return nil
+		}
+		return in.Handle(ctx, core.EditEvent{Place: place, ID: e.Message.Timestamp, Sender: core.Sender{UserID: e.Message.User},
+			Text: plain(e.Message.Text, b.nameFunc(ctx)), At: tsTime(e.TimeStamp)})
+	case "message_deleted":
+		place, ok := b.placeOf(e.Channel, e.ChannelType, "")
+		if !ok || e.DeletedTimeStamp == "" {
+			return nil
+		}
+		if e.PreviousMessage != nil && b.ours(e.PreviousMessage.BotID, e.PreviousMessage.User) {
+			return nil
+		}
+		return in.Handle(ctx, core.DeleteEvent{Place: place, ID: e.DeletedTimeStamp, At: tsTime(e.TimeStamp)})
+	case "", "file_share", "thread_broadcast":
+	default:
+		return nil // joins, topic changes, bot messages, …
+	}
+	if b.ours(e.BotID, e.User) || e.BotID != "" || e.User == "" {
+		return nil // our own posts come back as events: never relay them
+	}
+	place, ok := b.placeOf(e.Channel, e.ChannelType, e.ThreadTimeStamp)
+	if !ok {
+		return nil
+	}
+	if b.isDesk(e.Channel) && e.ThreadTimeStamp == "" {
+		return nil // the desk channel's own chatter
+	}
+	name, avatar := b.profile(ctx, e.User)
+	msg := core.MessageEvent{
+		Place: place, ID: e.TimeStamp, Sender: core.Sender{UserID: e.User, Name: name, AvatarURL: avatar},
+		Text: plain(e.Text, b.nameFunc(ctx)), At: tsTime(e.TimeStamp), Direct: e.ChannelType == "im",
+	}
+	if e.Message != nil {
+		for _, f := range e.Message.Files {
+			msg.Attachments = append(msg.Attachments, core.Attachment{Kind: fileKind(f.Mimetype), Name: f.Name, ContentType: f.Mimetype,
+				Size: int64(f.Size), Platform: core.Slack, Ref: firstNonEmpty(f.URLPrivateDownload, f.URLPrivate)})
+		}
+	}
+	return in.Handle(ctx, msg)
+}
+
+func fileKind(mime string) core.AttachmentKind {
+	if strings.HasPrefix(mime, "image/") {
+		return core.KindImage
+	}
+	return core.KindFile
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// tsTime reads a Slack ts ("1700000000.000100") as a time.
+func tsTime(ts string) time.Time {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return time.Unix(s, us*1000)
+}
+
+// onSlash runs "/cornershop <command> [args]". Slash commands carry no
+// thread, so they act only where the place alone names a conversation;
+// in a desk channel they explain the buttons and text commands instead.
+func (b *Bot) onSlash(ctx context.Context, in core.Inbox, cmd slackapi.SlashCommand) (string, error) {
+	ai, ok := in.(core.ActionInbox)
+	if !ok {
+		return "This service does not take commands.", nil
+	}
+	fields := strings.Fields(cmd.Text)
+	if len(fields) == 0 || b.isDesk(cmd.ChannelID) {
+		return "Slack sends slash commands without their thread, so in the desk use the buttons on a conversation's card, " +
+			"the message shortcut on any message of the thread, or type the command in the thread: !close, !reopen, !assign me, !help.", nil
+	}
+	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: cmd.ChannelID}, Sender: core.Sender{UserID: cmd.UserID, Name: cmd.UserName},
+		Name: fields[0], Args: fields[1:], At: b.o.Now()})
+	return res.Text, err
+}
+
+// onInteraction runs card buttons (block_actions with action_id
+// "cornershop:<command>") and the "cornershop" message shortcut, whose
+// callback id names the command.
+func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.InteractionCallback) (string, error) {
+	ai, ok := in.(core.ActionInbox)
+	if !ok {
+		return "", nil
+	}
+	var name, thread, ref string
+	var args []string
+	channel := cb.Channel.ID
+	switch cb.Type {
+	case slackapi.InteractionTypeBlockActions:
+		if len(cb.ActionCallback.BlockActions) == 0 {
+			return "", nil
+		}
+		a := cb.ActionCallback.BlockActions[0]
+		cmd, ok := strings.CutPrefix(a.ActionID, "cornershop:")
+		if !ok {
+			return "", nil
+		}
+		name, ref, args = cmd, cb.Container.MessageTs, strings.Fields(a.Value)
+		thread = firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp, cb.Container.MessageTs)
+		channel = firstNonEmpty(channel, cb.Container.ChannelID)
+	case slackapi.InteractionTypeMessageAction:
+		name = strings.TrimPrefix(cb.CallbackID, "cornershop:")
+		ref = cb.Message.Timestamp
+		thread = firstNonEmpty(cb.Message.ThreadTimestamp, cb.Message.Timestamp)
+	default:
+		return "", nil
+	}
+	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: channel, Thread: thread},
+		Sender: core.Sender{UserID: cb.User.ID, Name: cb.User.Name}, Name: name, Args: args, Ref: ref, ID: cb.TriggerID, At: b.o.Now()})
+	return res.Text, err
+}
+
+// profile returns a user's display name and avatar (cached).
+func (b *Bot) profile(ctx context.Context, userID string) (string, string) {
+	u, err := b.api.GetUserInfoContext(ctx, userID)
+	if err != nil {
+		return "", ""
+	}
+	name := firstNonEmpty(u.Profile.DisplayName, u.Profile.RealName, u.RealName, u.Name)
+	b.mu.Lock()
+	b.names[userID] = name
+	b.mu.Unlock()
+	return name, firstNonEmpty(u.Profile.Image192, u.Profile.Image72)
+}
+
+func (b *Bot) displayName(ctx context.Context, userID string) string {
+	b.mu.Lock()
+	n, ok := b.names[userID]
+	b.mu.Unlock()
+	if ok {
+		return n
+	}
+	n, _ = b.profile(ctx, userID)
+	return n
+}
+
+func (b *Bot) nameFunc(ctx context.Context) func(string) string {
+	return func(id string) string { return b.displayName(ctx, id) }
+}
