@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"cornershop/bots/slack/slackfake"
 	"cornershop/bots/telegram/telegramfake"
 	"cornershop/config"
 )
@@ -20,12 +21,15 @@ import (
 // demo is one run of `cornershop demo`: the emulators, the real service
 // against them, and a scene printed as each side sees it.
 type demo struct {
-	out  io.Writer
-	tg   *telegramfake.Server
-	cust telegramfake.User
-	// staff on the Telegram desk
-	alice telegramfake.User
-	desk  telegramfake.Chat
+	out io.Writer
+	tg  *telegramfake.Server
+	sl  *slackfake.Server
+	// Telegram: a customer, and Bob answering in the forum desk.
+	carla, bob telegramfake.User
+	tgDesk     telegramfake.Chat
+	// Slack: the desk channel with Alice, and a Slack Connect customer.
+	slDesk, shared slackfake.Channel
+	alice, dana    slackfake.User
 }
 
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -42,13 +46,19 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer os.RemoveAll(dir)
 
-	tg, err := telegramfake.Start("127.0.0.1:0", telegramfake.Options{})
-	if err != nil {
+	d := &demo{out: stdout}
+	if d.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{}); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	defer tg.Close()
-	d := &demo{out: stdout, tg: tg}
-	d.cust, d.alice, d.desk = tg.SeedDemo()
+	defer d.tg.Close()
+	if d.sl, err = slackfake.Start("127.0.0.1:0", slackfake.Options{}); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer d.sl.Close()
+	d.carla = d.tg.AddUser("Carla", "Customer", "carla")
+	d.bob = d.tg.AddUser("Bob", "Stone", "bob_billing")
+	d.tgDesk = d.tg.AddGroup("Acme billing desk", true, true, d.bob)
+	d.slDesk, d.alice, _, d.dana, d.shared = d.sl.SeedDemo()
 
 	cfg := d.config(filepath.Join(dir, "demo.db"))
 	logOut := io.Discard
@@ -78,7 +88,9 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 
 	sceneErr := d.play(runCtx)
 	if sceneErr == nil && *keep {
-		fmt.Fprintf(stdout, "\nEverything is still running (Ctrl-C to stop):\n  cornershop       http://%s  (/healthz /readyz /metrics)\n  Telegram Bot API %s  (token %s)\n", httpAddr, tg.URL(), tg.Token())
+		fmt.Fprintf(stdout, "\nEverything is still running (Ctrl-C to stop):\n  cornershop        http://%s  (/healthz /readyz /metrics)\n"+
+			"  Telegram Bot API  %s  (token %s)\n  Slack Web API     %s  (bot token %s, app token %s)\n",
+			httpAddr, d.tg.URL(), d.tg.Token(), d.sl.APIURL(), d.sl.BotToken(), d.sl.AppToken())
 		<-ctx.Done()
 	}
 	stop()
@@ -93,27 +105,38 @@ func (d *demo) config(dbPath string) *config.Config {
 	cfg := config.Default()
 	cfg.Database.DSN = config.NewSecret(dbPath)
 	cfg.HTTP.Listen = "127.0.0.1:0"
-	cfg.Team = config.Team{Name: "Acme Support", Greeting: "Hi! This is Acme. Write your question and a person will answer."}
+	cfg.Team = config.Team{Name: "Acme Support", AvatarURL: "https://example.com/acme.png", Greeting: "Hi! This is Acme. Write your question and a person will answer."}
 	cfg.Outbox.BaseBackoff, cfg.Outbox.MaxBackoff = 100*time.Millisecond, time.Second
 	cfg.Snippets = []config.Snippet{{Name: "thanks", Text: "Thanks for your patience, {contact.first_name}! — {staff.first_name}, {team.name}"}}
-	cfg.Staff = []config.Staff{{
-		ID: "alice", Name: "Alice Martin", Title: "Customer Care", Roles: []string{"agent", "moderator"},
-		AvatarURL:  "https://example.com/alice.png",
-		Identities: config.Identities{Telegram: strconv.FormatInt(d.alice.ID, 10)},
-	}}
-	cfg.Desks = []config.Desk{{Name: "telegram-desk", Platform: "telegram", Channel: strconv.FormatInt(d.desk.ID, 10), Kind: "thread"}}
+	cfg.Staff = []config.Staff{
+		{ID: "alice", Name: "Alice Martin", Title: "Customer Care", Roles: []string{"agent", "moderator"},
+			AvatarURL: "https://example.com/alice.png", Identities: config.Identities{Slack: d.alice.ID}},
+		{ID: "bob", Name: "Bob Stone", Title: "Billing", Roles: []string{"agent"},
+			AvatarURL: "https://example.com/bob.png", Identities: config.Identities{Telegram: strconv.FormatInt(d.bob.ID, 10)}},
+	}
+	cfg.Desks = []config.Desk{
+		{Name: "support", Platform: "slack", Channel: d.slDesk.ID, Kind: "thread"},
+		{Name: "billing", Platform: "telegram", Channel: strconv.FormatInt(d.tgDesk.ID, 10), Kind: "thread"},
+	}
+	cfg.Routes = []config.Route{{Platform: "slack", Desk: "billing"}}
 	cfg.Telegram = config.Telegram{Enabled: true, Token: config.NewSecret(d.tg.Token()), APIURL: d.tg.URL(), Mode: "polling",
 		PollTimeout: time.Second, FileSizeLimit: 20 << 20}
+	cfg.Slack = config.Slack{Enabled: true, BotToken: config.NewSecret(d.sl.BotToken()), AppToken: config.NewSecret(d.sl.AppToken()),
+		APIURL: d.sl.APIURL(), Mode: "socket", CustomerChannels: []string{d.shared.ID}}
 	return cfg
 }
 
 // say prints one line of the scene.
 func (d *demo) say(who, text string) {
 	lines := strings.Split(text, "\n")
-	fmt.Fprintf(d.out, "%-28s %s\n", who, lines[0])
+	fmt.Fprintf(d.out, "%-30s %s\n", who, lines[0])
 	for _, l := range lines[1:] {
-		fmt.Fprintf(d.out, "%-28s %s\n", "", l)
+		fmt.Fprintf(d.out, "%-30s %s\n", "", l)
 	}
+}
+
+func (d *demo) scene(title string) {
+	fmt.Fprintf(d.out, "\n── %s %s\n", title, strings.Repeat("─", max(0, 74-len([]rune(title)))))
 }
 
 // waitFor polls cond for up to 15 s.
@@ -130,19 +153,97 @@ func waitFor(ctx context.Context, what string, cond func() bool) error {
 	return nil
 }
 
+// slackThread returns the first desk thread's root ts and its bot posts.
+func (d *demo) slackThread() (string, []slackfake.Message) {
+	for _, m := range d.sl.BotMessages(d.slDesk.ID, "") {
+		if m.ThreadTS == "" {
+			return m.TS, d.sl.BotMessages(d.slDesk.ID, m.TS)
+		}
+	}
+	return "", nil
+}
+
+func slackAuthor(m slackfake.Message) string {
+	if m.Username != "" {
+		return m.Username
+	}
+	return "cornershop"
+}
+
 // play runs the scene.
 func (d *demo) play(ctx context.Context) error {
-	fmt.Fprintln(d.out, "cornershop demo — a customer on Telegram, the team in a Telegram forum desk")
-	fmt.Fprintln(d.out, strings.Repeat("─", 78))
-
-	if _, err := d.tg.SendText(d.cust.ID, 0, d.cust, "Hi! My order #1042 hasn't arrived yet. Can you check?"); err != nil {
+	fmt.Fprintln(d.out, "cornershop demo — customers on Telegram and Slack, the team in a Slack desk and a Telegram forum desk")
+	if err := d.telegramCustomerSlackDesk(ctx); err != nil {
 		return err
 	}
-	d.say("[Telegram] Carla writes:", "Hi! My order #1042 hasn't arrived yet. Can you check?")
+	if err := d.slackCustomerTelegramDesk(ctx); err != nil {
+		return err
+	}
+	if err := d.failedDelivery(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(d.out, "\nEvery message above is recorded in SQLite; every delivery went through the outbox.")
+	return nil
+}
+
+func (d *demo) telegramCustomerSlackDesk(ctx context.Context) error {
+	d.scene("1. A Telegram customer, answered from the Slack desk")
+	const ask = "Hi! My order #1042 hasn't arrived yet. Can you check?"
+	if _, err := d.tg.SendText(d.carla.ID, 0, d.carla, ask); err != nil {
+		return err
+	}
+	d.say("[Telegram] Carla writes:", ask)
+	var root string
+	if err := waitFor(ctx, "the Slack desk thread", func() bool {
+		var posts []slackfake.Message
+		root, posts = d.slackThread()
+		return len(posts) >= 2
+	}); err != nil {
+		return err
+	}
+	_, posts := d.slackThread()
+	d.say("[Slack #support-desk] card:", posts[0].Text)
+	d.say("  thread, as "+slackAuthor(posts[1])+":", posts[1].Text)
+	for _, line := range []string{
+		"// Carrier lost parcels in Lyon this week",
+		"!assign me",
+		"So sorry, Carla! Your parcel was delayed in Lyon; a new one leaves today with express shipping.",
+		"!snippet thanks",
+	} {
+		if _, err := d.sl.Post(d.slDesk.ID, d.alice, line, root); err != nil {
+			return err
+		}
+		d.say("[Slack thread] Alice:", line)
+	}
+	if err := waitFor(ctx, "the replies at the customer", func() bool { return len(d.tg.BotMessages(d.carla.ID, 0)) >= 2 }); err != nil {
+		return err
+	}
+	for _, m := range d.tg.BotMessages(d.carla.ID, 0) {
+		d.say("[Telegram] Carla sees:", m.Text)
+	}
+	if err := waitFor(ctx, "the assignment note", func() bool { return d.slackSays(root, "Assigned to Alice Martin") }); err != nil {
+		return err
+	}
+	d.say("[Slack thread] cornershop:", "👤 Assigned to Alice Martin by Alice Martin.")
+	if n := len(d.tg.BotMessages(d.carla.ID, 0)); n != 2 {
+		return fmt.Errorf("demo: the customer saw %d messages, want the 2 replies (the note must stay internal)", n)
+	}
+	d.say("", "(the // note and !assign stayed in the desk)")
+	return nil
+}
+
+func (d *demo) slackCustomerTelegramDesk(ctx context.Context) error {
+	d.scene("2. A Slack Connect customer, answered from the Telegram forum desk")
+	const ask = "<!channel> our last invoice counts 12 seats, we have 10."
+	first, err := d.sl.Post(d.shared.ID, d.dana, ask, "")
+	if err != nil {
+		return err
+	}
+	d.say("[Slack #globex-acme] Dana:", ask)
 	var topic telegramfake.Topic
-	if err := waitFor(ctx, "the desk topic", func() bool {
-		ts := d.tg.Topics(d.desk.ID)
-		if len(ts) == 1 && len(d.tg.BotMessages(d.desk.ID, ts[0].ThreadID)) >= 2 {
+	if err := waitFor(ctx, "the Telegram desk topic", func() bool {
+		ts := d.tg.Topics(d.tgDesk.ID)
+		if len(ts) == 1 && len(d.tg.BotMessages(d.tgDesk.ID, ts[0].ThreadID)) >= 2 {
 			topic = ts[0]
 			return true
 		}
@@ -150,61 +251,46 @@ func (d *demo) play(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	msgs := d.tg.BotMessages(d.desk.ID, topic.ThreadID)
+	msgs := d.tg.BotMessages(d.tgDesk.ID, topic.ThreadID)
 	d.say("[Telegram desk] new topic:", topic.Name)
 	d.say("  contact card:", msgs[0].Text)
 	d.say("  customer's message:", msgs[1].Text)
-
-	steps := []struct {
-		who, text string
-	}{
-		{"[Telegram desk] Alice:", "// Carrier lost parcels in Lyon this week"},
-		{"[Telegram desk] Alice:", "!assign me"},
-		{"[Telegram desk] Alice:", "So sorry, Carla! Your parcel was delayed in Lyon; a new one leaves today with express shipping."},
-		{"[Telegram desk] Alice:", "!snippet thanks"},
-	}
-	for _, s := range steps {
-		if _, err := d.tg.SendText(d.desk.ID, topic.ThreadID, d.alice, s.text); err != nil {
-			return err
-		}
-		d.say(s.who, s.text)
-	}
-	if err := waitFor(ctx, "the replies at the customer", func() bool { return len(d.tg.BotMessages(d.cust.ID, 0)) >= 2 }); err != nil {
+	const answer = "You're right, Dana: I've refunded the 2 extra seats. The credit note follows by email."
+	if _, err := d.tg.SendText(d.tgDesk.ID, topic.ThreadID, d.bob, answer); err != nil {
 		return err
 	}
-	for _, m := range d.tg.BotMessages(d.cust.ID, 0) {
-		d.say("[Telegram] Carla sees:", m.Text)
-	}
-	if err := waitFor(ctx, "the assignment note", func() bool { return deskSays(d, topic.ThreadID, "Assigned to Alice Martin") }); err != nil {
+	d.say("[Telegram desk] Bob:", answer)
+	if err := waitFor(ctx, "the reply in Slack", func() bool { return len(d.sl.BotMessages(d.shared.ID, first.TS)) >= 1 }); err != nil {
 		return err
 	}
-	d.say("[Telegram desk] cornershop:", "👤 Assigned to Alice Martin by Alice Martin.")
-	if n := len(d.tg.BotMessages(d.cust.ID, 0)); n != 2 {
-		return fmt.Errorf("demo: the customer saw %d messages, want the 2 replies (the note must stay internal)", n)
-	}
-	d.say("", "(the // note and the !assign stayed in the desk)")
-
-	// A delivery that fails shows in the desk with the platform's reason.
-	d.tg.Block(d.cust)
-	if _, err := d.tg.SendText(d.desk.ID, topic.ThreadID, d.alice, "Did the parcel arrive?"); err != nil {
-		return err
-	}
-	d.say("[Telegram desk] Alice:", "Did the parcel arrive?   (Carla has blocked the bot meanwhile)")
-	if err := waitFor(ctx, "the failure receipt", func() bool { return deskSays(d, topic.ThreadID, "Not delivered") }); err != nil {
-		return err
-	}
-	for _, m := range d.tg.BotMessages(d.desk.ID, topic.ThreadID) {
-		if strings.Contains(m.Text, "Not delivered") {
-			d.say("[Telegram desk] cornershop:", m.Text)
-		}
-	}
-	fmt.Fprintln(d.out, strings.Repeat("─", 78))
-	fmt.Fprintln(d.out, "Every message above is recorded in SQLite; replies went through the outbox.")
+	m := d.sl.BotMessages(d.shared.ID, first.TS)[0]
+	d.say("[Slack thread] Dana sees:", fmt.Sprintf("%s  [avatar %s]", m.Username, m.IconURL))
+	d.say("", m.Text)
 	return nil
 }
 
-func deskSays(d *demo, thread int, text string) bool {
-	for _, m := range d.tg.BotMessages(d.desk.ID, thread) {
+func (d *demo) failedDelivery(ctx context.Context) error {
+	d.scene("3. A delivery that fails shows in the desk with the platform's reason")
+	root, _ := d.slackThread()
+	d.tg.Block(d.carla)
+	const line = "Did the parcel arrive?"
+	if _, err := d.sl.Post(d.slDesk.ID, d.alice, line, root); err != nil {
+		return err
+	}
+	d.say("[Slack thread] Alice:", line+"   (Carla has blocked the bot meanwhile)")
+	if err := waitFor(ctx, "the failure receipt", func() bool { return d.slackSays(root, "Not delivered") }); err != nil {
+		return err
+	}
+	for _, m := range d.sl.BotMessages(d.slDesk.ID, root) {
+		if strings.Contains(m.Text, "Not delivered") {
+			d.say("[Slack thread] cornershop:", m.Text)
+		}
+	}
+	return nil
+}
+
+func (d *demo) slackSays(root, text string) bool {
+	for _, m := range d.sl.BotMessages(d.slDesk.ID, root) {
 		if strings.Contains(m.Text, text) {
 			return true
 		}
@@ -225,6 +311,15 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	switch args[0] {
+	case "slack":
+		sl, err := slackfake.Start(*listen, slackfake.Options{})
+		if err != nil {
+			return err
+		}
+		defer sl.Close()
+		desk, alice, bob, customer, shared := sl.SeedDemo()
+		fmt.Fprintf(stdout, "Slack emulator on %s (Web API %s)\n  bot token %s, app token %s, signing secret %s\n  desk %s with %s (%s) and %s (%s); Slack Connect channel %s with %s (%s)\n",
+			sl.URL(), sl.APIURL(), sl.BotToken(), sl.AppToken(), sl.SigningSecret(), desk.ID, alice.RealName, alice.ID, bob.RealName, bob.ID, shared.ID, customer.RealName, customer.ID)
 	case "telegram":
 		tg, err := telegramfake.Start(*listen, telegramfake.Options{})
 		if err != nil {

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestDemo runs `cornershop demo` and checks its transcript: the customer
-// sees the reply signed by the staff member, notes stay internal, and a
-// failed delivery shows in the desk.
+// TestDemo runs `cornershop demo` and checks its transcript: each customer
+// sees the reply in the staff member's voice, notes stay internal, customer
+// text cannot ping a channel, and a failed delivery shows in the desk.
 func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"demo"}, envOf(nil), &out, &errOut); err != nil {
@@ -17,17 +17,20 @@ func TestDemo(t *testing.T) {
 	}
 	transcript := out.String()
 	for _, want := range []string{
-		"[Telegram desk] new topic:   🟢 Carla Customer · telegram",
-		"[Telegram] Carla sees:       Alice Martin · Customer Care\n",
+		"[Slack #support-desk] card:    Carla Customer — open.",
+		"[Telegram] Carla sees:         Alice Martin · Customer Care\n",
 		"Thanks for your patience, Carla! — Alice, Acme Support",
 		"Assigned to Alice Martin",
+		"[Telegram desk] new topic:     🟢 Dana from Globex · slack",
+		"@channel our last invoice counts 12 seats",
+		"[Slack thread] Dana sees:      Bob Stone (Billing)  [avatar https://example.com/bob.png]",
 		"Not delivered at the customer on telegram: the customer blocked the bot",
 	} {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, transcript)
 		}
 	}
-	if strings.Contains(transcript, "Carla sees:       // Carrier") || strings.Count(transcript, "Carla sees:") != 2 {
+	if strings.Contains(transcript, "Carla sees:         // Carrier") || strings.Count(transcript, "Carla sees:") != 2 {
 		t.Errorf("the customer saw something other than the two replies:\n%s", transcript)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"cornershop/bots/slack"
 	"cornershop/bots/telegram"
 	"cornershop/config"
 )
@@ -45,8 +46,16 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 	} else {
 		missing = append(missing, unconfigured{"telegram", "set telegram.enabled and CORNERSHOP_TELEGRAM_TOKEN"})
 	}
-	if cfg.Slack.Enabled {
-		return nil, nil, fmt.Errorf("slack: this build has no Slack adapter yet")
+	if sl := cfg.Slack; sl.Enabled {
+		b, err := slack.New(slack.Options{
+			BotToken: sl.BotToken.Reveal(), AppToken: sl.AppToken.Reveal(), SigningSecret: sl.SigningSecret.Reveal(),
+			APIURL: sl.APIURL, Mode: sl.Mode, DeskChannels: deskChannels(cfg, "slack"), CustomerChannels: sl.CustomerChannels,
+			Logger: log.With("platform", "slack"),
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("slack: %w", err)
+		}
+		ads = append(ads, b)
 	} else {
 		missing = append(missing, unconfigured{"slack", "set slack.enabled, CORNERSHOP_SLACK_BOT_TOKEN and CORNERSHOP_SLACK_APP_TOKEN"})
 	}
