@@ -14,7 +14,9 @@ func notFound(code int, what string) *apiError {
 	return &apiError{status: 404, code: code, msg: "Unknown " + what}
 }
 
-func badForm(msg string) *apiError { return &apiError{status: 400, code: 50035, msg: "Invalid Form Body: " + msg} }
+func badForm(msg string) *apiError {
+	return &apiError{status: 400, code: 50035, msg: "Invalid Form Body: " + msg}
+}
 
 // body reads a JSON body, or the payload_json and files of a multipart one.
 func body(r *http.Request) (map[string]any, map[string][]byte, error) {
