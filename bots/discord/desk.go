@@ -1,0 +1,133 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"cornershop/core"
+)
+
+var statusEmoji = map[core.Status]string{core.StatusOpen: "🟢", core.StatusWaiting: "🟡", core.StatusClosed: "✅"}
+
+func threadName(card core.ContactCard) string {
+	return clip(fmt.Sprintf("%s %s · %s", statusEmoji[card.Status], firstNonEmpty(card.Name, "Customer"), card.Customer.Platform), 100)
+}
+
+// cardEmbed renders the contact card with its buttons.
+func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+	var ids []string
+	for _, id := range card.Identities {
+		ids = append(ids, fmt.Sprintf("%s: %s", id.Platform, escape(firstNonEmpty(id.Handle, id.Name, id.UserID))))
+	}
+	assignee, tags := "nobody", "none"
+	if card.Assignee != "" {
+		assignee = escape(card.Assignee)
+	}
+	if len(card.Tags) > 0 {
+		tags = escape(strings.Join(card.Tags, ", "))
+	}
+	e := &discordgo.MessageEmbed{
+		Title:       clip(escape(firstNonEmpty(card.Name, "Customer")), 256),
+		Description: fmt.Sprintf("%s %s · conversation #%d on %s", statusEmoji[card.Status], card.Status, card.Conversation, card.Customer.Platform),
+		Fields: []*discordgo.MessageEmbedField{
+			{Name: "Accounts", Value: clip(firstNonEmpty(strings.Join(ids, "\n"), "—"), 1024)},
+			{Name: "Assigned to", Value: assignee, Inline: true},
+			{Name: "Tags", Value: tags, Inline: true},
+			{Name: "Earlier conversations", Value: fmt.Sprint(card.Previous), Inline: true},
+		},
+		Footer: &discordgo.MessageEmbedFooter{Text: "Reply in this thread to answer · // for a note · !help for commands"},
+	}
+	toggle := discordgo.Button{Label: "Close", Style: discordgo.SuccessButton, CustomID: "cornershop:close"}
+	if card.Status == core.StatusClosed {
+		toggle = discordgo.Button{Label: "Reopen", Style: discordgo.SecondaryButton, CustomID: "cornershop:reopen"}
+	}
+	return e, []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{toggle}}}
+}
+
+// OpenThread implements core.ThreadOpener: a thread started from the card
+// in a desk channel, or a forum post whose first message is the card and
+// whose tag shows the status.
+func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.ContactCard) (core.Thread, error) {
+	embed, comps := cardEmbed(card)
+	send := &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{embed}, Components: comps, AllowedMentions: noPings()}
+	if b.o.DeskKind == "forum" {
+		tags, err := b.statusTags(ctx, desk.Chat, card.Status)
+		if err != nil {
+			return core.Thread{}, err
+		}
+		th, err := b.s.ForumThreadStartComplex(desk.Chat, &discordgo.ThreadStart{Name: threadName(card), AutoArchiveDuration: 10080, AppliedTags: tags}, send, discordgo.WithContext(ctx))
+		if err != nil {
+			return core.Thread{}, b.classify("start forum post", err)
+		}
+		b.remember(th)
+		return core.Thread{Place: core.Place{Platform: core.Discord, Chat: desk.Chat, Thread: th.ID}, CardID: th.ID}, nil
+	}
+	msg, err := b.s.ChannelMessageSendComplex(desk.Chat, send, discordgo.WithContext(ctx))
+	if err != nil {
+		return core.Thread{}, b.classify("post card", err)
+	}
+	th, err := b.s.MessageThreadStartComplex(desk.Chat, msg.ID, &discordgo.ThreadStart{Name: threadName(card), AutoArchiveDuration: 10080}, discordgo.WithContext(ctx))
+	if err != nil {
+		return core.Thread{}, b.classify("start thread", err)
+	}
+	b.remember(th)
+	return core.Thread{Place: core.Place{Platform: core.Discord, Chat: desk.Chat, Thread: th.ID}, CardID: msg.ID}, nil
+}
+
+// statusTags finds the forum tag named after a status (open, waiting,
+// closed), if the forum has one.
+func (b *Bot) statusTags(ctx context.Context, forum string, s core.Status) ([]string, error) {
+	b.mu.Lock()
+	byName, ok := b.tags[forum]
+	b.mu.Unlock()
+	if !ok {
+		ch, err := b.s.Channel(forum, discordgo.WithContext(ctx))
+		if err != nil {
+			return nil, b.classify("get forum", err)
+		}
+		byName = map[string]string{}
+		for _, t := range ch.AvailableTags {
+			byName[strings.ToLower(t.Name)] = t.ID
+		}
+		b.mu.Lock()
+		b.tags[forum] = byName
+		b.mu.Unlock()
+	}
+	if id, ok := byName[string(s)]; ok {
+		return []string{id}, nil
+	}
+	return []string{}, nil
+}
+
+// UpdateCard implements core.CardUpdater: the card is edited, the thread
+// renamed with its status, tagged (forums), archived when closed.
+func (b *Bot) UpdateCard(ctx context.Context, t core.Thread, card core.ContactCard) error {
+	embed, comps := cardEmbed(card)
+	// A thread started from the card shares the card's id but the card
+	// lives in the desk channel; a forum post's card is the post's first
+	// message, inside the post.
+	cardChannel := t.Place.Chat
+	if b.o.DeskKind == "forum" {
+		cardChannel = t.Place.Thread
+	}
+	embeds := []*discordgo.MessageEmbed{embed}
+	if _, err := b.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: t.CardID, Channel: cardChannel, Embeds: &embeds, Components: &comps, AllowedMentions: noPings()}, discordgo.WithContext(ctx)); err != nil {
+		return b.classify("edit card", err)
+	}
+	archived := card.Status == core.StatusClosed
+	edit := &discordgo.ChannelEdit{Name: threadName(card), Archived: &archived}
+	if b.o.DeskKind == "forum" {
+		tags, err := b.statusTags(ctx, t.Place.Chat, card.Status)
+		if err != nil {
+			return err
+		}
+		edit.AppliedTags = &tags
+	}
+	if _, err := b.s.ChannelEditComplex(t.Place.Thread, edit, discordgo.WithContext(ctx)); err != nil {
+		return b.classify("edit thread", err)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package discord
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxContent is Discord's message content limit.
+const maxContent = 2000
+
+var (
+	mdEscaper = strings.NewReplacer(
+		`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`,
+		"@everyone", "@\u200beveryone", "@here", "@\u200bhere", "<@", "<\u200b@", "<#", "<\u200b#",
+	)
+	lineStart = regexp.MustCompile(`(?m)^([>#-])`)
+)
+
+// escape makes text literal in Discord markdown (emphasis anywhere;
+// quotes, headings and lists at the start of a line) and defuses mention
+// syntax visually; allowed_mentions with an empty parse list is what
+// guarantees nobody is pinged.
+func escape(text string) string { return lineStart.ReplaceAllString(mdEscaper.Replace(text), `\$1`) }
+
+// safeName makes a staff or customer name acceptable as a webhook
+// username: no "discord" or "clyde", never exactly "everyone" or "here",
+// 1 to 80 characters.
+func safeName(name string) string {
+	for _, bad := range []string{"discord", "clyde"} {
+		re := regexp.MustCompile(`(?i)` + bad)
+		name = re.ReplaceAllStringFunc(name, func(m string) string { return m[:1] + "\u200b" + m[1:] })
+	}
+	name = strings.TrimSpace(name)
+	switch strings.ToLower(name) {
+	case "everyone", "here", "":
+		name = name + " (staff)"
+	}
+	if utf8.RuneCountInString(name) > 80 {
+		name = string([]rune(name)[:79]) + "…"
+	}
+	return strings.TrimSpace(name)
+}
+
+// split cuts text into parts of at most max runes at paragraph, line,
+// sentence or word boundaries.
+func split(text string, max int) []string {
+	r := []rune(text)
+	var out []string
+	for len(r) > max {
+		window := string(r[:max])
+		at := -1
+		for _, sep := range []string{"\n\n", "\n", ". ", " "} {
+			if i := strings.LastIndex(window, sep); i > len(window)/3 {
+				at = utf8.RuneCountInString(window[:i+len(sep)])
+				break
+			}
+		}
+		if at <= 0 {
+			at = max
+		}
+		out = append(out, strings.TrimRight(string(r[:at]), " \n"))
+		r = []rune(strings.TrimLeft(string(r[at:]), " \n"))
+	}
+	return append(out, string(r))
+}
+
+var mentionRef = regexp.MustCompile(`<@!?(\d+)>`)
+
+// plain turns inbound Discord text into neutral text: user mentions become
+// @names when known.
+func plain(text string, names map[string]string) string {
+	return mentionRef.ReplaceAllStringFunc(text, func(m string) string {
+		id := mentionRef.FindStringSubmatch(m)[1]
+		if n, ok := names[id]; ok {
+			return "@" + n
+		}
+		return m
+	})
+}

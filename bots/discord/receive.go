@@ -1,0 +1,322 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"cornershop/core"
+)
+
+// Run implements core.Platform: it registers the /cornershop command,
+// opens the gateway and keeps it (discordgo resumes dropped sessions)
+// until ctx ends.
+func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
+	b.in.Store(&inboxRef{in})
+	defer b.ready.Store(false)
+	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { b.ready.Store(true) })
+	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.ready.Store(true) })
+	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.ready.Store(false) })
+	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+		b.deliverIn(ctx, "message", b.onMessage(ctx, m.Message))
+	})
+	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) {
+		b.deliverIn(ctx, "edit", b.onEdit(ctx, m.Message))
+	})
+	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) { b.deliverIn(ctx, "delete", b.onDelete(ctx, m)) })
+	b.s.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
+		b.deliverIn(ctx, "reaction", b.onReaction(ctx, r))
+	})
+	b.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { b.onInteraction(ctx, i) })
+	b.s.AddHandler(func(_ *discordgo.Session, t *discordgo.ThreadCreate) { b.remember(t.Channel) })
+	for {
+		err := b.s.Open()
+		if err == nil {
+			break
+		}
+		b.o.Logger.Warn("discord gateway: cannot connect", "err", b.classify("gateway", err))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Second):
+		}
+	}
+	if b.o.ApplicationID != "" {
+		if _, err := b.s.ApplicationCommandBulkOverwrite(b.o.ApplicationID, "", []*discordgo.ApplicationCommand{command()}, discordgo.WithContext(ctx)); err != nil {
+			b.o.Logger.Warn("discord: could not register /cornershop", "err", b.classify("register commands", err))
+		}
+	}
+	<-ctx.Done()
+	_ = b.s.Close()
+	return ctx.Err()
+}
+
+// command is /cornershop: the desk's text commands as a native command.
+func command() *discordgo.ApplicationCommand {
+	var choices []*discordgo.ApplicationCommandOptionChoice
+	for _, c := range []string{"close", "reopen", "note", "assign", "unassign", "tag", "snooze", "history", "help"} {
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: c, Value: c})
+	}
+	return &discordgo.ApplicationCommand{
+		Name: "cornershop", Description: "Act on this conversation",
+		Options: []*discordgo.ApplicationCommandOption{
+			{Type: discordgo.ApplicationCommandOptionString, Name: "action", Description: "what to do", Required: true, Choices: choices},
+			{Type: discordgo.ApplicationCommandOptionString, Name: "text", Description: "note text, assignee, tag or time"},
+		},
+	}
+}
+
+// pending is one event to hand to core, or none.
+type pending struct {
+	event core.Event
+	err   error
+}
+
+// deliverIn hands an event to the inbox, retrying for a while when the
+// store is briefly unavailable: Discord pushes events and never sends one
+// again, so giving up quickly would lose it.
+func (b *Bot) deliverIn(ctx context.Context, kind string, p pending) {
+	if p.err != nil {
+		b.o.Logger.Warn("discord event not understood", "kind", kind, "err", p.err)
+		return
+	}
+	if p.event == nil {
+		return
+	}
+	in := b.in.Load()
+	wait := 100 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := in.Handle(ctx, p.event)
+		if err == nil || errors.Is(err, core.ErrInvalid) || ctx.Err() != nil {
+			if err != nil && ctx.Err() == nil {
+				b.o.Logger.Warn("discord event refused", "kind", kind, "err", err)
+			}
+			return
+		}
+		if attempt == 12 {
+			b.o.Logger.Error("discord event could not be recorded", "kind", kind, "err", err)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 10*time.Second)
+	}
+}
+
+// placeOf says where a message in channel is, and whether cornershop hears
+// it: DMs, desk threads, community channels and their threads.
+func (b *Bot) placeOf(ctx context.Context, channelID, guildID string) (core.Place, bool, error) {
+	p := core.Place{Platform: core.Discord, Chat: channelID}
+	if guildID == "" {
+		return p, true, nil // a DM
+	}
+	if b.isDesk(channelID) || b.isCommunity(channelID) {
+		return p, true, nil
+	}
+	parent, _, _, err := b.channel(ctx, channelID)
+	if err != nil {
+		return p, false, err
+	}
+	if parent != "" && (b.isDesk(parent) || b.isCommunity(parent)) {
+		return core.Place{Platform: core.Discord, Chat: parent, Thread: channelID}, true, nil
+	}
+	return p, false, nil
+}
+
+func (b *Bot) self() string {
+	if b.s.State != nil && b.s.State.User != nil {
+		return b.s.State.User.ID
+	}
+	return b.o.ApplicationID
+}
+
+func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) pending {
+	if m.Author == nil || m.Author.ID == b.self() || m.WebhookID != "" || m.Author.Bot {
+		return pending{} // our own posts and our webhooks' come back: never relay them
+	}
+	place, ok, err := b.placeOf(ctx, m.ChannelID, m.GuildID)
+	if err != nil || !ok {
+		return pending{err: err}
+	}
+	if b.isDesk(place.Chat) && place.Thread == "" {
+		return pending{} // the desk channel's own chatter
+	}
+	if b.isCommunity(place.Chat) && place.Thread == "" && b.o.CommunityTrigger != "any" && !mentions(m, b.self()) {
+		return pending{}
+	}
+	return pending{event: core.MessageEvent{
+		Place: place, ID: m.ID, Sender: sender(m.Author, m.Member), Text: b.text(m),
+		Attachments: attachments(m), At: m.Timestamp, Direct: m.GuildID == "",
+	}}
+}
+
+func mentions(m *discordgo.Message, self string) bool {
+	for _, u := range m.Mentions {
+		if u.ID == self {
+			return true
+		}
+	}
+	return strings.Contains(m.Content, "<@"+self+">") || strings.Contains(m.Content, "<@!"+self+">")
+}
+
+func sender(u *discordgo.User, member *discordgo.Member) core.Sender {
+	name := u.GlobalName
+	if member != nil && member.Nick != "" {
+		name = member.Nick
+	}
+	if name == "" {
+		name = u.Username
+	}
+	return core.Sender{UserID: u.ID, Handle: u.Username, Name: name, AvatarURL: u.AvatarURL("128"), Bot: u.Bot}
+}
+
+// text is a message's neutral text: the bot's mention removed, other
+// mentions as @names, stickers and embeds described.
+func (b *Bot) text(m *discordgo.Message) string {
+	names := map[string]string{}
+	for _, u := range m.Mentions {
+		names[u.ID] = u.Username
+	}
+	text := strings.NewReplacer("<@"+b.self()+">", "", "<@!"+b.self()+">", "").Replace(m.Content)
+	text = strings.TrimSpace(plain(text, names))
+	var extra []string
+	for _, s := range m.StickerItems {
+		extra = append(extra, fmt.Sprintf("[sticker %s]", s.Name))
+	}
+	for _, e := range m.Embeds {
+		if d := strings.TrimSpace(e.Title + " " + e.Description); d != "" {
+			extra = append(extra, "[embed] "+d)
+		}
+	}
+	if len(extra) > 0 {
+		text = strings.TrimSpace(text + "\n" + strings.Join(extra, "\n"))
+	}
+	return text
+}
+
+func attachments(m *discordgo.Message) []core.Attachment {
+	var out []core.Attachment
+	for _, a := range m.Attachments {
+		kind := core.KindFile
+		if strings.HasPrefix(a.ContentType, "image/") {
+			kind = core.KindImage
+		}
+		out = append(out, core.Attachment{Kind: kind, Name: a.Filename, ContentType: a.ContentType, Size: int64(a.Size), Platform: core.Discord, Ref: a.URL})
+	}
+	return out
+}
+
+func (b *Bot) onEdit(ctx context.Context, m *discordgo.Message) pending {
+	if m.Author == nil || m.Author.ID == b.self() || m.WebhookID != "" || m.Author.Bot || m.Content == "" {
+		return pending{}
+	}
+	place, ok, err := b.placeOf(ctx, m.ChannelID, m.GuildID)
+	if err != nil || !ok {
+		return pending{err: err}
+	}
+	at := time.Now()
+	if m.EditedTimestamp != nil {
+		at = *m.EditedTimestamp
+	}
+	return pending{event: core.EditEvent{Place: place, ID: m.ID, Sender: sender(m.Author, m.Member), Text: b.text(m), At: at}}
+}
+
+func (b *Bot) onDelete(ctx context.Context, m *discordgo.MessageDelete) pending {
+	place, ok, err := b.placeOf(ctx, m.ChannelID, m.GuildID)
+	if err != nil || !ok {
+		return pending{err: err}
+	}
+	return pending{event: core.DeleteEvent{Place: place, ID: m.ID, At: time.Now()}}
+}
+
+func (b *Bot) onReaction(ctx context.Context, r *discordgo.MessageReactionAdd) pending {
+	if r.UserID == b.self() || r.Emoji.ID != "" {
+		return pending{} // custom emoji have no meaning elsewhere
+	}
+	place, ok, err := b.placeOf(ctx, r.ChannelID, r.GuildID)
+	if err != nil || !ok {
+		return pending{err: err}
+	}
+	s := core.Sender{UserID: r.UserID}
+	if r.Member != nil && r.Member.User != nil {
+		s = sender(r.Member.User, r.Member)
+	}
+	return pending{event: core.ReactionEvent{Place: place, ID: r.MessageID, Sender: s, Emoji: r.Emoji.Name, At: time.Now()}}
+}
+
+// onInteraction runs /cornershop and the card's buttons through the
+// ActionInbox and answers ephemerally.
+func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate) {
+	in := b.in.Load()
+	ai, ok := in.Inbox.(core.ActionInbox)
+	if !ok {
+		return
+	}
+	var name string
+	var args []string
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		data := i.ApplicationCommandData()
+		if data.Name != "cornershop" {
+			return
+		}
+		for _, o := range data.Options {
+			switch o.Name {
+			case "action":
+				name = o.StringValue()
+			case "text":
+				args = strings.Fields(o.StringValue())
+			}
+		}
+	case discordgo.InteractionMessageComponent:
+		cmd, ok := strings.CutPrefix(i.MessageComponentData().CustomID, "cornershop:")
+		if !ok {
+			return
+		}
+		name = cmd
+	default:
+		return
+	}
+	u := i.User
+	if i.Member != nil {
+		u = i.Member.User
+	}
+	answer := "Done."
+	place, ok, err := b.placeOf(ctx, i.ChannelID, i.GuildID)
+	if err == nil && ok && place.Thread == "" && i.Message != nil && b.isDesk(place.Chat) {
+		// A button on a card in the desk channel acts on the thread
+		// started from that card, which shares the card's id.
+		place.Thread = i.Message.ID
+	}
+	switch {
+	case err != nil || !ok:
+		answer = "This channel is not part of cornershop."
+	default:
+		res, err := ai.Act(ctx, core.ActionEvent{Place: place, Sender: sender(u, i.Member), Name: name, Args: args, ID: i.ID, At: time.Now()})
+		switch {
+		case err != nil:
+			answer = "Something went wrong; try again."
+			b.o.Logger.Warn("discord interaction failed", "err", err)
+		case res.Text != "":
+			answer = res.Text
+		}
+	}
+	if len([]rune(answer)) > maxContent {
+		answer = string([]rune(answer)[:maxContent-1]) + "…"
+	}
+	err = b.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Content: answer, Flags: discordgo.MessageFlagsEphemeral,
+			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}},
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		b.o.Logger.Warn("discord: could not answer an interaction", "err", b.classify("interaction", err))
+	}
+}
