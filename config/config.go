@@ -164,7 +164,6 @@ type Discord struct {
 	Token             Secret   `yaml:"token"`
 	ApplicationID     string   `yaml:"application_id"`
 	APIURL            string   `yaml:"api_url"`
-	GatewayURL        string   `yaml:"gateway_url"`
 	CommunityChannels []string `yaml:"community_channels"`
 	CommunityTrigger  string   `yaml:"community_trigger"` // mention or any
 }

@@ -95,6 +95,15 @@ func (c *Config) validate() []Problem {
 			ps.oneOf(p+".reply_mode", d.ReplyMode, "reply", "note")
 		}
 	}
+	kinds := map[string]bool{}
+	for _, d := range c.Desks {
+		if d.Platform == "discord" {
+			kinds[d.Kind] = true
+		}
+	}
+	if len(kinds) > 1 {
+		ps.add("desks", "discord desks must all be threads or all be forums")
+	}
 	anyEnabled := c.Telegram.Enabled || c.Slack.Enabled || c.Discord.Enabled
 	if anyEnabled && len(c.Desks) == 0 {
 		ps.add("desks", "at least one desk is required when a platform is enabled")
@@ -199,11 +208,6 @@ func (c *Config) validatePlatforms(ps *problems) {
 			ps.add("discord.token", "required when discord.enabled is true")
 		}
 		ps.url("discord.api_url", d.APIURL, true)
-		if g := d.GatewayURL; g != "" {
-			if u, err := url.Parse(g); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
-				ps.add("discord.gateway_url", "%q is not a ws(s) URL", g)
-			}
-		}
 		ps.oneOf("discord.community_trigger", d.CommunityTrigger, "mention", "any")
 	}
 }

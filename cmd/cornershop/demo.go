@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"cornershop/bots/discord/discordfake"
 	"cornershop/bots/slack/slackfake"
 	"cornershop/bots/telegram/telegramfake"
 	"cornershop/config"
@@ -30,6 +31,10 @@ type demo struct {
 	// Slack: the desk channel with Alice, and a Slack Connect customer.
 	slDesk, shared slackfake.Channel
 	alice, dana    slackfake.User
+	// Discord: a community member, and Alice on the staff server's desk.
+	dc                *discordfake.Server
+	erin, dcAlice     discordfake.User
+	dcSupport, dcDesk discordfake.Channel
 }
 
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -59,6 +64,11 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	d.bob = d.tg.AddUser("Bob", "Stone", "bob_billing")
 	d.tgDesk = d.tg.AddGroup("Acme billing desk", true, true, d.bob)
 	d.slDesk, d.alice, _, d.dana, d.shared = d.sl.SeedDemo()
+	if d.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{}); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer d.dc.Close()
+	d.erin, d.dcAlice, _, _, d.dcSupport, d.dcDesk, _ = d.dc.SeedDemo()
 
 	cfg := d.config(filepath.Join(dir, "demo.db"))
 	logOut := io.Discard
@@ -89,8 +99,8 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	sceneErr := d.play(runCtx)
 	if sceneErr == nil && *keep {
 		fmt.Fprintf(stdout, "\nEverything is still running (Ctrl-C to stop):\n  cornershop        http://%s  (/healthz /readyz /metrics)\n"+
-			"  Telegram Bot API  %s  (token %s)\n  Slack Web API     %s  (bot token %s, app token %s)\n",
-			httpAddr, d.tg.URL(), d.tg.Token(), d.sl.APIURL(), d.sl.BotToken(), d.sl.AppToken())
+			"  Telegram Bot API  %s  (token %s)\n  Slack Web API     %s  (bot token %s, app token %s)\n  Discord API       %s  (token %s)\n",
+			httpAddr, d.tg.URL(), d.tg.Token(), d.sl.APIURL(), d.sl.BotToken(), d.sl.AppToken(), d.dc.URL(), d.dc.Token())
 		<-ctx.Done()
 	}
 	stop()
@@ -110,17 +120,20 @@ func (d *demo) config(dbPath string) *config.Config {
 	cfg.Snippets = []config.Snippet{{Name: "thanks", Text: "Thanks for your patience, {contact.first_name}! — {staff.first_name}, {team.name}"}}
 	cfg.Staff = []config.Staff{
 		{ID: "alice", Name: "Alice Martin", Title: "Customer Care", Roles: []string{"agent", "moderator"},
-			AvatarURL: "https://example.com/alice.png", Identities: config.Identities{Slack: d.alice.ID}},
+			AvatarURL: "https://example.com/alice.png", Identities: config.Identities{Slack: d.alice.ID, Discord: d.dcAlice.ID}},
 		{ID: "bob", Name: "Bob Stone", Title: "Billing", Roles: []string{"agent"},
 			AvatarURL: "https://example.com/bob.png", Identities: config.Identities{Telegram: strconv.FormatInt(d.bob.ID, 10)}},
 	}
 	cfg.Desks = []config.Desk{
 		{Name: "support", Platform: "slack", Channel: d.slDesk.ID, Kind: "thread"},
 		{Name: "billing", Platform: "telegram", Channel: strconv.FormatInt(d.tgDesk.ID, 10), Kind: "thread"},
+		{Name: "community", Platform: "discord", Channel: d.dcDesk.ID, Kind: "thread"},
 	}
-	cfg.Routes = []config.Route{{Platform: "slack", Desk: "billing"}}
+	cfg.Routes = []config.Route{{Platform: "slack", Desk: "billing"}, {Platform: "discord", Desk: "community"}}
 	cfg.Telegram = config.Telegram{Enabled: true, Token: config.NewSecret(d.tg.Token()), APIURL: d.tg.URL(), Mode: "polling",
 		PollTimeout: time.Second, FileSizeLimit: 20 << 20}
+	cfg.Discord = config.Discord{Enabled: true, Token: config.NewSecret(d.dc.Token()), ApplicationID: d.dc.ApplicationID(), APIURL: d.dc.URL(),
+		CommunityChannels: []string{d.dcSupport.ID}, CommunityTrigger: "mention"}
 	cfg.Slack = config.Slack{Enabled: true, BotToken: config.NewSecret(d.sl.BotToken()), AppToken: config.NewSecret(d.sl.AppToken()),
 		APIURL: d.sl.APIURL(), Mode: "socket", CustomerChannels: []string{d.shared.ID}}
 	return cfg
@@ -172,11 +185,14 @@ func slackAuthor(m slackfake.Message) string {
 
 // play runs the scene.
 func (d *demo) play(ctx context.Context) error {
-	fmt.Fprintln(d.out, "cornershop demo — customers on Telegram and Slack, the team in a Slack desk and a Telegram forum desk")
+	fmt.Fprintln(d.out, "cornershop demo — customers on Telegram, Slack and Discord; the team in Slack, a Telegram forum and Discord")
 	if err := d.telegramCustomerSlackDesk(ctx); err != nil {
 		return err
 	}
 	if err := d.slackCustomerTelegramDesk(ctx); err != nil {
+		return err
+	}
+	if err := d.discordCommunity(ctx); err != nil {
 		return err
 	}
 	if err := d.failedDelivery(ctx); err != nil {
@@ -269,8 +285,49 @@ func (d *demo) slackCustomerTelegramDesk(ctx context.Context) error {
 	return nil
 }
 
+func (d *demo) discordCommunity(ctx context.Context) error {
+	d.scene("3. A Discord community member, answered from the Discord desk")
+	if err := waitFor(ctx, "the Discord gateway", func() bool { return d.dc.Sessions() == 1 }); err != nil {
+		return err
+	}
+	ask := "<@" + d.dc.Bot().ID + "> @everyone how do I move my save to a new PC?"
+	first, err := d.dc.Send(d.dcSupport.ID, d.erin, ask)
+	if err != nil {
+		return err
+	}
+	d.say("[Discord #support] Erin:", "@cornershop @everyone how do I move my save to a new PC?")
+	var thread string
+	if err := waitFor(ctx, "the Discord desk thread", func() bool {
+		ths := d.dc.Threads(d.dcDesk.ID)
+		if len(ths) == 1 && len(d.dc.BotMessages(ths[0].ID)) >= 1 {
+			thread = ths[0].ID
+			return true
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+	th, _ := d.dc.Channel(thread)
+	copyMsg := d.dc.BotMessages(thread)[0]
+	d.say("[Discord #desk] new thread:", th.Name)
+	d.say("  as "+copyMsg.Username+":", copyMsg.Content)
+	d.say("", fmt.Sprintf("(pings caused so far: %d)", len(d.dc.Pings())))
+	const answer = "Settings → Saves → Export, then Import on the new PC. Your progress comes along."
+	if _, err := d.dc.Send(thread, d.dcAlice, answer); err != nil {
+		return err
+	}
+	d.say("[Discord desk thread] Alice:", answer)
+	if err := waitFor(ctx, "the reply in the community thread", func() bool { return len(d.dc.BotMessages(first.ID)) >= 1 }); err != nil {
+		return err
+	}
+	m := d.dc.BotMessages(first.ID)[0]
+	d.say("[Discord thread] Erin sees:", fmt.Sprintf("%s  [avatar %s, via webhook]", m.Username, m.AvatarURL))
+	d.say("", m.Content)
+	return nil
+}
+
 func (d *demo) failedDelivery(ctx context.Context) error {
-	d.scene("3. A delivery that fails shows in the desk with the platform's reason")
+	d.scene("4. A delivery that fails shows in the desk with the platform's reason")
 	root, _ := d.slackThread()
 	d.tg.Block(d.carla)
 	const line = "Did the parcel arrive?"
@@ -311,6 +368,15 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	switch args[0] {
+	case "discord":
+		dc, err := discordfake.Start(*listen, discordfake.Options{})
+		if err != nil {
+			return err
+		}
+		defer dc.Close()
+		customer, alice, bob, _, support, desk, forum := dc.SeedDemo()
+		fmt.Fprintf(stdout, "Discord emulator on %s (point api_url here)\n  bot token %s, application %s\n  community #support %s with %s (%s); staff desk %s and forum %s with %s (%s), %s (%s)\n",
+			dc.URL(), dc.Token(), dc.ApplicationID(), support.ID, customer.Global, customer.ID, desk.ID, forum.ID, alice.Global, alice.ID, bob.Global, bob.ID)
 	case "slack":
 		sl, err := slackfake.Start(*listen, slackfake.Options{})
 		if err != nil {

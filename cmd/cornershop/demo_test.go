@@ -24,6 +24,8 @@ func TestDemo(t *testing.T) {
 		"[Telegram desk] new topic:     🟢 Dana from Globex · slack",
 		"@channel our last invoice counts 12 seats",
 		"[Slack thread] Dana sees:      Bob Stone (Billing)  [avatar https://example.com/bob.png]",
+		"[Discord thread] Erin sees:    Alice Martin (Customer Care)  [avatar https://example.com/alice.png, via webhook]",
+		"(pings caused so far: 0)",
 		"Not delivered at the customer on telegram: the customer blocked the bot",
 	} {
 		if !strings.Contains(transcript, want) {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"cornershop/bots/discord"
 	"cornershop/bots/slack"
 	"cornershop/bots/telegram"
 	"cornershop/config"
@@ -59,8 +60,24 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 	} else {
 		missing = append(missing, unconfigured{"slack", "set slack.enabled, CORNERSHOP_SLACK_BOT_TOKEN and CORNERSHOP_SLACK_APP_TOKEN"})
 	}
-	if cfg.Discord.Enabled {
-		return nil, nil, fmt.Errorf("discord: this build has no Discord adapter yet")
+	if d := cfg.Discord; d.Enabled {
+		kind := "thread"
+		for _, desk := range cfg.Desks {
+			if desk.Platform == "discord" && desk.Kind == "forum" {
+				kind = "forum"
+			}
+		}
+		b, err := discord.New(discord.Options{
+			Token: d.Token.Reveal(), ApplicationID: d.ApplicationID, APIURL: d.APIURL,
+			DeskChannels: deskChannels(cfg, "discord"), DeskKind: kind,
+			CommunityChannels: d.CommunityChannels, CommunityTrigger: d.CommunityTrigger,
+			TeamName: cfg.Team.Name, TeamAvatarURL: cfg.Team.AvatarURL,
+			Logger: log.With("platform", "discord"),
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("discord: %w", err)
+		}
+		ads = append(ads, b)
 	} else {
 		missing = append(missing, unconfigured{"discord", "set discord.enabled and CORNERSHOP_DISCORD_TOKEN"})
 	}
