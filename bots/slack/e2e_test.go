@@ -253,3 +253,49 @@ func TestRetriedEventRecordedOnce(t *testing.T) {
 		t.Errorf("recorded %d messages, want 1", n)
 	}
 }
+
+func TestStaffFromDeskMembershipSpeakWithTheirSlackProfile(t *testing.T) {
+	w := newWorld(t, false)
+	cfg := relayConfig(w)
+	cfg.Desks[0].StaffFromMembership = true
+	s := bottest.Start(t, cfg, w.bot(t))
+	if _, err := w.fake.Post(w.shared.ID, w.customer, "hello?", ""); err != nil {
+		t.Fatal(err)
+	}
+	c := conv(t, s, w)
+	// Bob is in the desk channel but not in the staff directory.
+	if _, err := w.fake.Post(w.desk.ID, w.bob, "Hi Dana, Bob here.", c.Desk.Thread); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "Bob's reply at the customer", func() bool { return len(w.fake.BotMessages(w.shared.ID, "")) == 1 })
+	got := w.fake.BotMessages(w.shared.ID, "")[0]
+	if got.Username != "Bob Stone" || got.IconURL != "https://example.com/bob.png" {
+		t.Errorf("reply shows as %q with %q, want Bob's Slack profile", got.Username, got.IconURL)
+	}
+}
+
+func TestFilesBothWays(t *testing.T) {
+	w := newWorld(t, false)
+	s := bottest.Start(t, relayConfig(w), w.bot(t))
+	invoice := []byte("%PDF-1.4 the invoice")
+	if _, err := w.fake.Upload(w.shared.ID, w.customer, "invoice.pdf", invoice, "see attached", ""); err != nil {
+		t.Fatal(err)
+	}
+	c := conv(t, s, w)
+	found := func(channel, thread string, want []byte) bool {
+		for _, m := range w.fake.BotMessages(channel, thread) {
+			for _, id := range m.Files {
+				if f, ok := w.fake.FileData(id); ok && string(f.Data) == string(want) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	bottest.Eventually(t, wait, "the customer's file in the desk thread", func() bool { return found(w.desk.ID, c.Desk.Thread, invoice) })
+	label := []byte("%PDF-1.4 return label")
+	if _, err := w.fake.Upload(w.desk.ID, w.alice, "label.pdf", label, "Here is your label", c.Desk.Thread); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "the staff file at the customer", func() bool { return found(w.shared.ID, "", label) })
+}

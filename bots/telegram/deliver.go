@@ -228,9 +228,31 @@ func (b *Bot) Delete(ctx context.Context, place core.Place, ids []string) error 
 	return nil
 }
 
+// reactions are the emoji Telegram accepts as reactions (ReactionTypeEmoji).
+var reactions = strings.Fields("👍 👎 ❤ 🔥 🥰 👏 😁 🤔 🤯 😱 🤬 😢 🎉 🤩 🤮 💩 🙏 👌 🕊 🤡 🥱 🥴 😍 🐳 ❤‍🔥 🌚 🌭 💯 🤣 ⚡ 🍌 🏆 💔 🤨 😐 🍓 🍾 💋 🖕 😈 😴 😭 🤓 👻 👨‍💻 👀 🎃 🙈 😇 😨 🤝 ✍ 🤗 🫡 🎅 🎄 ☃ 💅 🤪 🗿 🆒 💘 🙉 🦄 😘 💊 🙊 😎 👾 🤷‍♂ 🤷 🤷‍♀ 😡")
+
+// reactionFor maps an emoji to one Telegram accepts: ✅ (cornershop's
+// "sent" mark) becomes 👌, ❤️ loses its variation selector.
+func reactionFor(emoji string) (string, bool) {
+	emoji = strings.TrimSuffix(emoji, "\uFE0F")
+	if emoji == "✅" || emoji == "✔" {
+		return "👌", true
+	}
+	for _, r := range reactions {
+		if r == emoji {
+			return r, true
+		}
+	}
+	return "", false
+}
+
 // React implements core.Reactor (bots may set one reaction).
 func (b *Bot) React(ctx context.Context, place core.Place, id, emoji string) error {
-	_, err := b.call(ctx, "setMessageReaction", tgbotapi.Params{"chat_id": place.Chat, "message_id": id, "reaction": `[{"type":"emoji","emoji":"` + strings.ReplaceAll(emoji, `"`, "") + `"}]`})
+	r, ok := reactionFor(emoji)
+	if !ok {
+		return core.Permanent(fmt.Errorf("telegram has no reaction %s: %w", emoji, core.ErrUnsupported))
+	}
+	_, err := b.call(ctx, "setMessageReaction", tgbotapi.Params{"chat_id": place.Chat, "message_id": id, "reaction": `[{"type":"emoji","emoji":"` + r + `"}]`})
 	return err
 }
 

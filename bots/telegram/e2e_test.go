@@ -163,7 +163,8 @@ func TestTopicCardAndSignedReply(t *testing.T) {
 	if msgs[1].Text != "Carla Customer (@carla)\nIs my <order> shipped?" {
 		t.Errorf("copy = %q", msgs[1].Text)
 	}
-	if _, err := w.fake.SendText(w.desk.ID, th, w.staff, "Yes, it left today!"); err != nil {
+	staffMsg, err := w.fake.SendText(w.desk.ID, th, w.staff, "Yes, it left today!")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.fake.SendText(w.desk.ID, th, w.staff, "// she asked twice"); err != nil {
@@ -174,6 +175,14 @@ func TestTopicCardAndSignedReply(t *testing.T) {
 	if len(got) != 1 || got[0].Text != "Alice Martin · Support\nYes, it left today!" || !strings.HasPrefix(got[0].HTML, "<b>Alice Martin</b>") {
 		t.Errorf("customer sees %+v", got)
 	}
+	bottest.Eventually(t, wait, "the sent receipt on the staff message", func() bool {
+		for _, m := range w.fake.Messages(w.desk.ID, th) {
+			if m.ID == staffMsg.ID && len(m.Reactions) == 1 && m.Reactions[0] == "👌" {
+				return true
+			}
+		}
+		return false
+	})
 	if _, err := w.fake.SendText(w.desk.ID, th, w.staff, "!close"); err != nil {
 		t.Fatal(err)
 	}

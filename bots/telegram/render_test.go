@@ -88,3 +88,20 @@ func TestTopicName(t *testing.T) {
 		t.Errorf("topicName = %q", got)
 	}
 }
+
+func TestReactionFor(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"✅", "👌", true},
+		{"❤️", "❤", true},
+		{"👍", "👍", true},
+		{"🧀", "", false},
+	}
+	for _, tc := range tests {
+		if got, ok := reactionFor(tc.in); got != tc.want || ok != tc.ok {
+			t.Errorf("reactionFor(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}

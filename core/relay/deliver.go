@@ -141,8 +141,34 @@ func (s *Service) send(ctx context.Context, plat core.Platform, d core.Delivery,
 				return fmt.Errorf("record customer thread: %w", err)
 			}
 		}
-		return nil
+		return s.receipt(tx, d, p)
 	}, nil
+}
+
+// SentEmoji marks, on a staff member's own message in the desk, that their
+// reply reached the customer.
+const SentEmoji = "✅"
+
+// receipt queues the "sent" mark for a reply that left, when the desk's
+// platform can react.
+func (s *Service) receipt(tx core.Tx, d core.Delivery, p plan) error {
+	if d.Side != core.CustomerSide || p.msg.Direction != core.Reply {
+		return nil
+	}
+	if _, ok := s.platforms[p.conv.Desk.Platform].(core.Reactor); !ok {
+		return nil
+	}
+	refs, err := tx.Refs(p.msg.ID, core.DeskSide)
+	if err != nil {
+		return fmt.Errorf("load desk refs: %w", err)
+	}
+	if len(refs) == 0 || !refs[0].Source {
+		return nil // sent by a command or button: there is no message to mark
+	}
+	return s.enqueue(tx, core.Delivery{
+		Key: fmt.Sprintf("receipt:%d", p.msg.ID), ConversationID: p.conv.ID, MessageID: p.msg.ID,
+		Op: core.OpReact, Side: core.DeskSide, Platform: p.conv.Desk.Platform, Emoji: SentEmoji,
+	})
 }
 
 func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target core.Place) core.Outgoing {

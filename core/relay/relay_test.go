@@ -366,3 +366,30 @@ func TestInvalidEventsRejected(t *testing.T) {
 		}
 	}
 }
+
+func TestSentReceiptOnStaffMessage(t *testing.T) {
+	e := newEnv(t)
+	e.customer("hi")
+	e.drain()
+	conv := e.conversation()
+	e.staff(conv.Desk, "U-ALICE", "Hello Carla")
+	e.drain()
+	// The staff message is the platform's own; the memory desk records
+	// reactions only on posts it made, so look at the outbox instead.
+	var receipts int
+	e.inTx(func(tx core.Tx) error {
+		ms, err := tx.Messages(conv.ID)
+		for _, m := range ms {
+			ds, _ := tx.Deliveries(m.ID)
+			for _, d := range ds {
+				if d.Op == core.OpReact && d.Emoji == relay.SentEmoji && d.Side == core.DeskSide {
+					receipts++
+				}
+			}
+		}
+		return err
+	})
+	if receipts != 1 {
+		t.Errorf("%d sent receipts queued, want 1", receipts)
+	}
+}
