@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
+	"cornershop/bots/internal/chunk"
+	"cornershop/bots/internal/fetch"
 	"cornershop/core"
 )
 
@@ -65,7 +66,7 @@ func contents(m core.Outgoing) []string {
 		return []string{"~~" + escape(text) + "~~ *(deleted)*"}
 	}
 	var out []string
-	for _, p := range split(text, maxContent-40) {
+	for _, p := range chunk.Split(text, maxContent-40) {
 		out = append(out, escape(p))
 	}
 	if m.Kind == core.KindNoteEcho {
@@ -369,22 +370,7 @@ func (b *Bot) React(ctx context.Context, place core.Place, id, emoji string) err
 // Download implements core.Downloader: attachment URLs are public CDN
 // links, fetched through the configured client.
 func (b *Bot) Download(ctx context.Context, a core.Attachment) (io.ReadCloser, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Ref, nil)
-	if err != nil {
-		return nil, core.Permanent(errors.New("discord download: bad URL"))
-	}
-	resp, err := b.o.HTTPClient.Do(req)
-	if err != nil {
-		return nil, core.Transient(fmt.Errorf("discord download: %w", err))
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		if resp.StatusCode >= 500 {
-			return nil, core.Transient(fmt.Errorf("discord download: %s", resp.Status))
-		}
-		return nil, core.Permanent(fmt.Errorf("discord download: %s", resp.Status))
-	}
-	return resp.Body, nil
+	return fetch.Get(ctx, b.o.HTTPClient, "discord", a.Ref, nil, "")
 }
 
 // Member implements core.StaffLookup: members of the desk's guild, with

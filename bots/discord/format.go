@@ -42,29 +42,6 @@ func safeName(name string) string {
 	return strings.TrimSpace(name)
 }
 
-// split cuts text into parts of at most max runes at paragraph, line,
-// sentence or word boundaries.
-func split(text string, max int) []string {
-	r := []rune(text)
-	var out []string
-	for len(r) > max {
-		window := string(r[:max])
-		at := -1
-		for _, sep := range []string{"\n\n", "\n", ". ", " "} {
-			if i := strings.LastIndex(window, sep); i > len(window)/3 {
-				at = utf8.RuneCountInString(window[:i+len(sep)])
-				break
-			}
-		}
-		if at <= 0 {
-			at = max
-		}
-		out = append(out, strings.TrimRight(string(r[:at]), " \n"))
-		r = []rune(strings.TrimLeft(string(r[at:]), " \n"))
-	}
-	return append(out, string(r))
-}
-
 var mentionRef = regexp.MustCompile(`<@!?(\d+)>`)
 
 // plain turns inbound Discord text into neutral text: user mentions become

@@ -10,6 +10,8 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"cornershop/bots/internal/chunk"
+	"cornershop/bots/internal/fetch"
 	"cornershop/core"
 )
 
@@ -62,7 +64,7 @@ func texts(m core.Outgoing) []string {
 		return []string{"~" + escape(text) + "~ _(deleted)_"}
 	}
 	var out []string
-	for _, p := range split(text, maxText) {
+	for _, p := range chunk.Split(text, maxText) {
 		out = append(out, escape(p))
 	}
 	if m.Kind == core.KindNoteEcho {
@@ -299,23 +301,7 @@ func (b *Bot) React(ctx context.Context, place core.Place, id, emoji string) err
 
 // Download implements core.Downloader: url_private with the bot token.
 func (b *Bot) Download(ctx context.Context, a core.Attachment) (io.ReadCloser, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Ref, nil)
-	if err != nil {
-		return nil, core.Permanent(fmt.Errorf("slack download: bad file URL"))
-	}
-	req.Header.Set("Authorization", "Bearer "+b.o.BotToken)
-	resp, err := b.o.HTTPClient.Do(req)
-	if err != nil {
-		return nil, core.Transient(fmt.Errorf("slack download: %s", strings.ReplaceAll(err.Error(), b.o.BotToken, "<token>")))
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		if resp.StatusCode >= 500 {
-			return nil, core.Transient(fmt.Errorf("slack download: %s", resp.Status))
-		}
-		return nil, core.Permanent(fmt.Errorf("slack download: %s", resp.Status))
-	}
-	return resp.Body, nil
+	return fetch.Get(ctx, b.o.HTTPClient, "slack", a.Ref, http.Header{"Authorization": {"Bearer " + b.o.BotToken}}, b.o.BotToken)
 }
 
 // Member implements core.StaffLookup: members of the desk channel, with

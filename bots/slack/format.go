@@ -94,26 +94,3 @@ func emojiFromName(name string) string {
 // maxText keeps each Slack message short enough to render well; Slack
 // truncates at 40,000 characters and advises 4,000.
 const maxText = 3900
-
-// split cuts text at paragraph, line, sentence or word boundaries into
-// parts of at most max runes.
-func split(text string, max int) []string {
-	r := []rune(text)
-	var out []string
-	for len(r) > max {
-		window := string(r[:max])
-		at := -1
-		for _, sep := range []string{"\n\n", "\n", ". ", " "} {
-			if i := strings.LastIndex(window, sep); i > len(window)/3 {
-				at = len([]rune(window[:i+len(sep)]))
-				break
-			}
-		}
-		if at <= 0 {
-			at = max
-		}
-		out = append(out, strings.TrimRight(string(r[:at]), " \n"))
-		r = []rune(strings.TrimLeft(string(r[at:]), " \n"))
-	}
-	return append(out, string(r))
-}

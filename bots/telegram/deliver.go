@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"cornershop/bots/internal/fetch"
 	"cornershop/core"
 )
 
@@ -269,22 +269,7 @@ func (b *Bot) Download(ctx context.Context, a core.Attachment) (io.ReadCloser, e
 	if err := decode(resp, &f); err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.o.APIURL+"/file/bot"+b.o.Token+"/"+f.FilePath, nil)
-	if err != nil {
-		return nil, core.Permanent(fmt.Errorf("telegram download: bad file path"))
-	}
-	r, err := b.o.HTTPClient.Do(req)
-	if err != nil {
-		return nil, core.Transient(fmt.Errorf("telegram download: %s", strings.ReplaceAll(err.Error(), b.o.Token, "<token>")))
-	}
-	if r.StatusCode != http.StatusOK {
-		r.Body.Close()
-		if r.StatusCode >= 500 {
-			return nil, core.Transient(fmt.Errorf("telegram download: %s", r.Status))
-		}
-		return nil, core.Permanent(fmt.Errorf("telegram download: %s", r.Status))
-	}
-	return r.Body, nil
+	return fetch.Get(ctx, b.o.HTTPClient, "telegram", b.o.APIURL+"/file/bot"+b.o.Token+"/"+f.FilePath, nil, b.o.Token)
 }
 
 // Member implements core.StaffLookup: members and administrators of the

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"cornershop/bots/internal/chunk"
 	"cornershop/core"
 )
 
@@ -63,8 +64,8 @@ func render(m core.Outgoing) []string {
 		footer += " <i>(edited)</i>"
 	}
 	var parts []string
-	for i, chunk := range split(text, chunkRunes) {
-		body := escape(chunk)
+	for i, piece := range chunk.Split(text, chunkRunes) {
+		body := escape(piece)
 		if i == 0 {
 			body = joinHeader(header, body)
 		}
@@ -85,51 +86,6 @@ func joinHeader(header, body string) string {
 		return header
 	}
 	return header + "\n" + body
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-// split cuts text into pieces of at most max runes, preferring paragraph,
-// then line, then sentence, then word boundaries; it never cuts inside a
-// character.
-func split(text string, max int) []string {
-	var out []string
-	for utf8.RuneCountInString(text) > max {
-		cut := byteIndexOfRune(text, max)
-		window := text[:cut]
-		at := -1
-		for _, sep := range []string{"\n\n", "\n", ". ", "! ", "? ", " "} {
-			if i := strings.LastIndex(window, sep); i > len(window)/3 {
-				at = i + len(sep)
-				break
-			}
-		}
-		if at <= 0 {
-			at = cut
-		}
-		out = append(out, strings.TrimRight(text[:at], " \n"))
-		text = strings.TrimLeft(text[at:], " \n")
-	}
-	if strings.TrimSpace(text) != "" || len(out) == 0 {
-		out = append(out, text)
-	}
-	return out
-}
-
-func byteIndexOfRune(s string, n int) int {
-	i := 0
-	for range n {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return i
 }
 
 // statusEmoji marks a conversation's status in its topic title.
@@ -180,4 +136,13 @@ func handle(h string) string {
 		return ""
 	}
 	return "@" + strings.TrimPrefix(h, "@")
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

@@ -35,34 +35,6 @@ func TestRender(t *testing.T) {
 	}
 }
 
-func TestSplit(t *testing.T) {
-	para := strings.Repeat("word ", 500) // 2,500 characters
-	tests := []struct {
-		name  string
-		text  string
-		max   int
-		parts int
-	}{
-		{"short stays whole", "hello", 10, 1},
-		{"paragraphs", para + "\n\n" + para, 3000, 2},
-		{"no spaces cut hard", strings.Repeat("x", 25), 10, 3},
-		{"multibyte never cut", strings.Repeat("é", 25), 10, 3},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := split(tc.text, tc.max)
-			if len(got) != tc.parts {
-				t.Fatalf("split into %d parts, want %d", len(got), tc.parts)
-			}
-			for _, p := range got {
-				if !utf8.ValidString(p) || utf8.RuneCountInString(p) > tc.max {
-					t.Errorf("part %q invalid or over %d runes", p, tc.max)
-				}
-			}
-		})
-	}
-}
-
 func TestRenderLongTextFitsTelegram(t *testing.T) {
 	text := strings.Repeat("Une phrase assez longue pour remplir. ", 400)
 	parts := render(core.Outgoing{Kind: core.KindReply, Voice: core.Voice{Name: "Alice", Title: "Support"}, Text: text})
