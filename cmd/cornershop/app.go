@@ -86,6 +86,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		st.Close()
 		return nil, err
 	}
+	m.registry.MustRegister(deskCollector{relay: rs, now: time.Now})
 	w = outbox.New(st, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,

@@ -8,6 +8,7 @@ import (
 
 	"cornershop/core"
 	"cornershop/core/outbox"
+	"cornershop/core/relay"
 	"cornershop/core/store"
 )
 
@@ -119,8 +120,55 @@ func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(deliveriesDesc, err)
 		return
 	}
-	for state, n := range stats.ByState {
-		ch <- prometheus.MustNewConstMetric(deliveriesDesc, prometheus.GaugeValue, float64(n), string(state))
+	for _, state := range []core.DeliveryState{core.DeliveryPending, core.DeliveryDone, core.DeliveryFailed, core.DeliveryCancelled} {
+		ch <- prometheus.MustNewConstMetric(deliveriesDesc, prometheus.GaugeValue, float64(stats.ByState[state]), string(state))
 	}
 	ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, stats.Lag.Seconds())
+}
+
+// deskCollector publishes the desks' response figures (the same as the
+// !stats command) at scrape time, over the last day and the last week.
+type deskCollector struct {
+	relay *relay.Service
+	now   func() time.Time
+}
+
+var (
+	firstResponseDesc = prometheus.NewDesc("cornershop_first_response_seconds", "Median time to the first staff reply, by desk and period.", []string{"desk", "period"}, nil)
+	resolutionDesc    = prometheus.NewDesc("cornershop_resolution_seconds", "Median time from a conversation's start to its close, by desk and period.", []string{"desk", "period"}, nil)
+	reopenDesc        = prometheus.NewDesc("cornershop_reopen_ratio", "Share of conversations reopened at least once, by desk and period.", []string{"desk", "period"}, nil)
+	queueDesc         = prometheus.NewDesc("cornershop_open_conversations", "Open conversations started in the period (the queue), by desk.", []string{"desk", "period"}, nil)
+	staffFirstDesc    = prometheus.NewDesc("cornershop_staff_first_response_seconds", "Median first-response time per staff member, by desk and period.", []string{"desk", "period", "staff"}, nil)
+)
+
+func (deskCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{firstResponseDesc, resolutionDesc, reopenDesc, queueDesc, staffFirstDesc} {
+		ch <- d
+	}
+}
+
+func (c deskCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	for _, desk := range c.relay.Desks() {
+		for _, p := range []struct {
+			name string
+			d    time.Duration
+		}{{"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}} {
+			r, err := c.relay.Report(ctx, desk.Place, c.now().Add(-p.d))
+			if err != nil {
+				ch <- prometheus.NewInvalidMetric(firstResponseDesc, err)
+				return
+			}
+			ch <- prometheus.MustNewConstMetric(firstResponseDesc, prometheus.GaugeValue, r.FirstResponse.Seconds(), desk.Name, p.name)
+			ch <- prometheus.MustNewConstMetric(resolutionDesc, prometheus.GaugeValue, r.Resolution.Seconds(), desk.Name, p.name)
+			ch <- prometheus.MustNewConstMetric(reopenDesc, prometheus.GaugeValue, r.ReopenRate, desk.Name, p.name)
+			ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(r.Open), desk.Name, p.name)
+			for who, sr := range r.ByStaff {
+				if sr.FirstResponses > 0 {
+					ch <- prometheus.MustNewConstMetric(staffFirstDesc, prometheus.GaugeValue, sr.FirstResponse.Seconds(), desk.Name, p.name, who)
+				}
+			}
+		}
+	}
 }
