@@ -107,6 +107,12 @@ type Tx interface {
 	// RetryDelivery counts an attempt and schedules the next one at next.
 	RetryDelivery(id DeliveryID, attempts int, next time.Time, lastErr string) error
 
+	// StaffPrefersTeam reports whether a staff member chose to answer in
+	// the team's voice by default (false when they never chose).
+	StaffPrefersTeam(id StaffID) (bool, error)
+	// SetStaffPrefersTeam records that choice.
+	SetStaffPrefersTeam(id StaffID, asTeam bool, at time.Time) error
+
 	// Audit appends an audit entry.
 	Audit(e AuditEntry) error
 	// AuditEntries lists the newest entries about object (e.g.

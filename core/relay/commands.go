@@ -70,6 +70,7 @@ func commands() []command {
 		{name: "note", role: core.RoleAgent, args: "<text>", help: "an internal note (or start a message with the note prefix)", run: cmdNote},
 		{name: "team", aliases: []string{"anon"}, role: core.RoleAgent, args: "<text>", help: "reply in the team's voice", run: cmdReply(true)},
 		{name: "reply", aliases: []string{"send"}, role: core.RoleAgent, args: "<text>", help: "reply in your voice (in note mode)", run: cmdReply(false)},
+		{name: "voice", role: core.RoleAgent, args: "<me|team>", help: "answer in your own voice (default) or the team's from now on", run: cmdVoice},
 		{name: "undo", role: core.RoleAgent, help: "take back your last reply while it waits to leave", run: cmdUndo},
 		{name: "retry", role: core.RoleAgent, help: "send the last failed reply again", run: cmdRetry},
 		{name: "snippet", aliases: []string{"s"}, role: core.RoleAgent, args: "<name>", help: "send a snippet in your voice (no name: list them)", run: cmdSnippet},
@@ -488,4 +489,26 @@ func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResul
 		return err
 	})
 	return core.ActionResult{Text: out}, err
+}
+
+func cmdVoice(c *invocation) (string, error) {
+	var team bool
+	switch strings.ToLower(c.args) {
+	case "team", "anon", "anonymous":
+		team = true
+	case "me", "mine", "own":
+	default:
+		return "", errUsage
+	}
+	if err := c.tx.SetStaffPrefersTeam(c.staff.ID, team, c.now); err != nil {
+		return "", fmt.Errorf("set voice: %w", err)
+	}
+	if err := c.audit("voice", c.args); err != nil {
+		return "", err
+	}
+	msg := fmt.Sprintf("🗣️ %s now answers in their own voice.", c.staff.Voice.Name)
+	if team {
+		msg = fmt.Sprintf("🗣️ %s now answers as %s (use %svoice me to sign again).", c.staff.Voice.Name, c.s.cfg.Team.Name, c.s.cfg.CommandPrefix)
+	}
+	return msg, c.s.systemNote(c.tx, c.conv, msg)
 }

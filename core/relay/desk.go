@@ -98,6 +98,13 @@ func (s *Service) reply(tx core.Tx, conv core.Conversation, st core.Staff, e cor
 	if strings.TrimSpace(text) == "" && len(e.Attachments) == 0 {
 		return nil
 	}
+	if !asTeam {
+		pref, err := tx.StaffPrefersTeam(st.ID)
+		if err != nil {
+			return fmt.Errorf("staff voice preference: %w", err)
+		}
+		asTeam = pref
+	}
 	m, err := s.record(tx, conv, e, core.Message{Direction: core.Reply, Author: "staff:" + string(st.ID), AuthorName: st.Voice.Name, Text: text, AsTeam: asTeam})
 	if err != nil {
 		return err

@@ -99,3 +99,18 @@ func TestSnippetInAuthorsVoice(t *testing.T) {
 		t.Errorf("unknown snippet answered %q", got)
 	}
 }
+
+func TestStickyTeamVoice(t *testing.T) {
+	e := newEnv(t)
+	e.customer("hi")
+	e.drain()
+	conv := e.conversation()
+	for _, line := range []string{"!voice team", "first", "!voice me", "second"} {
+		e.staff(conv.Desk, "U-ALICE", line)
+	}
+	e.drain()
+	got := e.cust.Posts(conv.Customer)
+	if len(got) != 2 || got[0].Voice.Name != "Acme" || !got[0].Voice.Team || got[1].Voice.Name != "Alice Martin" {
+		t.Fatalf("customer sees %+v, want the team then Alice", got)
+	}
+}

@@ -47,6 +47,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"Lists", testLists},
 		{"MergeAndUnmerge", testMerge},
 		{"LinkCodes", testLinkCodes},
+		{"StaffPrefs", testStaffPrefs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
@@ -950,6 +951,27 @@ func testLinkCodes(t *testing.T, s core.Store) {
 		wantErr(t, "TakeLinkCode twice", err, core.ErrNotFound)
 		_, err = tx.TakeLinkCode("999999", T0.Add(time.Hour))
 		wantErr(t, "TakeLinkCode expired", err, core.ErrNotFound)
+		return nil
+	})
+}
+
+func testStaffPrefs(t *testing.T, s core.Store) {
+	inTx(t, s, func(tx core.Tx) error {
+		team, err := tx.StaffPrefersTeam("nobody")
+		if err != nil || team {
+			t.Errorf("StaffPrefersTeam(unset) = %v, %v; want false", team, err)
+		}
+		wantErr(t, "SetStaffPrefersTeam", tx.SetStaffPrefersTeam("alice", true, T0), nil)
+		wantErr(t, "SetStaffPrefersTeam again", tx.SetStaffPrefersTeam("alice", false, T0), nil)
+		wantErr(t, "SetStaffPrefersTeam bob", tx.SetStaffPrefersTeam("bob", true, T0), nil)
+		return nil
+	})
+	inTx(t, s, func(tx core.Tx) error {
+		a, _ := tx.StaffPrefersTeam("alice")
+		b, _ := tx.StaffPrefersTeam("bob")
+		if a || !b {
+			t.Errorf("prefs alice=%v bob=%v, want false, true", a, b)
+		}
 		return nil
 	})
 }
