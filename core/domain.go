@@ -190,6 +190,12 @@ type AuditEntry struct {
 	Detail string
 }
 
+// Field is a free-form profile field staff keep about a contact.
+type Field struct {
+	Key   string
+	Value string
+}
+
 // ContactCard is what staff see at the top of a desk thread.
 type ContactCard struct {
 	Conversation ConversationID
@@ -203,6 +209,10 @@ type ContactCard struct {
 	Priority     int
 	// Previous counts the contact's earlier conversations.
 	Previous int
+	// Since is when the contact first wrote.
+	Since time.Time
+	// Profile holds the fields staff keep about the contact.
+	Profile []Field
 }
 
 // HasTag reports whether tags contains t, ignoring case.

@@ -107,6 +107,11 @@ type Tx interface {
 	// RetryDelivery counts an attempt and schedules the next one at next.
 	RetryDelivery(id DeliveryID, attempts int, next time.Time, lastErr string) error
 
+	// ContactFields lists a contact's profile fields by key.
+	ContactFields(id ContactID) ([]Field, error)
+	// SetContactField sets a profile field; an empty value removes it.
+	SetContactField(id ContactID, f Field, at time.Time) error
+
 	// StaffPrefersTeam reports whether a staff member chose to answer in
 	// the team's voice by default (false when they never chose).
 	StaffPrefersTeam(id StaffID) (bool, error)

@@ -40,6 +40,15 @@ func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.Mess
 		},
 		Footer: &discordgo.MessageEmbedFooter{Text: "Reply in this thread to answer · // for a note · !help for commands"},
 	}
+	for i, f := range card.Profile {
+		if i == 10 {
+			break // Discord allows 25 fields; keep the card readable
+		}
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: clip(escape(f.Key), 256), Value: clip(escape(f.Value), 1024), Inline: true})
+	}
+	if !card.Since.IsZero() {
+		e.Footer.Text = "Customer since " + card.Since.UTC().Format("2 Jan 2006") + " · " + e.Footer.Text
+	}
 	toggle := discordgo.Button{Label: "Close", Style: discordgo.SuccessButton, CustomID: "cornershop:close"}
 	if card.Status == core.StatusClosed {
 		toggle = discordgo.Button{Label: "Reopen", Style: discordgo.SecondaryButton, CustomID: "cornershop:reopen"}

@@ -203,11 +203,21 @@ func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 		toggle = slackapi.NewButtonBlockElement("cornershop:reopen", "", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Reopen", false, false))
 	}
 	assign := slackapi.NewButtonBlockElement("cornershop:assign", "me", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Assign to me", false, false))
+	var profile []string
+	for _, f := range card.Profile {
+		profile = append(profile, fmt.Sprintf("*%s*: %s", escape(f.Key), escape(f.Value)))
+	}
+	if !card.Since.IsZero() {
+		profile = append(profile, "customer since "+card.Since.UTC().Format("2 Jan 2006"))
+	}
 	blocks := []slackapi.Block{
 		slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, head, false, false), fields, nil),
 		slackapi.NewContextBlock("ids", slackapi.NewTextBlockObject(slackapi.MarkdownType, orDash(strings.Join(ids, " · ")), false, false)),
-		slackapi.NewActionBlock("card", toggle, assign),
 	}
+	if len(profile) > 0 {
+		blocks = append(blocks, slackapi.NewContextBlock("profile", slackapi.NewTextBlockObject(slackapi.MarkdownType, clip(strings.Join(profile, " · "), 3000), false, false)))
+	}
+	blocks = append(blocks, slackapi.NewActionBlock("card", toggle, assign))
 	fallback := fmt.Sprintf("%s — %s. Reply in this thread to answer; start with // for a note.", name, card.Status)
 	return blocks, escape(fallback)
 }

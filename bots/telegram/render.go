@@ -127,6 +127,12 @@ func cardHTML(card core.ContactCard) string {
 	if card.Priority > 0 {
 		fmt.Fprintf(&b, "\nPriority: %s", strings.Repeat("⚑", card.Priority))
 	}
+	for _, f := range card.Profile {
+		fmt.Fprintf(&b, "\n%s: %s", escape(f.Key), escape(f.Value))
+	}
+	if !card.Since.IsZero() {
+		fmt.Fprintf(&b, "\nCustomer since %s", card.Since.UTC().Format("2 Jan 2006"))
+	}
 	fmt.Fprintf(&b, "\nEarlier conversations: %d\n<i>Reply in this topic to answer; // for a note; !help for commands.</i>", card.Previous)
 	return b.String()
 }

@@ -3,6 +3,7 @@ package telegram
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"cornershop/core"
@@ -74,6 +75,16 @@ func TestReactionFor(t *testing.T) {
 	for _, tc := range tests {
 		if got, ok := reactionFor(tc.in); got != tc.want || ok != tc.ok {
 			t.Errorf("reactionFor(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestCardShowsProfileEscaped(t *testing.T) {
+	card := cardHTML(core.ContactCard{Name: "Carla <3", Status: core.StatusOpen, Profile: []core.Field{{Key: "plan", Value: "Pro & more"}},
+		Since: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)})
+	for _, want := range []string{"<b>Carla &lt;3</b>", "plan: Pro &amp; more", "Customer since 1 Mar 2025"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("card %q lacks %q", card, want)
 		}
 	}
 }

@@ -80,6 +80,7 @@ func commands() []command {
 		{name: "untag", role: core.RoleAgent, args: "<tag>…", help: "remove tags", run: cmdTag(false)},
 		{name: "priority", role: core.RoleAgent, args: "<low|normal|high|urgent>", help: "set the priority", run: cmdPriority},
 		{name: "snooze", role: core.RoleAgent, args: "<duration, e.g. 2h or 3d>", help: "hide until then; it comes back with a note", run: cmdSnooze},
+		{name: "profile", role: core.RoleAgent, args: "[field [value]]", help: "show the contact's profile, or set (or with no value remove) a field", run: cmdProfile},
 		{name: "card", role: core.RoleAgent, help: "show the contact card again", run: cmdCard},
 		{name: "history", role: core.RoleAgent, help: "the contact's earlier conversations", run: cmdHistory},
 		{name: "transcript", role: core.RoleAgent, help: "the whole conversation as text", run: cmdTranscript},
@@ -326,7 +327,11 @@ func cmdCard(c *invocation) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("count conversations: %w", err)
 	}
-	text := CardText(c.s.card(c.conv, contact, n-1))
+	card := c.s.card(c.conv, contact, n-1)
+	if card.Profile, err = c.tx.ContactFields(contact.ID); err != nil {
+		return "", fmt.Errorf("load profile: %w", err)
+	}
+	text := CardText(card)
 	return text, errors.Join(c.s.systemNote(c.tx, c.conv, text), c.s.cardUpdate(c.tx, c.conv))
 }
 
@@ -346,6 +351,12 @@ func CardText(card core.ContactCard) string {
 	}
 	if card.Priority != 0 {
 		fmt.Fprintf(&b, "\nPriority: %s", PriorityName(card.Priority))
+	}
+	for _, f := range card.Profile {
+		fmt.Fprintf(&b, "\n%s: %s", f.Key, f.Value)
+	}
+	if !card.Since.IsZero() {
+		fmt.Fprintf(&b, "\nCustomer since %s", card.Since.UTC().Format("2 Jan 2006"))
 	}
 	fmt.Fprintf(&b, "\nEarlier conversations: %d", card.Previous)
 	return b.String()
@@ -511,4 +522,41 @@ func cmdVoice(c *invocation) (string, error) {
 		msg = fmt.Sprintf("🗣️ %s now answers as %s (use %svoice me to sign again).", c.staff.Voice.Name, c.s.cfg.Team.Name, c.s.cfg.CommandPrefix)
 	}
 	return msg, c.s.systemNote(c.tx, c.conv, msg)
+}
+
+func cmdProfile(c *invocation) (string, error) {
+	key, value, _ := strings.Cut(c.args, " ")
+	key, value = strings.ToLower(strings.TrimSpace(key)), strings.TrimSpace(value)
+	if key == "" {
+		fields, err := c.tx.ContactFields(c.conv.ContactID)
+		if err != nil {
+			return "", fmt.Errorf("load profile: %w", err)
+		}
+		var b strings.Builder
+		b.WriteString("Profile:")
+		for _, f := range fields {
+			fmt.Fprintf(&b, "\n• %s: %s", f.Key, f.Value)
+		}
+		if len(fields) == 0 {
+			fmt.Fprintf(&b, " empty. Add a field with %sprofile <field> <value>.", c.s.cfg.CommandPrefix)
+		}
+		return b.String(), c.s.systemNote(c.tx, c.conv, b.String())
+	}
+	if len(key) > 40 || len(value) > 500 {
+		return "", errUsage
+	}
+	if err := c.tx.SetContactField(c.conv.ContactID, core.Field{Key: key, Value: value}, c.now); err != nil {
+		return "", fmt.Errorf("set profile field: %w", err)
+	}
+	if err := c.tx.Audit(core.AuditEntry{At: c.now, Actor: c.actor(), Action: "profile", Object: c.conv.ContactID.String(), Detail: key}); err != nil {
+		return "", fmt.Errorf("audit: %w", err)
+	}
+	msg := fmt.Sprintf("📇 %s set %s: %s", c.staff.Voice.Name, key, value)
+	if value == "" {
+		msg = fmt.Sprintf("📇 %s removed %s.", c.staff.Voice.Name, key)
+	}
+	if err := c.s.systemNote(c.tx, c.conv, msg); err != nil {
+		return "", err
+	}
+	return msg, c.s.cardUpdate(c.tx, c.conv)
 }

@@ -51,6 +51,8 @@ func TestCommands(t *testing.T) {
 		{name: "history", user: "U-ALICE", lines: []string{"!history"}, wantSay: "none — this is the first"},
 		{name: "transcript", user: "U-ALICE", lines: []string{"!transcript"}, wantSay: "(inbound): hi"},
 		{name: "card", user: "U-ALICE", lines: []string{"!tag gold", "!card"}, wantSay: "Tags: gold"},
+		{name: "profile set", user: "U-ALICE", lines: []string{"!profile plan Pro yearly", "!card"}, wantSay: "plan: Pro yearly"},
+		{name: "profile removed", user: "U-ALICE", lines: []string{"!profile plan Pro", "!profile plan", "!profile"}, wantSay: "Profile: empty."},
 		{name: "help lists commands", user: "U-ALICE", lines: []string{"!help"}, wantSay: "!snooze"},
 		{name: "unknown", user: "U-ALICE", lines: []string{"!frobnicate"}, wantSay: `Unknown command "frobnicate"`, noChange: true},
 		{name: "non-staff cannot command", user: "U-MALLORY", lines: []string{"!close"}, wantSay: "not on the staff list", noChange: true},

@@ -43,6 +43,9 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 				return fmt.Errorf("count conversations: %w", err)
 			}
 			p.card = s.card(p.conv, p.contact, n-1)
+			if p.card.Profile, err = tx.ContactFields(p.contact.ID); err != nil {
+				return fmt.Errorf("load profile: %w", err)
+			}
 		}
 		return nil
 	})
@@ -53,6 +56,7 @@ func (s *Service) card(conv core.Conversation, c core.Contact, previous int) cor
 	card := core.ContactCard{
 		Conversation: conv.ID, Contact: c.ID, Name: c.Name, Identities: c.Identities,
 		Customer: conv.Customer, Status: conv.Status, Tags: conv.Tags, Priority: conv.Priority, Previous: max(previous, 0),
+		Since: c.CreatedAt,
 	}
 	if conv.Assignee != "" {
 		card.Assignee = string(conv.Assignee)

@@ -35,3 +35,34 @@ func (t *tx) SetStaffPrefersTeam(id core.StaffID, asTeam bool, at time.Time) err
 	err := t.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "staff_id"}}, DoUpdates: clause.AssignmentColumns([]string{"as_team", "updated_at"})}).Create(&r).Error
 	return mapErr("set staff prefs", err)
 }
+
+type contactFieldRow struct {
+	ContactID int64  `gorm:"primaryKey"`
+	Key       string `gorm:"primaryKey"`
+	Value     string
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
+}
+
+func (contactFieldRow) TableName() string { return "contact_fields" }
+
+func (t *tx) ContactFields(id core.ContactID) ([]core.Field, error) {
+	var rs []contactFieldRow
+	if err := t.db.Where("contact_id = ?", int64(id)).Order("key").Find(&rs).Error; err != nil {
+		return nil, mapErr("contact fields", err)
+	}
+	out := make([]core.Field, len(rs))
+	for i, r := range rs {
+		out[i] = core.Field{Key: r.Key, Value: r.Value}
+	}
+	return out, nil
+}
+
+func (t *tx) SetContactField(id core.ContactID, f core.Field, at time.Time) error {
+	if f.Value == "" {
+		err := t.db.Where("contact_id = ? AND key = ?", int64(id), f.Key).Delete(&contactFieldRow{}).Error
+		return mapErr("delete contact field", err)
+	}
+	r := contactFieldRow{ContactID: int64(id), Key: f.Key, Value: f.Value, UpdatedAt: dbTime(at)}
+	err := t.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "contact_id"}, {Name: "key"}}, DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"})}).Create(&r).Error
+	return mapErr("set contact field", err)
+}

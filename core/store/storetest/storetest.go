@@ -48,6 +48,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"MergeAndUnmerge", testMerge},
 		{"LinkCodes", testLinkCodes},
 		{"StaffPrefs", testStaffPrefs},
+		{"ContactFields", testContactFields},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
@@ -971,6 +972,24 @@ func testStaffPrefs(t *testing.T, s core.Store) {
 		b, _ := tx.StaffPrefersTeam("bob")
 		if a || !b {
 			t.Errorf("prefs alice=%v bob=%v, want false, true", a, b)
+		}
+		return nil
+	})
+}
+
+func testContactFields(t *testing.T, s core.Store) {
+	w := seed(t, s)
+	inTx(t, s, func(tx core.Tx) error {
+		wantErr(t, "set plan", tx.SetContactField(w.contact.ID, core.Field{Key: "plan", Value: "Pro"}, T0), nil)
+		wantErr(t, "set city", tx.SetContactField(w.contact.ID, core.Field{Key: "city", Value: "Lyon"}, T0), nil)
+		wantErr(t, "change plan", tx.SetContactField(w.contact.ID, core.Field{Key: "plan", Value: "Team"}, T0), nil)
+		wantErr(t, "remove city", tx.SetContactField(w.contact.ID, core.Field{Key: "city"}, T0), nil)
+		return nil
+	})
+	inTx(t, s, func(tx core.Tx) error {
+		fs, err := tx.ContactFields(w.contact.ID)
+		if err != nil || len(fs) != 1 || fs[0] != (core.Field{Key: "plan", Value: "Team"}) {
+			t.Errorf("ContactFields = %+v, %v; want plan: Team", fs, err)
 		}
 		return nil
 	})
