@@ -124,6 +124,7 @@ func TestGatewayIntentsResumeAndInteractions(t *testing.T) {
 	s, dg := start(t)
 	customer, alice, _, _, support, _, _ := s.SeedDemo()
 	dg.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
+	dg.SyncEvents = true // handlers in arrival order, so the sequence can be checked
 	var mu sync.Mutex
 	var seen []string
 	var interactions []string
@@ -178,6 +179,7 @@ func TestNoContentWithoutIntent(t *testing.T) {
 	s, dg := start(t)
 	customer, _, _, _, support, _, _ := s.SeedDemo()
 	dg.Identify.Intents = discordgo.IntentsGuildMessages
+	dg.SyncEvents = true
 	got := make(chan string, 2)
 	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { got <- m.Content })
 	if err := dg.Open(); err != nil {
