@@ -190,3 +190,74 @@ func TestExampleValidates(t *testing.T) {
 		t.Fatalf("example.yaml: %v", err)
 	}
 }
+
+func TestProblemsNameTheirKeysAndHideValues(t *testing.T) {
+	const token = "xoxb-TOP-SECRET-123"
+	file := filepath.Join(t.TempDir(), "tok")
+	if err := os.WriteFile(file, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, yaml string
+		vars       map[string]string
+		want       []string
+	}{
+		{"identity duplicates in a stable order", `
+staff:
+  - {id: a, name: A, identities: {slack: U1, discord: D1, telegram: T1}}
+  - {id: b, name: B, identities: {slack: U1, discord: D1, telegram: T1}}
+`, nil, []string{
+			`staff[1].identities.telegram: "T1" is also staff[0]'s`,
+			`staff[1].identities.slack: "U1" is also staff[0]'s`,
+			`staff[1].identities.discord: "D1" is also staff[0]'s`,
+		}},
+		{"relay and outbox problems name their keys", "relay:\n  note_prefix: '!'\noutbox:\n  workers: 0\n  lease: 0s\n", nil, []string{
+			`relay.command_prefix: "!" is also relay.note_prefix`,
+			`outbox.workers: must be at least 1`,
+			`outbox.lease: must be positive`,
+		}},
+		{"type errors name their key and hide the value", "outbox:\n  workers: " + token + "\nrelay:\n  reopen_window: 3 days\n", nil, []string{
+			`outbox.workers: cannot unmarshal !!str into int (test.yaml:2)`,
+			`relay.reopen_window: cannot unmarshal !!str into time.Duration (test.yaml:4)`,
+		}},
+		{"a key given twice does not hide the rest", "http:\n  listen: \":1\"\n  listen: \":2\"\noutbox:\n  workers: x\n", nil, []string{
+			`http.listen: key given twice (test.yaml:2 and 3)`,
+			`outbox.workers: cannot unmarshal !!str into int (test.yaml:5)`,
+		}},
+		{"a secret from env and _FILE at once", "", map[string]string{"CORNERSHOP_DATABASE_DSN": "x", "CORNERSHOP_DATABASE_DSN_FILE": file}, []string{
+			`database.dsn: both CORNERSHOP_DATABASE_DSN and CORNERSHOP_DATABASE_DSN_FILE are set: set one`,
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parse(t, tc.yaml, tc.vars)
+			got := problems(t, err)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if strings.Contains(err.Error(), token) {
+				t.Errorf("error shows the secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestConfigLogValue(t *testing.T) {
+	const token = "xoxb-TOP-SECRET-123"
+	cfg, err := parse(t, valid, map[string]string{"CORNERSHOP_SLACK_BOT_TOKEN": token, "CORNERSHOP_SLACK_APP_TOKEN": token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "cfg", cfg)
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "cfg", cfg)
+	out := buf.String()
+	for _, want := range []string{`"bot_token":"[redacted]"`, `"reopen_window":259200000000000`, `cfg.staff.0.id=alice`, `cfg.slack.bot_token=[redacted]`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, token) {
+		t.Errorf("log shows the secret:\n%s", out)
+	}
+}

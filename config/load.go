@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -99,18 +100,36 @@ func decode(b []byte, name string, cfg *Config) []Problem {
 		return []Problem{{Message: fmt.Sprintf("%s: %v", name, err)}}
 	}
 	var problems []Problem
-	checkKeys(&doc, reflect.TypeFor[Config](), "", name, &problems)
+	lines := map[int]string{} // line of a value -> its key path
+	checkKeys(&doc, reflect.TypeFor[Config](), "", name, lines, &problems)
 	if err := doc.Decode(cfg); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			for _, e := range te.Errors {
-				problems = append(problems, Problem{Message: name + ": " + e})
+				problems = append(problems, typeProblem(e, name, lines))
 			}
 		} else {
 			problems = append(problems, Problem{Message: fmt.Sprintf("%s: %v", name, err)})
 		}
 	}
 	return problems
+}
+
+var (
+	typeErrLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+	quotedValue = regexp.MustCompile(" `[^`]*`")
+)
+
+// typeProblem turns one of yaml's "line N: cannot unmarshal !!str `v…`
+// into int" into a Problem at the key path on that line, without the
+// value (it may be a credential written under the wrong key).
+func typeProblem(e, name string, lines map[int]string) Problem {
+	m := typeErrLine.FindStringSubmatch(e)
+	if m == nil {
+		return Problem{Message: name + ": " + quotedValue.ReplaceAllString(e, "")}
+	}
+	n, _ := strconv.Atoi(m[1])
+	return Problem{Path: lines[n], Message: fmt.Sprintf("%s (%s:%d)", quotedValue.ReplaceAllString(m[2], ""), name, n)}
 }
 
 func join(path, key string) string {
@@ -122,28 +141,40 @@ func join(path, key string) string {
 
 // checkKeys walks the YAML tree along the Go type and reports keys that
 // name no field.
-func checkKeys(n *yaml.Node, t reflect.Type, path, name string, out *[]Problem) {
+func checkKeys(n *yaml.Node, t reflect.Type, path, name string, lines map[int]string, out *[]Problem) {
 	if n.Kind == yaml.DocumentNode {
 		for _, c := range n.Content {
-			checkKeys(c, t, path, name, out)
+			checkKeys(c, t, path, name, lines, out)
 		}
 		return
+	}
+	if path != "" {
+		lines[n.Line] = path // the deepest key on a line wins
 	}
 	switch {
 	case t == secretType || t == durationType:
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		seen := map[string]int{}
+		kept := n.Content[:0:0]
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key := n.Content[i].Value
+			if first, dup := seen[key]; dup {
+				*out = append(*out, Problem{Path: join(path, key), Message: fmt.Sprintf("key given twice (%s:%d and %d)", name, first, n.Content[i].Line)})
+				continue // dropped, so decoding reports the rest
+			}
+			seen[key] = n.Content[i].Line
+			kept = append(kept, n.Content[i], n.Content[i+1])
 			f, ok := fieldByTag(t, key)
 			if !ok {
 				*out = append(*out, Problem{Path: join(path, key), Message: fmt.Sprintf("unknown key (%s:%d)", name, n.Content[i].Line)})
 				continue
 			}
-			checkKeys(n.Content[i+1], f.Type, join(path, key), name, out)
+			checkKeys(n.Content[i+1], f.Type, join(path, key), name, lines, out)
 		}
+		n.Content = kept
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, c := range n.Content {
-			checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), name, out)
+			checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), name, lines, out)
 		}
 	}
 }
@@ -170,10 +201,14 @@ func applyEnv(v reflect.Value, env, path string, getenv func(string) string) []P
 	t := v.Type()
 	switch {
 	case t == secretType:
-		if s := getenv(env); s != "" {
+		s, file := getenv(env), getenv(env+"_FILE")
+		if s != "" && file != "" {
+			return []Problem{{Path: path, Message: fmt.Sprintf("both %s and %s_FILE are set: set one", env, env)}}
+		}
+		if s != "" {
 			v.Set(reflect.ValueOf(NewSecret(s)))
 		}
-		if file := getenv(env + "_FILE"); file != "" {
+		if file != "" {
 			b, err := os.ReadFile(file)
 			if err != nil {
 				return []Problem{{Path: path, Message: fmt.Sprintf("%s_FILE: cannot read the file: %v", env, unwrapPath(err))}}

@@ -57,15 +57,39 @@ func (c *Config) validate() []Problem {
 	if c.Team.Name == "" {
 		ps.add("team.name", "required: it signs anonymous replies")
 	}
+	if c.Database.MaxOpenConns < 0 {
+		ps.add("database.max_open_conns", "cannot be negative (0 = the store's default)")
+	}
 	ps.oneOf("relay.reply_mode", c.Relay.ReplyMode, "reply", "note")
-	if c.Relay.NotePrefix == "" || c.Relay.CommandPrefix == "" || c.Relay.NotePrefix == c.Relay.CommandPrefix {
-		ps.add("relay", "note_prefix and command_prefix must be set and differ")
+	switch r := c.Relay; {
+	case r.NotePrefix == "":
+		ps.add("relay.note_prefix", "required")
+	case r.CommandPrefix == "":
+		ps.add("relay.command_prefix", "required")
+	case r.NotePrefix == r.CommandPrefix:
+		ps.add("relay.command_prefix", "%q is also relay.note_prefix", r.CommandPrefix)
 	}
-	if c.Relay.ReopenWindow < 0 || c.Relay.UndoWindow < 0 {
-		ps.add("relay", "durations cannot be negative")
+	if c.Relay.ReopenWindow < 0 {
+		ps.add("relay.reopen_window", "cannot be negative")
 	}
-	if c.Outbox.Workers < 1 || c.Outbox.MaxAttempts < 1 || c.Outbox.BaseBackoff <= 0 || c.Outbox.MaxBackoff < c.Outbox.BaseBackoff || c.Outbox.Lease <= 0 {
-		ps.add("outbox", "workers and max_attempts must be at least 1, backoffs and lease positive, max_backoff ≥ base_backoff")
+	if c.Relay.UndoWindow < 0 {
+		ps.add("relay.undo_window", "cannot be negative")
+	}
+	o := c.Outbox
+	if o.Workers < 1 {
+		ps.add("outbox.workers", "must be at least 1")
+	}
+	if o.MaxAttempts < 1 {
+		ps.add("outbox.max_attempts", "must be at least 1")
+	}
+	if o.BaseBackoff <= 0 {
+		ps.add("outbox.base_backoff", "must be positive")
+	}
+	if o.MaxBackoff < o.BaseBackoff {
+		ps.add("outbox.max_backoff", "%s is less than outbox.base_backoff (%s)", o.MaxBackoff, o.BaseBackoff)
+	}
+	if o.Lease <= 0 {
+		ps.add("outbox.lease", "must be positive")
 	}
 
 	enabled := map[string]bool{"telegram": c.Telegram.Enabled, "slack": c.Slack.Enabled, "discord": c.Discord.Enabled}
@@ -154,7 +178,10 @@ func (c *Config) validateStaff(ps *problems) {
 			}
 		}
 		any := false
-		for platform, uid := range map[string]string{"telegram": s.Identities.Telegram, "slack": s.Identities.Slack, "discord": s.Identities.Discord} {
+		for _, id := range []struct{ platform, uid string }{
+			{"telegram", s.Identities.Telegram}, {"slack", s.Identities.Slack}, {"discord", s.Identities.Discord},
+		} {
+			platform, uid := id.platform, id.uid
 			if uid == "" {
 				continue
 			}
