@@ -53,3 +53,18 @@ func TestContentsSplitAndMarks(t *testing.T) {
 		t.Error("the edited mark belongs on the last part")
 	}
 }
+
+// FuzzEscape: escaped customer text never holds a working mention.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"@everyone", "@here", "<@123>", "<@&5>", "<#9>", "**x**"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := escape(s)
+		for _, bad := range []string{"@everyone", "@here", "<@", "<#"} {
+			if strings.Contains(out, bad) {
+				t.Fatalf("escape(%q) = %q still holds %q", s, out, bad)
+			}
+		}
+	})
+}

@@ -53,3 +53,21 @@ func TestTextsAndVoice(t *testing.T) {
 		t.Errorf("reply in a DM goes to thread %q", got)
 	}
 }
+
+// FuzzEscape: whatever a customer writes, the escaped text holds no
+// control character of Slack markup, so it can never form <!channel>,
+// <!here>, <@U…> or a link.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"<!channel>", "<@U123|x>", "&lt;!here&gt;", "<https://x|y>", "a & b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := escape(s)
+		if strings.ContainsAny(out, "<>") {
+			t.Fatalf("escape(%q) = %q still holds markup", s, out)
+		}
+		if plain(out, nil) != s {
+			t.Fatalf("plain(escape(%q)) = %q, want the text back", s, plain(out, nil))
+		}
+	})
+}
