@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"cornershop/bots/internal/emu"
 )
 
 // Options configure the emulator. Zero values take the defaults in brackets.
@@ -35,7 +37,7 @@ type Server struct {
 	bot User
 
 	mu           sync.Mutex
-	changed      chan struct{}
+	changed      *emu.Changes
 	users        map[string]User
 	guilds       map[string]*Guild
 	channels     map[string]*Channel
@@ -83,7 +85,7 @@ func Start(addr string, o Options) (*Server, error) {
 	}
 	s := &Server{
 		o: o, ln: ln, bot: User{ID: o.ApplicationID, Username: "cornershop", Bot: true},
-		changed: make(chan struct{}), users: map[string]User{}, guilds: map[string]*Guild{}, channels: map[string]*Channel{},
+		changed: emu.NewChanges(), users: map[string]User{}, guilds: map[string]*Guild{}, channels: map[string]*Channel{},
 		messages: map[string][]*Message{}, webhooks: map[string]*Webhook{}, interactions: map[string]*interaction{},
 		sessions: map[string]*session{}, conns: map[*websocket.Conn]*session{}, blocked: map[string]time.Time{}, dmClosed: map[string]bool{}, closed: make(chan struct{}),
 	}
@@ -137,27 +139,11 @@ func (s *Server) HTTPClient() *http.Client {
 	return &http.Client{Transport: s.Transport(), Timeout: 10 * time.Second}
 }
 
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) notifyLocked() { s.changed.Notify() }
 
 // WaitFor blocks until cond is true or ctx ends.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-ch:
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return emu.WaitFor(ctx, &s.mu, s.changed, cond)
 }
 
 // FailNext makes the next n REST calls whose path contains route ("" any)

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"cornershop/bots/internal/emu"
 )
 
 // Options configure the emulator. Zero values take the defaults in brackets.
@@ -54,7 +56,7 @@ type Server struct {
 	appID   string
 
 	mu       sync.Mutex
-	changed  chan struct{}
+	changed  *emu.Changes
 	users    map[string]User
 	channels map[string]*Channel
 	messages map[string][]*Message
@@ -136,7 +138,7 @@ func Start(addr string, o Options) (*Server, error) {
 	}
 	s := &Server{
 		o: o, ln: ln, botUser: "UBOT00001", botID: "B00001", appID: "A00001",
-		changed: make(chan struct{}), users: map[string]User{}, channels: map[string]*Channel{}, messages: map[string][]*Message{},
+		changed: emu.NewChanges(), users: map[string]User{}, channels: map[string]*Channel{}, messages: map[string][]*Message{},
 		files: map[string]*File{}, uploads: map[string]string{}, limits: map[string]time.Time{}, blocked: map[string]time.Time{},
 		sockets: map[*websocket.Conn]bool{}, pending: map[string]envelope{}, acks: map[string]string{}, closed: make(chan struct{}),
 	}
@@ -190,27 +192,11 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) notifyLocked() { s.changed.Notify() }
 
 // WaitFor blocks until cond is true or ctx ends.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-ch:
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return emu.WaitFor(ctx, &s.mu, s.changed, cond)
 }
 
 // Calls returns every Web API call received, oldest first.

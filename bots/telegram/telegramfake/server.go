@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"cornershop/bots/internal/emu"
 )
 
 // Options configure the emulator. Zero values take the defaults in brackets.
@@ -39,7 +41,7 @@ type Server struct {
 	bot User
 
 	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced whenever state changes
+	changed   *emu.Changes // closed and replaced whenever state changes
 	users     map[int64]User
 	chats     map[int64]*chat
 	files     map[string]File
@@ -97,7 +99,7 @@ func Start(addr string, o Options) (*Server, error) {
 	botID, _ := strconv.ParseInt(strings.SplitN(o.Token, ":", 2)[0], 10, 64)
 	s := &Server{
 		o: o, ln: ln, bot: User{ID: botID, IsBot: true, FirstName: "Cornershop", Username: o.BotUsername},
-		changed: make(chan struct{}), users: map[int64]User{}, chats: map[int64]*chat{}, files: map[string]File{},
+		changed: emu.NewChanges(), users: map[int64]User{}, chats: map[int64]*chat{}, files: map[string]File{},
 		callbacks: map[string]string{}, nextID: 1000, closed: make(chan struct{}), limits: newLimiter(),
 	}
 	s.users[s.bot.ID] = s.bot
@@ -132,27 +134,11 @@ func (s *Server) Handler() http.Handler {
 }
 
 // notifyLocked wakes long polls and webhook pushes; s.mu must be held.
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) notifyLocked() { s.changed.Notify() }
 
 // WaitFor blocks until cond (called with no lock held) is true or ctx ends.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-ch:
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return emu.WaitFor(ctx, &s.mu, s.changed, cond)
 }
 
 // Calls returns every request received, oldest first.

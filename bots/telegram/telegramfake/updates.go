@@ -100,7 +100,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, ctx context.Context, p map[st
 			writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": batch})
 			return
 		}
-		ch := s.changed
+		ch := s.changed.C()
 		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
@@ -167,7 +167,7 @@ func (s *Server) startPusherLocked() {
 				return
 			}
 			if len(s.updates) == 0 {
-				ch := s.changed
+				ch := s.changed.C()
 				s.mu.Unlock()
 				select {
 				case <-ch:
