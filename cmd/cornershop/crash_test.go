@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // "pgx", to read the PostgreSQL run's results
+
 	"cornershop/bots/telegram/telegramfake"
 )
 
@@ -28,6 +30,44 @@ func TestKillNineLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary; skipped with -short")
 	}
+	t.Run("sqlite", func(t *testing.T) { killNine(t, "") })
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv("CORNERSHOP_TEST_POSTGRES_DSN")
+		if dsn == "" {
+			t.Skip("CORNERSHOP_TEST_POSTGRES_DSN not set; the PostgreSQL crash test runs in CI")
+		}
+		killNine(t, freshSchema(t, dsn))
+	})
+}
+
+// freshSchema creates an empty schema for one test and returns a DSN that
+// uses it; the schema is dropped when the test ends.
+func freshSchema(t *testing.T, dsn string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	schema := fmt.Sprintf("crash_%d", rand.Int64N(1<<40))
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if a, err := sql.Open("pgx", dsn); err == nil {
+			_, _ = a.Exec("DROP SCHEMA " + schema + " CASCADE")
+			a.Close()
+		}
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
+}
+
+// killNine is the crash test on SQLite (pgDSN empty) or PostgreSQL.
+func killNine(t *testing.T, pgDSN string) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "cornershop")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -46,8 +86,12 @@ func TestKillNineLosesNothing(t *testing.T) {
 	}
 	db := filepath.Join(dir, "crash.db")
 	cfg := filepath.Join(dir, "cornershop.yaml")
+	driver := "sqlite"
+	if pgDSN != "" {
+		driver = "postgres"
+	}
 	yaml := fmt.Sprintf(`database:
-  dsn: %s
+  driver: %s
 http:
   listen: "127.0.0.1:0"
 log:
@@ -67,7 +111,7 @@ telegram:
   enabled: true
   api_url: %s
   poll_timeout: 1s
-`, db, staff.ID, desk.ID, fake.URL())
+`, driver, staff.ID, desk.ID, fake.URL())
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +122,11 @@ telegram:
 	defer logs.Close()
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve", "--config", cfg)
-		cmd.Env = append(os.Environ(), "CORNERSHOP_TELEGRAM_TOKEN="+fake.Token())
+		dsn := db
+		if pgDSN != "" {
+			dsn = pgDSN
+		}
+		cmd.Env = append(os.Environ(), "CORNERSHOP_TELEGRAM_TOKEN="+fake.Token(), "CORNERSHOP_DATABASE_DSN="+dsn)
 		cmd.Stdout, cmd.Stderr = logs, logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -109,6 +157,9 @@ telegram:
 	}
 
 	sqlDB, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(5000)&mode=ro")
+	if pgDSN != "" {
+		sqlDB, err = sql.Open("pgx", pgDSN)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
