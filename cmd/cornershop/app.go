@@ -71,9 +71,9 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	if err != nil {
 		return nil, err
 	}
-	m := newMetrics(st)
 	host, _ := os.Hostname()
 	owner := fmt.Sprintf("%s-%d", host, os.Getpid())
+	m := newMetrics(st, owner)
 	platforms := make([]core.Platform, len(adapters))
 	for i, a := range adapters {
 		platforms[i] = a
@@ -86,7 +86,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		st.Close()
 		return nil, err
 	}
-	m.registry.MustRegister(deskCollector{relay: rs, now: time.Now})
+	m.register.MustRegister(deskCollector{relay: rs, now: time.Now})
 	w = outbox.New(st, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,

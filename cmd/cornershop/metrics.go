@@ -12,18 +12,23 @@ import (
 	"cornershop/core/store"
 )
 
-// metrics is cornershop's Prometheus registry and instruments.
+// metrics is cornershop's Prometheus registry and instruments. Every
+// series carries a replica label, so replicas sharing a database can be
+// told apart.
 type metrics struct {
 	registry *prometheus.Registry
+	register prometheus.Registerer // registry, labelled with the replica
 	events   *prometheus.CounterVec
 	rejected *prometheus.CounterVec
 	attempts *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(st *store.Store) *metrics {
+func newMetrics(st *store.Store, replica string) *metrics {
+	reg := prometheus.NewRegistry()
 	m := &metrics{
-		registry: prometheus.NewRegistry(),
+		registry: reg,
+		register: prometheus.WrapRegistererWith(prometheus.Labels{"replica": replica}, reg),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cornershop_events_total", Help: "Platform events recorded, by platform and kind.",
 		}, []string{"platform", "kind"}),
@@ -37,7 +42,7 @@ func newMetrics(st *store.Store) *metrics {
 			Name: "cornershop_delivery_seconds", Help: "Time a delivery attempt took.", Buckets: prometheus.DefBuckets,
 		}, []string{"platform"}),
 	}
-	m.registry.MustRegister(m.events, m.rejected, m.attempts, m.latency,
+	m.register.MustRegister(m.events, m.rejected, m.attempts, m.latency,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
 		outboxCollector{st: st})
 	return m

@@ -118,7 +118,7 @@ func TestServeWithoutConfig(t *testing.T) {
 		{"/healthz", 200, "ok"},
 		{"/readyz", 200, "ready"},
 		{"/metrics", 200, "cornershop_outbox_lag_seconds"},
-		{"/metrics", 200, "cornershop_deliveries"},
+		{"/metrics", 200, "cornershop_deliveries{replica="},
 	} {
 		if code, body := get(t, base+tc.path); code != tc.code || !strings.Contains(body, tc.body) {
 			t.Errorf("GET %s = %d %q, want %d with %q", tc.path, code, body, tc.code, tc.body)
