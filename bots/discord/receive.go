@@ -151,6 +151,9 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) pending {
 	if b.isCommunity(place.Chat) && place.Thread == "" && b.o.CommunityTrigger != "any" && !mentions(m, b.self()) {
 		return pending{}
 	}
+	if m.GuildID == "" && b.customerCommand(ctx, m) {
+		return pending{}
+	}
 	return pending{event: core.MessageEvent{
 		Place: place, ID: m.ID, Sender: sender(m.Author, m.Member), Text: b.text(m),
 		Attachments: attachments(m), At: m.Timestamp, Direct: m.GuildID == "",
@@ -319,4 +322,33 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 	if err != nil {
 		b.o.Logger.Warn("discord: could not answer an interaction", "err", b.classify("interaction", err))
 	}
+}
+
+// customerCommand answers /start, /help and /link typed in a DM (Discord
+// has no per-DM slash commands for them) and reports whether it did.
+func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message) bool {
+	fields := strings.Fields(m.Content)
+	if len(fields) == 0 {
+		return false
+	}
+	name := strings.ToLower(strings.TrimPrefix(fields[0], "/"))
+	if !strings.HasPrefix(fields[0], "/") || (name != "start" && name != "help" && name != "link") {
+		return false
+	}
+	ai, ok := b.in.Load().Inbox.(core.ActionInbox)
+	if !ok {
+		return false
+	}
+	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Discord, Chat: m.ChannelID}, Sender: sender(m.Author, m.Member),
+		Name: name, Args: fields[1:], ID: m.ID, At: m.Timestamp})
+	if err != nil {
+		b.o.Logger.Warn("discord: customer command failed", "err", err)
+		return true
+	}
+	if res.Text != "" {
+		if _, err := b.sendBot(ctx, core.Place{Platform: core.Discord, Chat: m.ChannelID}, escape(res.Text), nil); err != nil {
+			b.o.Logger.Warn("discord: could not answer a command", "err", err)
+		}
+	}
+	return true
 }

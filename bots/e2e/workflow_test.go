@@ -98,3 +98,67 @@ func TestStaffWorkflowAcrossPlatforms(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkByCodeAcrossPlatforms: a customer asks for a code on Telegram
+// and sends it from Discord; both accounts are then one contact.
+func TestLinkByCodeAcrossPlatforms(t *testing.T) {
+	w := newWorld(t)
+	d := slDesk{w}
+	s := bottest.Start(t, relay.Config{Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
+		Desks: []relay.Desk{{Name: "desk", Place: d.channel()}}}, w.platforms()...)
+	tg, dc := tgCustomer{w}, dcCustomer{w}
+	tg.writes(t, "/link")
+	var code string
+	bottest.Eventually(t, wait, "a link code on Telegram", func() bool {
+		for _, m := range tg.sees(t) {
+			if i := strings.Index(m, "link code is "); i >= 0 {
+				code = m[i+len("link code is ") : i+len("link code is ")+6]
+				return true
+			}
+		}
+		return false
+	})
+	dc.writes(t, "/link "+code)
+	bottest.Eventually(t, wait, "the confirmation on Discord", func() bool { return anyContains(dc.sees(t), "Linked!") })
+	var tgContact, dcContact core.ContactID
+	if err := s.Store.InTx(t.Context(), func(tx core.Tx) error {
+		a, err := tx.ContactByIdentity(core.Telegram, tg.userID())
+		if err != nil {
+			return err
+		}
+		b, err := tx.ContactByIdentity(core.Discord, dc.userID())
+		tgContact, dcContact = a.ID, b.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if tgContact != dcContact {
+		t.Errorf("after /link the accounts belong to contacts %d and %d, want one", tgContact, dcContact)
+	}
+}
+
+// TestUndoAcrossPlatforms: with an undo window, !undo takes a reply back
+// and the customer receives nothing; the next reply leaves after the window.
+func TestUndoAcrossPlatforms(t *testing.T) {
+	w := newWorld(t)
+	c, d := tgCustomer{w}, dcDesk{w}
+	alice := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAgent}, Identities: map[core.PlatformName]string{core.Discord: d.staffID()}}
+	s := bottest.Start(t, relay.Config{Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
+		UndoWindow: time.Second, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}}, Staff: []core.Staff{alice}}, w.platforms()...)
+	bottest.Eventually(t, wait, "the Discord gateway", func() bool { return w.dc.Sessions() == 1 })
+	c.writes(t, "hi")
+	var conv core.Conversation
+	bottest.Eventually(t, wait, "the desk thread", func() bool {
+		got, ok := s.Conversation(t, c.platform(), c.userID(), c.place())
+		conv = got
+		return ok && got.Desk.Thread != ""
+	})
+	d.staffWrites(t, conv.Desk, "Wrong customer, sorry")
+	d.staffWrites(t, conv.Desk, "!undo")
+	bottest.Eventually(t, wait, "the undo confirmed", func() bool { return strings.Contains(d.says(t, conv.Desk), "Taken back") })
+	d.staffWrites(t, conv.Desk, "The right answer")
+	bottest.Eventually(t, wait, "the next reply after the window", func() bool { return anyContains(c.sees(t), "The right answer") })
+	if anyContains(c.sees(t), "Wrong customer") {
+		t.Errorf("the undone reply reached the customer: %q", c.sees(t))
+	}
+}

@@ -354,3 +354,19 @@ func TestFaults(t *testing.T) {
 	_, err = bot.MakeRequest("noSuchMethod", tgbotapi.Params{})
 	wantAPIError(t, err, 404, "Not Found")
 }
+
+func TestCommandsCarryEntities(t *testing.T) {
+	s, bot := start(t, telegramfake.Options{})
+	u := s.AddUser("Carla", "", "")
+	if _, err := s.SendText(u.ID, 0, u, "/link 123456"); err != nil {
+		t.Fatal(err)
+	}
+	ups, err := bot.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil || len(ups) != 1 {
+		t.Fatalf("updates = %+v, %v", ups, err)
+	}
+	m := ups[0].Message
+	if !m.IsCommand() || m.Command() != "link" || m.CommandArguments() != "123456" {
+		t.Errorf("command = %v %q %q", m.IsCommand(), m.Command(), m.CommandArguments())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -214,6 +215,9 @@ func (s *Server) messageJSON(c *chat, m *Message) map[string]any {
 	}
 	if m.Text != "" && m.PhotoID == "" && m.DocumentID == "" && m.VoiceID == "" {
 		out["text"] = m.Text
+		if ents := entities(m.Text); len(ents) > 0 {
+			out["entities"] = ents
+		}
 	}
 	if m.Caption != "" {
 		out["caption"] = m.Caption
@@ -373,4 +377,23 @@ func (s *Server) PendingUpdates() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.updates)
+}
+
+// entities marks what Telegram marks in user text: a leading /command
+// (bot_command) and @username mentions, with UTF-16 offsets.
+func entities(text string) []map[string]any {
+	var out []map[string]any
+	offset := 0
+	for i, word := range strings.Fields(text) {
+		at := strings.Index(text[offset:], word) + offset
+		off16 := utf16Len(text[:at])
+		switch {
+		case i == 0 && strings.HasPrefix(word, "/") && len(word) > 1:
+			out = append(out, map[string]any{"type": "bot_command", "offset": off16, "length": utf16Len(word)})
+		case strings.HasPrefix(word, "@") && len(word) > 1:
+			out = append(out, map[string]any{"type": "mention", "offset": off16, "length": utf16Len(word)})
+		}
+		offset = at + len(word)
+	}
+	return out
 }
