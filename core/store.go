@@ -112,6 +112,11 @@ type Tx interface {
 	// SetContactField sets a profile field; an empty value removes it.
 	SetContactField(id ContactID, f Field, at time.Time) error
 
+	// Snippets returns the snippets saved from the chat, by name.
+	Snippets() (map[string]string, error)
+	// SaveSnippet stores a snippet; an empty text removes it.
+	SaveSnippet(name, text, author string, at time.Time) error
+
 	// StaffPrefersTeam reports whether a staff member chose to answer in
 	// the team's voice by default (false when they never chose).
 	StaffPrefersTeam(id StaffID) (bool, error)

@@ -73,7 +73,7 @@ func commands() []command {
 		{name: "voice", role: core.RoleAgent, args: "<me|team>", help: "answer in your own voice (default) or the team's from now on", run: cmdVoice},
 		{name: "undo", role: core.RoleAgent, help: "take back your last reply while it waits to leave", run: cmdUndo},
 		{name: "retry", role: core.RoleAgent, help: "send the last failed reply again", run: cmdRetry},
-		{name: "snippet", aliases: []string{"s"}, role: core.RoleAgent, args: "<name>", help: "send a snippet in your voice (no name: list them)", run: cmdSnippet},
+		{name: "snippet", aliases: []string{"s"}, role: core.RoleAgent, args: "<name> | add <name> <text> | remove <name>", help: "send a snippet in your voice (no name: list them; add/remove: admins)", run: cmdSnippet},
 		{name: "assign", role: core.RoleAgent, args: "<me|name>", help: "assign the conversation", run: cmdAssign},
 		{name: "unassign", role: core.RoleAgent, help: "remove the assignee", run: cmdUnassign},
 		{name: "tag", role: core.RoleAgent, args: "<tag>…", help: "add tags", run: cmdTag(true)},

@@ -98,14 +98,37 @@ func clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
+// snippets merges the configured snippets with those saved from the chat
+// (which win).
+func (c *invocation) snippets() (map[string]string, error) {
+	saved, err := c.tx.Snippets()
+	if err != nil {
+		return nil, fmt.Errorf("load snippets: %w", err)
+	}
+	all := maps.Clone(c.s.cfg.Snippets)
+	if all == nil {
+		all = map[string]string{}
+	}
+	maps.Copy(all, saved)
+	return all, nil
+}
+
 func cmdSnippet(c *invocation) (string, error) {
+	all, err := c.snippets()
+	if err != nil {
+		return "", err
+	}
 	if c.args == "" {
-		names := slices.Sorted(maps.Keys(c.s.cfg.Snippets))
-		msg := "Snippets: " + orNone(names)
+		msg := "Snippets: " + orNone(slices.Sorted(maps.Keys(all)))
 		return msg, c.s.systemNote(c.tx, c.conv, msg)
 	}
 	name, extra, _ := strings.Cut(c.args, " ")
-	tmpl, ok := c.s.cfg.Snippets[strings.ToLower(name)]
+	name = strings.ToLower(name)
+	switch name {
+	case "add", "set", "remove", "rm":
+		return manageSnippet(c, name, strings.TrimSpace(extra))
+	}
+	tmpl, ok := all[name]
 	if !ok {
 		return "", errUsage
 	}
@@ -121,6 +144,34 @@ func cmdSnippet(c *invocation) (string, error) {
 		return "", err
 	}
 	return "Sent.", c.s.reply(c.tx, c.conv, c.staff, c.event, text, false)
+}
+
+// manageSnippet adds, changes or removes a snippet; admins only.
+func manageSnippet(c *invocation, verb, rest string) (string, error) {
+	if !c.staff.Can(core.RoleAdmin) {
+		msg := "⛔ Managing snippets needs the admin role."
+		return msg, c.s.systemNote(c.tx, c.conv, msg)
+	}
+	name, text, _ := strings.Cut(rest, " ")
+	name, text = strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(text)
+	if name == "" || len(name) > 40 || (verb != "remove" && verb != "rm" && text == "") {
+		msg := fmt.Sprintf("Usage: %ssnippet add <name> <text with {contact.first_name}, {staff.first_name}, {team.name}> — or %ssnippet remove <name>", c.s.cfg.CommandPrefix, c.s.cfg.CommandPrefix)
+		return msg, c.s.systemNote(c.tx, c.conv, msg)
+	}
+	if verb == "remove" || verb == "rm" {
+		text = ""
+	}
+	if err := c.tx.SaveSnippet(name, text, c.actor(), c.now); err != nil {
+		return "", fmt.Errorf("save snippet: %w", err)
+	}
+	if err := c.tx.Audit(core.AuditEntry{At: c.now, Actor: c.actor(), Action: "snippet_" + verb, Object: "snippet:" + name}); err != nil {
+		return "", fmt.Errorf("audit: %w", err)
+	}
+	msg := fmt.Sprintf("📎 Snippet %q saved by %s.", name, c.staff.Voice.Name)
+	if text == "" {
+		msg = fmt.Sprintf("📎 Snippet %q removed by %s.", name, c.staff.Voice.Name)
+	}
+	return msg, c.s.systemNote(c.tx, c.conv, msg)
 }
 
 // renderSnippet fills a snippet's variables. Unknown variables stay as

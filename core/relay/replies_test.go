@@ -114,3 +114,28 @@ func TestStickyTeamVoice(t *testing.T) {
 		t.Fatalf("customer sees %+v, want the team then Alice", got)
 	}
 }
+
+func TestSnippetsManagedByAdmins(t *testing.T) {
+	admin := core.Staff{ID: "ada", Voice: core.Voice{Name: "Ada Admin"}, Roles: []core.Role{core.RoleAdmin}, Identities: map[core.PlatformName]string{core.Slack: "U-ADA"}}
+	e := newEnv(t, func(c *relay.Config) { c.Staff = append(c.Staff, admin) })
+	e.customer("hi")
+	e.drain()
+	conv := e.conversation()
+	e.staff(conv.Desk, "U-ALICE", "!snippet add bye See you {contact.first_name}!")
+	e.drain()
+	if got := lastDeskText(e, conv); !strings.Contains(got, "needs the admin role") {
+		t.Fatalf("an agent added a snippet: %q", got)
+	}
+	e.staff(conv.Desk, "U-ADA", "!snippet add bye See you {contact.first_name}!")
+	e.staff(conv.Desk, "U-ALICE", "!snippet bye")
+	e.drain()
+	if got := texts(e.cust.Posts(conv.Customer)); len(got) != 1 || got[0] != "See you Carla!" {
+		t.Fatalf("customer sees %q", got)
+	}
+	e.staff(conv.Desk, "U-ADA", "!snippet remove bye")
+	e.staff(conv.Desk, "U-ALICE", "!snippet bye")
+	e.drain()
+	if got := lastDeskText(e, conv); !strings.Contains(got, "Usage: !snippet") {
+		t.Errorf("a removed snippet answered %q", got)
+	}
+}

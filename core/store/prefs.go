@@ -66,3 +66,33 @@ func (t *tx) SetContactField(id core.ContactID, f core.Field, at time.Time) erro
 	err := t.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "contact_id"}, {Name: "key"}}, DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"})}).Create(&r).Error
 	return mapErr("set contact field", err)
 }
+
+type snippetRow struct {
+	Name      string `gorm:"primaryKey"`
+	Text      string
+	Author    string
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
+}
+
+func (snippetRow) TableName() string { return "snippets" }
+
+func (t *tx) Snippets() (map[string]string, error) {
+	var rs []snippetRow
+	if err := t.db.Order("name").Find(&rs).Error; err != nil {
+		return nil, mapErr("snippets", err)
+	}
+	out := make(map[string]string, len(rs))
+	for _, r := range rs {
+		out[r.Name] = r.Text
+	}
+	return out, nil
+}
+
+func (t *tx) SaveSnippet(name, text, author string, at time.Time) error {
+	if text == "" {
+		return mapErr("delete snippet", t.db.Where("name = ?", name).Delete(&snippetRow{}).Error)
+	}
+	r := snippetRow{Name: name, Text: text, Author: author, UpdatedAt: dbTime(at)}
+	err := t.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "name"}}, DoUpdates: clause.AssignmentColumns([]string{"text", "author", "updated_at"})}).Create(&r).Error
+	return mapErr("save snippet", err)
+}

@@ -49,6 +49,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"LinkCodes", testLinkCodes},
 		{"StaffPrefs", testStaffPrefs},
 		{"ContactFields", testContactFields},
+		{"Snippets", testSnippets},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
@@ -990,6 +991,23 @@ func testContactFields(t *testing.T, s core.Store) {
 		fs, err := tx.ContactFields(w.contact.ID)
 		if err != nil || len(fs) != 1 || fs[0] != (core.Field{Key: "plan", Value: "Team"}) {
 			t.Errorf("ContactFields = %+v, %v; want plan: Team", fs, err)
+		}
+		return nil
+	})
+}
+
+func testSnippets(t *testing.T, s core.Store) {
+	inTx(t, s, func(tx core.Tx) error {
+		wantErr(t, "save", tx.SaveSnippet("bye", "See you", "staff:a", T0), nil)
+		wantErr(t, "save again", tx.SaveSnippet("bye", "See you soon", "staff:a", T0), nil)
+		wantErr(t, "save hi", tx.SaveSnippet("hi", "Hello", "staff:a", T0), nil)
+		wantErr(t, "remove hi", tx.SaveSnippet("hi", "", "staff:a", T0), nil)
+		return nil
+	})
+	inTx(t, s, func(tx core.Tx) error {
+		got, err := tx.Snippets()
+		if err != nil || len(got) != 1 || got["bye"] != "See you soon" {
+			t.Errorf("Snippets = %v, %v", got, err)
 		}
 		return nil
 	})

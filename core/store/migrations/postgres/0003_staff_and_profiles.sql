@@ -13,3 +13,11 @@ CREATE TABLE contact_fields (
 	updated_at timestamptz NOT NULL,
 	PRIMARY KEY (contact_id, key)
 );
+
+-- Snippets admins add from the chat (config seeds the rest).
+CREATE TABLE snippets (
+	name       text PRIMARY KEY,
+	text       text        NOT NULL,
+	author     text        NOT NULL DEFAULT '',
+	updated_at timestamptz NOT NULL
+);

@@ -13,3 +13,11 @@ CREATE TABLE contact_fields (
 	updated_at DATETIME NOT NULL,
 	PRIMARY KEY (contact_id, key)
 );
+
+-- Snippets admins add from the chat (config seeds the rest).
+CREATE TABLE snippets (
+	name       TEXT PRIMARY KEY,
+	text       TEXT     NOT NULL,
+	author     TEXT     NOT NULL DEFAULT '',
+	updated_at DATETIME NOT NULL
+);
