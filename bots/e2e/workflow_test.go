@@ -162,3 +162,26 @@ func TestUndoAcrossPlatforms(t *testing.T) {
 		t.Errorf("the undone reply reached the customer: %q", c.sees(t))
 	}
 }
+
+// TestNoteModeDesk: in a desk in note mode, plain messages stay internal and
+// !reply sends.
+func TestNoteModeDesk(t *testing.T) {
+	w := newWorld(t)
+	c, d := slCustomer{w}, tgDesk{w}
+	alice := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAgent}, Identities: map[core.PlatformName]string{core.Telegram: d.staffID()}}
+	s := bottest.Start(t, relay.Config{Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
+		Desks: []relay.Desk{{Name: "desk", Place: d.channel(), NoteMode: true}}, Staff: []core.Staff{alice}}, w.platforms()...)
+	c.writes(t, "hello")
+	var conv core.Conversation
+	bottest.Eventually(t, wait, "the desk thread", func() bool {
+		got, ok := s.Conversation(t, c.platform(), c.userID(), c.place())
+		conv = got
+		return ok && got.Desk.Thread != ""
+	})
+	d.staffWrites(t, conv.Desk, "thinking out loud, not for the customer")
+	d.staffWrites(t, conv.Desk, "!reply Hi Dana, here is the answer")
+	bottest.Eventually(t, wait, "the explicit reply", func() bool { return anyContains(c.sees(t), "here is the answer", "Alice Martin") })
+	if anyContains(c.sees(t), "thinking out loud") {
+		t.Errorf("a plain message in note mode reached the customer: %q", c.sees(t))
+	}
+}
