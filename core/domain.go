@@ -209,8 +209,9 @@ type ContactCard struct {
 	Priority     int
 	// Previous counts the contact's earlier conversations.
 	Previous int
-	// Since is when the contact first wrote.
-	Since time.Time
+	// Since is when the contact first wrote; LastSeen when they last did.
+	Since    time.Time
+	LastSeen time.Time
 	// Profile holds the fields staff keep about the contact.
 	Profile []Field
 }

@@ -71,6 +71,8 @@ type Tx interface {
 	UpdateConversation(id ConversationID, p ConversationPatch, now time.Time) error
 	// CountConversations counts the contact's conversations.
 	CountConversations(contact ContactID) (int, error)
+	// LastSeen is when the contact last wrote (zero if never).
+	LastSeen(contact ContactID) (time.Time, error)
 	// Conversations lists the contact's conversations, newest first, at
 	// most limit.
 	Conversations(contact ContactID, limit int) ([]Conversation, error)

@@ -46,6 +46,9 @@ func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.Mess
 		}
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: clip(escape(f.Key), 256), Value: clip(escape(f.Value), 1024), Inline: true})
 	}
+	if !card.LastSeen.IsZero() {
+		e.Footer.Text = "Last wrote " + card.LastSeen.UTC().Format("2 Jan 15:04 MST") + " · " + e.Footer.Text
+	}
 	if !card.Since.IsZero() {
 		e.Footer.Text = "Customer since " + card.Since.UTC().Format("2 Jan 2006") + " · " + e.Footer.Text
 	}

@@ -210,6 +210,9 @@ func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 	if !card.Since.IsZero() {
 		profile = append(profile, "customer since "+card.Since.UTC().Format("2 Jan 2006"))
 	}
+	if !card.LastSeen.IsZero() {
+		profile = append(profile, "last wrote "+card.LastSeen.UTC().Format("2 Jan 15:04 MST"))
+	}
 	blocks := []slackapi.Block{
 		slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, head, false, false), fields, nil),
 		slackapi.NewContextBlock("ids", slackapi.NewTextBlockObject(slackapi.MarkdownType, orDash(strings.Join(ids, " · ")), false, false)),

@@ -133,6 +133,9 @@ func cardHTML(card core.ContactCard) string {
 	if !card.Since.IsZero() {
 		fmt.Fprintf(&b, "\nCustomer since %s", card.Since.UTC().Format("2 Jan 2006"))
 	}
+	if !card.LastSeen.IsZero() {
+		fmt.Fprintf(&b, " · last wrote %s", card.LastSeen.UTC().Format("2 Jan 15:04 MST"))
+	}
 	fmt.Fprintf(&b, "\nEarlier conversations: %d\n<i>Reply in this topic to answer; // for a note; !help for commands.</i>", card.Previous)
 	return b.String()
 }

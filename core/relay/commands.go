@@ -331,6 +331,9 @@ func cmdCard(c *invocation) (string, error) {
 	if card.Profile, err = c.tx.ContactFields(contact.ID); err != nil {
 		return "", fmt.Errorf("load profile: %w", err)
 	}
+	if card.LastSeen, err = c.tx.LastSeen(contact.ID); err != nil {
+		return "", fmt.Errorf("load last seen: %w", err)
+	}
 	text := CardText(card)
 	return text, errors.Join(c.s.systemNote(c.tx, c.conv, text), c.s.cardUpdate(c.tx, c.conv))
 }
@@ -357,6 +360,9 @@ func CardText(card core.ContactCard) string {
 	}
 	if !card.Since.IsZero() {
 		fmt.Fprintf(&b, "\nCustomer since %s", card.Since.UTC().Format("2 Jan 2006"))
+	}
+	if !card.LastSeen.IsZero() {
+		fmt.Fprintf(&b, "\nLast wrote %s", card.LastSeen.UTC().Format("2 Jan 2006 15:04 MST"))
 	}
 	fmt.Fprintf(&b, "\nEarlier conversations: %d", card.Previous)
 	return b.String()

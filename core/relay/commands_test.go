@@ -51,6 +51,7 @@ func TestCommands(t *testing.T) {
 		{name: "history", user: "U-ALICE", lines: []string{"!history"}, wantSay: "none — this is the first"},
 		{name: "transcript", user: "U-ALICE", lines: []string{"!transcript"}, wantSay: "(inbound): hi"},
 		{name: "card", user: "U-ALICE", lines: []string{"!tag gold", "!card"}, wantSay: "Tags: gold"},
+		{name: "card shows when the customer last wrote", user: "U-ALICE", lines: []string{"!card"}, wantSay: "Last wrote 24 Nov 2026 09:00 UTC"},
 		{name: "profile set", user: "U-ALICE", lines: []string{"!profile plan Pro yearly", "!card"}, wantSay: "plan: Pro yearly"},
 		{name: "profile removed", user: "U-ALICE", lines: []string{"!profile plan Pro", "!profile plan", "!profile"}, wantSay: "Profile: empty."},
 		{name: "help lists commands", user: "U-ALICE", lines: []string{"!help"}, wantSay: "!snooze"},

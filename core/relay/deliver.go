@@ -46,6 +46,9 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 			if p.card.Profile, err = tx.ContactFields(p.contact.ID); err != nil {
 				return fmt.Errorf("load profile: %w", err)
 			}
+			if p.card.LastSeen, err = tx.LastSeen(p.contact.ID); err != nil {
+				return fmt.Errorf("load last seen: %w", err)
+			}
 		}
 		return nil
 	})

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"cornershop/core"
 )
@@ -62,4 +63,17 @@ func (t *tx) Deliveries(m core.MessageID) ([]core.Delivery, error) {
 		out[i] = toCoreDelivery(r)
 	}
 	return out, nil
+}
+
+func (t *tx) LastSeen(contact core.ContactID) (time.Time, error) {
+	var rows []struct{ CreatedAt time.Time }
+	err := t.db.Raw(`SELECT m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id
+WHERE c.contact_id = ? AND m.direction = ? ORDER BY m.id DESC LIMIT 1`, int64(contact), string(core.Inbound)).Scan(&rows).Error
+	if err != nil {
+		return time.Time{}, mapErr("last seen", err)
+	}
+	if len(rows) == 0 {
+		return time.Time{}, nil
+	}
+	return fromDBTime(rows[0].CreatedAt), nil
 }

@@ -883,6 +883,10 @@ func testLists(t *testing.T, s core.Store) {
 		if len(ds) != 2 || ds[0].Side != core.DeskSide || ds[1].Side != core.CustomerSide {
 			t.Errorf("Deliveries = %+v, want desk then customer", ds)
 		}
+		seen, err := tx.LastSeen(w.contact.ID)
+		if err != nil || !seen.Equal(T0) {
+			t.Errorf("LastSeen = %v, %v; want %v", seen, err, T0)
+		}
 		cs, err := tx.Conversations(w.contact.ID, 10)
 		if err != nil {
 			return err
