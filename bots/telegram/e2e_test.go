@@ -340,3 +340,68 @@ func TestUpdateNotRecordedIsReceivedAgain(t *testing.T) {
 		t.Errorf("recorded %d customer messages, want exactly 1", n)
 	}
 }
+
+// TestGroupMessagesAddressedToTheBot: in a configured group only messages
+// for the bot (a mention, a reply to it, a command) open conversations,
+// and the mention is not part of the recorded text.
+func TestGroupMessagesAddressedToTheBot(t *testing.T) {
+	w := newWorld(t)
+	group := w.fake.AddGroup("Fans", false, false, w.customer)
+	bot := w.bot(t, func(o *telegram.Options) { o.Groups = []string{id(group.ID)} })
+	s := bottest.Start(t, relayConfig(w), bot)
+	if _, err := w.fake.SendText(group.ID, 0, w.customer, "just chatting with friends"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.fake.SendText(group.ID, 0, w.customer, "@cornershop_bot is the shop open on Sunday?"); err != nil {
+		t.Fatal(err)
+	}
+	place := core.Place{Platform: core.Telegram, Chat: id(group.ID)}
+	var c core.Conversation
+	bottest.Eventually(t, wait, "a conversation from the mention", func() bool {
+		got, ok := s.Conversation(t, core.Telegram, id(w.customer.ID), place)
+		c = got
+		return ok && c.Desk.Thread != ""
+	})
+	var texts []string
+	if err := s.Store.InTx(t.Context(), func(tx core.Tx) error {
+		ms, err := tx.Messages(c.ID)
+		for _, m := range ms {
+			if m.Direction == core.Inbound {
+				texts = append(texts, m.Text)
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 1 || texts[0] != "is the shop open on Sunday?" {
+		t.Errorf("recorded %q, want only the message addressed to the bot, without the mention", texts)
+	}
+	// The reply answers in the group, as a reply to the customer's message.
+	if _, err := w.fake.SendText(w.desk.ID, topic(t, c.Desk), w.staff, "Yes, 10 to 16."); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "the reply in the group", func() bool { return len(w.fake.BotMessages(group.ID, 0)) == 1 })
+	if got := w.fake.BotMessages(group.ID, 0)[0]; got.ReplyTo == 0 || !strings.Contains(got.Text, "Yes, 10 to 16.") {
+		t.Errorf("group reply = %+v, want a signed reply to the customer's message", got)
+	}
+}
+
+// TestStartGreets: /start in a private chat is answered with the greeting
+// and opens no conversation.
+func TestStartGreets(t *testing.T) {
+	w := newWorld(t)
+	cfg := relayConfig(w)
+	cfg.Greeting = "Welcome to Acme!"
+	s := bottest.Start(t, cfg, w.bot(t, nil))
+	if _, err := w.fake.SendText(w.customer.ID, 0, w.customer, "/start"); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "the greeting", func() bool {
+		ms := w.fake.BotMessages(w.customer.ID, 0)
+		return len(ms) == 1 && ms[0].Text == "Welcome to Acme!"
+	})
+	if _, ok := s.Conversation(t, core.Telegram, id(w.customer.ID), core.Place{Platform: core.Telegram, Chat: id(w.customer.ID)}); ok {
+		t.Error("/start opened a conversation")
+	}
+}
