@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -403,5 +404,31 @@ func TestStartGreets(t *testing.T) {
 	})
 	if _, ok := s.Conversation(t, core.Telegram, id(w.customer.ID), core.Place{Platform: core.Telegram, Chat: id(w.customer.ID)}); ok {
 		t.Error("/start opened a conversation")
+	}
+}
+
+// TestHugeTextIsSplitNotLost: a customer message far over Telegram's limit
+// reaches a Telegram desk in parts, every word of it.
+func TestHugeTextIsSplitNotLost(t *testing.T) {
+	w := newWorld(t)
+	s := bottest.Start(t, relayConfig(w), w.bot(t, nil))
+	var b strings.Builder
+	for i := range 1500 {
+		fmt.Fprintf(&b, "w%04d ", i)
+	}
+	huge := strings.TrimSpace(b.String()) // 9,000 characters
+	if _, err := w.fake.SendText(w.customer.ID, 0, w.customer, huge); err != nil {
+		t.Fatal(err)
+	}
+	c := conv(t, s, w)
+	bottest.Eventually(t, wait, "every part in the desk", func() bool {
+		var got strings.Builder
+		for _, m := range w.fake.BotMessages(w.desk.ID, topic(t, c.Desk)) {
+			got.WriteString(m.Text + " ")
+		}
+		return strings.Contains(got.String(), "w0000") && strings.Contains(got.String(), "w1499") && strings.Count(got.String(), " w") >= 1499
+	})
+	if n := len(w.fake.BotMessages(w.desk.ID, topic(t, c.Desk))); n < 4 {
+		t.Errorf("%d messages in the topic, want the card and at least 3 parts", n)
 	}
 }

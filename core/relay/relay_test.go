@@ -393,3 +393,23 @@ func TestSentReceiptOnStaffMessage(t *testing.T) {
 		t.Errorf("%d sent receipts queued, want 1", receipts)
 	}
 }
+
+// TestCustomerTextIsNeverACommand: a customer writing a desk command or a
+// note prefix only sends text to the desk.
+func TestCustomerTextIsNeverACommand(t *testing.T) {
+	e := newEnv(t)
+	for _, text := range []string{"!close", "// secret", "!block", "!snippet add x y"} {
+		e.customer(text)
+	}
+	e.drain()
+	conv := e.conversation()
+	if conv.Status != core.StatusOpen {
+		t.Errorf("a customer's %q changed the conversation to %s", "!close", conv.Status)
+	}
+	desk := strings.Join(texts(e.desk.Posts(conv.Desk)), "\n")
+	for _, want := range []string{"!close", "// secret", "!block"} {
+		if !strings.Contains(desk, want) {
+			t.Errorf("desk lacks the customer's text %q: %q", want, desk)
+		}
+	}
+}
