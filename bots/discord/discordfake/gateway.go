@@ -2,7 +2,6 @@ package discordfake
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -11,7 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// Gateway intents cornershop cares about.
+// Gateway intents the emulator filters on.
 const (
 	IntentGuilds                 = 1 << 0
 	IntentGuildMessages          = 1 << 9
@@ -21,6 +20,18 @@ const (
 	IntentMessageContent         = 1 << 15
 )
 
+// Gateway opcodes.
+const (
+	opDispatch       = 0
+	opHeartbeat      = 1
+	opIdentify       = 2
+	opResume         = 6
+	opReconnect      = 7
+	opInvalidSession = 9
+	opHello          = 10
+	opHeartbeatAck   = 11
+)
+
 // session is a gateway session: its sequence and every event dispatched
 // to it, so a RESUME can replay what the client missed.
 type session struct {
@@ -28,8 +39,27 @@ type session struct {
 	intents int
 	seq     int
 	log     []frame
-	conn    *websocket.Conn
-	wmu     *sync.Mutex
+	conn    *conn // nil while disconnected
+}
+
+// conn is one WebSocket connection and its write lock.
+type conn struct {
+	ws  *websocket.Conn
+	wmu sync.Mutex
+}
+
+func (c *conn) write(f frame) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	return c.ws.WriteJSON(f)
+}
+
+func (c *conn) closeWith(code int, reason string) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	_ = c.ws.Close()
 }
 
 type frame struct {
@@ -39,38 +69,34 @@ type frame struct {
 	D  any    `json:"d"`
 }
 
-var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
-
-// gateway serves one WebSocket connection.
+// gateway serves one WebSocket connection: HELLO, then IDENTIFY or
+// RESUME, heartbeats, until the connection ends.
 func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
-	c, err := upgrader.Upgrade(w, r, nil)
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return
 	}
-	wmu := &sync.Mutex{}
-	write := func(f frame) error {
-		wmu.Lock()
-		defer wmu.Unlock()
-		return c.WriteJSON(f)
-	}
+	c := &conn{ws: ws}
 	s.mu.Lock()
-	s.conns[c] = nil
+	s.conns[ws] = nil
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		if sess := s.conns[c]; sess != nil && sess.conn == c {
+		if sess := s.conns[ws]; sess != nil && sess.conn == c {
 			sess.conn = nil
 		}
-		delete(s.conns, c)
+		delete(s.conns, ws)
 		s.notifyLocked()
 		s.mu.Unlock()
-		c.Close()
+		_ = ws.Close()
 	}()
-	if write(frame{Op: 10, D: map[string]any{"heartbeat_interval": s.o.HeartbeatInterval.Milliseconds()}}) != nil {
+	if c.write(frame{Op: opHello, D: map[string]any{"heartbeat_interval": s.o.HeartbeatInterval.Milliseconds()}}) != nil {
 		return
 	}
 	for {
-		_, data, err := c.ReadMessage()
+		_ = ws.SetReadDeadline(time.Now().Add(2*s.o.HeartbeatInterval + 5*time.Second))
+		_, data, err := ws.ReadMessage()
 		if err != nil {
 			return
 		}
@@ -79,89 +105,137 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 			D  json.RawMessage `json:"d"`
 		}
 		if json.Unmarshal(data, &in) != nil {
-			_ = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4002, "Error while decoding payload."), time.Now().Add(time.Second))
+			c.closeWith(4002, "Error while decoding payload.")
 			return
 		}
 		switch in.Op {
-		case 1:
-			_ = write(frame{Op: 11})
-		case 2:
+		case opHeartbeat:
+			_ = c.write(frame{Op: opHeartbeatAck})
+		case opIdentify:
 			var id struct {
 				Token   string `json:"token"`
-				Intents int    `json:"intents"`
+				Intents *int   `json:"intents"`
 			}
 			_ = json.Unmarshal(in.D, &id)
-			if id.Token != s.o.Token && id.Token != "Bot "+s.o.Token {
-				_ = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."), time.Now().Add(time.Second))
+			switch {
+			case s.attached(ws):
+				c.closeWith(4005, "Already authenticated.")
+				return
+			case id.Token != "Bot "+s.o.Token && id.Token != s.o.Token:
+				c.closeWith(4004, "Authentication failed.")
+				return
+			case id.Intents == nil:
+				c.closeWith(4013, "Invalid intent(s).")
 				return
 			}
-			s.identify(c, wmu, id.Intents, r.Host)
-		case 6:
+			s.identify(c, *id.Intents)
+		case opResume:
 			var rs struct {
 				Token     string `json:"token"`
 				SessionID string `json:"session_id"`
 				Seq       int    `json:"seq"`
 			}
 			_ = json.Unmarshal(in.D, &rs)
-			if !s.resume(c, wmu, rs.SessionID, rs.Seq) {
-				_ = write(frame{Op: 9, D: false})
+			if s.attached(ws) {
+				c.closeWith(4005, "Already authenticated.")
+				return
+			}
+			if rs.Token != "Bot "+s.o.Token && rs.Token != s.o.Token {
+				c.closeWith(4004, "Authentication failed.")
+				return
+			}
+			if !s.resume(c, rs.SessionID, rs.Seq) {
+				_ = c.write(frame{Op: opInvalidSession, D: false})
+			}
+		default:
+			if !s.attached(ws) {
+				c.closeWith(4003, "Not authenticated.")
+				return
 			}
 		}
 	}
 }
 
-func (s *Server) identify(c *websocket.Conn, wmu *sync.Mutex, intents int, host string) {
+// attached reports whether a connection has a session.
+func (s *Server) attached(ws *websocket.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess := &session{id: fmt.Sprintf("sess-%s", s.newID()), intents: intents, conn: c, wmu: wmu}
+	return s.conns[ws] != nil
+}
+
+// identify starts a session: READY, then GUILD_CREATE per guild.
+func (s *Server) identify(c *conn, intents int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := &session{id: "sess" + s.newID(), intents: intents, conn: c}
 	s.sessions[sess.id] = sess
-	s.conns[c] = sess
-	var guilds []map[string]any
-	for _, g := range s.guilds {
-		guilds = append(guilds, map[string]any{"id": g.ID, "unavailable": true})
+	s.conns[c.ws] = sess
+	s.identifies++
+	guilds := []map[string]any{}
+	var ids []string
+	for id, g := range s.guilds {
+		if _, member := g.Members[s.bot.ID]; member {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, cmpID)
+	for _, id := range ids {
+		guilds = append(guilds, map[string]any{"id": id, "unavailable": true})
 	}
 	s.sendLocked(sess, "READY", map[string]any{
-		"v": 9, "user": s.bot, "guilds": guilds, "session_id": sess.id, "resume_gateway_url": "ws://" + host + "/gateway-ws",
-		"application": map[string]any{"id": s.o.ApplicationID, "flags": 0}, "private_channels": []any{},
+		"v": 9, "user": s.bot, "guilds": guilds, "session_id": sess.id, "resume_gateway_url": s.GatewayURL(),
+		"session_type": "normal", "shard": []int{0, 1}, "private_channels": []any{},
+		"application": map[string]any{"id": s.o.ApplicationID, "flags": 1 << 19},
 	})
-	for _, g := range s.guilds {
-		var chans []map[string]any
-		for _, ch := range s.channels {
-			if ch.GuildID == g.ID && ch.Type != TypePublicThread {
-				chans = append(chans, s.channelJSON(ch))
-			}
+	if intents&IntentGuilds != 0 {
+		for _, id := range ids {
+			s.sendLocked(sess, "GUILD_CREATE", s.guildCreate(s.guilds[id]))
 		}
-		s.sendLocked(sess, "GUILD_CREATE", map[string]any{"id": g.ID, "name": g.Name, "channels": chans, "threads": []any{}, "members": []any{}, "roles": []any{}, "unavailable": false})
 	}
 	s.notifyLocked()
 }
 
-// resume replays what a session missed after seq, then RESUMED.
-func (s *Server) resume(c *websocket.Conn, wmu *sync.Mutex, id string, seq int) bool {
+func (s *Server) guildCreate(g *Guild) map[string]any {
+	chans, threads := []map[string]any{}, []map[string]any{}
+	for _, ch := range s.sortedChannels() {
+		switch {
+		case ch.GuildID != g.ID:
+		case ch.IsThread():
+			if !ch.Archived {
+				threads = append(threads, s.channelJSON(ch))
+			}
+		default:
+			chans = append(chans, s.channelJSON(ch))
+		}
+	}
+	members := []map[string]any{s.memberJSON(g, s.bot.ID)}
+	return map[string]any{"id": g.ID, "name": g.Name, "channels": chans, "threads": threads, "members": members,
+		"roles": g.Roles, "member_count": len(g.Members), "unavailable": false, "large": false, "owner_id": s.bot.ID,
+		"joined_at": "2024-01-01T00:00:00.000000+00:00", "features": []string{"COMMUNITY"}, "emojis": []any{}, "stickers": []any{},
+		"voice_states": []any{}, "presences": []any{}, "stage_instances": []any{}, "guild_scheduled_events": []any{}}
+}
+
+// resume replays what a session missed after seq, then RESUMED; false
+// when the session is unknown (the caller answers op 9).
+func (s *Server) resume(c *conn, id string, seq int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sess, ok := s.sessions[id]
-	if !ok {
+	if !ok || seq > sess.seq {
 		return false
 	}
-	sess.conn, sess.wmu = c, wmu
-	s.conns[c] = sess
+	if old := sess.conn; old != nil && old != c {
+		_ = old.ws.Close()
+	}
+	sess.conn = c
+	s.conns[c.ws] = sess
 	for _, f := range sess.log {
-		if f.S > seq {
-			wmu.Lock()
-			err := c.WriteJSON(f)
-			wmu.Unlock()
-			if err != nil {
-				return true
-			}
+		if f.S > seq && c.write(f) != nil {
+			sess.conn = nil
+			return true
 		}
 	}
-	sess.seq++
-	f := frame{Op: 0, T: "RESUMED", S: sess.seq, D: map[string]any{}}
-	sess.log = append(sess.log, f)
-	wmu.Lock()
-	_ = c.WriteJSON(f)
-	wmu.Unlock()
+	s.sendLocked(sess, "RESUMED", map[string]any{})
 	s.notifyLocked()
 	return true
 }
@@ -170,22 +244,23 @@ func (s *Server) resume(c *websocket.Conn, wmu *sync.Mutex, id string, seq int) 
 // session is connected; a disconnected session keeps it for RESUME.
 func (s *Server) sendLocked(sess *session, t string, d any) {
 	sess.seq++
-	f := frame{Op: 0, T: t, S: sess.seq, D: d}
+	f := frame{Op: opDispatch, T: t, S: sess.seq, D: d}
 	sess.log = append(sess.log, f)
-	if sess.conn != nil {
-		sess.wmu.Lock()
-		err := sess.conn.WriteJSON(f)
-		sess.wmu.Unlock()
-		if err != nil {
-			sess.conn = nil
-		}
+	if sess.conn != nil && sess.conn.write(f) != nil {
+		sess.conn = nil
 	}
 }
 
 // dispatchLocked sends an event to every session whose intents cover it,
 // emptying message content without MESSAGE_CONTENT as Discord does.
 func (s *Server) dispatchLocked(t, guildID string, d map[string]any) {
-	for _, sess := range s.sessions {
+	ids := make([]string, 0, len(s.sessions))
+	for id := range s.sessions {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		sess := s.sessions[id]
 		if !wants(sess.intents, t, guildID != "") {
 			continue
 		}
@@ -210,12 +285,15 @@ func wants(intents int, t string, guild bool) bool {
 			return intents&IntentGuildMessageReactions != 0
 		}
 		return intents&IntentDirectMessageReactions != 0
-	case "THREAD_CREATE", "THREAD_UPDATE", "CHANNEL_CREATE":
+	case "THREAD_CREATE", "THREAD_UPDATE", "THREAD_DELETE", "CHANNEL_CREATE", "CHANNEL_UPDATE", "CHANNEL_DELETE", "GUILD_CREATE":
 		return intents&IntentGuilds != 0
 	}
 	return true
 }
 
+// contentFor hides content, embeds, attachments and components from a
+// session without MESSAGE_CONTENT, except in DMs, messages that mention
+// the bot, and the bot's own messages.
 func (s *Server) contentFor(sess *session, d map[string]any, guild bool) map[string]any {
 	if sess.intents&IntentMessageContent != 0 || !guild {
 		return d
@@ -223,10 +301,10 @@ func (s *Server) contentFor(sess *session, d map[string]any, guild bool) map[str
 	if a, ok := d["author"].(User); ok && a.ID == s.bot.ID {
 		return d
 	}
-	if content, _ := d["content"].(string); slices.ContainsFunc(userMention.FindAllStringSubmatch(content, -1), func(m []string) bool { return m[1] == s.bot.ID }) {
+	if ms, ok := d["mentions"].([]User); ok && slices.ContainsFunc(ms, func(u User) bool { return u.ID == s.bot.ID }) {
 		return d
 	}
-	cp := map[string]any{}
+	cp := make(map[string]any, len(d))
 	for k, v := range d {
 		cp[k] = v
 	}
@@ -235,36 +313,48 @@ func (s *Server) contentFor(sess *session, d map[string]any, guild bool) map[str
 }
 
 // DropGateway closes every gateway connection abruptly (no close frame),
-// as a network failure would; clients must RESUME.
+// as a network failure would; sessions survive, so clients must RESUME
+// and get every event they missed.
 func (s *Server) DropGateway() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c, sess := range s.conns {
-		if sess != nil {
+	for ws, sess := range s.conns {
+		if sess != nil && sess.conn != nil && sess.conn.ws == ws {
 			sess.conn = nil
 		}
-		_ = c.UnderlyingConn().Close()
+		_ = ws.UnderlyingConn().Close()
 	}
+	s.notifyLocked()
 }
 
-// Reconnect asks every client to reconnect and resume (op 7).
+// Reconnect asks every connected client to reconnect and resume (op 7).
 func (s *Server) Reconnect() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c, sess := range s.conns {
-		if sess != nil && sess.conn == c {
-			sess.wmu.Lock()
-			_ = c.WriteJSON(frame{Op: 7, D: nil})
-			sess.wmu.Unlock()
+	for _, sess := range s.sessions {
+		if sess.conn != nil {
+			_ = sess.conn.write(frame{Op: opReconnect, D: nil})
 		}
 	}
 }
 
-// InvalidateSessions forgets every session: resumes get op 9.
+// InvalidateSessions forgets every session and sends op 9 (d=false) to
+// connected clients, which must IDENTIFY again; later RESUMEs get op 9.
 func (s *Server) InvalidateSessions() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, sess := range s.sessions {
+		if sess.conn != nil {
+			_ = sess.conn.write(frame{Op: opInvalidSession, D: false})
+		}
+	}
+	for ws, sess := range s.conns {
+		if sess != nil {
+			s.conns[ws] = nil
+		}
+	}
 	s.sessions = map[string]*session{}
+	s.notifyLocked()
 }
 
 // Sessions counts sessions that are connected now.
@@ -278,4 +368,12 @@ func (s *Server) Sessions() int {
 		}
 	}
 	return n
+}
+
+// Identifies counts sessions ever started (IDENTIFY), including
+// invalidated ones: tests assert a drop led to RESUME, not re-identify.
+func (s *Server) Identifies() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.identifies
 }

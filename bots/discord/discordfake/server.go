@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,12 +19,20 @@ import (
 
 // Options configure the emulator. Zero values take the defaults in brackets.
 type Options struct {
-	Token         string // the bot token ["test-bot-token"]
-	ApplicationID string // ["1100000000000000001"]
+	Token         string // the bot token, sent as "Bot <token>" ["test-bot-token"]
+	ApplicationID string // the application and bot user id ["1100000000000000001"]
+	BotName       string // the bot's username ["cornershop"]
 	// HeartbeatInterval is sent in HELLO [30s].
 	HeartbeatInterval time.Duration
-	Now               func() time.Time
-	Logger            *slog.Logger
+	// RateLimits turns on enforcement of per-route buckets, the webhook
+	// limit (5 per 2 s) and the global limit (50 requests/s). When off,
+	// headers still announce generous buckets and only injected 429s
+	// happen.
+	RateLimits bool
+	// Now is the clock for timestamps, snowflakes and rate-limit windows
+	// [time.Now].
+	Now    func() time.Time
+	Logger *slog.Logger // [discard]
 }
 
 // Server is a running emulator; all methods are safe for concurrent use.
@@ -35,6 +41,7 @@ type Server struct {
 	ln  net.Listener
 	srv *http.Server
 	bot User
+	h   http.Handler
 
 	mu           sync.Mutex
 	changed      *emu.Changes
@@ -43,32 +50,31 @@ type Server struct {
 	channels     map[string]*Channel
 	messages     map[string][]*Message
 	webhooks     map[string]*Webhook
-	commands     []json.RawMessage
+	commands     map[string][]map[string]any // guild id ("" global) -> commands
 	interactions map[string]*interaction
 	sessions     map[string]*session
 	conns        map[*websocket.Conn]*session
-	faults       []fault
-	blocked      map[string]time.Time // route -> retry window end
-	dmClosed     map[string]bool      // users who do not accept DMs
-	violations   int
+	actions      []Action
+	allPings     []string
+	dmClosed     map[string]bool // users who do not accept DMs
+	limits       limiter
 	idSeq        int64
+	identifies   int
 	closed       chan struct{}
 	wg           sync.WaitGroup
 }
 
-type fault struct {
-	route      string // substring of the path, "" any
-	status     int
-	retryAfter float64
-}
-
-// Start listens on addr (e.g. "127.0.0.1:0") and serves Discord.
+// Start listens on addr (e.g. "127.0.0.1:0") and serves Discord's REST API
+// under /api/v9 and /api/v10 and the Gateway. Close stops it.
 func Start(addr string, o Options) (*Server, error) {
 	if o.Token == "" {
 		o.Token = "test-bot-token"
 	}
 	if o.ApplicationID == "" {
 		o.ApplicationID = "1100000000000000001"
+	}
+	if o.BotName == "" {
+		o.BotName = "cornershop"
 	}
 	if o.HeartbeatInterval <= 0 {
 		o.HeartbeatInterval = 30 * time.Second
@@ -84,19 +90,28 @@ func Start(addr string, o Options) (*Server, error) {
 		return nil, fmt.Errorf("discordfake: listen: %w", err)
 	}
 	s := &Server{
-		o: o, ln: ln, bot: User{ID: o.ApplicationID, Username: "cornershop", Bot: true},
+		o: o, ln: ln, bot: User{ID: o.ApplicationID, Username: o.BotName, Avatar: "b07a7a7a", Bot: true},
 		changed: emu.NewChanges(), users: map[string]User{}, guilds: map[string]*Guild{}, channels: map[string]*Channel{},
-		messages: map[string][]*Message{}, webhooks: map[string]*Webhook{}, interactions: map[string]*interaction{},
-		sessions: map[string]*session{}, conns: map[*websocket.Conn]*session{}, blocked: map[string]time.Time{}, dmClosed: map[string]bool{}, closed: make(chan struct{}),
+		messages: map[string][]*Message{}, webhooks: map[string]*Webhook{}, commands: map[string][]map[string]any{},
+		interactions: map[string]*interaction{}, sessions: map[string]*session{}, conns: map[*websocket.Conn]*session{},
+		dmClosed: map[string]bool{}, limits: newLimiter(), closed: make(chan struct{}),
 	}
 	s.users[s.bot.ID] = s.bot
-	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 5 * time.Second}
+	s.h = http.HandlerFunc(s.serve)
+	s.srv = &http.Server{Handler: s.h, ReadHeaderTimeout: 5 * time.Second}
 	s.wg.Go(func() { _ = s.srv.Serve(ln) })
 	return s, nil
 }
 
-// URL is the emulator's base URL.
+// URL is the emulator's base URL ("http://127.0.0.1:PORT").
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// GatewayURL is the WebSocket URL GET /gateway returns.
+func (s *Server) GatewayURL() string { return "ws://" + s.ln.Addr().String() + "/gateway-ws" }
+
+// Handler serves the emulator's REST API and Gateway (for mounting it
+// elsewhere; /gateway then still names this server's listener).
+func (s *Server) Handler() http.Handler { return s.h }
 
 // Token is the bot token the emulator accepts.
 func (s *Server) Token() string { return s.o.Token }
@@ -104,8 +119,13 @@ func (s *Server) Token() string { return s.o.Token }
 // ApplicationID is the bot's application (and user) id.
 func (s *Server) ApplicationID() string { return s.o.ApplicationID }
 
-// Close stops the emulator.
+// Close stops the emulator and closes every gateway connection.
 func (s *Server) Close() error {
+	select {
+	case <-s.closed:
+		return nil
+	default:
+	}
 	close(s.closed)
 	s.mu.Lock()
 	for c := range s.conns {
@@ -116,7 +136,10 @@ func (s *Server) Close() error {
 	defer cancel()
 	err := s.srv.Shutdown(ctx)
 	s.wg.Wait()
-	return err
+	if err != nil {
+		return fmt.Errorf("discordfake: close: %w", err)
+	}
+	return nil
 }
 
 // rewrite sends every request, whatever its host, to the emulator.
@@ -125,58 +148,42 @@ type rewrite struct{ target *url.URL }
 func (t rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 	r2 := r.Clone(r.Context())
 	r2.URL.Scheme, r2.URL.Host, r2.Host = t.target.Scheme, t.target.Host, t.target.Host
-	return http.DefaultTransport.RoundTrip(r2)
+	resp, err := http.DefaultTransport.RoundTrip(r2)
+	if err != nil {
+		return nil, fmt.Errorf("discordfake: %w", err)
+	}
+	return resp, nil
 }
 
-// Transport rewrites requests for discord.com (or any host) to the emulator.
+// Transport rewrites requests for discord.com, cdn.discordapp.com or any
+// other host to the emulator, keeping path and query.
 func (s *Server) Transport() http.RoundTripper {
 	u, _ := url.Parse(s.URL())
 	return rewrite{target: u}
 }
 
-// HTTPClient is a client whose requests all reach the emulator.
+// HTTPClient is a client whose requests all reach the emulator; set it as
+// discordgo's Session.Client.
 func (s *Server) HTTPClient() *http.Client {
 	return &http.Client{Transport: s.Transport(), Timeout: 10 * time.Second}
 }
 
 func (s *Server) notifyLocked() { s.changed.Notify() }
 
-// WaitFor blocks until cond is true or ctx ends.
+// WaitFor blocks until cond (called without the emulator's lock, so it may
+// call the Server's methods) holds or ctx ends, whose error it returns.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	return emu.WaitFor(ctx, &s.mu, s.changed, cond)
-}
-
-// FailNext makes the next n REST calls whose path contains route ("" any)
-// answer status.
-func (s *Server) FailNext(route string, n, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, fault{route: route, status: status})
+	if err := emu.WaitFor(ctx, &s.mu, s.changed, cond); err != nil {
+		return fmt.Errorf("discordfake: wait: %w", err)
 	}
+	return nil
 }
 
-// RateLimitNext answers the next n REST calls whose path contains route
-// ("" any) with 429 and retry_after seconds.
-func (s *Server) RateLimitNext(route string, n int, retryAfter float64) {
+// Changed returns a channel closed at the emulator's next state change.
+func (s *Server) Changed() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, fault{route: route, status: http.StatusTooManyRequests, retryAfter: retryAfter})
-	}
-}
-
-// Violations counts calls made inside an announced retry window.
-func (s *Server) Violations() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.violations
-}
-
-type apiError struct {
-	status int
-	code   int
-	msg    string
+	return s.changed.C()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -185,48 +192,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// serve runs one request through faults and rate limits, then the REST
+// router.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/gateway-ws") {
 		s.gateway(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/attachments/") || strings.HasPrefix(r.URL.Path, "/avatars/") {
+		s.cdn(w, r)
+		return
+	}
 	path := r.URL.Path
-	for _, v := range []string{"/api/v9", "/api/v10"} {
-		path = strings.TrimPrefix(path, v)
+	for _, v := range []string{"/api/v9", "/api/v10", "/api"} {
+		if strings.HasPrefix(path, v+"/") {
+			path = strings.TrimPrefix(path, v)
+			break
+		}
 	}
-	route := bucketOf(r.Method, path)
-	s.mu.Lock()
-	if until, ok := s.blocked[route]; ok && s.o.Now().Before(until) {
-		s.violations++
-		retry := until.Sub(s.o.Now()).Seconds()
-		s.mu.Unlock()
-		s.rateLimited(w, retry)
+	if !s.admit(w, r, path) {
 		return
 	}
-	for i, f := range s.faults {
-		if f.route != "" && !strings.Contains(path, f.route) {
-			continue
-		}
-		s.faults = slices.Delete(s.faults, i, i+1)
-		if f.status == http.StatusTooManyRequests {
-			s.blocked[route] = s.o.Now().Add(time.Duration(f.retryAfter * float64(time.Second)))
-			s.mu.Unlock()
-			s.rateLimited(w, f.retryAfter)
-			return
-		}
-		s.mu.Unlock()
-		writeJSON(w, f.status, map[string]any{"message": http.StatusText(f.status), "code": 0})
-		return
-	}
-	s.mu.Unlock()
-	w.Header().Set("X-RateLimit-Limit", "50")
-	w.Header().Set("X-RateLimit-Remaining", "49")
-	w.Header().Set("X-RateLimit-Reset-After", "1.000")
-	w.Header().Set("X-RateLimit-Reset", strconv.FormatFloat(float64(s.o.Now().Add(time.Second).UnixMilli())/1000, 'f', 3, 64))
-	w.Header().Set("X-RateLimit-Bucket", fmt.Sprintf("%x", len(route)*7919))
 	status, body := s.rest(r, path)
 	if e, ok := body.(*apiError); ok {
-		writeJSON(w, e.status, map[string]any{"message": e.msg, "code": e.code})
+		writeJSON(w, e.status, e.body())
 		return
 	}
 	if status == http.StatusNoContent {
@@ -236,35 +225,30 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, body)
 }
 
-func (s *Server) rateLimited(w http.ResponseWriter, retry float64) {
-	w.Header().Set("Retry-After", strconv.Itoa(int(retry+0.999)))
-	w.Header().Set("X-RateLimit-Limit", "5")
-	w.Header().Set("X-RateLimit-Remaining", "0")
-	w.Header().Set("X-RateLimit-Reset-After", strconv.FormatFloat(retry, 'f', 3, 64))
-	w.Header().Set("X-RateLimit-Scope", "user")
-	writeJSON(w, http.StatusTooManyRequests, map[string]any{"message": "You are being rate limited.", "retry_after": retry, "global": false})
-}
-
-// bucketOf names the rate-limit route of a request: its method and path
-// with ids kept only for top-level resources.
-func bucketOf(method, path string) string {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	for i := range parts {
-		if i >= 2 && isID(parts[i]) {
-			parts[i] = "{id}"
+// cdn serves attachments and avatars.
+func (s *Server) cdn(w http.ResponseWriter, r *http.Request) {
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if parts[0] == "avatars" {
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write([]byte("\x89PNG\r\n\x1a\n"))
+		return
+	}
+	if len(parts) == 4 {
+		s.mu.Lock()
+		var data []byte
+		found := false
+		for _, m := range s.messages[parts[1]] {
+			for _, a := range m.Attachments {
+				if m.ID == parts[2] && a.Filename == parts[3] {
+					data, found = a.Data, true
+				}
+			}
+		}
+		s.mu.Unlock()
+		if found {
+			_, _ = w.Write(data)
+			return
 		}
 	}
-	return method + " /" + strings.Join(parts, "/")
-}
-
-func isID(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	http.NotFound(w, r)
 }

@@ -2,50 +2,98 @@ package discordfake
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
-// Send makes u write content in a channel, thread or (channelID from DM)
-// DM and returns the message.
+// ErrNotFound is returned (wrapped) by the user API for an unknown
+// channel, message or interaction.
+var ErrNotFound = errors.New("discordfake: not found")
+
+// Post is a message a user writes through SendMessage.
+type Post struct {
+	Content     string
+	Attachments []Attachment // Filename and Data (ContentType optional)
+	Embeds      []Embed
+	ReplyTo     string // message id in the same channel
+}
+
+// Send makes u write content in a channel, thread or DM (see DMChannel)
+// and dispatches MESSAGE_CREATE; mentions in content (<@id>, <@&id>,
+// @everyone) are parsed and recorded in Pings.
 func (s *Server) Send(channelID string, u User, content string) (Message, error) {
+	return s.SendMessage(channelID, u, Post{Content: content})
+}
+
+// SendMessage is Send with attachments, embeds and a reply reference.
+func (s *Server) SendMessage(channelID string, u User, p Post) (Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.channels[channelID]
 	if !ok {
-		return Message{}, fmt.Errorf("discordfake: no channel %s", channelID)
+		return Message{}, fmt.Errorf("discordfake: channel %s: %w", channelID, ErrNotFound)
 	}
-	m := &Message{ID: s.newID(), ChannelID: c.ID, Author: u, Content: content, At: s.o.Now()}
-	s.messages[c.ID] = append(s.messages[c.ID], m)
-	s.dispatchLocked("MESSAGE_CREATE", c.GuildID, s.messageJSON(m))
-	return *m, nil
+	in := map[string]any{"content": p.Content}
+	if len(p.Embeds) > 0 {
+		var embeds []any
+		for _, e := range p.Embeds {
+			var m map[string]any
+			_ = jsonRoundTrip(e, &m)
+			embeds = append(embeds, m)
+		}
+		in["embeds"] = embeds
+	}
+	if p.ReplyTo != "" {
+		in["message_reference"] = map[string]any{"message_id": p.ReplyTo}
+	}
+	var files []upload
+	for i, a := range p.Attachments {
+		files = append(files, upload{field: fmt.Sprintf("files[%d]", i), name: a.Filename, contentType: a.ContentType, data: a.Data})
+	}
+	m, e := s.postMessage(c, u, "", in, files)
+	if e != nil {
+		return Message{}, fmt.Errorf("discordfake: send: %s (%d)", e.msg, e.code)
+	}
+	return copyMessage(m), nil
 }
 
 // DMChannel returns (creating) the DM channel between the bot and u.
 func (s *Server) DMChannel(u User) Channel {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, ok := s.users[u.ID]; !ok {
+		s.users[u.ID] = u
+	}
 	_, out := s.createDM(u.ID)
 	id := out.(map[string]any)["id"].(string)
-	return *s.channels[id]
+	return copyChannel(s.channels[id])
 }
 
-// CloseDMs makes u refuse DMs from the bot (error 50007).
+// CloseDMs makes u refuse DMs from the bot (error 50007 on send).
 func (s *Server) CloseDMs(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dmClosed[u.ID] = true
 }
 
-// Edit makes the author change a message (MESSAGE_UPDATE).
+// OpenDMs undoes CloseDMs.
+func (s *Server) OpenDMs(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.dmClosed, u.ID)
+}
+
+// Edit makes the author change a message's content (MESSAGE_UPDATE).
 func (s *Server) Edit(channelID, id, content string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.findLocked(channelID, id)
 	if m == nil {
-		return fmt.Errorf("discordfake: no message %s in %s", id, channelID)
+		return fmt.Errorf("discordfake: message %s in %s: %w", id, channelID, ErrNotFound)
 	}
-	m.Content, m.Edited = content, true
-	s.dispatchLocked("MESSAGE_UPDATE", s.channels[channelID].GuildID, s.messageJSON(m))
+	if _, e := s.editMessage(m, map[string]any{"content": content}, nil); e != nil {
+		return fmt.Errorf("discordfake: edit: %s (%d)", e.msg, e.code)
+	}
 	return nil
 }
 
@@ -55,119 +103,87 @@ func (s *Server) Delete(channelID, id string) error {
 	defer s.mu.Unlock()
 	m := s.findLocked(channelID, id)
 	if m == nil {
-		return fmt.Errorf("discordfake: no message %s in %s", id, channelID)
+		return fmt.Errorf("discordfake: message %s in %s: %w", id, channelID, ErrNotFound)
 	}
-	m.Deleted = true
-	g := s.channels[channelID].GuildID
-	s.dispatchLocked("MESSAGE_DELETE", g, map[string]any{"id": id, "channel_id": channelID, "guild_id": g})
+	if e := s.deleteMessage(m); e != nil {
+		return fmt.Errorf("discordfake: delete: %s (%d)", e.msg, e.code)
+	}
 	return nil
 }
 
-// React makes u add a Unicode reaction to a message.
+// React makes u add a reaction (Unicode emoji or name:id) to a message
+// (MESSAGE_REACTION_ADD).
 func (s *Server) React(channelID, id string, u User, emoji string) error {
+	return s.react(channelID, id, u, emoji, true)
+}
+
+// Unreact makes u remove a reaction (MESSAGE_REACTION_REMOVE).
+func (s *Server) Unreact(channelID, id string, u User, emoji string) error {
+	return s.react(channelID, id, u, emoji, false)
+}
+
+func (s *Server) react(channelID, id string, u User, emoji string, add bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.findLocked(channelID, id) == nil {
-		return fmt.Errorf("discordfake: no message %s in %s", id, channelID)
+	m := s.findLocked(channelID, id)
+	if m == nil {
+		return fmt.Errorf("discordfake: message %s in %s: %w", id, channelID, ErrNotFound)
 	}
-	g := s.channels[channelID].GuildID
-	s.dispatchLocked("MESSAGE_REACTION_ADD", g, map[string]any{"user_id": u.ID, "channel_id": channelID, "message_id": id, "guild_id": g,
-		"emoji": map[string]any{"id": nil, "name": emoji}})
+	s.reactLocked(s.channels[channelID], m, u.ID, emoji, add)
 	return nil
 }
 
-type interaction struct {
-	ID, Token string
-	Response  map[string]any
-	Followups []map[string]any
-}
-
-// Command makes u run the slash command name with options (name -> value)
-// in a channel; it returns the interaction id (see Response).
-func (s *Server) Command(channelID string, u User, name string, options map[string]string) string {
-	var opts []map[string]any
-	for k, v := range options {
-		opts = append(opts, map[string]any{"name": k, "type": 3, "value": v})
-	}
-	return s.interact(channelID, u, 2, map[string]any{"id": s.newIDLocked(), "name": name, "type": 1, "options": opts})
-}
-
-// Click makes u press a button (custom_id) on a message.
-func (s *Server) Click(channelID, messageID string, u User, customID string) string {
-	s.mu.Lock()
-	var msg map[string]any
-	if m := s.findLocked(channelID, messageID); m != nil {
-		msg = s.messageJSON(m)
-	}
-	s.mu.Unlock()
-	return s.interact(channelID, u, 3, map[string]any{"custom_id": customID, "component_type": 2}, msg)
-}
-
-func (s *Server) newIDLocked() string {
+// ForumPost makes u create a post in a forum with tags (ids) and a first
+// message; it returns the post (a thread) and its first message, which
+// share an id.
+func (s *Server) ForumPost(forumID string, u User, name, content string, tagIDs ...string) (Channel, Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.newID()
+	f, ok := s.channels[forumID]
+	if !ok || f.Type != TypeForum {
+		return Channel{}, Message{}, fmt.Errorf("discordfake: forum %s: %w", forumID, ErrNotFound)
+	}
+	tags := []any{}
+	for _, t := range tagIDs {
+		tags = append(tags, t)
+	}
+	th, m, e := s.openThread(f, "", u, map[string]any{"name": name, "applied_tags": tags, "message": map[string]any{"content": content}}, nil)
+	if e != nil {
+		return Channel{}, Message{}, fmt.Errorf("discordfake: forum post: %s (%d)", e.msg, e.code)
+	}
+	return copyChannel(th), copyMessage(m), nil
 }
 
-func (s *Server) interact(channelID string, u User, typ int, data map[string]any, msg ...map[string]any) string {
+// StartThread makes u start a public thread from a message (the thread
+// shares its id) and dispatches THREAD_CREATE.
+func (s *Server) StartThread(channelID, messageID string, u User, name string) (Channel, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it := &interaction{ID: s.newID(), Token: "itok-" + s.newID()}
-	s.interactions[it.ID] = it
-	c := s.channels[channelID]
-	d := map[string]any{"id": it.ID, "application_id": s.o.ApplicationID, "type": typ, "data": data, "token": it.Token, "version": 1,
-		"channel_id": channelID}
-	if c != nil && c.GuildID != "" {
-		d["guild_id"] = c.GuildID
-		d["member"] = map[string]any{"user": u, "roles": []string{}, "permissions": "0"}
-	} else {
-		d["user"] = u
+	c, ok := s.channels[channelID]
+	if !ok || s.findLocked(channelID, messageID) == nil {
+		return Channel{}, fmt.Errorf("discordfake: message %s in %s: %w", messageID, channelID, ErrNotFound)
 	}
-	if len(msg) > 0 && msg[0] != nil {
-		d["message"] = msg[0]
+	th, e := s.makeThread(c, messageID, u.ID, map[string]any{"name": name})
+	if e != nil {
+		return Channel{}, fmt.Errorf("discordfake: thread: %s (%d)", e.msg, e.code)
 	}
-	s.dispatchLocked("INTERACTION_CREATE", "", d)
-	return it.ID
+	return copyChannel(th), nil
 }
 
-func (s *Server) interactionCallback(id, token string, in map[string]any) (int, any) {
-	it, ok := s.interactions[id]
-	if !ok || it.Token != token {
-		return 0, notFound(10062, "interaction")
-	}
-	if it.Response != nil {
-		return 0, &apiError{status: 400, code: 40060, msg: "Interaction has already been acknowledged."}
-	}
-	it.Response = in
-	return 204, nil
-}
-
-// Response returns the callback an interaction was answered with: its
-// type and, for messages, the content.
-func (s *Server) Response(id string) (int, string, bool) {
+// SetThread archives/unarchives and locks/unlocks a thread as a moderator
+// would (THREAD_UPDATE).
+func (s *Server) SetThread(threadID string, archived, locked bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	it, ok := s.interactions[id]
-	if !ok || it.Response == nil {
-		return 0, "", false
+	th, ok := s.channels[threadID]
+	if !ok || !th.IsThread() {
+		return fmt.Errorf("discordfake: thread %s: %w", threadID, ErrNotFound)
 	}
-	typ, _ := it.Response["type"].(float64)
-	data, _ := it.Response["data"].(map[string]any)
-	content, _ := data["content"].(string)
-	return int(typ), content, true
+	th.Archived, th.Locked = archived, locked
+	s.dispatchLocked("THREAD_UPDATE", th.GuildID, s.channelJSON(th))
+	return nil
 }
 
-// Commands returns the application commands the bot registered.
-func (s *Server) Commands() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for _, c := range s.commands {
-		var cmd struct {
-			Name string `json:"name"`
-		}
-		_ = json.Unmarshal(c, &cmd)
-		out = append(out, cmd.Name)
-	}
-	return out
+func jsonRoundTrip(in, out any) error {
+	return json.Unmarshal(mustJSON(in), out)
 }

@@ -1,20 +1,21 @@
 package discordfake
 
 import (
-	"slices"
+	"encoding/json"
 	"strconv"
 	"time"
 )
 
 // Channel types as Discord numbers them.
 const (
-	TypeText         = 0
-	TypeDM           = 1
-	TypePublicThread = 11
-	TypeForum        = 15
+	TypeText          = 0
+	TypeDM            = 1
+	TypePublicThread  = 11
+	TypePrivateThread = 12
+	TypeForum         = 15
 )
 
-// User is a Discord user.
+// User is a Discord user (or, as a message author, a webhook).
 type User struct {
 	ID       string `json:"id"`
 	Username string `json:"username"`
@@ -23,58 +24,117 @@ type User struct {
 	Bot      bool   `json:"bot,omitempty"`
 }
 
+// AvatarURL is the CDN address of the user's avatar ("" without one), as
+// Discord builds it.
+func (u User) AvatarURL() string {
+	if u.Avatar == "" {
+		return ""
+	}
+	return "https://cdn.discordapp.com/avatars/" + u.ID + "/" + u.Avatar + ".png"
+}
+
+// Role is a guild role.
+type Role struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
 // Tag is a forum tag.
 type Tag struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 }
 
-// Channel is a guild channel, a forum, a thread or a DM.
+// Channel is a guild text channel, a forum, a thread (forum posts are
+// threads) or a DM. A thread started from a message has that message's id.
 type Channel struct {
 	ID          string
 	Type        int
 	GuildID     string
 	ParentID    string
 	Name        string
-	Recipient   string // DMs
-	Tags        []Tag  // forums
-	AppliedTags []string
+	Recipient   string   // DMs: the user
+	Tags        []Tag    // forums: available tags
+	AppliedTags []string // threads: applied tag ids
 	Archived    bool
 	Locked      bool
+	OwnerID     string // threads: who created it
 }
 
-// Embed is the part of an embed tests look at.
+// IsThread reports whether the channel is a thread or forum post.
+func (c Channel) IsThread() bool { return c.Type == TypePublicThread || c.Type == TypePrivateThread }
+
+// EmbedAuthor is an embed's author line.
+type EmbedAuthor struct {
+	Name    string `json:"name"`
+	URL     string `json:"url,omitempty"`
+	IconURL string `json:"icon_url,omitempty"`
+}
+
+// EmbedField is one name/value field of an embed.
+type EmbedField struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Inline bool   `json:"inline,omitempty"`
+}
+
+// EmbedFooter is an embed's footer.
+type EmbedFooter struct {
+	Text    string `json:"text"`
+	IconURL string `json:"icon_url,omitempty"`
+}
+
+// Embed is a rich embed as sent.
 type Embed struct {
-	Title       string `json:"title,omitempty"`
-	Description string `json:"description,omitempty"`
-	Author      *struct {
-		Name    string `json:"name"`
-		IconURL string `json:"icon_url,omitempty"`
-	} `json:"author,omitempty"`
-	Fields []struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
-	} `json:"fields,omitempty"`
+	Title       string       `json:"title,omitempty"`
+	Description string       `json:"description,omitempty"`
+	URL         string       `json:"url,omitempty"`
+	Color       int          `json:"color,omitempty"`
+	Author      *EmbedAuthor `json:"author,omitempty"`
+	Fields      []EmbedField `json:"fields,omitempty"`
+	Footer      *EmbedFooter `json:"footer,omitempty"`
 }
 
-// Message is a message as Discord keeps it.
+// Attachment is a file attached to a message, in upload order.
+type Attachment struct {
+	ID          string
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// Message is a message as Discord keeps it. Author is the webhook (id =
+// webhook id, username = override or webhook name) for webhook messages.
 type Message struct {
-	ID         string
-	ChannelID  string
-	Author     User
-	WebhookID  string
-	Username   string // webhook override
-	AvatarURL  string // webhook override
-	Content    string
-	Embeds     []Embed
-	Components string // raw JSON
-	Files      map[string][]byte
-	Reactions  []string // by the bot
-	Pings      []string // who was notified: "@everyone", "@here", "<@id>", "<@&role>"
-	Edited     bool
-	Deleted    bool
-	Reference  string
-	At         time.Time
+	ID          string
+	ChannelID   string
+	Author      User
+	WebhookID   string
+	Username    string // webhook username override
+	AvatarURL   string // webhook avatar_url override
+	Content     string
+	Embeds      []Embed
+	Components  string // raw JSON, "" none
+	Files       map[string][]byte
+	Attachments []Attachment
+	Flags       int
+	// AllowedMentions is the raw allowed_mentions of the last send or
+	// edit, nil when it was absent.
+	AllowedMentions json.RawMessage
+	// Reactions are the emojis the bot reacted with (still present).
+	Reactions []string
+	// ReactedBy maps each emoji to the users who reacted with it.
+	ReactedBy map[string][]string
+	// Pings are who was notified by the current version: "@everyone",
+	// "@here", "<@userID>", "<@&roleID>".
+	Pings []string
+	// Edits holds the content of each previous version, oldest first.
+	Edits         []string
+	Edited        bool
+	Deleted       bool
+	Reference     string // message_reference.message_id (replies)
+	InteractionID string // set on interaction responses and followups
+	At            time.Time
 }
 
 // Webhook is a channel webhook.
@@ -92,18 +152,48 @@ type Guild struct {
 	ID      string
 	Name    string
 	Members map[string]string // user id -> nick ("" none)
+	Roles   []Role
+}
+
+// Action is one thing the bot did, as recorded in order by Actions.
+type Action struct {
+	Seq       int
+	Kind      string // "send", "edit", "delete", "react", "unreact", "thread", "thread_update", "webhook_create", "interaction_response", "followup"
+	ChannelID string // channel or thread
+	MessageID string
+	Detail    string // content, emoji, thread name, response type...
+	At        time.Time
 }
 
 func (s *Server) newID() string {
 	s.idSeq++
-	return strconv.FormatInt(1200000000000000000+s.idSeq, 10)
+	// Snowflake: ms since the Discord epoch << 22 | increment.
+	ms := s.o.Now().UnixMilli() - 1420070400000
+	if ms < 0 {
+		ms = 0
+	}
+	return strconv.FormatInt(ms<<22|(s.idSeq&0x3fffff), 10)
 }
 
-// AddUser creates a user.
+func (s *Server) recordLocked(kind, channelID, messageID, detail string) {
+	s.actions = append(s.actions, Action{Seq: len(s.actions) + 1, Kind: kind, ChannelID: channelID, MessageID: messageID, Detail: detail, At: s.o.Now()})
+}
+
+// AddUser creates a user with an avatar.
 func (s *Server) AddUser(username, global string) User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := User{ID: s.newID(), Username: username, Global: global, Avatar: "a1b2c3"}
+	u := User{ID: s.newID(), Username: username, Global: global}
+	u.Avatar = "a" + u.ID[len(u.ID)-6:]
+	s.users[u.ID] = u
+	return u
+}
+
+// AddBotUser creates another bot user (not the emulated bot).
+func (s *Server) AddBotUser(username string) User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := User{ID: s.newID(), Username: username, Bot: true}
 	s.users[u.ID] = u
 	return u
 }
@@ -113,15 +203,47 @@ func (s *Server) AddGuild(name string, members ...User) Guild {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := &Guild{ID: s.newID(), Name: name, Members: map[string]string{s.bot.ID: ""}}
+	g.Roles = []Role{{ID: g.ID, Name: "@everyone"}}
 	for _, m := range members {
 		g.Members[m.ID] = ""
 	}
 	s.guilds[g.ID] = g
-	return *g
+	return s.guildCopy(g)
+}
+
+func (s *Server) guildCopy(g *Guild) Guild {
+	cp := *g
+	cp.Members = make(map[string]string, len(g.Members))
+	for k, v := range g.Members {
+		cp.Members[k] = v
+	}
+	cp.Roles = append([]Role(nil), g.Roles...)
+	return cp
+}
+
+// AddMember adds u to a guild with a nickname ("" none).
+func (s *Server) AddMember(guildID string, u User, nick string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g, ok := s.guilds[guildID]; ok {
+		g.Members[u.ID] = nick
+	}
+}
+
+// AddRole creates a role in a guild.
+func (s *Server) AddRole(guildID, name string) Role {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := Role{ID: s.newID(), Name: name}
+	if g, ok := s.guilds[guildID]; ok {
+		g.Roles = append(g.Roles, r)
+	}
+	return r
 }
 
 // AddChannel creates a text channel (or, with forum, a forum channel whose
-// tags are named tagNames).
+// tags are named tagNames). Kept for callers; see AddTextChannel and
+// AddForumChannel.
 func (s *Server) AddChannel(guildID, name string, forum bool, tagNames ...string) Channel {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,121 +255,47 @@ func (s *Server) AddChannel(guildID, name string, forum bool, tagNames ...string
 		}
 	}
 	s.channels[c.ID] = c
-	return *c
+	return copyChannel(c)
 }
 
-// Channel returns a channel's current state.
-func (s *Server) Channel(id string) (Channel, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.channels[id]
-	if !ok {
-		return Channel{}, false
-	}
-	cp := *c
-	cp.Tags, cp.AppliedTags = slices.Clone(c.Tags), slices.Clone(c.AppliedTags)
-	return cp, true
+// AddTextChannel creates a text channel in a guild.
+func (s *Server) AddTextChannel(guildID, name string) Channel {
+	return s.AddChannel(guildID, name, false)
 }
 
-// Threads lists the threads under a channel, oldest first.
-func (s *Server) Threads(parentID string) []Channel {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Channel
-	for _, c := range s.channels {
-		if c.ParentID == parentID {
-			cp := *c
-			cp.AppliedTags = slices.Clone(c.AppliedTags)
-			out = append(out, cp)
-		}
-	}
-	slices.SortFunc(out, func(a, b Channel) int { return cmpID(a.ID, b.ID) })
-	return out
+// AddForumChannel creates a forum channel with the named available tags.
+func (s *Server) AddForumChannel(guildID, name string, tagNames ...string) Channel {
+	return s.AddChannel(guildID, name, true, tagNames...)
 }
 
-func cmpID(a, b string) int {
-	if len(a) != len(b) {
-		return len(a) - len(b)
-	}
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// Demo is what SeedDemo made.
+type Demo struct {
+	Customer, Alice, Bob User    // Alice and Bob are staff with avatars
+	Community, Staff     Guild   // the customers' guild and the staff guild
+	Support              Channel // text channel in Community
+	Desk                 Channel // text channel in Staff
+	Forum                Channel // forum in Staff with tags open, waiting, closed
 }
-
-// Messages returns copies of a channel's (or thread's) messages, oldest
-// first, deleted ones included and marked.
-func (s *Server) Messages(channelID string) []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Message
-	for _, m := range s.messages[channelID] {
-		cp := *m
-		cp.Pings = slices.Clone(m.Pings)
-		cp.Reactions = slices.Clone(m.Reactions)
-		out = append(out, cp)
-	}
-	return out
-}
-
-// BotMessages is Messages limited to the bot's and its webhooks' posts.
-func (s *Server) BotMessages(channelID string) []Message {
-	var out []Message
-	for _, m := range s.Messages(channelID) {
-		if m.Author.ID == s.bot.ID || m.WebhookID != "" {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// Pings returns every notification the bot's and its webhooks' messages
-// caused, across all channels.
-func (s *Server) Pings() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for _, ms := range s.messages {
-		for _, m := range ms {
-			if m.Author.ID == s.bot.ID || m.WebhookID != "" {
-				out = append(out, m.Pings...)
-			}
-		}
-	}
-	return out
-}
-
-// Webhooks lists a channel's webhooks.
-func (s *Server) Webhooks(channelID string) []Webhook {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Webhook
-	for _, w := range s.webhooks {
-		if w.ChannelID == channelID {
-			out = append(out, *w)
-		}
-	}
-	return out
-}
-
-// Bot is the bot's user.
-func (s *Server) Bot() User { return s.bot }
 
 // SeedDemo creates a community guild with a support channel and a
 // customer, and a staff guild with a desk channel, a forum desk (tags
-// open, waiting, closed) and two staff members.
+// open, waiting, closed) and two staff members. community carries only
+// the guild id. See SeedDemoWorld for the guilds themselves.
 func (s *Server) SeedDemo() (customer, alice, bob User, community, support, desk, forum Channel) {
-	customer = s.AddUser("erin", "Erin Player")
-	alice = s.AddUser("alice", "Alice Martin")
-	bob = s.AddUser("bob", "Bob Stone")
-	cg := s.AddGuild("Acme Community", customer, alice)
-	sg := s.AddGuild("Acme Staff", alice, bob)
-	community = Channel{GuildID: cg.ID}
-	support = s.AddChannel(cg.ID, "support", false)
-	desk = s.AddChannel(sg.ID, "desk", false)
-	forum = s.AddChannel(sg.ID, "desk-forum", true, "open", "waiting", "closed")
-	return
+	d := s.SeedDemoWorld()
+	return d.Customer, d.Alice, d.Bob, Channel{GuildID: d.Community.ID}, d.Support, d.Desk, d.Forum
+}
+
+// SeedDemoWorld is SeedDemo returning everything it made.
+func (s *Server) SeedDemoWorld() Demo {
+	var d Demo
+	d.Customer = s.AddUser("erin", "Erin Player")
+	d.Alice = s.AddUser("alice", "Alice Martin")
+	d.Bob = s.AddUser("bob", "Bob Stone")
+	d.Community = s.AddGuild("Acme Community", d.Customer, d.Alice)
+	d.Staff = s.AddGuild("Acme Staff", d.Alice, d.Bob)
+	d.Support = s.AddTextChannel(d.Community.ID, "support")
+	d.Desk = s.AddTextChannel(d.Staff.ID, "desk")
+	d.Forum = s.AddForumChannel(d.Staff.ID, "desk-forum", "open", "waiting", "closed")
+	return d
 }
