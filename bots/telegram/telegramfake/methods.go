@@ -1,7 +1,12 @@
 package telegramfake
 
 import (
+	"bytes"
 	"encoding/json"
+	"image"
+	_ "image/gif" // photo dimensions
+	_ "image/jpeg"
+	_ "image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -10,137 +15,160 @@ import (
 	"time"
 )
 
-// dispatchLocked runs one Bot API method; s.mu is held.
-func (s *Server) dispatchLocked(method string, p map[string]string, files map[string]*multipart.FileHeader) (any, *apiError) {
-	switch method {
-	case "getMe":
-		return map[string]any{"id": s.bot.ID, "is_bot": true, "first_name": s.bot.FirstName, "username": s.bot.Username,
-			"can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false}, nil
-	case "setWebhook":
-		return s.setWebhook(p)
-	case "deleteWebhook":
-		return s.deleteWebhook(p)
-	case "getWebhookInfo":
-		return s.webhookInfo()
-	case "setMyCommands", "deleteMyCommands":
-		return true, nil
-	case "sendMessage":
-		return s.sendMessage(p)
-	case "sendPhoto", "sendDocument", "sendVoice":
-		return s.sendFile(method, p, files)
-	case "editMessageText":
-		return s.editMessageText(p)
-	case "editMessageReplyMarkup":
-		return s.editReplyMarkup(p)
-	case "deleteMessage":
-		return s.deleteMessage(p)
-	case "getFile":
-		return s.getFile(p)
-	case "createForumTopic", "editForumTopic", "closeForumTopic", "reopenForumTopic", "deleteForumTopic":
-		return s.forumTopic(method, p)
-	case "answerCallbackQuery":
-		text, ok := s.callbacks[p["callback_query_id"]]
-		if !ok {
-			return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
-		}
-		_ = text
-		s.callbacks[p["callback_query_id"]] = p["text"]
-		return true, nil
-	case "setMessageReaction":
-		return s.setReaction(p)
-	case "getChat":
-		c, e := s.chatFor(p)
-		if e != nil {
-			return nil, e
-		}
-		return c.Chat, nil
-	case "getChatMember":
-		return s.getChatMember(p)
-	}
-	return nil, &apiError{code: 404, desc: "Not Found"}
-}
+// Limits from the Bot API documentation.
+const (
+	maxText        = 4096
+	maxCaption     = 1024
+	maxCallback    = 64
+	maxPhotoUpload = 10 << 20
+	maxFileUpload  = 50 << 20
+	maxDownload    = 20 << 20
+	deleteWindow   = 48 * time.Hour
+)
 
+// chatFor resolves chat_id to a chat the bot is in.
 func (s *Server) chatFor(p map[string]string) (*chat, *apiError) {
-	id, err := strconv.ParseInt(p["chat_id"], 10, 64)
-	if err != nil {
-		return nil, badRequest("chat not found")
+	raw, present := p["chat_id"]
+	if !present || raw == "" {
+		return nil, badRequest("chat_id is empty")
 	}
+	id, err := strconv.ParseInt(raw, 10, 64)
 	c := s.chats[id]
-	if c == nil {
+	if err != nil || c == nil {
 		return nil, badRequest("chat not found")
 	}
 	if _, member := c.members[s.bot.ID]; !member {
-		return nil, &apiError{code: 403, desc: "Forbidden: bot is not a member of the supergroup chat"}
+		switch c.Type {
+		case Group:
+			return nil, forbidden("bot was kicked from the group chat")
+		default:
+			return nil, forbidden("bot is not a member of the supergroup chat")
+		}
 	}
 	return c, nil
 }
 
-// target resolves chat and, for forum topics, message_thread_id.
+// target resolves chat_id and message_thread_id for a send.
 func (s *Server) target(p map[string]string) (*chat, int, *apiError) {
 	c, e := s.chatFor(p)
 	if e != nil {
 		return nil, 0, e
 	}
 	if c.blockedBy {
-		return nil, 0, &apiError{code: 403, desc: "Forbidden: bot was blocked by the user"}
+		return nil, 0, forbidden("bot was blocked by the user")
 	}
 	thread, _ := strconv.Atoi(p["message_thread_id"])
-	if thread != 0 && c.IsForum {
+	if !c.IsForum {
+		return c, 0, nil
+	}
+	if thread != 0 {
 		t := c.topics[thread]
 		if t == nil || t.Deleted {
 			return nil, 0, badRequest("message thread not found")
 		}
-		if t.Closed && !c.botAdmin {
+		if t.Closed && !c.botAdmin(s.bot.ID) {
 			return nil, 0, badRequest("TOPIC_CLOSED")
 		}
-	}
-	if !c.IsForum {
-		thread = 0
 	}
 	return c, thread, nil
 }
 
-// renderText validates text per parse_mode and returns what users see.
-func renderText(text, mode string, max int, empty string) (string, *apiError) {
-	shown := text
-	if strings.EqualFold(mode, "HTML") {
-		var err error
-		if shown, err = parseHTML(text); err != nil {
-			return "", badRequest("can't parse entities: %s", err.Error())
-		}
-	}
-	if strings.TrimSpace(shown) == "" && empty != "" {
-		return "", badRequest("%s", empty)
-	}
-	if utf16Len(shown) > max {
-		if max == 1024 {
-			return "", badRequest("message caption is too long")
-		}
-		return "", badRequest("message is too long")
-	}
-	return shown, nil
-}
-
-func replyTo(p map[string]string) int {
-	if id, err := strconv.Atoi(p["reply_to_message_id"]); err == nil {
-		return id
-	}
+// replyTo reads reply_parameters or the older reply_to_message_id.
+func replyTo(p map[string]string) (id int, allowMissing bool) {
 	var rp struct {
-		MessageID int `json:"message_id"`
+		MessageID                int  `json:"message_id"`
+		AllowSendingWithoutReply bool `json:"allow_sending_without_reply"`
 	}
-	if json.Unmarshal([]byte(p["reply_parameters"]), &rp) == nil {
-		return rp.MessageID
+	if raw := p["reply_parameters"]; raw != "" && json.Unmarshal([]byte(raw), &rp) == nil {
+		return rp.MessageID, rp.AllowSendingWithoutReply
 	}
-	return 0
+	id, _ = strconv.Atoi(p["reply_to_message_id"])
+	return id, p["allow_sending_without_reply"] == "true"
 }
 
-func (s *Server) newBotMessage(c *chat, thread int, p map[string]string) *Message {
-	c.nextMsg++
-	m := &Message{ID: c.nextMsg, Chat: c.ID, ThreadID: thread, From: s.bot, Date: s.o.Now(), ParseMode: p["parse_mode"], ReplyTo: replyTo(p)}
-	if rm := p["reply_markup"]; rm != "" && json.Valid([]byte(rm)) {
-		m.ReplyMarkup = json.RawMessage(rm)
+// replyMarkup validates reply_markup as Telegram does and returns what the
+// message keeps (nil for none or an empty inline keyboard).
+func replyMarkup(raw string) (json.RawMessage, *apiError) {
+	if raw == "" {
+		return nil, nil
 	}
-	return m
+	var m struct {
+		InlineKeyboard *[][]map[string]json.RawMessage `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return nil, badRequest("can't parse reply keyboard markup JSON object")
+	}
+	if m.InlineKeyboard == nil {
+		return json.RawMessage(raw), nil // reply keyboards and removals: kept as sent
+	}
+	empty := true
+	for _, row := range *m.InlineKeyboard {
+		for _, b := range row {
+			empty = false
+			var text, data string
+			_ = json.Unmarshal(b["text"], &text)
+			if text == "" {
+				return nil, badRequest("can't parse inline keyboard button: Text is empty")
+			}
+			if cd, ok := b["callback_data"]; ok {
+				_ = json.Unmarshal(cd, &data)
+				if data == "" || len(data) > maxCallback {
+					return nil, badRequest("BUTTON_DATA_INVALID")
+				}
+				continue
+			}
+			action := false
+			for _, k := range []string{"url", "web_app", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
+				"switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay"} {
+				if _, ok := b[k]; ok {
+					action = true
+				}
+			}
+			if !action {
+				return nil, badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+			}
+		}
+	}
+	if empty {
+		return nil, nil
+	}
+	return json.RawMessage(raw), nil
+}
+
+// newBotMessage prepares a message from the bot; it is not yet stored.
+func (s *Server) newBotMessage(c *chat, thread int, p map[string]string) (*Message, *apiError) {
+	rt, allowMissing := replyTo(p)
+	if rt != 0 {
+		if r := c.msg(rt); r == nil || r.Deleted {
+			if !allowMissing {
+				return nil, badRequest("message to be replied not found")
+			}
+			rt = 0
+		} else if thread == 0 && c.IsForum {
+			thread = r.ThreadID // a reply lands in the replied message's topic
+		}
+	}
+	markup, e := replyMarkup(p["reply_markup"])
+	if e != nil {
+		return nil, e
+	}
+	return &Message{Chat: c.ID, ThreadID: thread, From: s.bot, Date: s.o.Now(), ParseMode: p["parse_mode"], ReplyTo: rt, ReplyMarkup: markup}, nil
+}
+
+// store gives m the chat's next id, keeps it and records the action.
+func (s *Server) store(c *chat, m *Message, method string) {
+	c.nextMsg++
+	m.ID = c.nextMsg
+	c.messages = append(c.messages, m)
+	text := m.Text
+	if m.Caption != "" {
+		text = m.Caption
+	}
+	s.act(ActSend, method, c.ID, m.ThreadID, m.ID, text)
+}
+
+func (s *Server) act(kind ActionKind, method string, chat int64, thread, msg int, text string) {
+	s.actions = append(s.actions, Action{Kind: kind, Method: method, Chat: chat, Thread: thread, MessageID: msg, Text: text, At: s.o.Now()})
 }
 
 func (s *Server) sendMessage(p map[string]string) (any, *apiError) {
@@ -148,81 +176,121 @@ func (s *Server) sendMessage(p map[string]string) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	shown, e := renderText(p["text"], p["parse_mode"], 4096, "message text is empty")
+	f, bad := formatText(p["text"], p["parse_mode"], p["entities"])
+	switch {
+	case bad != "":
+		return nil, badRequest("%s", bad)
+	case f.Text == "":
+		return nil, badRequest("message text is empty")
+	case utf16Len(f.Text) > maxText:
+		return nil, badRequest("message is too long")
+	}
+	m, e := s.newBotMessage(c, thread, p)
 	if e != nil {
 		return nil, e
 	}
-	if rt := replyTo(p); rt != 0 && c.msg(rt) == nil && p["allow_sending_without_reply"] != "true" {
-		return nil, badRequest("message to be replied not found")
-	}
-	m := s.newBotMessage(c, thread, p)
-	m.Text, m.HTML = shown, p["text"]
-	c.messages = append(c.messages, m)
+	m.Text, m.HTML, m.Entities = f.Text, p["text"], f.Entities
+	s.store(c, m, "sendMessage")
 	return s.messageJSON(c, m), nil
 }
 
-func (s *Server) sendFile(method string, p map[string]string, files map[string]*multipart.FileHeader) (any, *apiError) {
+// sendFile serves sendPhoto, sendDocument and sendVoice: a multipart
+// upload or a known file_id.
+func (s *Server) sendFile(field string, p map[string]string, files map[string]*multipart.FileHeader) (any, *apiError) {
 	c, thread, e := s.target(p)
 	if e != nil {
 		return nil, e
 	}
-	field := map[string]string{"sendPhoto": "photo", "sendDocument": "document", "sendVoice": "voice"}[method]
-	caption, e := renderText(p["caption"], p["parse_mode"], 1024, "")
-	if e != nil {
-		return nil, e
+	f, bad := formatText(p["caption"], p["parse_mode"], p["caption_entities"])
+	if bad != "" {
+		return nil, badRequest("%s", bad)
 	}
-	var f File
+	if utf16Len(f.Text) > maxCaption {
+		return nil, badRequest("message caption is too long")
+	}
+	var file File
 	if fh, ok := files[field]; ok {
-		limit := int64(50 << 20)
-		if field == "photo" {
-			limit = 10 << 20
+		if file, e = s.upload(field, fh); e != nil {
+			return nil, e
 		}
-		if fh.Size > limit {
-			return nil, &apiError{code: 413, desc: "Request Entity Too Large"}
+	} else if ref := p[field]; ref != "" {
+		if strings.HasPrefix(ref, "attach://") {
+			return nil, badRequest("there is no %s in the request", field)
 		}
-		rd, err := fh.Open()
-		if err != nil {
-			return nil, badRequest("file must be non-empty")
-		}
-		data, _ := io.ReadAll(rd)
-		rd.Close()
-		if len(data) == 0 {
-			return nil, badRequest("file must be non-empty")
-		}
-		mime := fh.Header.Get("Content-Type")
-		if mime == "" || mime == "application/octet-stream" {
-			mime = http.DetectContentType(data)
-		}
-		f = s.addFile(fh.Filename, mime, data)
-	} else if id := p[field]; id != "" {
-		known, ok := s.files[id]
+		known, ok := s.files[ref]
 		if !ok {
 			return nil, badRequest("wrong file identifier/HTTP URL specified")
 		}
-		f = known
+		file = known
 	} else {
 		return nil, badRequest("there is no %s in the request", field)
 	}
-	m := s.newBotMessage(c, thread, p)
-	m.Caption = caption
+	m, e := s.newBotMessage(c, thread, p)
+	if e != nil {
+		return nil, e
+	}
+	m.Caption, m.HTML, m.Entities = f.Text, p["caption"], f.Entities
 	switch field {
 	case "photo":
-		m.PhotoID = f.ID
+		m.PhotoID = file.ID
 	case "document":
-		m.DocumentID = f.ID
+		m.DocumentID = file.ID
 	default:
-		m.VoiceID = f.ID
+		m.VoiceID = file.ID
 	}
-	c.messages = append(c.messages, m)
+	s.store(c, m, "send"+strings.ToUpper(field[:1])+field[1:])
 	return s.messageJSON(c, m), nil
 }
 
+// upload stores a multipart file, enforcing Telegram's upload limits.
+func (s *Server) upload(field string, fh *multipart.FileHeader) (File, *apiError) {
+	limit := int64(maxFileUpload)
+	if field == "photo" {
+		limit = maxPhotoUpload
+	}
+	if fh.Size > limit {
+		return File{}, &apiError{code: http.StatusRequestEntityTooLarge, desc: "Request Entity Too Large"}
+	}
+	rd, err := fh.Open()
+	if err != nil {
+		return File{}, badRequest("file must be non-empty")
+	}
+	data, _ := io.ReadAll(rd)
+	_ = rd.Close()
+	if len(data) == 0 {
+		return File{}, badRequest("file must be non-empty")
+	}
+	mime := fh.Header.Get("Content-Type")
+	if mime == "" || mime == "application/octet-stream" {
+		mime = http.DetectContentType(data)
+	}
+	switch field {
+	case "photo":
+		return s.addPhoto(fh.Filename, data), nil // Telegram recompresses photos to JPEG
+	case "voice":
+		return s.addFile("voice", fh.Filename, mime, data), nil
+	}
+	return s.addFile("documents", fh.Filename, mime, data), nil
+}
+
+// photoSize reads an image's dimensions, or a plausible default.
+func photoSize(data []byte) (int, int) {
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+		return cfg.Width, cfg.Height
+	}
+	return 1280, 960
+}
+
+// botMessage finds a message the bot may edit.
 func (s *Server) botMessage(p map[string]string) (*chat, *Message, *apiError) {
 	c, e := s.chatFor(p)
 	if e != nil {
 		return nil, nil, e
 	}
 	id, _ := strconv.Atoi(p["message_id"])
+	if id == 0 {
+		return nil, nil, badRequest("message identifier is not specified")
+	}
 	m := c.msg(id)
 	if m == nil || m.Deleted {
 		return nil, nil, badRequest("message to edit not found")
@@ -233,23 +301,66 @@ func (s *Server) botMessage(p map[string]string) (*chat, *Message, *apiError) {
 	return c, m, nil
 }
 
-func (s *Server) editMessageText(p map[string]string) (any, *apiError) {
+// editMessageText serves editMessageText and (caption) editMessageCaption.
+func (s *Server) editMessageText(p map[string]string, caption bool) (any, *apiError) {
 	c, m, e := s.botMessage(p)
 	if e != nil {
 		return nil, e
 	}
-	shown, e := renderText(p["text"], p["parse_mode"], 4096, "message text is empty")
+	field, limit, method := "text", maxText, "editMessageText"
+	if caption {
+		field, limit, method = "caption", maxCaption, "editMessageCaption"
+	}
+	isText := m.PhotoID == "" && m.DocumentID == "" && m.VoiceID == ""
+	if caption == isText {
+		if caption {
+			return nil, badRequest("there is no caption in the message to edit")
+		}
+		return nil, badRequest("there is no text in the message to edit")
+	}
+	f, bad := formatText(p[field], p["parse_mode"], p["entities"])
+	switch {
+	case bad != "":
+		return nil, badRequest("%s", bad)
+	case f.Text == "" && !caption:
+		return nil, badRequest("message text is empty")
+	case utf16Len(f.Text) > limit && caption:
+		return nil, badRequest("message caption is too long")
+	case utf16Len(f.Text) > limit:
+		return nil, badRequest("message is too long")
+	}
+	markup, e := replyMarkup(p["reply_markup"])
 	if e != nil {
 		return nil, e
 	}
-	if shown == m.Text && p["reply_markup"] == string(m.ReplyMarkup) {
+	old := m.Text
+	if caption {
+		old = m.Caption
+	}
+	if f.Text == old && entitiesEqual(f.Entities, m.Entities) && string(markup) == string(m.ReplyMarkup) {
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
-	m.Text, m.HTML, m.ParseMode, m.Edited = shown, p["text"], p["parse_mode"], true
-	if rm := p["reply_markup"]; rm != "" && json.Valid([]byte(rm)) {
-		m.ReplyMarkup = json.RawMessage(rm)
+	if caption {
+		m.Caption = f.Text
+	} else {
+		m.Text = f.Text
 	}
+	m.HTML, m.Entities, m.ParseMode, m.ReplyMarkup = p[field], f.Entities, p["parse_mode"], markup
+	m.Edited, m.EditDate = true, s.o.Now()
+	s.act(ActEdit, method, c.ID, m.ThreadID, m.ID, f.Text)
 	return s.messageJSON(c, m), nil
+}
+
+func entitiesEqual(a, b []Entity) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) editReplyMarkup(p map[string]string) (any, *apiError) {
@@ -257,13 +368,21 @@ func (s *Server) editReplyMarkup(p map[string]string) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	m.ReplyMarkup = nil
-	if rm := p["reply_markup"]; rm != "" && json.Valid([]byte(rm)) {
-		m.ReplyMarkup = json.RawMessage(rm)
+	markup, e := replyMarkup(p["reply_markup"])
+	if e != nil {
+		return nil, e
 	}
+	if string(markup) == string(m.ReplyMarkup) {
+		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+	}
+	m.ReplyMarkup, m.Edited, m.EditDate = markup, true, s.o.Now()
+	s.act(ActEditMarkup, "editMessageReplyMarkup", c.ID, m.ThreadID, m.ID, "")
 	return s.messageJSON(c, m), nil
 }
 
+// deleteMessage applies Telegram's rules: messages younger than 48 hours;
+// the bot's own anywhere, incoming ones in private chats, any message in a
+// group where the bot is an administrator.
 func (s *Server) deleteMessage(p map[string]string) (any, *apiError) {
 	c, e := s.chatFor(p)
 	if e != nil {
@@ -274,11 +393,12 @@ func (s *Server) deleteMessage(p map[string]string) (any, *apiError) {
 	if m == nil || m.Deleted {
 		return nil, badRequest("message to delete not found")
 	}
-	own := m.From.ID == s.bot.ID
-	if !(own || (c.Type != Private && c.botAdmin)) || s.o.Now().Sub(m.Date) >= 48*time.Hour {
+	allowed := m.From.ID == s.bot.ID || c.Type == Private || c.botAdmin(s.bot.ID)
+	if !allowed || s.o.Now().Sub(m.Date) >= deleteWindow {
 		return nil, badRequest("message can't be deleted")
 	}
 	m.Deleted = true
+	s.act(ActDelete, "deleteMessage", c.ID, m.ThreadID, m.ID, "")
 	return true, nil
 }
 
@@ -287,7 +407,7 @@ func (s *Server) getFile(p map[string]string) (any, *apiError) {
 	if !ok {
 		return nil, badRequest("invalid file_id")
 	}
-	if len(f.Data) > 20<<20 {
+	if len(f.Data) > maxDownload {
 		return nil, badRequest("file is too big")
 	}
 	return map[string]any{"file_id": f.ID, "file_unique_id": f.UniqueID, "file_size": len(f.Data), "file_path": f.Path}, nil
@@ -297,121 +417,17 @@ func (s *Server) getFile(p map[string]string) (any, *apiError) {
 func (s *Server) download(w http.ResponseWriter, rest string) {
 	token, path, _ := strings.Cut(rest, "/")
 	if token != s.o.Token {
-		writeError(w, &apiError{code: 401, desc: "Unauthorized"})
+		writeError(w, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"})
 		return
 	}
 	s.mu.Lock()
-	var data []byte
-	var mime string
-	for _, f := range s.files {
-		if f.Path == path {
-			data, mime = f.Data, f.MIME
-		}
-	}
+	f, ok := s.files[s.paths[path]]
 	s.mu.Unlock()
-	if data == nil {
-		writeError(w, &apiError{code: 404, desc: "Not Found"})
+	if !ok {
+		writeError(w, notFound())
 		return
 	}
-	w.Header().Set("Content-Type", mime)
-	_, _ = w.Write(data)
-}
-
-func (s *Server) forumTopic(method string, p map[string]string) (any, *apiError) {
-	c, e := s.chatFor(p)
-	if e != nil {
-		return nil, e
-	}
-	if !c.IsForum {
-		return nil, badRequest("the chat is not a forum")
-	}
-	if !c.botAdmin {
-		return nil, badRequest("not enough rights to manage topics")
-	}
-	if method == "createForumTopic" {
-		name := p["name"]
-		if n := utf16Len(name); n < 1 || n > 128 {
-			return nil, badRequest("TOPIC_NAME_INVALID")
-		}
-		c.nextMsg++ // the topic's service message takes an id; it is the thread id
-		t := &Topic{ThreadID: c.nextMsg, Name: name, IconColor: 7322096}
-		c.topics[t.ThreadID] = t
-		return t, nil
-	}
-	id, _ := strconv.Atoi(p["message_thread_id"])
-	t := c.topics[id]
-	if t == nil || t.Deleted {
-		return nil, badRequest("message thread not found")
-	}
-	switch method {
-	case "editForumTopic":
-		if name, ok := p["name"]; ok {
-			if n := utf16Len(name); n < 1 || n > 128 {
-				return nil, badRequest("TOPIC_NAME_INVALID")
-			}
-			if name == t.Name {
-				return nil, badRequest("TOPIC_NOT_MODIFIED")
-			}
-			t.Name = name
-		}
-	case "closeForumTopic":
-		if t.Closed {
-			return nil, badRequest("TOPIC_NOT_MODIFIED")
-		}
-		t.Closed = true
-	case "reopenForumTopic":
-		if !t.Closed {
-			return nil, badRequest("TOPIC_NOT_MODIFIED")
-		}
-		t.Closed = false
-	case "deleteForumTopic":
-		t.Deleted = true
-	}
-	return true, nil
-}
-
-func (s *Server) setReaction(p map[string]string) (any, *apiError) {
-	c, e := s.chatFor(p)
-	if e != nil {
-		return nil, e
-	}
-	id, _ := strconv.Atoi(p["message_id"])
-	m := c.msg(id)
-	if m == nil || m.Deleted {
-		return nil, badRequest("message to react not found")
-	}
-	var rs []struct {
-		Type  string `json:"type"`
-		Emoji string `json:"emoji"`
-	}
-	if raw := p["reaction"]; raw != "" {
-		if err := json.Unmarshal([]byte(raw), &rs); err != nil {
-			return nil, badRequest("can't parse reaction types JSON object")
-		}
-	}
-	if len(rs) > 1 {
-		return nil, badRequest("REACTIONS_TOO_MANY")
-	}
-	m.Reactions = nil
-	for _, r := range rs {
-		m.Reactions = append(m.Reactions, r.Emoji)
-	}
-	return true, nil
-}
-
-func (s *Server) getChatMember(p map[string]string) (any, *apiError) {
-	c, e := s.chatFor(p)
-	if e != nil {
-		return nil, e
-	}
-	uid, _ := strconv.ParseInt(p["user_id"], 10, 64)
-	u, ok := s.users[uid]
-	if !ok {
-		return nil, badRequest("user not found")
-	}
-	status, member := c.members[uid]
-	if !member {
-		status = "left"
-	}
-	return map[string]any{"status": status, "user": u}, nil
+	w.Header().Set("Content-Type", f.MIME)
+	w.Header().Set("Content-Length", strconv.Itoa(len(f.Data)))
+	_, _ = w.Write(f.Data)
 }

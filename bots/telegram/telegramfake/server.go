@@ -18,19 +18,34 @@ import (
 	"cornershop/bots/internal/emu"
 )
 
+// DefaultToken is the bot token the emulator accepts when Options.Token is
+// empty.
+const DefaultToken = "123456:TEST-TOKEN"
+
 // Options configure the emulator. Zero values take the defaults in brackets.
 type Options struct {
-	Token       string // the bot's token ["123456:TEST-TOKEN"]
+	// Token is the bot's token, "<bot id>:<secret>" [DefaultToken]. Any
+	// other token gets 401 Unauthorized.
+	Token       string
 	BotUsername string // ["cornershop_bot"]
-	// Now is the clock (the 48-hour delete rule, message dates) [time.Now].
+	BotName     string // the bot's first_name ["Cornershop"]
+	// Now is the clock for message dates, the 48-hour delete rule and the
+	// rate limits [time.Now]. Long-poll timeouts use real time.
 	Now func() time.Time
 	// WebhookRetry is the wait before a failed webhook push is retried
 	// [100ms]; Telegram waits longer, tests do not need to.
 	WebhookRetry time.Duration
-	// RateLimits enforces Telegram's published limits: about one message a
-	// second per chat, 20 a minute per group, 30 a second overall.
+	// RateLimits enforces Telegram's published limits on sending calls:
+	// about one message a second per chat (bursts of 3 tolerated), 20 a
+	// minute per group, 30 a second overall; excess calls get 429.
 	RateLimits bool
-	Logger     *slog.Logger
+	// ReadAllGroupMessages turns the bot's privacy mode off. With it on
+	// (the default, as for a new bot) a bot that is not an administrator
+	// of a group only receives commands, messages mentioning it and replies
+	// to its messages there.
+	ReadAllGroupMessages bool
+	// Logger receives one line per request at debug level [discard].
+	Logger *slog.Logger
 }
 
 // Server is a running emulator. All its methods are safe for concurrent use.
@@ -40,48 +55,53 @@ type Server struct {
 	srv *http.Server
 	bot User
 
-	mu        sync.Mutex
-	changed   *emu.Changes // closed and replaced whenever state changes
-	users     map[int64]User
-	chats     map[int64]*chat
-	files     map[string]File
-	updates   []update
-	allowed   []string
-	hook      *webhook
-	calls     []Call
-	faults    []fault
-	limits    *limiter
-	callbacks map[string]string // callback query id -> answer text ("" when unanswered)
-	nextID    int64
-	nextGroup int64
-	nextFile  int
-	nextUpd   int
-	nextCB    int
-	closed    chan struct{}
-	wg        sync.WaitGroup
+	mu         sync.Mutex
+	changed    *emu.Changes // closed and replaced whenever state changes
+	users      map[int64]User
+	chats      map[int64]*chat
+	files      map[string]File
+	paths      map[string]string // file_path -> file id
+	updates    []update
+	allowed    []string // the remembered allowed_updates (nil: default)
+	hook       *webhook
+	calls      []Call
+	actions    []Action
+	faults     []fault
+	latency    time.Duration
+	limits     *limiter
+	callbacks  map[string]*callbackQuery
+	commands   json.RawMessage
+	pollGen    int // incremented by each getUpdates; older polls end with 409
+	dropGen    int // incremented by DropPolls
+	nextID     int64
+	nextGroup  int64
+	nextFile   int
+	nextUpdate int
+	nextCB     int64
+	closed     chan struct{}
+	wg         sync.WaitGroup
 }
 
-// Call is one Bot API request the emulator received.
+// Call is one Bot API request the emulator received, with the HTTP status
+// it answered (0 when the connection was dropped).
 type Call struct {
-	Method string
+	Method string // as requested (methods are case-insensitive)
 	Params map[string]string
 	At     time.Time
 	Status int
 }
 
-type fault struct {
-	method     string // "" for any
-	status     int
-	retryAfter int
-}
-
-// Start listens on addr (e.g. "127.0.0.1:0") and serves the Bot API.
+// Start listens on addr (e.g. "127.0.0.1:0") and serves the Bot API until
+// Close. It fails only when it cannot listen.
 func Start(addr string, o Options) (*Server, error) {
 	if o.Token == "" {
-		o.Token = "123456:TEST-TOKEN"
+		o.Token = DefaultToken
 	}
 	if o.BotUsername == "" {
 		o.BotUsername = "cornershop_bot"
+	}
+	if o.BotName == "" {
+		o.BotName = "Cornershop"
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -98,9 +118,10 @@ func Start(addr string, o Options) (*Server, error) {
 	}
 	botID, _ := strconv.ParseInt(strings.SplitN(o.Token, ":", 2)[0], 10, 64)
 	s := &Server{
-		o: o, ln: ln, bot: User{ID: botID, IsBot: true, FirstName: "Cornershop", Username: o.BotUsername},
+		o: o, ln: ln, bot: User{ID: botID, IsBot: true, FirstName: o.BotName, Username: o.BotUsername},
 		changed: emu.NewChanges(), users: map[int64]User{}, chats: map[int64]*chat{}, files: map[string]File{},
-		callbacks: map[string]string{}, nextID: 1000, closed: make(chan struct{}), limits: newLimiter(),
+		paths: map[string]string{}, callbacks: map[string]*callbackQuery{}, nextID: 1000, nextUpdate: 730000000,
+		nextCB: 4611686018427387000, closed: make(chan struct{}), limits: newLimiter(),
 	}
 	s.users[s.bot.ID] = s.bot
 	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
@@ -108,35 +129,50 @@ func Start(addr string, o Options) (*Server, error) {
 	return s, nil
 }
 
-// URL is the emulator's base URL, e.g. http://127.0.0.1:PORT.
+// URL is the emulator's base URL, e.g. http://127.0.0.1:PORT; the Bot API
+// is under URL()+"/bot<token>/<method>", files under
+// URL()+"/file/bot<token>/<file_path>".
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
-// APIEndpoint is the format string for tgbotapi.NewBotAPIWithAPIEndpoint.
+// APIEndpoint is the format string for tgbotapi.NewBotAPIWithAPIEndpoint:
+// URL()+"/bot%s/%s".
 func (s *Server) APIEndpoint() string { return s.URL() + "/bot%s/%s" }
+
+// FileEndpoint is the format string matching tgbotapi.FileEndpoint:
+// URL()+"/file/bot%s/%s".
+func (s *Server) FileEndpoint() string { return s.URL() + "/file/bot%s/%s" }
 
 // Token is the bot token the emulator accepts.
 func (s *Server) Token() string { return s.o.Token }
 
-// Close stops the server and its webhook pushes.
+// Close stops the server, ends long polls and stops webhook pushes. It
+// waits up to two seconds for requests in flight.
 func (s *Server) Close() error {
 	close(s.closed)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	err := s.srv.Shutdown(ctx)
 	s.wg.Wait()
-	return err
+	if err != nil {
+		return fmt.Errorf("telegramfake: close: %w", err)
+	}
+	return nil
 }
 
-// Handler serves the Bot API (/bot<token>/<method>) and file downloads
-// (/file/bot<token>/<path>).
+// Handler serves the Bot API (/bot<token>/<method>, GET or POST with a
+// query, form, JSON or multipart body) and file downloads
+// (/file/bot<token>/<file_path>). Start serves it; tests may mount it
+// elsewhere.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(s.serve)
 }
 
-// notifyLocked wakes long polls and webhook pushes; s.mu must be held.
+// notifyLocked wakes long polls, webhook pushes and waiters; s.mu is held.
 func (s *Server) notifyLocked() { s.changed.Notify() }
 
-// WaitFor blocks until cond (called with no lock held) is true or ctx ends.
+// WaitFor blocks until cond (called with no lock held) is true or ctx
+// ends, re-checking on every change to the emulator's state. It returns
+// ctx.Err() on timeout.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
 	return emu.WaitFor(ctx, &s.mu, s.changed, cond)
 }
@@ -150,26 +186,6 @@ func (s *Server) Calls() []Call {
 	return out
 }
 
-// FailNext makes the next n calls of method ("" for any) fail with the
-// HTTP status (5xx: "Internal Server Error" like Telegram's front end).
-func (s *Server) FailNext(method string, n, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, fault{method: method, status: status})
-	}
-}
-
-// RateLimitNext answers the next n calls of method ("" for any) with 429
-// and retry_after seconds.
-func (s *Server) RateLimitNext(method string, n, retryAfter int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, fault{method: method, status: http.StatusTooManyRequests, retryAfter: retryAfter})
-	}
-}
-
 // apiError is a Bot API error answer.
 type apiError struct {
 	code       int
@@ -180,8 +196,18 @@ type apiError struct {
 func (e *apiError) Error() string { return e.desc }
 
 func badRequest(format string, args ...any) *apiError {
-	return &apiError{code: 400, desc: "Bad Request: " + fmt.Sprintf(format, args...)}
+	return &apiError{code: http.StatusBadRequest, desc: "Bad Request: " + fmt.Sprintf(format, args...)}
 }
+
+func forbidden(desc string) *apiError {
+	return &apiError{code: http.StatusForbidden, desc: "Forbidden: " + desc}
+}
+
+func tooMany(secs int) *apiError {
+	return &apiError{code: http.StatusTooManyRequests, desc: fmt.Sprintf("Too Many Requests: retry after %d", secs), retryAfter: secs}
+}
+
+func notFound() *apiError { return &apiError{code: http.StatusNotFound, desc: "Not Found"} }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -193,13 +219,13 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	body := map[string]any{"ok": false, "error_code": e.code, "description": e.desc}
 	if e.retryAfter > 0 {
 		body["parameters"] = map[string]any{"retry_after": e.retryAfter}
-		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
 	}
 	writeJSON(w, e.code, body)
 }
 
-// params reads a request's parameters from the query, a form, a JSON body
-// or a multipart body, as the Bot API accepts all of them.
+// params reads a request's parameters from the query and a form, JSON or
+// multipart body, as the Bot API accepts all of them. JSON values that are
+// not strings are kept as their JSON text.
 func params(r *http.Request) (map[string]string, map[string]*multipart.FileHeader, error) {
 	p := map[string]string{}
 	for k, v := range r.URL.Query() {
@@ -209,7 +235,7 @@ func params(r *http.Request) (map[string]string, map[string]*multipart.FileHeade
 	switch {
 	case strings.HasPrefix(ct, "multipart/form-data"):
 		if err := r.ParseMultipartForm(64 << 20); err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("multipart body: %w", err)
 		}
 		for k, v := range r.MultipartForm.Value {
 			p[k] = v[0]
@@ -221,20 +247,25 @@ func params(r *http.Request) (map[string]string, map[string]*multipart.FileHeade
 		return p, files, nil
 	case strings.HasPrefix(ct, "application/json"):
 		var body map[string]any
-		if err := json.NewDecoder(io.LimitReader(r.Body, 16<<20)).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
-			return nil, nil, err
+		dec := json.NewDecoder(io.LimitReader(r.Body, 16<<20))
+		dec.UseNumber()
+		if err := dec.Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+			return nil, nil, fmt.Errorf("json body: %w", err)
 		}
 		for k, v := range body {
-			if s, ok := v.(string); ok {
-				p[k] = s
-				continue
+			switch v := v.(type) {
+			case string:
+				p[k] = v
+			case json.Number:
+				p[k] = v.String()
+			default:
+				b, _ := json.Marshal(v)
+				p[k] = string(b)
 			}
-			b, _ := json.Marshal(v)
-			p[k] = string(b)
 		}
 	default:
 		if err := r.ParseForm(); err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("form body: %w", err)
 		}
 		for k, v := range r.PostForm {
 			p[k] = v[0]
@@ -251,12 +282,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rest, ok := strings.CutPrefix(path, "bot")
 	token, method, ok2 := strings.Cut(rest, "/")
-	if !ok || !ok2 {
-		writeError(w, &apiError{code: 404, desc: "Not Found"})
+	if !ok || !ok2 || token == "" {
+		writeError(w, notFound())
 		return
 	}
 	if token != s.o.Token {
-		writeError(w, &apiError{code: 401, desc: "Unauthorized"})
+		writeError(w, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"})
 		return
 	}
 	p, files, err := params(r)
@@ -264,25 +295,41 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest("invalid request body"))
 		return
 	}
-	if method == "getUpdates" {
-		s.getUpdates(w, r.Context(), p)
+	s.o.Logger.Debug("telegramfake: request", "method", method)
+	call := Call{Method: method, Params: p}
+	f := s.takeFault(method, p)
+	if f.delay > 0 {
+		select {
+		case <-time.After(f.delay):
+		case <-r.Context().Done():
+			return
+		case <-s.closed:
+		}
+	}
+	if f.drop {
+		s.record(call, 0)
+		dropConn(w)
+		return
+	}
+	if f.err != nil {
+		s.record(call, f.err.code)
+		writeError(w, f.err)
+		return
+	}
+	if strings.EqualFold(method, "getUpdates") {
+		s.getUpdates(w, r, call)
 		return
 	}
 	s.mu.Lock()
-	call := Call{Method: method, Params: p, At: s.o.Now()}
-	if e := s.faultLocked(method, p); e != nil {
-		call.Status = e.code
-		s.calls = append(s.calls, call)
-		s.notifyLocked()
-		s.mu.Unlock()
-		writeError(w, e)
-		return
+	call.At = s.o.Now()
+	var result any
+	e := s.limitLocked(method, p)
+	if e == nil {
+		result, e = s.dispatchLocked(method, p, files)
 	}
-	result, e := s.dispatchLocked(method, p, files)
+	call.Status = http.StatusOK
 	if e != nil {
 		call.Status = e.code
-	} else {
-		call.Status = 200
 	}
 	s.calls = append(s.calls, call)
 	s.notifyLocked()
@@ -291,57 +338,101 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
+	writeJSON(w, http.StatusOK, result)
 }
 
-// faultLocked returns an injected fault or a rate-limit answer for this
-// call, if any.
-func (s *Server) faultLocked(method string, p map[string]string) *apiError {
-	for i, f := range s.faults {
-		if f.method != "" && f.method != method {
-			continue
-		}
-		s.faults = append(s.faults[:i], s.faults[i+1:]...)
-		if f.status == http.StatusTooManyRequests {
-			s.limits.block(p["chat_id"], s.o.Now(), time.Duration(f.retryAfter)*time.Second)
-			return &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", f.retryAfter), retryAfter: f.retryAfter}
-		}
-		return &apiError{code: f.status, desc: http.StatusText(f.status)}
-	}
-	if !isSend(method) {
-		return nil
-	}
-	chatID := p["chat_id"]
-	if wait := s.limits.violated(chatID, s.o.Now()); wait > 0 {
-		secs := int((wait + time.Second - 1) / time.Second)
-		return &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", secs), retryAfter: secs}
-	}
-	if s.o.RateLimits {
-		c := s.chats[atoi64(chatID)]
-		group := c != nil && c.Type != Private
-		if wait := s.limits.take(chatID, group, s.o.Now()); wait > 0 {
-			secs := int((wait + time.Second - 1) / time.Second)
-			s.limits.block(chatID, s.o.Now(), wait)
-			return &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", secs), retryAfter: secs}
-		}
-	}
-	return nil
-}
-
-// Violations counts send calls made while the bot had been told to wait
-// (inside a retry_after window): a well-behaved client makes none.
-func (s *Server) Violations() int {
+// record logs a call that ended before reaching its method.
+func (s *Server) record(c Call, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.limits.violations
+	c.At, c.Status = s.o.Now(), status
+	s.calls = append(s.calls, c)
+	s.notifyLocked()
 }
 
-func isSend(method string) bool {
-	switch method {
-	case "sendMessage", "sendPhoto", "sendDocument", "sendVoice", "editMessageText", "createForumTopic":
-		return true
+// dropConn closes the client's connection without an answer.
+func dropConn(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
 	}
-	return false
+	panic(http.ErrAbortHandler)
+}
+
+// ok wraps a method's result in the Bot API's success envelope.
+func ok(result any) map[string]any { return map[string]any{"ok": true, "result": result} }
+
+// dispatchLocked runs one Bot API method (names are case-insensitive, as
+// on Telegram) and returns the whole answer body; s.mu is held.
+func (s *Server) dispatchLocked(method string, p map[string]string, files map[string]*multipart.FileHeader) (any, *apiError) {
+	var (
+		res any
+		e   *apiError
+	)
+	switch strings.ToLower(method) {
+	case "getme":
+		res = map[string]any{"id": s.bot.ID, "is_bot": true, "first_name": s.bot.FirstName, "username": s.bot.Username,
+			"can_join_groups": true, "can_read_all_group_messages": s.o.ReadAllGroupMessages, "supports_inline_queries": false,
+			"can_connect_to_business": false, "has_main_web_app": false}
+	case "setwebhook":
+		return s.setWebhook(p)
+	case "deletewebhook":
+		return s.deleteWebhook(p)
+	case "getwebhookinfo":
+		res = s.webhookInfo()
+	case "setmycommands":
+		res, e = s.setMyCommands(p)
+	case "getmycommands":
+		res = s.commands
+		if res == nil {
+			res = []any{}
+		}
+	case "deletemycommands":
+		s.commands, res = nil, true
+	case "sendmessage":
+		res, e = s.sendMessage(p)
+	case "sendphoto":
+		res, e = s.sendFile("photo", p, files)
+	case "senddocument":
+		res, e = s.sendFile("document", p, files)
+	case "sendvoice":
+		res, e = s.sendFile("voice", p, files)
+	case "editmessagetext":
+		res, e = s.editMessageText(p, false)
+	case "editmessagecaption":
+		res, e = s.editMessageText(p, true)
+	case "editmessagereplymarkup":
+		res, e = s.editReplyMarkup(p)
+	case "deletemessage":
+		res, e = s.deleteMessage(p)
+	case "getfile":
+		res, e = s.getFile(p)
+	case "createforumtopic", "editforumtopic", "closeforumtopic", "reopenforumtopic", "deleteforumtopic":
+		res, e = s.forumTopic(strings.ToLower(method), p)
+	case "answercallbackquery":
+		res, e = s.answerCallback(p)
+	case "setmessagereaction":
+		res, e = s.setReaction(p)
+	case "getchat":
+		res, e = s.getChat(p)
+	case "getchatmember":
+		res, e = s.getChatMember(p)
+	case "getchatadministrators":
+		res, e = s.getChatAdministrators(p)
+	case "getchatmembercount":
+		var c *chat
+		if c, e = s.chatFor(p); e == nil {
+			res = len(c.members)
+		}
+	default:
+		return nil, notFound()
+	}
+	if e != nil {
+		return nil, e
+	}
+	return ok(res), nil
 }
 
 func atoi64(s string) int64 {

@@ -2,10 +2,10 @@ package telegramfake
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,24 +25,23 @@ func (u update) MarshalJSON() ([]byte, error) {
 }
 
 type webhook struct {
-	URL     string
-	Secret  string
-	Allowed []string
-	Pushes  []int // HTTP statuses seen
+	URL            string
+	Secret         string
+	MaxConnections int
+	Pushes         []int // HTTP statuses seen (0: no answer)
+	lastErrorDate  int64
+	lastErrorMsg   string
 }
 
-// defaultAllowed is what Telegram sends when allowed_updates is not set:
-// everything except chat_member, message_reaction and
-// message_reaction_count.
+// wants reports whether the remembered allowed_updates (shared by
+// getUpdates and setWebhook, as on Telegram) includes kind. The default
+// (never set, or set to []) is every kind except chat_member,
+// message_reaction and message_reaction_count.
 func (s *Server) wants(kind string) bool {
-	allowed := s.allowed
-	if s.hook != nil {
-		allowed = s.hook.Allowed
-	}
-	if len(allowed) == 0 {
+	if len(s.allowed) == 0 {
 		return kind != "chat_member" && kind != "message_reaction" && kind != "message_reaction_count"
 	}
-	return slices.Contains(allowed, kind)
+	return slices.Contains(s.allowed, kind)
 }
 
 // queueLocked adds an update if the bot asked for its kind.
@@ -50,101 +49,217 @@ func (s *Server) queueLocked(kind string, body any) {
 	if !s.wants(kind) {
 		return
 	}
-	s.nextUpd++
-	s.updates = append(s.updates, update{ID: s.nextUpd, Kind: kind, Body: body})
+	s.nextUpdate++
+	s.updates = append(s.updates, update{ID: s.nextUpdate, Kind: kind, Body: body})
 	s.notifyLocked()
 }
 
-func parseAllowed(p map[string]string) ([]string, bool) {
+// parseAllowed reads allowed_updates; ok is false when it is absent (keep
+// the previous setting).
+func parseAllowed(p map[string]string) ([]string, bool, *apiError) {
 	raw, ok := p["allowed_updates"]
 	if !ok || raw == "" {
-		return nil, false
+		return nil, false, nil
 	}
 	var list []string
 	if err := json.Unmarshal([]byte(raw), &list); err != nil {
-		return nil, false
+		return nil, false, badRequest("can't parse allowed updates JSON object")
 	}
-	return list, true
+	return list, true, nil
 }
 
-func (s *Server) getUpdates(w http.ResponseWriter, ctx context.Context, p map[string]string) {
+// PendingUpdates counts updates not yet confirmed by the bot (by a later
+// getUpdates offset or a 2xx webhook answer).
+func (s *Server) PendingUpdates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.updates)
+}
+
+// AllowedUpdates returns the remembered allowed_updates (nil: default).
+func (s *Server) AllowedUpdates() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.allowed)
+}
+
+// getUpdates serves long polling: offset confirms every update below it
+// (a negative offset keeps only the last -offset), limit 1-100, timeout in
+// seconds. A newer getUpdates ends a waiting one with 409, as Telegram
+// does; so does an active webhook.
+func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, call Call) {
+	p := call.Params
 	offset, _ := strconv.Atoi(p["offset"])
-	limit, _ := strconv.Atoi(p["limit"])
-	if limit <= 0 || limit > 100 {
+	limit, err := strconv.Atoi(p["limit"])
+	if err != nil || limit <= 0 || limit > 100 {
 		limit = 100
 	}
 	timeout, _ := strconv.Atoi(p["timeout"])
-	deadline := time.Now().Add(time.Duration(timeout) * time.Second)
+	deadline := time.Now().Add(time.Duration(max(timeout, 0)) * time.Second)
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Method: "getUpdates", Params: p, At: s.o.Now(), Status: 200})
-	if s.hook != nil {
+	call.At, call.Status = s.o.Now(), http.StatusOK
+	idx := len(s.calls)
+	s.calls = append(s.calls, call)
+	finish := func(status int) {
+		s.calls[idx].Status = status
+		s.notifyLocked()
 		s.mu.Unlock()
-		writeError(w, &apiError{code: 409, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})
+	}
+	if s.hook != nil {
+		finish(http.StatusConflict)
+		writeError(w, &apiError{code: http.StatusConflict, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})
 		return
 	}
-	if e := s.faultLocked("getUpdates", p); e != nil {
-		s.mu.Unlock()
+	if e := s.limitLocked("getUpdates", p); e != nil {
+		finish(e.code)
 		writeError(w, e)
 		return
 	}
-	if list, ok := parseAllowed(p); ok {
+	list, set, e := parseAllowed(p)
+	if e != nil {
+		finish(e.code)
+		writeError(w, e)
+		return
+	}
+	if set {
 		s.allowed = list
 	}
+	switch {
+	case offset > 0:
+		s.updates = slices.DeleteFunc(s.updates, func(u update) bool { return u.ID < offset })
+	case offset < 0:
+		s.updates = s.updates[max(0, len(s.updates)+offset):]
+	}
+	s.pollGen++
+	gen, drop := s.pollGen, s.dropGen
+	s.notifyLocked() // an older poll waiting now ends with 409
 	for {
-		if offset > 0 {
-			// Confirm everything below offset: Telegram forgets it.
-			s.updates = slices.DeleteFunc(s.updates, func(u update) bool { return u.ID < offset })
+		switch {
+		case gen != s.pollGen:
+			finish(http.StatusConflict)
+			writeError(w, &apiError{code: http.StatusConflict, desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"})
+			return
+		case drop != s.dropGen:
+			finish(0)
+			dropConn(w)
+			return
+		case s.hook != nil:
+			finish(http.StatusConflict)
+			writeError(w, &apiError{code: http.StatusConflict, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})
+			return
 		}
-		if len(s.updates) > 0 || time.Now().After(deadline) {
+		if len(s.updates) > 0 || !time.Now().Before(deadline) {
 			batch := slices.Clone(s.updates[:min(limit, len(s.updates))])
-			s.mu.Unlock()
-			writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": batch})
+			finish(http.StatusOK)
+			writeJSON(w, http.StatusOK, ok(batch))
 			return
 		}
 		ch := s.changed.C()
 		s.mu.Unlock()
+		timer := time.NewTimer(time.Until(deadline))
 		select {
-		case <-ctx.Done():
-			return
+		case <-r.Context().Done():
 		case <-s.closed:
-			return
 		case <-ch:
-		case <-time.After(time.Until(deadline)):
+		case <-timer.C:
 		}
+		timer.Stop()
 		s.mu.Lock()
+		if r.Context().Err() != nil {
+			finish(0)
+			return
+		}
+		select {
+		case <-s.closed:
+			finish(0)
+			return
+		default:
+		}
 	}
 }
 
-func (s *Server) setWebhook(p map[string]string) (any, *apiError) {
-	if p["url"] == "" {
-		s.hook = nil
-		return true, nil
+func validSecret(s string) bool {
+	if len(s) > 256 {
+		return false
 	}
-	list, _ := parseAllowed(p)
-	s.hook = &webhook{URL: p["url"], Secret: p["secret_token"], Allowed: list}
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) && s[i] != '_' && s[i] != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// setWebhook registers the webhook. Unlike Telegram, plain http URLs are
+// accepted so that tests can use httptest servers.
+func (s *Server) setWebhook(p map[string]string) (any, *apiError) {
+	raw := p["url"]
+	if raw == "" {
+		return s.deleteWebhook(p)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, badRequest("bad webhook: An HTTPS URL must be provided for webhook")
+	}
+	secret := p["secret_token"]
+	if !validSecret(secret) {
+		return nil, badRequest("secret token contains unallowed characters")
+	}
+	maxConn := 40
+	if v, err := strconv.Atoi(p["max_connections"]); err == nil {
+		if v < 1 || v > 100 {
+			return nil, badRequest("bad webhook: max_connections must be between 1 and 100")
+		}
+		maxConn = v
+	}
+	list, set, e := parseAllowed(p)
+	if e != nil {
+		return nil, e
+	}
+	if set {
+		s.allowed = list
+	}
 	if p["drop_pending_updates"] == "true" {
 		s.updates = nil
 	}
+	if s.hook != nil && s.hook.URL == raw && s.hook.Secret == secret {
+		return map[string]any{"ok": true, "result": true, "description": "Webhook is already set"}, nil
+	}
+	s.hook = &webhook{URL: raw, Secret: secret, MaxConnections: maxConn}
 	s.startPusherLocked()
-	return true, nil
+	s.notifyLocked()
+	return map[string]any{"ok": true, "result": true, "description": "Webhook was set"}, nil
 }
 
 func (s *Server) deleteWebhook(p map[string]string) (any, *apiError) {
-	s.hook = nil
 	if p["drop_pending_updates"] == "true" {
 		s.updates = nil
 	}
-	return true, nil
-}
-
-func (s *Server) webhookInfo() (any, *apiError) {
 	if s.hook == nil {
-		return map[string]any{"url": "", "has_custom_certificate": false, "pending_update_count": len(s.updates)}, nil
+		return map[string]any{"ok": true, "result": true, "description": "Webhook is already deleted"}, nil
 	}
-	return map[string]any{"url": s.hook.URL, "has_custom_certificate": false, "pending_update_count": len(s.updates), "allowed_updates": s.hook.Allowed}, nil
+	s.hook = nil
+	s.notifyLocked()
+	return map[string]any{"ok": true, "result": true, "description": "Webhook was deleted"}, nil
 }
 
-// WebhookStatuses returns the HTTP statuses the webhook answered, in order.
+func (s *Server) webhookInfo() map[string]any {
+	info := map[string]any{"url": "", "has_custom_certificate": false, "pending_update_count": len(s.updates)}
+	if s.hook == nil {
+		return info
+	}
+	info["url"], info["max_connections"], info["ip_address"] = s.hook.URL, s.hook.MaxConnections, "127.0.0.1"
+	if s.allowed != nil {
+		info["allowed_updates"] = s.allowed
+	}
+	if s.hook.lastErrorDate != 0 {
+		info["last_error_date"], info["last_error_message"] = s.hook.lastErrorDate, s.hook.lastErrorMsg
+	}
+	return info
+}
+
+// WebhookStatuses returns the HTTP statuses the current webhook answered,
+// in order (0: no answer).
 func (s *Server) WebhookStatuses() []int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -155,8 +270,8 @@ func (s *Server) WebhookStatuses() []int {
 }
 
 // startPusherLocked starts delivering queued updates to the webhook one at
-// a time, retrying an update until the endpoint answers 2xx, as Telegram
-// does.
+// a time as JSON POSTs with X-Telegram-Bot-Api-Secret-Token, retrying an
+// update until the endpoint answers 2xx, as Telegram does.
 func (s *Server) startPusherLocked() {
 	hook := s.hook
 	s.wg.Go(func() {
@@ -178,26 +293,19 @@ func (s *Server) startPusherLocked() {
 				}
 			}
 			u := s.updates[0]
-			s.mu.Unlock()
 			body, _ := json.Marshal(u)
-			req, _ := http.NewRequest(http.MethodPost, hook.URL, bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			if hook.Secret != "" {
-				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", hook.Secret)
-			}
-			status := 0
-			if resp, err := client.Do(req); err == nil {
-				status = resp.StatusCode
-				resp.Body.Close()
-			}
+			s.mu.Unlock()
+			status, errMsg := push(client, hook, body)
 			s.mu.Lock()
 			hook.Pushes = append(hook.Pushes, status)
-			if status >= 200 && status < 300 && len(s.updates) > 0 && s.updates[0].ID == u.ID {
+			if errMsg != "" {
+				hook.lastErrorDate, hook.lastErrorMsg = s.o.Now().Unix(), errMsg
+			} else if len(s.updates) > 0 && s.updates[0].ID == u.ID {
 				s.updates = s.updates[1:]
 			}
 			s.notifyLocked()
 			s.mu.Unlock()
-			if status < 200 || status >= 300 {
+			if errMsg != "" {
 				select {
 				case <-time.After(s.o.WebhookRetry):
 				case <-s.closed:
@@ -208,192 +316,27 @@ func (s *Server) startPusherLocked() {
 	})
 }
 
-// messageJSON renders a message as the Bot API does.
-func (s *Server) messageJSON(c *chat, m *Message) map[string]any {
-	out := map[string]any{
-		"message_id": m.ID, "date": m.Date.Unix(), "chat": c.Chat, "from": m.From,
+// push posts one update; errMsg is Telegram's last_error_message wording
+// when the endpoint did not answer 2xx.
+func push(client *http.Client, hook *webhook, body []byte) (status int, errMsg string) {
+	req, err := http.NewRequest(http.MethodPost, hook.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, "Bad webhook URL"
 	}
-	if m.Text != "" && m.PhotoID == "" && m.DocumentID == "" && m.VoiceID == "" {
-		out["text"] = m.Text
-		if ents := entities(m.Text); len(ents) > 0 {
-			out["entities"] = ents
+	req.Header.Set("Content-Type", "application/json")
+	if hook.Secret != "" {
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", hook.Secret)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		if strings.Contains(err.Error(), "refused") {
+			return 0, "Connection refused"
 		}
+		return 0, "Connection timed out"
 	}
-	if m.Caption != "" {
-		out["caption"] = m.Caption
+	_ = resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, fmt.Sprintf("Wrong response from the webhook: %s", resp.Status)
 	}
-	if m.ThreadID != 0 {
-		out["message_thread_id"] = m.ThreadID
-		out["is_topic_message"] = true
-	}
-	if m.ReplyTo != 0 {
-		if r := c.msg(m.ReplyTo); r != nil {
-			out["reply_to_message"] = map[string]any{"message_id": r.ID, "date": r.Date.Unix(), "chat": c.Chat, "from": r.From, "text": r.Text}
-		}
-	}
-	if len(m.ReplyMarkup) > 0 {
-		out["reply_markup"] = m.ReplyMarkup
-	}
-	if m.Edited {
-		out["edit_date"] = s.o.Now().Unix()
-	}
-	if f, ok := s.files[m.PhotoID]; ok {
-		out["photo"] = []map[string]any{{"file_id": f.ID, "file_unique_id": f.UniqueID, "width": 640, "height": 480, "file_size": len(f.Data)}}
-	}
-	if f, ok := s.files[m.DocumentID]; ok {
-		out["document"] = map[string]any{"file_id": f.ID, "file_unique_id": f.UniqueID, "file_name": f.Name, "mime_type": f.MIME, "file_size": len(f.Data)}
-	}
-	if f, ok := s.files[m.VoiceID]; ok {
-		out["voice"] = map[string]any{"file_id": f.ID, "file_unique_id": f.UniqueID, "duration": 3, "mime_type": f.MIME, "file_size": len(f.Data)}
-	}
-	if m.Sticker != "" {
-		out["sticker"] = map[string]any{"file_id": "STICKER", "file_unique_id": "S", "type": "regular", "width": 512, "height": 512, "is_animated": false, "is_video": false, "emoji": m.Sticker}
-	}
-	if m.Location != nil {
-		out["location"] = map[string]any{"latitude": m.Location[0], "longitude": m.Location[1]}
-	}
-	return out
-}
-
-// userMessage records a message from a user and queues its update.
-func (s *Server) userMessage(chatID int64, threadID int, from User, fill func(m *Message)) (Message, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.chats[chatID]
-	if c == nil {
-		return Message{}, fmt.Errorf("telegramfake: no chat %d", chatID)
-	}
-	if threadID != 0 && c.topics[threadID] == nil {
-		return Message{}, fmt.Errorf("telegramfake: no topic %d in chat %d", threadID, chatID)
-	}
-	c.nextMsg++
-	m := &Message{ID: c.nextMsg, Chat: chatID, ThreadID: threadID, From: from, Date: s.o.Now()}
-	fill(m)
-	c.messages = append(c.messages, m)
-	s.queueLocked("message", s.messageJSON(c, m))
-	return *m, nil
-}
-
-// SendText makes from write text in a chat (threadID: a forum topic, or 0).
-func (s *Server) SendText(chatID int64, threadID int, from User, text string) (Message, error) {
-	return s.userMessage(chatID, threadID, from, func(m *Message) { m.Text = text })
-}
-
-// Reply makes from answer message replyTo in a chat.
-func (s *Server) Reply(chatID int64, from User, replyTo int, text string) (Message, error) {
-	return s.userMessage(chatID, 0, from, func(m *Message) { m.Text, m.ReplyTo = text, replyTo })
-}
-
-// SendPhoto makes from send a photo with a caption.
-func (s *Server) SendPhoto(chatID int64, threadID int, from User, data []byte, caption string) (Message, error) {
-	s.mu.Lock()
-	f := s.addFile("photo.jpg", "image/jpeg", data)
-	s.mu.Unlock()
-	return s.userMessage(chatID, threadID, from, func(m *Message) { m.PhotoID, m.Caption = f.ID, caption })
-}
-
-// SendDocument makes from send a file.
-func (s *Server) SendDocument(chatID int64, threadID int, from User, name, mime string, data []byte, caption string) (Message, error) {
-	s.mu.Lock()
-	f := s.addFile(name, mime, data)
-	s.mu.Unlock()
-	return s.userMessage(chatID, threadID, from, func(m *Message) { m.DocumentID, m.Caption = f.ID, caption })
-}
-
-// SendSticker makes from send a sticker showing emoji.
-func (s *Server) SendSticker(chatID int64, from User, emoji string) (Message, error) {
-	return s.userMessage(chatID, 0, from, func(m *Message) { m.Sticker = emoji })
-}
-
-// SendLocation makes from share a location.
-func (s *Server) SendLocation(chatID int64, from User, lat, lon float64) (Message, error) {
-	return s.userMessage(chatID, 0, from, func(m *Message) { m.Location = &[2]float64{lat, lon} })
-}
-
-// Edit makes the author of a message change its text (edited_message).
-func (s *Server) Edit(chatID int64, msgID int, text string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.chats[chatID]
-	if c == nil || c.msg(msgID) == nil {
-		return fmt.Errorf("telegramfake: no message %d in chat %d", msgID, chatID)
-	}
-	m := c.msg(msgID)
-	m.Text, m.Edited = text, true
-	s.queueLocked("edited_message", s.messageJSON(c, m))
-	return nil
-}
-
-// Press makes from press an inline button with callback data on a bot
-// message, and returns the callback query id (see CallbackAnswer).
-func (s *Server) Press(chatID int64, msgID int, from User, data string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.chats[chatID]
-	if c == nil || c.msg(msgID) == nil {
-		return "", fmt.Errorf("telegramfake: no message %d in chat %d", msgID, chatID)
-	}
-	s.nextCB++
-	id := fmt.Sprintf("CB%d", s.nextCB)
-	s.callbacks[id] = "\x00unanswered"
-	s.queueLocked("callback_query", map[string]any{
-		"id": id, "from": from, "chat_instance": strconv.FormatInt(chatID, 10), "data": data,
-		"message": s.messageJSON(c, c.msg(msgID)),
-	})
-	return id, nil
-}
-
-// CallbackAnswer returns the text the bot answered a callback query with,
-// and whether it answered at all.
-func (s *Server) CallbackAnswer(id string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	text, ok := s.callbacks[id]
-	return text, ok && text != "\x00unanswered"
-}
-
-// React makes from set a reaction on a message. Telegram only tells the
-// bot when it asked for message_reaction in allowed_updates and, in
-// groups, is an administrator.
-func (s *Server) React(chatID int64, msgID int, from User, emoji string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.chats[chatID]
-	if c == nil || c.msg(msgID) == nil {
-		return fmt.Errorf("telegramfake: no message %d in chat %d", msgID, chatID)
-	}
-	if c.Type != Private && !c.botAdmin {
-		return nil
-	}
-	s.queueLocked("message_reaction", map[string]any{
-		"chat": c.Chat, "message_id": msgID, "user": from, "date": s.o.Now().Unix(),
-		"old_reaction": []any{}, "new_reaction": []map[string]string{{"type": "emoji", "emoji": emoji}},
-	})
-	return nil
-}
-
-// PendingUpdates counts updates not yet confirmed by the bot.
-func (s *Server) PendingUpdates() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.updates)
-}
-
-// entities marks what Telegram marks in user text: a leading /command
-// (bot_command) and @username mentions, with UTF-16 offsets.
-func entities(text string) []map[string]any {
-	var out []map[string]any
-	offset := 0
-	for i, word := range strings.Fields(text) {
-		at := strings.Index(text[offset:], word) + offset
-		off16 := utf16Len(text[:at])
-		switch {
-		case i == 0 && strings.HasPrefix(word, "/") && len(word) > 1:
-			out = append(out, map[string]any{"type": "bot_command", "offset": off16, "length": utf16Len(word)})
-		case strings.HasPrefix(word, "@") && len(word) > 1:
-			out = append(out, map[string]any{"type": "mention", "offset": off16, "length": utf16Len(word)})
-		}
-		offset = at + len(word)
-	}
-	return out
+	return resp.StatusCode, ""
 }
