@@ -130,7 +130,12 @@ func parseHTML(text string) (string, []Entity, error) {
 		}
 		stack = stack[:len(stack)-1]
 		if off16 > top.off16 {
-			if e, ok := tagEntity(top, off16, out.String()); ok {
+			e, ok := tagEntity(top, off16, out.String())
+			if n := len(ents); ok && top.name == "pre" && n > 0 && ents[n-1].Type == "pre" && ents[n-1].Language != "" &&
+				ents[n-1].Offset == e.Offset && ents[n-1].Length == e.Length {
+				ok = false // <pre><code class="language-x"> is one pre entity with a language
+			}
+			if ok {
 				ents = append(ents, e)
 			}
 		}
@@ -161,7 +166,7 @@ func parseAttributes(text string, i, begin int, tag string) (string, int, error)
 			break
 		}
 		nameStart := i
-		for i < len(text) && !isSpace(text[i]) && text[i] != '=' {
+		for i < len(text) && !isSpace(text[i]) && text[i] != '=' && text[i] != '>' {
 			i++
 		}
 		attr := text[nameStart:i]
@@ -172,7 +177,14 @@ func parseAttributes(text string, i, begin int, tag string) (string, int, error)
 			i++
 		}
 		if at(i) != '=' {
-			return "", 0, fmt.Errorf("Expected equal sign in declaration of an attribute of the tag \"%s\" at byte offset %d", tag, begin)
+			// An attribute without a value, e.g. <blockquote expandable>.
+			if i >= len(text) {
+				return "", 0, fmt.Errorf("Unclosed start tag at byte offset %d", begin)
+			}
+			if tag == "blockquote" && attr == "expandable" {
+				arg = "1"
+			}
+			continue
 		}
 		i++
 		for i < len(text) && isSpace(text[i]) {
