@@ -51,7 +51,9 @@ func open(t testing.TB, s *discordfake.Server, dg *discordgo.Session, intents di
 	})
 	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) { r.add("update:" + m.Content) })
 	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) { r.add("delete:" + m.ID) })
-	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageReactionAdd) { r.add("react:" + m.Emoji.Name + ":" + m.UserID) })
+	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageReactionAdd) {
+		r.add("react:" + m.Emoji.Name + ":" + m.UserID)
+	})
 	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageReactionRemove) { r.add("unreact:" + m.Emoji.Name) })
 	dg.AddHandler(func(_ *discordgo.Session, c *discordgo.ThreadCreate) { r.add("thread:" + c.Name) })
 	dg.AddHandler(func(_ *discordgo.Session, c *discordgo.ThreadUpdate) { r.add("thread_update:" + c.Name) })
