@@ -57,6 +57,7 @@ func open(t testing.TB, s *discordfake.Server, dg *discordgo.Session, intents di
 	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageReactionRemove) { r.add("unreact:" + m.Emoji.Name) })
 	dg.AddHandler(func(_ *discordgo.Session, c *discordgo.ThreadCreate) { r.add("thread:" + c.Name) })
 	dg.AddHandler(func(_ *discordgo.Session, c *discordgo.ThreadUpdate) { r.add("thread_update:" + c.Name) })
+	dg.AddHandler(func(_ *discordgo.Session, c *discordgo.ChannelCreate) { r.add("channel:" + c.Name) })
 	dg.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { r.add("ready") })
 	dg.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { r.add("resumed") })
 	dg.AddHandler(func(_ *discordgo.Session, g *discordgo.GuildCreate) { r.add("guild:" + g.Name) })
@@ -112,6 +113,8 @@ func TestGatewayReadyAndDispatch(t *testing.T) {
 	if got := r.list()[3:]; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("events = %q\nwant     %q", got, want)
 	}
+	s.AddTextChannel(d.Staff.ID, "new-desk")
+	wait(t, s, "CHANNEL_CREATE", func() bool { return r.count("channel:new-desk") == 1 })
 	// Heartbeats are acknowledged.
 	wait(t, s, "a heartbeat ACK", func() bool {
 		dg.RLock()

@@ -255,6 +255,7 @@ func (s *Server) AddChannel(guildID, name string, forum bool, tagNames ...string
 		}
 	}
 	s.channels[c.ID] = c
+	s.dispatchLocked("CHANNEL_CREATE", guildID, s.channelJSON(c))
 	return copyChannel(c)
 }
 
