@@ -187,8 +187,8 @@ func ceilSeconds(d time.Duration) int { return int((d + time.Second - 1) / time.
 type limiter struct {
 	global     *rate.Limiter
 	perChat    map[string]*rate.Limiter
-	perGroup   map[string]*rate.Limiter
-	blocked    map[string]time.Time // window key -> allowed again at
+	perGroup   map[string][]time.Time // sends in the last minute
+	blocked    map[string]time.Time   // window key -> allowed again at
 	violations []Violation
 }
 
@@ -196,7 +196,7 @@ func newLimiter() *limiter {
 	return &limiter{
 		global:   rate.NewLimiter(30, 30),
 		perChat:  map[string]*rate.Limiter{},
-		perGroup: map[string]*rate.Limiter{},
+		perGroup: map[string][]time.Time{},
 		blocked:  map[string]time.Time{},
 	}
 }
@@ -224,37 +224,39 @@ func (l *limiter) block(key string, now time.Time, d time.Duration) {
 
 // take spends one message of the budgets and, when one is empty, returns
 // how long to wait and which window to open: ~1/s per chat with bursts of
-// 3, 20/min per group, 30/s overall.
+// 3, at most 20 in any minute per group, 30/s overall.
 func (l *limiter) take(chat string, group bool, now time.Time) (time.Duration, string) {
+	key := "chat:" + chat
+	var recent []time.Time
+	if group {
+		for _, at := range l.perGroup[chat] {
+			if now.Sub(at) < time.Minute {
+				recent = append(recent, at)
+			}
+		}
+		l.perGroup[chat] = recent
+		if len(recent) >= 20 {
+			return recent[0].Add(time.Minute).Sub(now), key
+		}
+	}
 	pc, ok := l.perChat[chat]
 	if !ok {
 		pc = rate.NewLimiter(1, 3)
 		l.perChat[chat] = pc
 	}
-	type budget struct {
-		lim *rate.Limiter
-		key string
+	g := l.global.ReserveN(now, 1)
+	if d := g.DelayFrom(now); d > 0 {
+		g.CancelAt(now)
+		return d, "global"
 	}
-	budgets := []budget{{l.global, "global"}, {pc, "chat:" + chat}}
+	c := pc.ReserveN(now, 1)
+	if d := c.DelayFrom(now); d > 0 {
+		c.CancelAt(now)
+		g.CancelAt(now)
+		return d, key
+	}
 	if group {
-		pg, ok := l.perGroup[chat]
-		if !ok {
-			pg = rate.NewLimiter(rate.Every(3*time.Second), 20)
-			l.perGroup[chat] = pg
-		}
-		budgets = append(budgets, budget{pg, "chat:" + chat})
-	}
-	var reserved []*rate.Reservation
-	for _, b := range budgets {
-		r := b.lim.ReserveN(now, 1)
-		if d := r.DelayFrom(now); d > 0 {
-			r.CancelAt(now)
-			for _, done := range reserved {
-				done.CancelAt(now)
-			}
-			return d, b.key
-		}
-		reserved = append(reserved, r)
+		l.perGroup[chat] = append(recent, now)
 	}
 	return 0, ""
 }
