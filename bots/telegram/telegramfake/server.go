@@ -79,6 +79,7 @@ type Server struct {
 	nextUpdate int
 	nextCB     int64
 	closed     chan struct{}
+	closeOnce  sync.Once
 	wg         sync.WaitGroup
 }
 
@@ -146,8 +147,13 @@ func (s *Server) FileEndpoint() string { return s.URL() + "/file/bot%s/%s" }
 func (s *Server) Token() string { return s.o.Token }
 
 // Close stops the server, ends long polls and stops webhook pushes. It
-// waits up to two seconds for requests in flight.
+// waits up to two seconds for requests in flight; later calls do nothing.
 func (s *Server) Close() error {
+	first := false
+	s.closeOnce.Do(func() { first = true })
+	if !first {
+		return nil
+	}
 	close(s.closed)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
