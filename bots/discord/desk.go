@@ -126,9 +126,6 @@ func (b *Bot) UpdateCard(ctx context.Context, t core.Thread, card core.ContactCa
 		cardChannel = t.Place.Thread
 	}
 	embeds := []*discordgo.MessageEmbed{embed}
-	if _, err := b.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: t.CardID, Channel: cardChannel, Embeds: &embeds, Components: &comps, AllowedMentions: noPings()}, discordgo.WithContext(ctx)); err != nil {
-		return b.classify("edit card", err)
-	}
 	archived := card.Status == core.StatusClosed
 	edit := &discordgo.ChannelEdit{Name: threadName(card), Archived: &archived}
 	if b.o.DeskKind == "forum" {
@@ -138,8 +135,24 @@ func (b *Bot) UpdateCard(ctx context.Context, t core.Thread, card core.ContactCa
 		}
 		edit.AppliedTags = &tags
 	}
-	if _, err := b.s.ChannelEditComplex(t.Place.Thread, edit, discordgo.WithContext(ctx)); err != nil {
-		return b.classify("edit thread", err)
+	editThread := func() error {
+		if _, err := b.s.ChannelEditComplex(t.Place.Thread, edit, discordgo.WithContext(ctx)); err != nil {
+			return b.classify("edit thread", err)
+		}
+		return nil
+	}
+	// Discord refuses edits inside an archived thread (50083): unarchive
+	// before touching a forum post's card, archive only after.
+	if !archived {
+		if err := editThread(); err != nil {
+			return err
+		}
+	}
+	if _, err := b.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: t.CardID, Channel: cardChannel, Embeds: &embeds, Components: &comps, AllowedMentions: noPings()}, discordgo.WithContext(ctx)); err != nil {
+		return b.classify("edit card", err)
+	}
+	if archived {
+		return editThread()
 	}
 	return nil
 }

@@ -238,7 +238,17 @@ func TestForumDeskTagsStatus(t *testing.T) {
 	}
 	bottest.Eventually(t, wait, "the closed tag", func() bool {
 		p, _ := w.fake.Channel(c.Desk.Thread)
-		return len(p.AppliedTags) == 1 && p.AppliedTags[0] == tag("closed")
+		return len(p.AppliedTags) == 1 && p.AppliedTags[0] == tag("closed") && p.Archived
+	})
+	// Reopening must unarchive the post before its card can be edited.
+	if _, err := w.fake.Send(c.Desk.Thread, w.alice, "!reopen"); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "the open tag and the card showing open again", func() bool {
+		p, _ := w.fake.Channel(c.Desk.Thread)
+		card := w.fake.BotMessages(c.Desk.Thread)
+		return len(p.AppliedTags) == 1 && p.AppliedTags[0] == tag("open") && !p.Archived &&
+			len(card) > 0 && len(card[0].Embeds) > 0 && strings.Contains(card[0].Embeds[0].Description, "open")
 	})
 }
 
