@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -165,8 +166,13 @@ type Ref struct {
 type Delivery struct {
 	ID             DeliveryID
 	Key            string // idempotency key, unique
-	ConversationID ConversationID
-	MessageID      MessageID // zero for thread and card operations
+	ConversationID ConversationID // zero for idea cards and notices
+	MessageID      MessageID      // zero for thread and card operations
+	// IdeaID is the idea of an OpIdeaCard or OpNotify.
+	IdeaID IdeaID
+	// Lane orders deliveries: those of one lane are performed one at a time
+	// in id order. Empty means the conversation's side (see DeliveryLane).
+	Lane string
 	// Emoji is the reaction for OpReact.
 	Emoji         string
 	Op            Op
@@ -234,4 +240,13 @@ type ConversationFacts struct {
 	FirstReplyAt time.Time
 	FirstReplyBy string
 	Reopens      int
+}
+
+// DeliveryLane returns the lane d is ordered in: d.Lane when set, else one
+// lane per conversation and side.
+func DeliveryLane(d Delivery) string {
+	if d.Lane != "" {
+		return d.Lane
+	}
+	return fmt.Sprintf("c%d:%s", int64(d.ConversationID), d.Side)
 }

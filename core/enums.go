@@ -98,12 +98,14 @@ const (
 	OpUpdateCard Op = "update_card" // refresh the contact card / thread status
 	OpReact      Op = "react"       // add a reaction
 	OpWake       Op = "wake"        // a snoozed conversation's time is up (no platform call)
+	OpIdeaCard   Op = "idea_card"   // post or refresh an idea's card
+	OpNotify     Op = "notify"      // tell an idea's follower what moved (a Notice batch)
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify:
 		return true
 	}
 	return false

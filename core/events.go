@@ -32,6 +32,12 @@ type MessageEvent struct {
 	At          time.Time
 	// Direct marks a one-to-one chat with the bot (DM / private chat).
 	Direct bool
+	// Subject is the title of the thread this message starts, when it
+	// starts one (a Discord forum post's name).
+	Subject string
+	// ReplyTo is the platform id of the message this one answers, when the
+	// platform says (a Telegram reply).
+	ReplyTo string
 }
 
 // Where implements Event.

@@ -31,6 +31,8 @@ type Store interface {
 // Tx is one database transaction. Lookups return ErrNotFound when nothing
 // matches; inserts return ErrDuplicate when a unique key is taken.
 type Tx interface {
+	IdeaTx
+
 	// ContactByIdentity returns the contact owning (platform, userID).
 	ContactByIdentity(platform PlatformName, userID string) (Contact, error)
 	// Contact returns one contact with its identities.

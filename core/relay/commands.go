@@ -89,6 +89,8 @@ func commands() []command {
 		{name: "block", role: core.RoleModerator, args: "[reason]", help: "stop relaying this contact's messages", run: cmdBlock(true)},
 		{name: "unblock", role: core.RoleModerator, help: "relay them again", run: cmdBlock(false)},
 		{name: "audit", role: core.RoleModerator, help: "who did what to this conversation", run: cmdAudit},
+		{name: "idea", role: core.RoleAgent, args: "<title> [— details] | <id> [" + ideaVerbs + "]", help: "record the customer's idea with their vote, or show or moderate one (moderators)", run: cmdIdea},
+		{name: "ideas", role: core.RoleAgent, args: "[top|new|queue|hidden|<status>]", help: "list ideas", run: cmdIdeas},
 		{name: "stats", role: core.RoleAgent, args: "[period, e.g. 24h or 7d]", help: "response figures of this desk", run: cmdStats},
 		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
 	}
@@ -350,15 +352,15 @@ func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResul
 	if !ok {
 		return s.customerAction(ctx, a)
 	}
-	if a.Place.Thread == "" {
-		return core.ActionResult{Text: "Run this inside a conversation's desk thread."}, nil
-	}
 	st, isStaff, err := s.resolveStaff(ctx, desk, a.Sender)
 	if err != nil {
 		return core.ActionResult{}, err
 	}
 	if !isStaff {
 		return core.ActionResult{Text: "Only staff can do that."}, nil
+	}
+	if a.Place.Thread == "" {
+		return s.deskRootAction(ctx, st, a)
 	}
 	var out string
 	err = s.commit.do(ctx, func(tx core.Tx) error {

@@ -69,7 +69,7 @@ func cmdUnlink(c *invocation) (string, error) {
 }
 
 // customerHelp is what a customer can do.
-const customerHelp = "Just write here: a person from our team reads every message and answers in this chat. You can send text, photos and files. Use /link to connect your accounts on other apps."
+const customerHelp = "Just write here: a person from our team reads every message and answers in this chat. You can send text, photos and files. Use /link to connect your accounts on other apps. Share an idea with /idea <title> — <details>; see them with /ideas (/ideas mute stops news about them)."
 
 // customerAction answers the commands a customer may use.
 func (s *Service) customerAction(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
@@ -83,6 +83,12 @@ func (s *Service) customerAction(ctx context.Context, a core.ActionEvent) (core.
 		return core.ActionResult{Text: customerHelp}, nil
 	case "link":
 		return s.customerLink(ctx, a)
+	case "idea":
+		return s.customerIdea(ctx, a)
+	case "ideas":
+		return s.customerIdeas(ctx, a)
+	case "vote":
+		return s.vote(ctx, a)
 	}
 	return core.ActionResult{Text: "Unknown command. " + customerHelp}, nil
 }

@@ -51,6 +51,8 @@ type Config struct {
 	// {contact.first_name}, {staff.name}, {staff.first_name} and
 	// {team.name} filled in when inserted.
 	Snippets map[string]string
+	// Ideas configures idea threads.
+	Ideas Ideas
 	// BatchSize caps how many events share one transaction.
 	BatchSize int
 	// Wake is called after each commit that may have queued deliveries
@@ -91,6 +93,7 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	if now == nil {
 		now = time.Now
 	}
+	cfg.Ideas = cfg.Ideas.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -146,6 +149,9 @@ func (s *Service) Handle(ctx context.Context, e core.Event) error {
 	case core.MessageEvent:
 		if desk, ok := s.deskAt(e.Place); ok {
 			return s.deskMessage(ctx, desk, e)
+		}
+		if board, ok := s.boardAt(e.Place); ok {
+			return s.commit.do(ctx, func(tx core.Tx) error { return s.boardMessage(tx, board, e) })
 		}
 		return s.commit.do(ctx, func(tx core.Tx) error { return s.customerMessage(tx, e) })
 	case core.EditEvent:

@@ -10,13 +10,13 @@ import (
 	"cornershop/core"
 )
 
-// headOnly keeps a delivery only when no earlier delivery of the same
-// conversation and side is still pending — leased or not, due or not — so
-// each (conversation, side) is worked strictly in id order.
+// headOnly keeps a delivery only when no earlier delivery of the same lane
+// (a conversation's side, an idea's card, a follower's notices) is still
+// pending — leased or not, due or not — so each lane is worked strictly in
+// id order.
 const headOnly = `NOT EXISTS (
 	SELECT 1 FROM deliveries e
-	WHERE e.conversation_id = d.conversation_id AND e.side = d.side
-	  AND e.state = 'pending' AND e.id < d.id)`
+	WHERE e.lane = d.lane AND e.state = 'pending' AND e.id < d.id)`
 
 const claimSQL = `SELECT d.* FROM deliveries d
 WHERE d.state = 'pending' AND d.next_attempt_at <= ?

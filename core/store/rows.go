@@ -87,8 +87,10 @@ func (refRow) TableName() string { return "message_refs" }
 type deliveryRow struct {
 	ID             int64  `gorm:"primaryKey"`
 	Key            string `gorm:"column:idem_key"`
-	ConversationID int64
+	ConversationID *int64
 	MessageID      *int64
+	IdeaID         *int64
+	Lane           string
 	Emoji          string
 	Op             string
 	Side           string
@@ -272,14 +274,27 @@ func toCoreRef(r refRow) core.Ref {
 	}
 }
 
-func toDeliveryRow(d core.Delivery) deliveryRow {
-	var msg *int64
-	if d.MessageID != 0 {
-		id := int64(d.MessageID)
-		msg = &id
+// nullID maps a zero id to NULL.
+func nullID[T ~int64](id T) *int64 {
+	if id == 0 {
+		return nil
 	}
+	v := int64(id)
+	return &v
+}
+
+// idOf maps NULL to a zero id.
+func idOf[T ~int64](p *int64) T {
+	if p == nil {
+		return 0
+	}
+	return T(*p)
+}
+
+func toDeliveryRow(d core.Delivery) deliveryRow {
 	return deliveryRow{
-		ID: int64(d.ID), Key: d.Key, ConversationID: int64(d.ConversationID), MessageID: msg,
+		ID: int64(d.ID), Key: d.Key, ConversationID: nullID(d.ConversationID), MessageID: nullID(d.MessageID),
+		IdeaID: nullID(d.IdeaID), Lane: core.DeliveryLane(d),
 		Emoji: d.Emoji, Op: string(d.Op), Side: string(d.Side), Platform: string(d.Platform),
 		State: string(d.State), Attempts: d.Attempts, NextAttemptAt: dbTime(d.NextAttemptAt),
 		LastError: d.LastError, CreatedAt: dbTime(d.CreatedAt), DoneAt: dbNullTime(d.DoneAt),
@@ -287,12 +302,9 @@ func toDeliveryRow(d core.Delivery) deliveryRow {
 }
 
 func toCoreDelivery(r deliveryRow) core.Delivery {
-	var msg core.MessageID
-	if r.MessageID != nil {
-		msg = core.MessageID(*r.MessageID)
-	}
 	return core.Delivery{
-		ID: core.DeliveryID(r.ID), Key: r.Key, ConversationID: core.ConversationID(r.ConversationID), MessageID: msg,
+		ID: core.DeliveryID(r.ID), Key: r.Key, ConversationID: idOf[core.ConversationID](r.ConversationID),
+		MessageID: idOf[core.MessageID](r.MessageID), IdeaID: idOf[core.IdeaID](r.IdeaID), Lane: r.Lane,
 		Emoji: r.Emoji, Op: core.Op(r.Op), Side: core.Side(r.Side), Platform: core.PlatformName(r.Platform),
 		State: core.DeliveryState(r.State), Attempts: r.Attempts, NextAttemptAt: fromDBTime(r.NextAttemptAt),
 		LastError: r.LastError, CreatedAt: fromDBTime(r.CreatedAt), DoneAt: fromDBNullTime(r.DoneAt),
