@@ -165,7 +165,7 @@ type Ref struct {
 // in the same transaction as the message it delivers.
 type Delivery struct {
 	ID             DeliveryID
-	Key            string // idempotency key, unique
+	Key            string         // idempotency key, unique
 	ConversationID ConversationID // zero for idea cards and notices
 	MessageID      MessageID      // zero for thread and card operations
 	// IdeaID is the idea of an OpIdeaCard or OpNotify.

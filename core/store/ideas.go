@@ -42,7 +42,7 @@ type ideaRow struct {
 func (ideaRow) TableName() string { return "ideas" }
 
 type voteRow struct {
-	IdeaID   int64 `gorm:"primaryKey"`
+	IdeaID   int64  `gorm:"primaryKey"`
 	Platform string `gorm:"primaryKey"`
 	UserID   string `gorm:"primaryKey"`
 	Chat     string
@@ -120,7 +120,7 @@ func toCoreIdea(r ideaRow) (core.Idea, error) {
 		ID: core.IdeaID(r.ID), Title: r.Title, Body: r.Body, Status: core.IdeaStatus(r.Status), Author: core.ContactID(r.AuthorID),
 		AuthorName: r.AuthorName,
 		Origin:     core.Place{Platform: core.PlatformName(r.OriginPlatform), Chat: r.OriginChat, Thread: r.OriginThread}, SourceID: r.SourceID,
-		Card:       core.Place{Platform: core.PlatformName(r.CardPlatform), Chat: r.CardChat, Thread: r.CardThread}, CardID: r.CardID,
+		Card: core.Place{Platform: core.PlatformName(r.CardPlatform), Chat: r.CardChat, Thread: r.CardThread}, CardID: r.CardID,
 		MergedInto: idOf[core.IdeaID](r.MergedInto), Hidden: r.Hidden, HideReason: r.HideReason, Pinned: r.Pinned, Tags: tags,
 		Message: r.Message, Queued: r.Queued, Votes: r.Votes, Comments: r.Comments,
 		CreatedAt: fromDBTime(r.CreatedAt), UpdatedAt: fromDBTime(r.UpdatedAt),
