@@ -165,6 +165,16 @@ type Voter struct {
 	At       time.Time
 }
 
+// VoteResult is what a press of a vote control did.
+type VoteResult int
+
+// Vote results.
+const (
+	Voted          VoteResult = iota + 1 // a new vote counts
+	Unvoted                              // the person's vote is withdrawn
+	AlreadyCounted                       // a linked account voted already
+)
+
 // IdeaComment is a message someone wrote about an idea in its thread.
 type IdeaComment struct {
 	ID         int64
@@ -229,10 +239,11 @@ type IdeaTx interface {
 	UpdateIdea(id IdeaID, p IdeaPatch, now time.Time) error
 	// Ideas lists ideas by f.
 	Ideas(f IdeaFilter) ([]Idea, error)
-	// ToggleVote adds v's vote on idea, or, when v's contact (any of its
-	// linked accounts) has voted already, removes that vote. It reports
-	// whether the contact votes for the idea now.
-	ToggleVote(idea IdeaID, v Voter) (bool, error)
+	// ToggleVote adds v's vote on idea; when v's own account voted
+	// already it removes the contact's vote instead, and when another of
+	// the contact's linked accounts did, it changes nothing (one vote per
+	// person).
+	ToggleVote(idea IdeaID, v Voter) (VoteResult, error)
 	// Followers lists, one per contact, the people to tell when idea moves:
 	// its author and everyone who voted or commented, each at the account
 	// they last used for it.

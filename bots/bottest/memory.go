@@ -39,6 +39,8 @@ type Post struct {
 	Deleted bool
 	Card    *core.ContactCard
 	Emoji   []string
+	// Idea is the idea a card shows, as last rendered.
+	Idea *core.Idea
 }
 
 var (
@@ -48,7 +50,36 @@ var (
 	_ core.Editor       = (*Memory)(nil)
 	_ core.Deleter      = (*Memory)(nil)
 	_ core.Reactor      = (*Memory)(nil)
+	_ core.IdeaBoard    = (*Memory)(nil)
+	_ core.DirectOpener = (*Memory)(nil)
 )
+
+// PostIdea implements core.IdeaBoard.
+func (m *Memory) PostIdea(_ context.Context, place core.Place, idea core.Idea) (core.Thread, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := &Post{ID: m.newID(), Place: place, Text: fmt.Sprintf("Idea #%d: %s", idea.ID, idea.Title), Idea: &idea}
+	m.posts[place] = append(m.posts[place], p)
+	return core.Thread{Place: place, CardID: p.ID}, nil
+}
+
+// UpdateIdea implements core.IdeaBoard.
+func (m *Memory) UpdateIdea(_ context.Context, t core.Thread, idea core.Idea) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, p := range m.posts[t.Place] {
+		if p.ID == t.CardID {
+			p.Idea = &idea
+			return nil
+		}
+	}
+	return core.Permanent(fmt.Errorf("idea card %s: %w", t.CardID, core.ErrNotFound))
+}
+
+// DirectPlace implements core.DirectOpener: the direct chat is "dm-<user>".
+func (m *Memory) DirectPlace(_ context.Context, userID string) (core.Place, error) {
+	return core.Place{Platform: m.name, Chat: "dm-" + userID}, nil
+}
 
 // NewMemory returns a Memory platform called name whose desk channel is
 // deskChat.

@@ -2,6 +2,8 @@ package relay
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -71,7 +73,16 @@ func (s *Service) refreshIdea(tx core.Tx, i core.Idea) error {
 	if i.Origin.IsZero() {
 		return nil
 	}
-	return s.enqueue(tx, core.Delivery{IdeaID: i.ID, Op: core.OpIdeaCard, Side: core.CustomerSide, Platform: i.Origin.Platform, Lane: ideaLane(i.ID)})
+	return s.enqueue(tx, core.Delivery{Key: fmt.Sprintf("idea_card:%d:%s", int64(i.ID), nonce()),
+		IdeaID: i.ID, Op: core.OpIdeaCard, Side: core.CustomerSide, Platform: i.Origin.Platform, Lane: ideaLane(i.ID)})
+}
+
+// nonce returns 12 random hex digits, for keys of operations that may
+// repeat within one clock tick.
+func nonce() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
 }
 
 // SplitIdea reads "<title> — <details>" (an em dash, " - ", " -- " or a
@@ -319,18 +330,22 @@ func (s *Service) vote(ctx context.Context, a core.ActionEvent) (core.ActionResu
 			return nil
 		}
 		now := s.now()
-		on, err := tx.ToggleVote(i.ID, core.Voter{Contact: me.ID, Platform: a.Place.Platform, UserID: a.Sender.UserID, At: now})
+		res, err := tx.ToggleVote(i.ID, core.Voter{Contact: me.ID, Platform: a.Place.Platform, UserID: a.Sender.UserID, At: now})
 		if err != nil {
 			return fmt.Errorf("vote: %w", err)
 		}
-		action := map[bool]string{true: "idea.vote", false: "idea.unvote"}[on]
+		if res == core.AlreadyCounted {
+			out = fmt.Sprintf("Your vote for #%d “%s” is already counted, from your other account: one vote per person.", i.ID, i.Title)
+			return nil
+		}
+		action := map[core.VoteResult]string{core.Voted: "idea.vote", core.Unvoted: "idea.unvote"}[res]
 		if err := tx.Audit(core.AuditEntry{At: now, Actor: fmt.Sprintf("contact:%d", me.ID), Action: action, Object: i.ID.String()}); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		if i, err = tx.Idea(i.ID); err != nil {
 			return fmt.Errorf("reload idea: %w", err)
 		}
-		if on {
+		if res == core.Voted {
 			out = fmt.Sprintf("👍 You voted for #%d “%s” (%d votes). We will tell you when it moves.", i.ID, i.Title, i.Votes)
 		} else {
 			out = fmt.Sprintf("Your vote for #%d “%s” is withdrawn (%d votes).", i.ID, i.Title, i.Votes)

@@ -329,13 +329,13 @@ func (s *Service) notify(tx core.Tx, idea core.IdeaID, followers []core.Voter, t
 		n := core.Notice{To: f, Idea: idea, Text: text, Actor: staff, CreatedAt: now}
 		d := core.Delivery{IdeaID: idea, Op: core.OpNotify, Side: core.CustomerSide, Platform: f.Platform, Lane: noticeLane(f.Contact)}
 		if sent < s.cfg.Ideas.DailyNotices {
-			n.Batch = fmt.Sprintf("notify:%d:%d:%d", int64(idea), int64(f.Contact), now.UnixNano())
+			n.Batch = fmt.Sprintf("notify:%d:%d:%s", int64(idea), int64(f.Contact), nonce())
 		} else {
 			n.Digest = true
 			n.Batch, err = tx.OpenDigest(f.Contact)
 			switch {
 			case errors.Is(err, core.ErrNotFound):
-				n.Batch = fmt.Sprintf("digest:%d:%d", int64(f.Contact), now.UnixNano())
+				n.Batch = fmt.Sprintf("digest:%d:%s", int64(f.Contact), nonce())
 				d.NextAttemptAt = now.Add(s.cfg.Ideas.DigestDelay)
 			case err != nil:
 				return 0, fmt.Errorf("open digest: %w", err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,6 +142,17 @@ func (t *tx) CreateIdea(i *core.Idea) error {
 	if err != nil {
 		return fmt.Errorf("create idea: %w", err)
 	}
+	if i.SourceID != "" {
+		// Look first: a skipped insert would still use up an idea number.
+		var n int64
+		err := t.db.Model(&ideaRow{}).Where("origin_platform = ? AND origin_chat = ? AND source_id = ?", r.OriginPlatform, r.OriginChat, r.SourceID).Count(&n).Error
+		if err != nil {
+			return mapErr("create idea: look for its source", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("create idea: %w", core.ErrDuplicate)
+		}
+	}
 	res := t.db.Omit("Votes", "Comments").Clauses(ignoreDup).Create(&r)
 	if res.Error != nil {
 		return mapErr("create idea", res.Error)
@@ -279,18 +291,22 @@ WHERE v.idea_id = ? AND i.contact_id = ?`, int64(idea), int64(contact)).Scan(&ro
 	return rows, mapErr("votes of contact", err)
 }
 
-func (t *tx) ToggleVote(idea core.IdeaID, v core.Voter) (bool, error) {
+func (t *tx) ToggleVote(idea core.IdeaID, v core.Voter) (core.VoteResult, error) {
 	have, err := t.votesOf(idea, v.Contact)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	if len(have) > 0 {
+	own := slices.ContainsFunc(have, func(r voteRow) bool { return r.Platform == string(v.Platform) && r.UserID == v.UserID })
+	if own {
 		for _, r := range have {
 			if err := t.db.Where("idea_id = ? AND platform = ? AND user_id = ?", r.IdeaID, r.Platform, r.UserID).Delete(&voteRow{}).Error; err != nil {
-				return false, mapErr("remove vote", err)
+				return 0, mapErr("remove vote", err)
 			}
 		}
-		return false, nil
+		return core.Unvoted, nil
+	}
+	if len(have) > 0 {
+		return core.AlreadyCounted, nil
 	}
 	at := v.At
 	if at.IsZero() {
@@ -298,9 +314,9 @@ func (t *tx) ToggleVote(idea core.IdeaID, v core.Voter) (bool, error) {
 	}
 	r := voteRow{IdeaID: int64(idea), Platform: string(v.Platform), UserID: v.UserID, Chat: v.Chat, VotedAt: dbTime(at)}
 	if err := t.db.Create(&r).Error; err != nil {
-		return false, mapErr("vote", err)
+		return 0, mapErr("vote", err)
 	}
-	return true, nil
+	return core.Voted, nil
 }
 
 // followersSQL lists every account that proposed, voted or commented, with

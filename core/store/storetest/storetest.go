@@ -50,6 +50,8 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"StaffPrefs", testStaffPrefs},
 		{"ContactFields", testContactFields},
 		{"Snippets", testSnippets},
+		{"Ideas", testIdeas},
+		{"IdeaLanes", testIdeaLanes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
