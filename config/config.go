@@ -19,6 +19,7 @@ type Config struct {
 	Desks    []Desk    `yaml:"desks"`
 	Routes   []Route   `yaml:"routes"`
 	Snippets []Snippet `yaml:"snippets"`
+	Ideas    Ideas     `yaml:"ideas"`
 	Telegram Telegram  `yaml:"telegram"`
 	Slack    Slack     `yaml:"slack"`
 	Discord  Discord   `yaml:"discord"`
@@ -131,6 +132,29 @@ type Snippet struct {
 	Text string `yaml:"text"`
 }
 
+// Ideas configures idea threads.
+type Ideas struct {
+	// Boards are where every post is an idea.
+	Boards []Board `yaml:"boards"`
+	// DailyNotices: past this many notices in DigestWindow, a person's
+	// further notices leave together as one digest after DigestDelay.
+	DailyNotices int           `yaml:"daily_notices"`
+	DigestWindow time.Duration `yaml:"digest_window"`
+	DigestDelay  time.Duration `yaml:"digest_delay"`
+	// Moderation queues ideas for a moderator: "" none, "new" from
+	// contacts younger than NewContactAge or tagged flagged, "all".
+	Moderation    string        `yaml:"moderation"`
+	NewContactAge time.Duration `yaml:"new_contact_age"`
+}
+
+// Board is an ideas board: a Discord forum channel, a Slack channel, or a
+// topic of a Telegram forum group.
+type Board struct {
+	Platform string `yaml:"platform"`
+	Channel  string `yaml:"channel"`
+	Topic    string `yaml:"topic"` // Telegram: the topic's message_thread_id
+}
+
 // Telegram configures the Telegram bot.
 type Telegram struct {
 	Enabled       bool          `yaml:"enabled"`
@@ -178,6 +202,7 @@ func Default() *Config {
 			Name:     "Support",
 			Greeting: "Hi! Write your question here and a person from our team will answer.",
 		},
+		Ideas:    Ideas{DailyNotices: 3, DigestWindow: 24 * time.Hour, DigestDelay: time.Hour, NewContactAge: 24 * time.Hour},
 		Relay:    Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
 		Outbox:   Outbox{Workers: 4, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20},

@@ -132,6 +132,23 @@ func (c *Config) validate() []Problem {
 	if anyEnabled && len(c.Desks) == 0 {
 		ps.add("desks", "at least one desk is required when a platform is enabled")
 	}
+	ps.oneOf("ideas.moderation", c.Ideas.Moderation, "", "new", "all")
+	if c.Ideas.DailyNotices < 0 {
+		ps.add("ideas.daily_notices", "must not be negative")
+	}
+	for i, b := range c.Ideas.Boards {
+		p := fmt.Sprintf("ideas.boards[%d]", i)
+		ps.oneOf(p+".platform", b.Platform, "telegram", "slack", "discord")
+		if b.Channel == "" {
+			ps.add(p+".channel", "required")
+		}
+		if b.Topic != "" && b.Platform != "telegram" {
+			ps.add(p+".topic", "only Telegram boards are topics")
+		}
+		if slices.ContainsFunc(c.Desks, func(d Desk) bool { return d.Platform == b.Platform && d.Channel == b.Channel }) {
+			ps.add(p+".channel", "%q is a desk; a board needs a channel of its own", b.Channel)
+		}
+	}
 	for i, r := range c.Routes {
 		p := fmt.Sprintf("routes[%d]", i)
 		ps.oneOf(p+".platform", r.Platform, "telegram", "slack", "discord")

@@ -34,6 +34,8 @@ import (
 
 // Options configure the adapter.
 type Options struct {
+	// IdeaBoards are forum channels where every post is an idea.
+	IdeaBoards    []string
 	Token         string
 	ApplicationID string
 	// APIURL is the REST base ["https://discord.com/"]; a proxy or the

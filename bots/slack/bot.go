@@ -37,6 +37,8 @@ import (
 
 // Options configure the adapter.
 type Options struct {
+	// IdeaBoards are channels where every message is an idea.
+	IdeaBoards    []string
 	BotToken      string
 	AppToken      string // xapp-…, Socket Mode
 	SigningSecret string // Events API mode

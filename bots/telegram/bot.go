@@ -37,7 +37,10 @@ import (
 
 // Options configure the adapter.
 type Options struct {
-	Token string
+	// IdeaBoards are forum topics ("chat/topic") where every post is an
+	// idea.
+	IdeaBoards []string
+	Token      string
 	// APIURL is the Bot API server ["https://api.telegram.org"]; a
 	// self-hosted server or the emulator.
 	APIURL string

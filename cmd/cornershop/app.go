@@ -160,6 +160,13 @@ func relayConfig(cfg *config.Config) relay.Config {
 	for _, r := range cfg.Routes {
 		rc.Routes = append(rc.Routes, relay.Route{Platform: core.PlatformName(r.Platform), Chat: r.Channel, Desk: r.Desk})
 	}
+	rc.Ideas = relay.Ideas{
+		DailyNotices: cfg.Ideas.DailyNotices, DigestWindow: cfg.Ideas.DigestWindow, DigestDelay: cfg.Ideas.DigestDelay,
+		Moderation: cfg.Ideas.Moderation, NewContactAge: cfg.Ideas.NewContactAge,
+	}
+	for _, b := range cfg.Ideas.Boards {
+		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
+	}
 	return rc
 }
 

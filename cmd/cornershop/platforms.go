@@ -28,6 +28,23 @@ func deskChannels(cfg *config.Config, platform string) []string {
 	return out
 }
 
+// boards lists the ideas boards configured on a platform as channel ids
+// (Telegram: "chat/topic").
+func boards(cfg *config.Config, platform string) []string {
+	var out []string
+	for _, b := range cfg.Ideas.Boards {
+		if b.Platform != platform {
+			continue
+		}
+		if b.Topic != "" {
+			out = append(out, b.Channel+"/"+b.Topic)
+		} else {
+			out = append(out, b.Channel)
+		}
+	}
+	return out
+}
+
 // buildAdapters creates the adapters of the enabled platforms.
 func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigured, error) {
 	var ads []adapter
@@ -37,7 +54,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 			Token: t.Token.Reveal(), APIURL: t.APIURL, Mode: t.Mode,
 			WebhookURL:    strings.TrimRight(cfg.HTTP.PublicURL, "/") + "/telegram/webhook",
 			WebhookSecret: t.WebhookSecret.Reveal(), PollTimeout: t.PollTimeout,
-			DeskChats: deskChannels(cfg, "telegram"), Groups: t.Groups, FileSizeLimit: t.FileSizeLimit,
+			DeskChats: deskChannels(cfg, "telegram"), IdeaBoards: boards(cfg, "telegram"), Groups: t.Groups, FileSizeLimit: t.FileSizeLimit,
 			Logger: log.With("platform", "telegram"),
 		})
 		if err != nil {
@@ -50,7 +67,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 	if sl := cfg.Slack; sl.Enabled {
 		b, err := slack.New(slack.Options{
 			BotToken: sl.BotToken.Reveal(), AppToken: sl.AppToken.Reveal(), SigningSecret: sl.SigningSecret.Reveal(),
-			APIURL: sl.APIURL, Mode: sl.Mode, DeskChannels: deskChannels(cfg, "slack"), CustomerChannels: sl.CustomerChannels,
+			APIURL: sl.APIURL, Mode: sl.Mode, DeskChannels: deskChannels(cfg, "slack"), IdeaBoards: boards(cfg, "slack"), CustomerChannels: sl.CustomerChannels,
 			Logger: log.With("platform", "slack"),
 		})
 		if err != nil {
@@ -69,7 +86,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 		}
 		b, err := discord.New(discord.Options{
 			Token: d.Token.Reveal(), ApplicationID: d.ApplicationID, APIURL: d.APIURL,
-			DeskChannels: deskChannels(cfg, "discord"), DeskKind: kind,
+			DeskChannels: deskChannels(cfg, "discord"), DeskKind: kind, IdeaBoards: boards(cfg, "discord"),
 			CommunityChannels: d.CommunityChannels, CommunityTrigger: d.CommunityTrigger,
 			TeamName: cfg.Team.Name, TeamAvatarURL: cfg.Team.AvatarURL,
 			Logger: log.With("platform", "discord"),
