@@ -80,7 +80,8 @@ func (e ReactionEvent) Where() Place { return e.Place }
 
 // ActionEvent is a native command or a button: a slash command, a message
 // shortcut, an inline keyboard button. Name is the action ("close",
-// "vote"); Args its arguments; Ref the message it was invoked on, if any.
+// "vote"); Args its arguments; Ref the message it was invoked on, if any
+// (a button's message; a command that is itself a message, as on Telegram).
 type ActionEvent struct {
 	Place  Place
 	Sender Sender

@@ -210,6 +210,9 @@ type Notice struct {
 type IdeaBoard interface {
 	// PostIdea posts idea's card at place with a vote button that invokes
 	// the action "vote" with the idea's number, and returns where it landed.
+	// Where the platform threads replies under a message, the card goes in
+	// the thread of the proposing message (idea.SourceID) when place has no
+	// thread of its own.
 	PostIdea(ctx context.Context, place Place, idea Idea) (Thread, error)
 	// UpdateIdea renders the card at t again (votes, status, title, a
 	// pointer to the idea it was merged into) and, where the platform has
@@ -233,7 +236,8 @@ type IdeaTx interface {
 	// Idea returns one idea with its vote and comment counts.
 	Idea(id IdeaID) (Idea, error)
 	// IdeaAt returns the idea whose origin or card thread is place (a
-	// forum post, a card's thread), or whose card message is msgID there.
+	// forum post, a card's thread, the thread under the proposing message),
+	// or, with place.Thread empty, whose card message is msgID there.
 	IdeaAt(place Place, msgID string) (Idea, error)
 	// UpdateIdea applies p at time now.
 	UpdateIdea(id IdeaID, p IdeaPatch, now time.Time) error

@@ -58,6 +58,9 @@ var (
 func (m *Memory) PostIdea(_ context.Context, place core.Place, idea core.Idea) (core.Thread, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if place.Thread == "" && idea.SourceID != "" {
+		place.Thread = idea.SourceID // Memory threads replies like Slack
+	}
 	p := &Post{ID: m.newID(), Place: place, Text: fmt.Sprintf("Idea #%d: %s", idea.ID, idea.Title), Idea: &idea}
 	m.posts[place] = append(m.posts[place], p)
 	return core.Thread{Place: place, CardID: p.ID}, nil

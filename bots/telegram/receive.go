@@ -248,6 +248,10 @@ func (b *Bot) placeOf(m *message) (core.Place, bool) {
 	case b.isGroup(m.Chat.ID):
 		return p, true
 	}
+	if topic, ok := b.isBoard(m.Chat.ID, m.MessageThreadID); ok {
+		p.Thread = topic
+		return p, true
+	}
 	return core.Place{}, false
 }
 
@@ -277,7 +281,8 @@ func (b *Bot) onMessage(ctx context.Context, in core.Inbox, m *message) error {
 	if err != nil {
 		return err
 	}
-	group := !m.Chat.IsPrivate() && !b.isDesk(m.Chat.ID)
+	_, board := b.isBoard(m.Chat.ID, m.MessageThreadID)
+	group := !m.Chat.IsPrivate() && !b.isDesk(m.Chat.ID) && !board
 	if group && !b.addressed(m, self) {
 		return nil
 	}
@@ -296,11 +301,26 @@ func (b *Bot) onMessage(ctx context.Context, in core.Inbox, m *message) error {
 	}
 	return in.Handle(ctx, core.MessageEvent{
 		Place: place, ID: strconv.Itoa(m.MessageID), Sender: sender(m.From), Text: text,
-		Attachments: atts, At: time.Unix(int64(m.Date), 0), Direct: m.Chat.IsPrivate(),
+		Attachments: atts, At: time.Unix(int64(m.Date), 0), Direct: m.Chat.IsPrivate(), ReplyTo: replyTo(m),
 	})
 }
 
-// onCommand answers /start, /help and /link at customer places, and runs
+// replyTo is the message m answers. In forum topics Telegram sets
+// reply_to_message to the topic's first message on every message that
+// answers nothing else; that is no reply.
+func replyTo(m *message) string {
+	r := m.ReplyToMessage
+	if r == nil || (m.IsTopicMessage && r.MessageID == m.MessageThreadID) {
+		return ""
+	}
+	return strconv.Itoa(r.MessageID)
+}
+
+// customerCommands are the commands a customer may send.
+var customerCommands = map[string]bool{"start": true, "help": true, "link": true, "idea": true, "ideas": true, "vote": true}
+
+// onCommand answers /start, /help, /link, /idea, /ideas and /vote at
+// customer places and ideas boards, and runs
 // /close, /note … as desk commands inside topics. It reports whether the
 // message was a command it handled.
 func (b *Bot) onCommand(ctx context.Context, in core.Inbox, m *message, place core.Place) (bool, error) {
@@ -310,16 +330,17 @@ func (b *Bot) onCommand(ctx context.Context, in core.Inbox, m *message, place co
 	}
 	name := strings.ToLower(m.Command())
 	desk := b.isDesk(m.Chat.ID)
-	if !desk && name != "start" && name != "help" && name != "link" {
+	if !desk && !customerCommands[name] {
 		return false, nil
 	}
 	res, err := ai.Act(ctx, core.ActionEvent{Place: place, Sender: sender(m.From), Name: name, Args: strings.Fields(m.CommandArguments()),
-		At: time.Unix(int64(m.Date), 0), ID: strconv.Itoa(m.MessageID)})
+		At: time.Unix(int64(m.Date), 0), ID: strconv.Itoa(m.MessageID), Ref: strconv.Itoa(m.MessageID)})
 	if err != nil {
 		return true, err
 	}
 	if res.Text != "" && !desk {
-		p := tgbotapi.Params{"chat_id": place.Chat, "text": res.Text}
+		p := target(place)
+		p["text"] = res.Text
 		if _, err := b.call(ctx, "sendMessage", p); err != nil {
 			b.o.Logger.Warn("telegram: could not answer a command", "err", err)
 		}

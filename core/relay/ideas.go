@@ -254,12 +254,8 @@ func (s *Service) customerIdea(ctx context.Context, a core.ActionEvent) (core.Ac
 			out = "Sorry, we cannot take ideas from this account."
 			return nil
 		}
-		origin := a.Place
-		if b, ok := s.boardAt(a.Place); ok && b.Thread == "" && origin.Thread == "" && a.Ref != "" {
-			origin.Thread = a.Ref
-		}
 		i, err := s.propose(tx, me, core.Voter{Platform: a.Place.Platform, UserID: a.Sender.UserID},
-			proposal{origin: origin, source: a.ID, title: title, body: body}, fmt.Sprintf("contact:%d", me.ID))
+			proposal{origin: a.Place, source: a.Ref, title: title, body: body}, fmt.Sprintf("contact:%d", me.ID))
 		if errors.Is(err, core.ErrDuplicate) {
 			out = "Your idea is already posted."
 			return nil
@@ -467,12 +463,8 @@ func (s *Service) boardMessage(tx core.Tx, board core.Place, e core.MessageEvent
 	if title == "" {
 		return nil // a picture alone is no idea
 	}
-	origin := e.Place
-	if board.Thread == "" && origin.Thread == "" {
-		origin.Thread = e.ID // the card and comments go in the post's thread
-	}
 	_, err = s.propose(tx, author, core.Voter{Platform: e.Place.Platform, UserID: e.Sender.UserID},
-		proposal{origin: origin, source: e.ID, title: title, body: body}, fmt.Sprintf("contact:%d", author.ID))
+		proposal{origin: e.Place, source: e.ID, title: title, body: body}, fmt.Sprintf("contact:%d", author.ID))
 	return ignoreDuplicate(err) // a repeat of a post already recorded
 }
 

@@ -166,7 +166,7 @@ func TestIdeaMergeHideAndBoard(t *testing.T) {
 		t.Fatalf("ideas = %d, want 3 (a repeated post is recorded once)", len(all))
 	}
 	two := e.idea(2)
-	if two.Votes != 2 || two.Comments != 1 || two.Origin.Thread != "100.2" {
+	if two.Votes != 2 || two.Comments != 1 || two.Card.Thread != "100.2" {
 		t.Fatalf("idea 2 = %+v", two)
 	}
 

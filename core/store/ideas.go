@@ -200,8 +200,8 @@ func (t *tx) IdeaAt(place core.Place, msgID string) (core.Idea, error) {
 	p, c := string(place.Platform), place.Chat
 	switch {
 	case place.Thread != "":
-		q = q.Where("(origin_platform = ? AND origin_chat = ? AND origin_thread = ?) OR (card_platform = ? AND card_chat = ? AND card_thread = ?)",
-			p, c, place.Thread, p, c, place.Thread)
+		q = q.Where(`(origin_platform = ? AND origin_chat = ? AND (origin_thread = ? OR (origin_thread = '' AND source_id = ?)))
+	OR (card_platform = ? AND card_chat = ? AND card_thread = ?)`, p, c, place.Thread, place.Thread, p, c, place.Thread)
 	case msgID != "":
 		q = q.Where("card_platform = ? AND card_chat = ? AND card_id = ?", p, c, msgID)
 	default:
