@@ -324,7 +324,10 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 	}
 }
 
-// customerCommand answers /start, /help and /link typed in a DM (Discord
+// customerCommands are the commands a customer may type in a DM.
+var customerCommands = map[string]bool{"start": true, "help": true, "link": true, "idea": true, "ideas": true, "vote": true}
+
+// customerCommand answers /start, /help, /link, /idea, /ideas and /vote typed in a DM (Discord
 // has no per-DM slash commands for them) and reports whether it did.
 func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message) bool {
 	fields := strings.Fields(m.Content)
@@ -332,7 +335,7 @@ func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message) bool {
 		return false
 	}
 	name := strings.ToLower(strings.TrimPrefix(fields[0], "/"))
-	if !strings.HasPrefix(fields[0], "/") || (name != "start" && name != "help" && name != "link") {
+	if !strings.HasPrefix(fields[0], "/") || !customerCommands[name] {
 		return false
 	}
 	ai, ok := b.in.Load().Inbox.(core.ActionInbox)

@@ -35,6 +35,9 @@ type demo struct {
 	dc                *discordfake.Server
 	erin, dcAlice     discordfake.User
 	dcSupport, dcDesk discordfake.Channel
+	// Ideas: a Telegram group where every post is an idea, and a voter.
+	tgIdeas telegramfake.Chat
+	dave    telegramfake.User
 }
 
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -63,6 +66,8 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	d.carla = d.tg.AddUser("Carla", "Customer", "carla")
 	d.bob = d.tg.AddUser("Bob", "Stone", "bob_billing")
 	d.tgDesk = d.tg.AddGroup("Acme billing desk", true, true, d.bob)
+	d.dave = d.tg.AddUser("Dave", "Voter", "dave")
+	d.tgIdeas = d.tg.AddSupergroup("Acme ideas", true, d.carla, d.dave)
 	d.slDesk, d.alice, _, d.dana, d.shared = d.sl.SeedDemo()
 	if d.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{}); err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -130,6 +135,7 @@ func (d *demo) config(dbPath string) *config.Config {
 		{Name: "community", Platform: "discord", Channel: d.dcDesk.ID, Kind: "thread"},
 	}
 	cfg.Routes = []config.Route{{Platform: "slack", Desk: "billing"}, {Platform: "discord", Desk: "community"}}
+	cfg.Ideas.Boards = []config.Board{{Platform: "telegram", Channel: strconv.FormatInt(d.tgIdeas.ID, 10)}}
 	cfg.Telegram = config.Telegram{Enabled: true, Token: config.NewSecret(d.tg.Token()), APIURL: d.tg.URL(), Mode: "polling",
 		PollTimeout: time.Second, FileSizeLimit: 20 << 20}
 	cfg.Discord = config.Discord{Enabled: true, Token: config.NewSecret(d.dc.Token()), ApplicationID: d.dc.ApplicationID(), APIURL: d.dc.URL(),
@@ -193,6 +199,9 @@ func (d *demo) play(ctx context.Context) error {
 		return err
 	}
 	if err := d.discordCommunity(ctx); err != nil {
+		return err
+	}
+	if err := d.ideas(ctx); err != nil {
 		return err
 	}
 	if err := d.failedDelivery(ctx); err != nil {
@@ -326,8 +335,93 @@ func (d *demo) discordCommunity(ctx context.Context) error {
 	return nil
 }
 
+// ideas proposes an idea on Telegram, has it voted for on Telegram and
+// Discord, and moves it to planned from the Slack desk: every voter hears
+// it in Alice's voice.
+func (d *demo) ideas(ctx context.Context) error {
+	d.scene("4. An idea: proposed, voted for on two platforms, planned, every voter told")
+	const idea = "Dark mode — easier on the eyes at night"
+	if _, err := d.tg.SendText(d.tgIdeas.ID, 0, d.carla, idea); err != nil {
+		return err
+	}
+	d.say("[Telegram Acme ideas] Carla:", idea)
+	var card telegramfake.Message
+	if err := waitFor(ctx, "the idea's card", func() bool {
+		ms := d.tg.BotMessages(d.tgIdeas.ID, 0)
+		if len(ms) > 0 {
+			card = ms[0]
+		}
+		return len(ms) > 0
+	}); err != nil {
+		return err
+	}
+	d.say("[Telegram Acme ideas] card:", card.Text+"   [👍 Vote (1)]")
+	qid, err := d.tg.Press(d.tgIdeas.ID, card.ID, d.dave, "act:vote:1")
+	if err != nil {
+		return err
+	}
+	d.say("[Telegram] Dave presses:", "👍 Vote")
+	if err := waitFor(ctx, "Dave's vote", func() bool { _, ok := d.tg.CallbackAnswer(qid); return ok }); err != nil {
+		return err
+	}
+	ans, _ := d.tg.CallbackAnswer(qid)
+	d.say("  Dave is told:", ans)
+	dm := d.dc.DMChannel(d.erin)
+	if _, err := d.dc.Send(dm.ID, d.erin, "/vote 1"); err != nil {
+		return err
+	}
+	d.say("[Discord DM] Erin:", "/vote 1")
+	if err := waitFor(ctx, "Erin's vote", func() bool { return len(d.dc.BotMessages(dm.ID)) > 0 }); err != nil {
+		return err
+	}
+	d.say("[Discord DM] Erin is told:", d.dc.BotMessages(dm.ID)[0].Content)
+	if err := waitFor(ctx, "the card with three votes", func() bool { return d.tgSays(d.tgIdeas.ID, "3 votes") }); err != nil {
+		return err
+	}
+	d.say("[Telegram Acme ideas] card:", lastText(d.tg.BotMessages(d.tgIdeas.ID, 0)))
+
+	root, _ := d.slackThread()
+	const move = "!idea 1 planned We start in May."
+	if _, err := d.sl.Post(d.slDesk.ID, d.alice, move, root); err != nil {
+		return err
+	}
+	d.say("[Slack thread] Alice:", move)
+	if err := waitFor(ctx, "the notices", func() bool {
+		return d.tgSays(d.carla.ID, "Planned") && d.tgSays(d.dave.ID, "Planned") && len(d.dc.BotMessages(dm.ID)) >= 2
+	}); err != nil {
+		return err
+	}
+	d.say("[Telegram] Carla is told:", lastText(d.tg.BotMessages(d.carla.ID, 0)))
+	d.say("[Telegram] Dave is told:", lastText(d.tg.BotMessages(d.dave.ID, 0)))
+	n := d.dc.BotMessages(dm.ID)[len(d.dc.BotMessages(dm.ID))-1]
+	for _, e := range n.Embeds {
+		by := ""
+		if e.Author != nil {
+			by = e.Author.Name
+		}
+		d.say("[Discord DM] Erin is told:", fmt.Sprintf("%s  [embed by %s]", e.Description, by))
+	}
+	if err := waitFor(ctx, "the card showing Planned", func() bool { return d.tgSays(d.tgIdeas.ID, "Planned") }); err != nil {
+		return err
+	}
+	d.say("[Telegram Acme ideas] card:", lastText(d.tg.BotMessages(d.tgIdeas.ID, 0)))
+	return nil
+}
+
+// tgSays reports whether the bot's newest message in chat contains text.
+func (d *demo) tgSays(chat int64, text string) bool {
+	return strings.Contains(lastText(d.tg.BotMessages(chat, 0)), text)
+}
+
+func lastText(ms []telegramfake.Message) string {
+	if len(ms) == 0 {
+		return ""
+	}
+	return ms[len(ms)-1].Text
+}
+
 func (d *demo) failedDelivery(ctx context.Context) error {
-	d.scene("4. A delivery that fails shows in the desk with the platform's reason")
+	d.scene("5. A delivery that fails shows in the desk with the platform's reason")
 	root, _ := d.slackThread()
 	d.tg.Block(d.carla)
 	const line = "Did the parcel arrive?"

@@ -27,10 +27,17 @@ func TestDemo(t *testing.T) {
 		"[Discord thread] Erin sees:    Alice Martin (Customer Care)  [avatar https://example.com/alice.png, via webhook]",
 		"(pings caused so far: 0)",
 		"Not delivered at the customer on telegram: the customer blocked the bot",
+		"New · 3 votes",
+		"Planned · 3 votes",
+		"[Telegram] Dave is told:       Alice Martin · Customer Care\n",
+		"[embed by Alice Martin (Customer Care)]",
 	} {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, transcript)
 		}
+	}
+	if n := strings.Count(transcript, "is now Planned"); n != 3 {
+		t.Errorf("the idea's move reached %d voters, want 3 (Carla, Dave, Erin):\n%s", n, transcript)
 	}
 	if strings.Contains(transcript, "Carla sees:         // Carrier") || strings.Count(transcript, "Carla sees:") != 2 {
 		t.Errorf("the customer saw something other than the two replies:\n%s", transcript)
