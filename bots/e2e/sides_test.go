@@ -23,6 +23,7 @@ type world struct {
 	tgCust              telegramfake.User
 	tgStaff, tgStranger telegramfake.User
 	tgDesk              telegramfake.Chat
+	tgIdeas             telegramfake.Chat // an ideas board: a group where every post is an idea
 
 	sl                          *slackfake.Server
 	slBot                       *slack.Bot
@@ -47,7 +48,9 @@ func newWorld(t *testing.T) *world {
 	w.tgStaff = w.tg.AddUser("Alice", "Martin", "alice")
 	w.tgStranger = w.tg.AddUser("Mallory", "", "mallory")
 	w.tgDesk = w.tg.AddGroup("Desk", true, true, w.tgStaff, w.tgStranger)
-	if w.tgBot, err = telegram.New(telegram.Options{Token: w.tg.Token(), APIURL: w.tg.URL(), PollTimeout: time.Second, DeskChats: []string{strconv.FormatInt(w.tgDesk.ID, 10)}}); err != nil {
+	w.tgIdeas = w.tg.AddSupergroup("Ideas", true, w.tgCust, w.tgStranger)
+	if w.tgBot, err = telegram.New(telegram.Options{Token: w.tg.Token(), APIURL: w.tg.URL(), PollTimeout: time.Second,
+		DeskChats: []string{strconv.FormatInt(w.tgDesk.ID, 10)}, IdeaBoards: []string{strconv.FormatInt(w.tgIdeas.ID, 10)}}); err != nil {
 		t.Fatal(err)
 	}
 
