@@ -66,7 +66,7 @@ func newBrowser(tb testing.TB, path string) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tb.Cleanup(cancelAlloc)
-	tctx, cancelTab := chromedp.NewContext(actx, chromedp.WithErrorf(tb.Logf))
+	tctx, cancelTab := chromedp.NewContext(actx)
 	tb.Cleanup(cancelTab)
 	return tctx
 }

@@ -35,9 +35,9 @@ type Ideas interface {
 	Ideas(ctx context.Context, f core.IdeaFilter) ([]core.Idea, error)
 }
 
-// Statuses are the sections of the roadmap, in page order: what is coming
-// first, what is done and declined last. Duplicates never appear.
-var Statuses = []core.IdeaStatus{core.IdeaPlanned, core.IdeaInProgress, core.IdeaUnderReview, core.IdeaNew, core.IdeaDone, core.IdeaDeclined}
+// sections are the statuses the roadmap shows, in page order: what is
+// coming first, what is done and declined last. Duplicates never appear.
+var sections = []core.IdeaStatus{core.IdeaPlanned, core.IdeaInProgress, core.IdeaUnderReview, core.IdeaNew, core.IdeaDone, core.IdeaDeclined}
 
 // Options configure Handler.
 type Options struct {
@@ -76,9 +76,11 @@ type handler struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Accept")
-	ideas, err := h.src.Ideas(r.Context(), core.IdeaFilter{Statuses: Statuses, Order: core.IdeasTop})
+	ideas, err := h.src.Ideas(r.Context(), core.IdeaFilter{Statuses: sections, Order: core.IdeasTop})
 	if err != nil {
-		h.o.Logger.ErrorContext(r.Context(), "roadmap: list ideas", "err", err)
+		if r.Context().Err() == nil { // not merely a visitor who left
+			h.o.Logger.ErrorContext(r.Context(), "roadmap: list ideas", "err", err)
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, "The roadmap is unavailable right now; please try again in a minute.", http.StatusInternalServerError)
 		return
@@ -117,8 +119,13 @@ func wantsJSON(r *http.Request) bool {
 	want := false
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil || params["q"] == "0" || params["q"] == "0.0" {
+		if err != nil {
 			continue
+		}
+		if q, ok := params["q"]; ok {
+			if w, err := strconv.ParseFloat(q, 64); err != nil || w <= 0 {
+				continue // refused
+			}
 		}
 		switch mt {
 		case "application/json":
@@ -135,8 +142,8 @@ func wantsJSON(r *http.Request) bool {
 type Page struct {
 	// Team is the company's name.
 	Team string `json:"team"`
-	// Groups has one entry per status of Statuses, in that order, empty
-	// ones included.
+	// Groups has one entry per shown status, in page order (planned, in
+	// progress, under review, new, done, declined), empty ones included.
 	Groups []Group `json:"groups"`
 }
 
@@ -167,9 +174,9 @@ type Idea struct {
 
 // build groups ideas by status, keeping only what the public may see.
 func build(team string, ideas []core.Idea) Page {
-	p := Page{Team: team, Groups: make([]Group, len(Statuses))}
+	p := Page{Team: team, Groups: make([]Group, len(sections))}
 	at := map[core.IdeaStatus]int{}
-	for i, s := range Statuses {
+	for i, s := range sections {
 		p.Groups[i] = Group{Status: s, Label: s.Label(), Ideas: []Idea{}}
 		at[s] = i
 	}
@@ -208,18 +215,18 @@ func toIdea(i core.Idea) Idea {
 	}
 }
 
-// Votes says a vote count the way people read it: "1 vote", "3 votes".
-func Votes(n int) string {
+// votes says a vote count the way people read it: "1 vote", "3 votes".
+func votes(n int) string {
 	if n == 1 {
 		return "1 vote"
 	}
 	return strconv.Itoa(n) + " votes"
 }
 
-// Excerpt is the start of body on one line: whitespace runs become one
-// space, and a body longer than max runes is cut at a word boundary and
-// ends with "…".
-func Excerpt(body string, max int) string {
+// excerpt is the start of body on one line: whitespace runs become one
+// space, and a body longer than max runes is cut at a word boundary (when
+// one is in its second half) and ends with "…".
+func excerpt(body string, max int) string {
 	s := strings.Join(strings.Fields(body), " ")
 	if utf8.RuneCountInString(s) <= max {
 		return s
@@ -235,8 +242,8 @@ func Excerpt(body string, max int) string {
 var pageHTML string
 
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
-	"votes":   Votes,
-	"excerpt": func(s string) string { return Excerpt(s, excerptRunes) },
+	"votes":   votes,
+	"excerpt": func(s string) string { return excerpt(s, excerptRunes) },
 	"emoji":   func(s core.IdeaStatus) string { return s.Emoji() },
 	"date":    func(t time.Time) string { return t.Format("2 Jan 2006") },
 	"iso":     func(t time.Time) string { return t.Format(time.RFC3339) },

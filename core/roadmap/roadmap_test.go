@@ -283,8 +283,8 @@ func TestHandlerEmpty(t *testing.T) {
 	}
 	_, body = get(t, h, "/ideas.json", "")
 	p := decodePage(t, body)
-	if len(p.Groups) != len(roadmap.Statuses) {
-		t.Fatalf("groups = %d, want %d", len(p.Groups), len(roadmap.Statuses))
+	if len(p.Groups) != 6 {
+		t.Fatalf("groups = %d, want 6", len(p.Groups))
 	}
 	for _, g := range p.Groups {
 		if g.Ideas == nil {
@@ -353,6 +353,31 @@ func TestExcerpt(t *testing.T) {
 	} {
 		if got := roadmap.Excerpt(tc.in, tc.max); got != tc.want {
 			t.Errorf("Excerpt(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}
+
+func TestWantsJSON(t *testing.T) {
+	for _, tc := range []struct {
+		path, accept string
+		want         bool
+	}{
+		{"/ideas", "", false},
+		{"/ideas", "*/*", false},
+		{"/ideas", browserAccept, false},
+		{"/ideas", "application/json", true},
+		{"/ideas", "Application/JSON; charset=utf-8", true},
+		{"/ideas", "application/json, text/html", false},
+		{"/ideas", "application/json;q=0, text/plain", false},
+		{"/ideas", "application/json;q=0.000", false},
+		{"/ideas", "application/json;q=nonsense", false},
+		{"/ideas.json", "", true},
+		{"/ideas.json", browserAccept, true},
+	} {
+		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		req.Header.Set("Accept", tc.accept)
+		if got := roadmap.WantsJSON(req); got != tc.want {
+			t.Errorf("WantsJSON(%s, Accept %q) = %v, want %v", tc.path, tc.accept, got, tc.want)
 		}
 	}
 }
