@@ -56,7 +56,8 @@ const excerptRunes = 200
 
 // Handler returns the roadmap's handler for GET (and HEAD). A path ending
 // in ".json", or a request whose Accept header asks for application/json
-// and not for HTML, gets JSON (see Page); anything else gets the HTML page.
+// and not for HTML, gets JSON (see Page), readable from any origin;
+// anything else gets the HTML page.
 // When src fails the answer is 500, never cached; the error is logged, not
 // shown.
 func Handler(src Ideas, o Options) http.Handler {
@@ -89,6 +90,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body bytes.Buffer
 	if wantsJSON(r) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		// Public data: any site may fetch it from a browser.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
 		enc := json.NewEncoder(&body)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(page)
@@ -105,8 +108,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", CacheControl)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	// The page needs no script and no outside resource: forbid both, so a
-	// markup mistake can never run customer text.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	// markup mistake can never run customer text. It may be framed: a
+	// company can embed its roadmap, which has nothing to click.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
 	w.Write(body.Bytes())
 }
 

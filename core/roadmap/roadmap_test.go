@@ -161,6 +161,9 @@ func TestHandlerHTML(t *testing.T) {
 			if cc := res.Header.Get("Cache-Control"); cc != "public, max-age=30" {
 				t.Errorf("Cache-Control = %q", cc)
 			}
+			if csp := res.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'none';") || strings.Contains(csp, "script-src") {
+				t.Errorf("Content-Security-Policy = %q, want no script allowed", csp)
+			}
 			rest := body
 			for _, s := range tc.want {
 				i := strings.Index(rest, s)
@@ -230,6 +233,9 @@ func TestHandlerJSON(t *testing.T) {
 			}
 			if cc := res.Header.Get("Cache-Control"); cc != "public, max-age=30" {
 				t.Errorf("Cache-Control = %q", cc)
+			}
+			if o := res.Header.Get("Access-Control-Allow-Origin"); o != "*" {
+				t.Errorf("Access-Control-Allow-Origin = %q", o)
 			}
 			p := decodePage(t, body)
 			if p.Team != "Acme" {
