@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"cornershop/core/roadmap"
 )
 
 // routes is every HTTP route cornershop serves, in one place.
@@ -26,6 +28,11 @@ func (a *app) routes() http.Handler {
 		fmt.Fprint(w, "ready\n"+detail)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
+	// The public roadmap: HTML, or JSON at /ideas.json and for
+	// Accept: application/json.
+	ideas := roadmap.Handler(a.store, roadmap.Options{Team: a.cfg.Team.Name, Logger: a.log.With("component", "roadmap")})
+	mux.Handle("GET /ideas", ideas)
+	mux.Handle("GET /ideas.json", ideas)
 	for _, ad := range a.adapters {
 		if h, ok := ad.(httpAdapter); ok {
 			prefix := "/" + string(ad.Name()) + "/"

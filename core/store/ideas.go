@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -281,6 +282,14 @@ func (t *tx) Ideas(f core.IdeaFilter) ([]core.Idea, error) {
 		q = q.Limit(f.Limit)
 	}
 	return t.ideas("ideas", q)
+}
+
+// Ideas lists ideas by f as core.IdeaTx.Ideas does, outside any
+// transaction: on SQLite it reads from the read pool, so public read-only
+// pages (the roadmap) never queue behind the one writer. Safe for
+// concurrent use; it may be called while a transaction is open.
+func (s *Store) Ideas(ctx context.Context, f core.IdeaFilter) ([]core.Idea, error) {
+	return (&tx{db: s.read.WithContext(ctx), s: s}).Ideas(f)
 }
 
 // votesOf lists the votes on idea by any account of contact.

@@ -1,0 +1,194 @@
+package roadmap_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"cornershop/core/roadmap"
+)
+
+// Environment the browser test reads.
+const (
+	// requireBrowserEnv=1 turns a missing Chromium into a failure (CI).
+	requireBrowserEnv = "CORNERSHOP_REQUIRE_BROWSER"
+	// artifactsEnv names a directory for the screenshot [a temporary one].
+	artifactsEnv = "CORNERSHOP_TEST_ARTIFACTS"
+)
+
+// chromium returns the path of the Chromium binary, or skips the test (fails
+// it when requireBrowserEnv is set).
+func chromium(tb testing.TB) string {
+	tb.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	msg := "Chromium not found on PATH (Debian: apt-get install chromium); roadmap browser test skipped"
+	if os.Getenv(requireBrowserEnv) == "1" {
+		tb.Fatal(msg + ", but " + requireBrowserEnv + "=1 requires it")
+	}
+	tb.Skip(msg)
+	return ""
+}
+
+// newBrowser starts a headless Chromium with a fresh profile and returns a
+// tab's context; everything stops at cleanup.
+func newBrowser(tb testing.TB, path string) context.Context {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	tb.Cleanup(cancel)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.WindowSize(1024, 900),
+		// Chromium phones home at start; on a closed network its refused
+		// connections must not get in the way.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	tb.Cleanup(cancelAlloc)
+	tctx, cancelTab := chromedp.NewContext(actx)
+	tb.Cleanup(cancelTab)
+	return tctx
+}
+
+// seen is what a visitor sees of the page, read from the rendered DOM.
+type seen struct {
+	Title    string   `json:"title"`
+	Headings []string `json:"headings"`
+	Ideas    []struct {
+		ID      string `json:"id"`
+		Section string `json:"section"`
+		Title   string `json:"title"`
+		Votes   string `json:"votes"`
+		Message string `json:"message"`
+	} `json:"ideas"`
+	Text     string `json:"text"`
+	Scripts  int    `json:"scripts"`
+	Injected int    `json:"injected"`
+}
+
+const seenJS = `({
+	title: document.title,
+	headings: [...document.querySelectorAll("main section h2 .label")].map(e => e.innerText),
+	ideas: [...document.querySelectorAll("main li.idea")].map(li => ({
+		id: li.id,
+		section: li.closest("section").querySelector("h2 .label").innerText,
+		title: li.querySelector("h3 .title").innerText,
+		votes: li.querySelector(".votes").innerText,
+		message: (li.querySelector(".message") || {innerText: ""}).innerText,
+	})),
+	text: document.body.innerText,
+	scripts: document.scripts.length,
+	injected: document.querySelectorAll("main b, main i, main img, main script").length,
+})`
+
+// TestRoadmapInBrowser loads the roadmap in headless Chromium and checks
+// what a visitor sees; it keeps a screenshot as a test artifact.
+func TestRoadmapInBrowser(t *testing.T) {
+	path := chromium(t)
+	w := seed(t)
+	mux := http.NewServeMux()
+	h := roadmap.Handler(w.store, roadmap.Options{Team: "Acme"})
+	mux.Handle("GET /ideas", h)
+	mux.Handle("GET /ideas.json", h)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	ctx := newBrowser(t, path)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ideas")); err != nil {
+		t.Fatalf("load the page: %v", err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[seen](seenJS))
+	if err != nil {
+		t.Fatalf("read the page: %v", err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	keepScreenshot(t, "roadmap.png", shot)
+
+	if got.Title != "Acme roadmap" {
+		t.Errorf("title = %q", got.Title)
+	}
+	if want := []string{"Planned", "In progress", "Under review", "New", "Done", "Declined"}; !slices.Equal(got.Headings, want) {
+		t.Errorf("section headings = %q, want %q", got.Headings, want)
+	}
+	byID := map[string]int{}
+	for i, idea := range got.Ideas {
+		byID[idea.ID] = i
+	}
+	dark, ok := byID[fmt.Sprint("idea-", int64(w.ideas["dark"]))]
+	if !ok {
+		t.Fatalf("the page lists no Dark mode idea: %+v", got.Ideas)
+	}
+	d := got.Ideas[dark]
+	if d.Section != "Planned" || d.Title != "Dark mode" || d.Votes != "2 votes" || d.Message != "Latest from the team: Planned for the March release." {
+		t.Errorf("Dark mode reads %+v", d)
+	}
+	if i := byID[fmt.Sprint("idea-", int64(w.ideas["review"]))]; got.Ideas[i].Votes != "1 vote" {
+		t.Errorf("Calendar sync shows %q, want 1 vote", got.Ideas[i].Votes)
+	}
+	if i := byID[fmt.Sprint("idea-", int64(w.ideas["hostile"]))]; got.Ideas[i].Title != hostileTitle {
+		t.Errorf("hostile title shows as %q, want it literally: %q", got.Ideas[i].Title, hostileTitle)
+	}
+	if got.Scripts != 0 || got.Injected != 0 {
+		t.Errorf("page has %d scripts and %d elements from customer markup", got.Scripts, got.Injected)
+	}
+	for _, s := range []string{"Buy cheap watches", "Waiting for a moderator", "Night theme"} {
+		if strings.Contains(got.Text, s) {
+			t.Errorf("visitor sees %q, which must not show", s)
+		}
+	}
+	if len(got.Ideas) != 7 {
+		t.Errorf("page lists %d ideas, want the 7 visible ones", len(got.Ideas))
+	}
+}
+
+// keepScreenshot checks shot is a PNG and writes it to the artifacts
+// directory, logging where.
+func keepScreenshot(tb testing.TB, name string, shot []byte) {
+	tb.Helper()
+	cfg, err := png.DecodeConfig(bytes.NewReader(shot))
+	if err != nil {
+		tb.Fatalf("screenshot is not a PNG: %v", err)
+	}
+	if cfg.Width < 100 || cfg.Height < 100 {
+		tb.Errorf("screenshot is %dx%d", cfg.Width, cfg.Height)
+	}
+	dir := os.Getenv(artifactsEnv)
+	if dir == "" {
+		dir = tb.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	path, err := filepath.Abs(filepath.Join(dir, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("screenshot (%dx%d): %s", cfg.Width, cfg.Height, path)
+}
