@@ -220,6 +220,19 @@ type ContactCard struct {
 	LastSeen time.Time
 	// Profile holds the fields staff keep about the contact.
 	Profile []Field
+	// Ideas are the ideas the contact proposed or voted for, newest first.
+	Ideas []Idea
+}
+
+// IdeasSummary renders the card's ideas on one line, e.g. "#12 Dark mode
+// (Planned), #7 Export (New)"; "" when there are none. Customer text:
+// adapters escape it.
+func (c ContactCard) IdeasSummary() string {
+	parts := make([]string, len(c.Ideas))
+	for i, idea := range c.Ideas {
+		parts[i] = fmt.Sprintf("#%d %s (%s)", idea.ID, idea.Title, idea.Status.Label())
+	}
+	return strings.Join(parts, ", ")
 }
 
 // HasTag reports whether tags contains t, ignoring case.

@@ -239,6 +239,9 @@ type IdeaTx interface {
 	// forum post, a card's thread, the thread under the proposing message),
 	// or, with place.Thread empty, whose card message is msgID there.
 	IdeaAt(place Place, msgID string) (Idea, error)
+	// IdeasOf lists the ideas contact proposed or voted for (with any
+	// linked account), newest first, at most limit.
+	IdeasOf(contact ContactID, limit int) ([]Idea, error)
 	// UpdateIdea applies p at time now.
 	UpdateIdea(id IdeaID, p IdeaPatch, now time.Time) error
 	// Ideas lists ideas by f.

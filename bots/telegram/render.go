@@ -136,7 +136,11 @@ func cardHTML(card core.ContactCard) string {
 	if !card.LastSeen.IsZero() {
 		fmt.Fprintf(&b, " · last wrote %s", card.LastSeen.UTC().Format("2 Jan 15:04 MST"))
 	}
-	fmt.Fprintf(&b, "\nEarlier conversations: %d\n<i>Reply in this topic to answer; // for a note; !help for commands.</i>", card.Previous)
+	fmt.Fprintf(&b, "\nEarlier conversations: %d", card.Previous)
+	if ideas := card.IdeasSummary(); ideas != "" {
+		fmt.Fprintf(&b, "\n💡 Ideas: %s", escape(ideas))
+	}
+	fmt.Fprintf(&b, "\n<i>Reply in this topic to answer; // for a note; !help for commands.</i>")
 	return b.String()
 }
 

@@ -14,16 +14,9 @@ func cmdCard(c *invocation) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("load contact: %w", err)
 	}
-	n, err := c.tx.CountConversations(contact.ID)
+	card, err := c.s.fullCard(c.tx, c.conv, contact)
 	if err != nil {
-		return "", fmt.Errorf("count conversations: %w", err)
-	}
-	card := c.s.card(c.conv, contact, n-1)
-	if card.Profile, err = c.tx.ContactFields(contact.ID); err != nil {
-		return "", fmt.Errorf("load profile: %w", err)
-	}
-	if card.LastSeen, err = c.tx.LastSeen(contact.ID); err != nil {
-		return "", fmt.Errorf("load last seen: %w", err)
+		return "", err
 	}
 	text := CardText(card)
 	return text, errors.Join(c.s.systemNote(c.tx, c.conv, text), c.s.cardUpdate(c.tx, c.conv))
@@ -56,6 +49,9 @@ func CardText(card core.ContactCard) string {
 		fmt.Fprintf(&b, "\nLast wrote %s", card.LastSeen.UTC().Format("2 Jan 2006 15:04 MST"))
 	}
 	fmt.Fprintf(&b, "\nEarlier conversations: %d", card.Previous)
+	if ideas := card.IdeasSummary(); ideas != "" {
+		fmt.Fprintf(&b, "\nIdeas: %s", ideas)
+	}
 	return b.String()
 }
 

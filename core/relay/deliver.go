@@ -38,21 +38,32 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 			}
 		}
 		if d.Op == core.OpOpenThread || d.Op == core.OpUpdateCard {
-			n, err := tx.CountConversations(p.conv.ContactID)
-			if err != nil {
-				return fmt.Errorf("count conversations: %w", err)
-			}
-			p.card = s.card(p.conv, p.contact, n-1)
-			if p.card.Profile, err = tx.ContactFields(p.contact.ID); err != nil {
-				return fmt.Errorf("load profile: %w", err)
-			}
-			if p.card.LastSeen, err = tx.LastSeen(p.contact.ID); err != nil {
-				return fmt.Errorf("load last seen: %w", err)
+			if p.card, err = s.fullCard(tx, p.conv, p.contact); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
 	return p, err
+}
+
+// fullCard is the contact card with everything staff see on it.
+func (s *Service) fullCard(tx core.Tx, conv core.Conversation, c core.Contact) (core.ContactCard, error) {
+	n, err := tx.CountConversations(c.ID)
+	if err != nil {
+		return core.ContactCard{}, fmt.Errorf("count conversations: %w", err)
+	}
+	card := s.card(conv, c, n-1)
+	if card.Profile, err = tx.ContactFields(c.ID); err != nil {
+		return core.ContactCard{}, fmt.Errorf("load profile: %w", err)
+	}
+	if card.LastSeen, err = tx.LastSeen(c.ID); err != nil {
+		return core.ContactCard{}, fmt.Errorf("load last seen: %w", err)
+	}
+	if card.Ideas, err = tx.IdeasOf(c.ID, 5); err != nil {
+		return core.ContactCard{}, fmt.Errorf("load ideas: %w", err)
+	}
+	return card, nil
 }
 
 func (s *Service) card(conv core.Conversation, c core.Contact, previous int) core.ContactCard {

@@ -238,4 +238,9 @@ func TestIdeaFromConversation(t *testing.T) {
 	if i.Title != "CSV export" || i.Body != "It would be great to export invoices as CSV" || i.Votes != 1 || i.Origin != ideasBoard {
 		t.Fatalf("idea from conversation = %+v", i)
 	}
+	e.staff(thread, "U-ALICE", "!card")
+	e.drain()
+	if got := e.desk.Posts(thread); !strings.Contains(got[len(got)-1].Text, "Ideas: #1 CSV export (New)") {
+		t.Fatalf("the card lacks the contact's ideas: %q", got[len(got)-1].Text)
+	}
 }

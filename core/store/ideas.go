@@ -211,6 +211,16 @@ func (t *tx) IdeaAt(place core.Place, msgID string) (core.Idea, error) {
 	return t.oneIdea("idea at place", q.Order("ideas.id"))
 }
 
+func (t *tx) IdeasOf(contact core.ContactID, limit int) ([]core.Idea, error) {
+	q := t.db.Model(&ideaRow{}).Where(`ideas.author_id = ? OR ideas.id IN (SELECT v.idea_id FROM idea_votes v
+	JOIN identities i ON i.platform = v.platform AND i.user_id = v.user_id WHERE i.contact_id = ?)`, int64(contact), int64(contact)).
+		Order("ideas.id DESC")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	return t.ideas("ideas of contact", q)
+}
+
 func (t *tx) UpdateIdea(id core.IdeaID, p core.IdeaPatch, now time.Time) error {
 	set := map[string]any{"updated_at": dbTime(now)}
 	if p.Title != nil {
