@@ -106,6 +106,9 @@ type Tx interface {
 	Deliveries(m MessageID) ([]Delivery, error)
 	// Delivery returns one delivery.
 	Delivery(id DeliveryID) (Delivery, error)
+	// PendingBehind reports whether a later delivery of d's lane is still
+	// pending, so a render that the later one repeats can be skipped.
+	PendingBehind(d Delivery) (bool, error)
 	// FinishDelivery sets a delivery's final state.
 	FinishDelivery(id DeliveryID, state DeliveryState, lastErr string, at time.Time) error
 	// RetryDelivery counts an attempt and schedules the next one at next.

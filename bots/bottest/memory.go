@@ -25,6 +25,8 @@ type Memory struct {
 	rateLimit time.Duration
 	failNext  error
 	sends     int
+	// ideaEdits counts UpdateIdea calls.
+	ideaEdits int
 }
 
 // Post is a message on the Memory platform.
@@ -70,6 +72,7 @@ func (m *Memory) PostIdea(_ context.Context, place core.Place, idea core.Idea) (
 func (m *Memory) UpdateIdea(_ context.Context, t core.Thread, idea core.Idea) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.ideaEdits++
 	for _, p := range m.posts[t.Place] {
 		if p.ID == t.CardID {
 			p.Idea = &idea
@@ -77,6 +80,13 @@ func (m *Memory) UpdateIdea(_ context.Context, t core.Thread, idea core.Idea) er
 		}
 	}
 	return core.Permanent(fmt.Errorf("idea card %s: %w", t.CardID, core.ErrNotFound))
+}
+
+// IdeaEdits counts the idea cards rendered again.
+func (m *Memory) IdeaEdits() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.ideaEdits
 }
 
 // DirectPlace implements core.DirectOpener: the direct chat is "dm-<user>".

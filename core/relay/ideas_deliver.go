@@ -21,13 +21,20 @@ func (s *Service) performIdea(ctx context.Context, d core.Delivery) (func(core.T
 }
 
 // ideaCard posts the idea's card where it was proposed, or renders it again
-// where it is. Each render reads the idea afresh, so renders that queue up
-// behind each other all show the latest state.
+// where it is. Each render reads the idea afresh, so when another render
+// waits behind this one in the idea's lane this one is skipped: the last
+// shows the latest state.
 func (s *Service) ideaCard(ctx context.Context, d core.Delivery) (func(core.Tx) error, error) {
-	var i core.Idea
+	var (
+		i     core.Idea
+		later bool
+	)
 	err := s.store.InTx(ctx, func(tx core.Tx) error {
 		var err error
-		i, err = tx.Idea(d.IdeaID)
+		if i, err = tx.Idea(d.IdeaID); err != nil {
+			return err
+		}
+		later, err = tx.PendingBehind(d)
 		return err
 	})
 	if errors.Is(err, core.ErrNotFound) {
@@ -41,6 +48,9 @@ func (s *Service) ideaCard(ctx context.Context, d core.Delivery) (func(core.Tx) 
 		return nil, nil // a platform without cards: the idea lives on the roadmap page
 	}
 	if i.CardID != "" {
+		if later {
+			return nil, nil // a render queued behind this one shows the same and newer: a vote storm costs one edit
+		}
 		return nil, board.UpdateIdea(ctx, core.Thread{Place: i.Card, CardID: i.CardID}, i)
 	}
 	if !i.Visible() {

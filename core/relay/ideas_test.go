@@ -244,3 +244,19 @@ func TestIdeaFromConversation(t *testing.T) {
 		t.Fatalf("the card lacks the contact's ideas: %q", got[len(got)-1].Text)
 	}
 }
+
+// TestIdeaVoteStormOneEdit: votes that queue up while the card waits to be
+// edited cost one edit, which shows them all.
+func TestIdeaVoteStormOneEdit(t *testing.T) {
+	e := newEnv(t, withIdeas)
+	e.act(ideasBoard, "U-A", "idea", "Dark", "mode")
+	e.drain()
+	for _, u := range []string{"U-B", "U-C", "U-D", "U-E", "U-F"} {
+		e.act(ideasBoard, u, "vote", "1")
+	}
+	e.drain()
+	ps := e.desk.Posts(ideasBoard)
+	if n := e.desk.IdeaEdits(); n != 1 || len(ps) != 1 || ps[0].Idea.Votes != 6 {
+		t.Fatalf("%d edits, card %+v; want one edit showing 6 votes", n, ps)
+	}
+}

@@ -185,6 +185,13 @@ func (t *tx) Delivery(id core.DeliveryID) (core.Delivery, error) {
 	return toCoreDelivery(r), nil
 }
 
+func (t *tx) PendingBehind(d core.Delivery) (bool, error) {
+	var n int64
+	err := t.db.Model(&deliveryRow{}).Where("lane = ? AND state = ? AND id > ?", core.DeliveryLane(d), string(core.DeliveryPending), int64(d.ID)).
+		Limit(1).Count(&n).Error
+	return n > 0, mapErr("pending behind", err)
+}
+
 // FinishDelivery accepts done, failed and cancelled (ErrInvalid otherwise)
 // and releases the delivery's lease.
 func (t *tx) FinishDelivery(id core.DeliveryID, state core.DeliveryState, lastErr string, at time.Time) error {

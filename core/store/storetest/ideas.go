@@ -206,6 +206,16 @@ func testIdeaLanes(t *testing.T, s core.Store) {
 		}
 		return nil
 	})
+	inTx(t, s, func(tx core.Tx) error {
+		for i, want := range []bool{true, false, false} {
+			got, err := tx.PendingBehind(ds[i])
+			wantErr(t, "PendingBehind", err, nil)
+			if got != want {
+				t.Errorf("PendingBehind(delivery %d) = %v, want %v", i, got, want)
+			}
+		}
+		return nil
+	})
 	got := claim(t, s, "w", T0.Add(time.Second), 10, time.Minute)
 	mine := slices.DeleteFunc(got, func(id core.DeliveryID) bool { return id != ds[0].ID && id != ds[1].ID && id != ds[2].ID })
 	if !slices.Equal(mine, []core.DeliveryID{ds[0].ID, ds[2].ID}) {
