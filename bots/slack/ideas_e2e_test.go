@@ -1,0 +1,205 @@
+package slack_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"cornershop/bots/bottest"
+	"cornershop/bots/slack"
+	"cornershop/bots/slack/slackfake"
+	"cornershop/core"
+	"cornershop/core/relay"
+)
+
+// ideasWorld is the demo workspace with an ideas board where Dana (the
+// Slack Connect customer) and Erin, another customer, post and vote; Alice
+// moderates ideas from the desk.
+type ideasWorld struct {
+	*world
+	board slackfake.Channel
+	erin  slackfake.User
+	stack *bottest.Stack
+}
+
+func newIdeasWorld(t *testing.T) *ideasWorld {
+	t.Helper()
+	w := &ideasWorld{world: newWorld(t, false)}
+	w.erin = w.fake.AddUser("erin", "Erin Initech", "https://example.com/erin.png", true)
+	w.board = w.fake.AddChannel("ideas", true, w.customer, w.erin)
+	b, err := slack.New(slack.Options{BotToken: w.fake.BotToken(), AppToken: w.fake.AppToken(), APIURL: w.fake.APIURL(),
+		DeskChannels: []string{w.desk.ID}, CustomerChannels: []string{w.shared.ID}, IdeaBoards: []string{w.board.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := relayConfig(w.world)
+	cfg.Staff[0].Roles = []core.Role{core.RoleAgent, core.RoleModerator}
+	cfg.Ideas = relay.Ideas{Boards: []core.Place{{Platform: core.Slack, Chat: w.board.ID}}}
+	w.stack = bottest.Start(t, cfg, b)
+	return w
+}
+
+// cardIn waits until the bot's card in a board thread satisfies ok, and
+// returns it.
+func (w *ideasWorld) cardIn(t *testing.T, thread, what string, ok func(text string) bool) slackfake.Message {
+	t.Helper()
+	var card slackfake.Message
+	bottest.Eventually(t, wait, what, func() bool {
+		for _, m := range w.fake.BotMessages(w.board.ID, thread) {
+			if m.Blocks != "" && ok(cardText(m)) {
+				card = m
+				return true
+			}
+		}
+		return false
+	})
+	return card
+}
+
+// cardText is everything a card's blocks say, decoded.
+func cardText(m slackfake.Message) string { return strings.Join(m.BlockTexts(), "\n") }
+
+// button returns the action_id and value of a card's only button.
+func button(t *testing.T, m slackfake.Message) (string, string) {
+	t.Helper()
+	var blocks []struct {
+		Type     string `json:"type"`
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(m.Blocks), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		if b.Type == "actions" && len(b.Elements) == 1 {
+			return b.Elements[0].ActionID, b.Elements[0].Value
+		}
+	}
+	t.Fatalf("no button on the card: %s", m.Blocks)
+	return "", ""
+}
+
+// dms returns the bot's messages in its DM with u.
+func (w *ideasWorld) dms(u slackfake.User) []slackfake.Message {
+	return w.fake.BotMessages(w.fake.DM(u).ID, "")
+}
+
+func TestIdeaBoardVotesAndNoticesOverTheWire(t *testing.T) {
+	w := newIdeasWorld(t)
+	post, err := w.fake.Post(w.board.ID, w.customer, "Dark mode — easier on the eyes at night", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := w.cardIn(t, post.TS, "the card in the post's thread with the author's vote", func(s string) bool {
+		return strings.Contains(s, "#1 Dark mode") && strings.Contains(s, "1 vote ·") && strings.Contains(s, "👍 Vote (1)")
+	})
+	if card.ThreadTS != post.TS || !strings.Contains(cardText(card), "easier on the eyes") {
+		t.Fatalf("card = %+v\n%s", card, cardText(card))
+	}
+	action, value := button(t, card)
+	if action != "cornershop:vote" || value != "1" {
+		t.Fatalf("button = %s %s", action, value)
+	}
+
+	// Erin's press counts; a second press withdraws it; a third counts again.
+	for _, want := range []string{"2 votes", "1 vote ·", "2 votes"} {
+		if _, err := w.fake.Click(w.board.ID, card.TS, w.erin, action, value); err != nil {
+			t.Fatal(err)
+		}
+		w.cardIn(t, post.TS, "the card showing "+want, func(s string) bool { return strings.Contains(s, want) })
+	}
+	if got := w.cardIn(t, post.TS, "the card", func(string) bool { return true }); !got.Edited {
+		t.Error("the card was not rendered again with chat.update")
+	}
+
+	// A reply in the card's thread is a comment.
+	if _, err := w.fake.Post(w.board.ID, w.erin, "Yes please, my eyes hurt", post.TS); err != nil {
+		t.Fatal(err)
+	}
+	w.cardIn(t, post.TS, "the card counting the comment", func(s string) bool { return strings.Contains(s, "1 comment") })
+
+	// Alice, a moderator, plans it from a desk thread.
+	if _, err := w.fake.Post(w.shared.ID, w.customer, "hi, a question about invoices", ""); err != nil {
+		t.Fatal(err)
+	}
+	c := conv(t, w.stack, w.world)
+	if _, err := w.fake.Post(w.desk.ID, w.alice, "!idea 1 planned We start in May", c.Desk.Thread); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "a notice in Dana's and Erin's DMs", func() bool { return len(w.dms(w.customer)) > 0 && len(w.dms(w.erin)) > 0 })
+	w.cardIn(t, post.TS, "the card showing the plan", func(s string) bool {
+		return strings.Contains(s, "Planned") && strings.Contains(s, "We start in May")
+	})
+	for _, u := range []slackfake.User{w.customer, w.erin} {
+		got := w.dms(u)
+		if len(got) != 1 {
+			t.Fatalf("%s got %d DMs, want 1: %+v", u.Name, len(got), got)
+		}
+		if got[0].Username != "Alice Martin (Support)" || got[0].IconURL != "https://example.com/alice.png" || !strings.Contains(got[0].Text, "Planned") || got[0].ThreadTS != "" {
+			t.Errorf("%s's notice = %+v", u.Name, got[0])
+		}
+	}
+	if b := w.fake.Broadcasts(); len(b) != 0 {
+		t.Errorf("broadcasts: %+v", b)
+	}
+}
+
+func TestIdeaTitleMentionsStayInert(t *testing.T) {
+	w := newIdeasWorld(t)
+	// Slack sends a typed "<!here>" as &lt;!here&gt; and a real @channel
+	// mention as <!channel>; both reach the card as plain text.
+	post, err := w.fake.Post(w.board.ID, w.customer, "<!channel> &lt;!here&gt; &amp; pizza — for everyone", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := w.cardIn(t, post.TS, "the card", func(s string) bool { return strings.Contains(s, "#1") })
+	if s := cardText(card); !strings.Contains(s, "#1 @channel &lt;!here&gt; &amp; pizza") || strings.Contains(s, "<!") {
+		t.Errorf("card = %s", s)
+	}
+	if strings.Contains(card.Text, "<!") {
+		t.Errorf("fallback text = %q", card.Text)
+	}
+	if b := w.fake.Broadcasts(); len(b) != 0 {
+		t.Errorf("the card notified the channel: %+v", b)
+	}
+}
+
+func TestIdeaSlashCommands(t *testing.T) {
+	w := newIdeasWorld(t)
+	answer := func(channel string, u slackfake.User, text string) string {
+		t.Helper()
+		env := w.fake.Slash(channel, u, "/cornershop", text)
+		var got string
+		bottest.Eventually(t, wait, "the answer to /cornershop "+text, func() bool {
+			raw, ok := w.fake.AckPayloads()[env]
+			var p struct{ Text string }
+			if ok && json.Unmarshal([]byte(raw), &p) == nil {
+				got = p.Text
+			}
+			return ok
+		})
+		return got
+	}
+	if got := answer(w.board.ID, w.customer, "idea Export to CSV — for the accountants"); !strings.Contains(got, "#1") {
+		t.Fatalf("/cornershop idea answered %q", got)
+	}
+	w.cardIn(t, "", "the card of the slash idea", func(s string) bool { return strings.Contains(s, "#1 Export to CSV") })
+	if got := answer(w.board.ID, w.erin, "vote 1"); !strings.Contains(got, "2 votes") {
+		t.Errorf("/cornershop vote answered %q", got)
+	}
+	if got := answer(w.board.ID, w.erin, "ideas top"); !strings.Contains(got, "Export to CSV") {
+		t.Errorf("/cornershop ideas answered %q", got)
+	}
+	if got := answer(w.board.ID, w.erin, "ideas mute"); !strings.Contains(got, "Muted") {
+		t.Errorf("/cornershop ideas mute answered %q", got)
+	}
+	if got := answer(w.desk.ID, w.alice, "ideas queue"); !strings.Contains(got, "awaiting review") {
+		t.Errorf("/cornershop ideas queue in the desk answered %q", got)
+	}
+	if got := answer(w.desk.ID, w.alice, "idea 1 planned Soon"); !strings.Contains(got, "1") || strings.Contains(got, "without their thread") {
+		t.Errorf("/cornershop idea 1 planned in the desk answered %q", got)
+	}
+	w.cardIn(t, "", "the card showing planned", func(s string) bool { return strings.Contains(s, "Planned") && strings.Contains(s, "Soon") })
+}
