@@ -79,7 +79,9 @@ func plural(n int, word string) string {
 
 // PostIdea implements core.IdeaBoard: the card is posted at place.Chat, in
 // the thread place.Thread when set (under the proposing post on a board).
-// Errors are delivery classes.
+// The Thread returned is that thread or, for a card posted at the top
+// level (an idea from /cornershop idea), the thread the card roots, so that
+// replies to it are comments. Errors are delivery classes.
 func (b *Bot) PostIdea(ctx context.Context, place core.Place, idea core.Idea) (core.Thread, error) {
 	blocks, text := ideaBlocks(idea)
 	if err := b.pace(ctx, place.Chat); err != nil {
@@ -93,7 +95,11 @@ func (b *Bot) PostIdea(ctx context.Context, place core.Place, idea core.Idea) (c
 	if err != nil {
 		return core.Thread{}, b.classify("chat.postMessage", err)
 	}
-	return core.Thread{Place: place, CardID: ts}, nil
+	at := place
+	if at.Thread == "" {
+		at.Thread = ts // a top-level card roots its own thread: replies there comment on it
+	}
+	return core.Thread{Place: at, CardID: ts}, nil
 }
 
 // UpdateIdea implements core.IdeaBoard: the card at t is rendered again

@@ -22,15 +22,22 @@ type ideasWorld struct {
 	stack *bottest.Stack
 }
 
-func newIdeasWorld(t *testing.T) *ideasWorld {
+func newIdeasWorld(t *testing.T, eventsMode bool) *ideasWorld {
 	t.Helper()
-	w := &ideasWorld{world: newWorld(t, false)}
+	w := &ideasWorld{world: newWorld(t, eventsMode)}
 	w.erin = w.fake.AddUser("erin", "Erin Initech", "https://example.com/erin.png", true)
 	w.board = w.fake.AddChannel("ideas", true, w.customer, w.erin)
-	b, err := slack.New(slack.Options{BotToken: w.fake.BotToken(), AppToken: w.fake.AppToken(), APIURL: w.fake.APIURL(),
-		DeskChannels: []string{w.desk.ID}, CustomerChannels: []string{w.shared.ID}, IdeaBoards: []string{w.board.ID}})
+	o := slack.Options{BotToken: w.fake.BotToken(), AppToken: w.fake.AppToken(), APIURL: w.fake.APIURL(),
+		DeskChannels: []string{w.desk.ID}, CustomerChannels: []string{w.shared.ID}, IdeaBoards: []string{w.board.ID}}
+	if eventsMode {
+		o.Mode, o.SigningSecret = "events", w.fake.SigningSecret()
+	}
+	b, err := slack.New(o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if eventsMode {
+		w.handler = b.Handler()
 	}
 	cfg := relayConfig(w.world)
 	cfg.Staff[0].Roles = []core.Role{core.RoleAgent, core.RoleModerator}
@@ -86,8 +93,31 @@ func (w *ideasWorld) dms(u slackfake.User) []slackfake.Message {
 	return w.fake.BotMessages(w.fake.DM(u).ID, "")
 }
 
-func TestIdeaBoardVotesAndNoticesOverTheWire(t *testing.T) {
-	w := newIdeasWorld(t)
+// told waits for the ephemeral answer to u's action that contains want.
+func (w *ideasWorld) told(t *testing.T, u slackfake.User, want string) slackfake.Ephemeral {
+	t.Helper()
+	var got slackfake.Ephemeral
+	bottest.Eventually(t, wait, "the answer "+want+" shown to "+u.Name, func() bool {
+		for _, e := range w.fake.Ephemerals() {
+			if e.User == u.ID && strings.Contains(e.Text, want) {
+				got = e
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+func TestIdeaBoardSocketMode(t *testing.T) { ideaBoardFlow(t, false) }
+
+func TestIdeaBoardEventsAPI(t *testing.T) { ideaBoardFlow(t, true) }
+
+// ideaBoardFlow: a customer's post on the board gets a card with their
+// vote; another customer's presses on its button toggle their vote; a
+// moderator's plan reaches both in one DM each, in the moderator's voice.
+func ideaBoardFlow(t *testing.T, eventsMode bool) {
+	w := newIdeasWorld(t, eventsMode)
 	post, err := w.fake.Post(w.board.ID, w.customer, "Dark mode — easier on the eyes at night", "")
 	if err != nil {
 		t.Fatal(err)
@@ -104,11 +134,15 @@ func TestIdeaBoardVotesAndNoticesOverTheWire(t *testing.T) {
 	}
 
 	// Erin's press counts; a second press withdraws it; a third counts again.
-	for _, want := range []string{"2 votes", "1 vote ·", "2 votes"} {
+	for n, want := range []string{"2 votes", "1 vote ·", "2 votes"} {
 		if _, err := w.fake.Click(w.board.ID, card.TS, w.erin, action, value); err != nil {
 			t.Fatal(err)
 		}
 		w.cardIn(t, post.TS, "the card showing "+want, func(s string) bool { return strings.Contains(s, want) })
+		said := map[int]string{0: "You voted for #1", 1: "withdrawn", 2: "You voted for #1"}[n]
+		if e := w.told(t, w.erin, said); e.Channel != w.board.ID || e.ThreadTS != post.TS {
+			t.Errorf("answer shown at %s/%s, want the card's thread", e.Channel, e.ThreadTS)
+		}
 	}
 	if got := w.cardIn(t, post.TS, "the card", func(string) bool { return true }); !got.Edited {
 		t.Error("the card was not rendered again with chat.update")
@@ -147,7 +181,7 @@ func TestIdeaBoardVotesAndNoticesOverTheWire(t *testing.T) {
 }
 
 func TestIdeaTitleMentionsStayInert(t *testing.T) {
-	w := newIdeasWorld(t)
+	w := newIdeasWorld(t, false)
 	// Slack sends a typed "<!here>" as &lt;!here&gt; and a real @channel
 	// mention as <!channel>; both reach the card as plain text.
 	post, err := w.fake.Post(w.board.ID, w.customer, "<!channel> &lt;!here&gt; &amp; pizza — for everyone", "")
@@ -167,7 +201,7 @@ func TestIdeaTitleMentionsStayInert(t *testing.T) {
 }
 
 func TestIdeaSlashCommands(t *testing.T) {
-	w := newIdeasWorld(t)
+	w := newIdeasWorld(t, false)
 	answer := func(channel string, u slackfake.User, text string) string {
 		t.Helper()
 		env := w.fake.Slash(channel, u, "/cornershop", text)
@@ -185,7 +219,15 @@ func TestIdeaSlashCommands(t *testing.T) {
 	if got := answer(w.board.ID, w.customer, "idea Export to CSV — for the accountants"); !strings.Contains(got, "#1") {
 		t.Fatalf("/cornershop idea answered %q", got)
 	}
-	w.cardIn(t, "", "the card of the slash idea", func(s string) bool { return strings.Contains(s, "#1 Export to CSV") })
+	card := w.cardIn(t, "", "the card of the slash idea", func(s string) bool { return strings.Contains(s, "#1 Export to CSV") })
+	if card.ThreadTS != "" {
+		t.Errorf("the card of an idea from /cornershop is in thread %s, want top level", card.ThreadTS)
+	}
+	// A reply in the card's thread is a comment on it.
+	if _, err := w.fake.Post(w.board.ID, w.erin, "and to Excel", card.TS); err != nil {
+		t.Fatal(err)
+	}
+	w.cardIn(t, "", "the card counting the comment", func(s string) bool { return strings.Contains(s, "1 comment") })
 	if got := answer(w.board.ID, w.erin, "vote 1"); !strings.Contains(got, "2 votes") {
 		t.Errorf("/cornershop vote answered %q", got)
 	}

@@ -385,7 +385,23 @@ func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.Inte
 	}
 	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: channel, Thread: thread},
 		Sender: core.Sender{UserID: cb.User.ID, Name: cb.User.Name}, Name: name, Args: args, Ref: ref, ID: cb.TriggerID, At: b.o.Now()})
+	if err == nil && res.Text != "" {
+		b.tell(ctx, channel, firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp), cb.User.ID, res.Text)
+	}
 	return res.Text, err
+}
+
+// tell shows the answer to a button or shortcut to the one who pressed it
+// (chat.postEphemeral, in the thread when the message is in one). The
+// action is done either way, so a failure is only logged.
+func (b *Bot) tell(ctx context.Context, channel, thread, userID, text string) {
+	opts := []slackapi.MsgOption{slackapi.MsgOptionText(escape(clip(text, maxText)), false)}
+	if thread != "" {
+		opts = append(opts, slackapi.MsgOptionTS(thread))
+	}
+	if _, err := b.api.PostEphemeralContext(ctx, channel, userID, opts...); err != nil {
+		b.o.Logger.Warn("slack: the answer to an action was not shown", "err", b.classify("chat.postEphemeral", err))
+	}
 }
 
 // profile returns a user's display name and avatar (cached).

@@ -23,10 +23,7 @@ func (s *Server) methodLocked(method string, p url.Values) map[string]any {
 	case "chat.delete":
 		return s.deleteMsg(p)
 	case "chat.postEphemeral":
-		if s.channels[p.Get("channel")] == nil {
-			return fail("channel_not_found")
-		}
-		return map[string]any{"ok": true, "message_ts": s.nextTS()}
+		return s.postEphemeral(p)
 	case "users.info":
 		u, ok := s.users[p.Get("user")]
 		if !ok {

@@ -73,6 +73,7 @@ type Server struct {
 	pushes   []Push
 	// broadcasts are bot posts and edits that would notify a whole channel
 	broadcasts []Message
+	ephemerals []Ephemeral
 	seq        int
 	tsSeq      int
 	evSeq      int
