@@ -144,15 +144,16 @@ func ideaBoardFlow(t *testing.T, eventsMode bool) {
 			t.Errorf("answer shown at %s/%s, want the card's thread", e.Channel, e.ThreadTS)
 		}
 	}
-	if got := w.cardIn(t, post.TS, "the card", func(string) bool { return true }); !got.Edited {
-		t.Error("the card was not rendered again with chat.update")
+	// Our own card came back as an event too: it is no comment.
+	if got := w.cardIn(t, post.TS, "the card", func(string) bool { return true }); !got.Edited || !strings.Contains(cardText(got), "0 comments") {
+		t.Errorf("card after the votes (edited %v):\n%s", got.Edited, cardText(got))
 	}
 
 	// A reply in the card's thread is a comment.
 	if _, err := w.fake.Post(w.board.ID, w.erin, "Yes please, my eyes hurt", post.TS); err != nil {
 		t.Fatal(err)
 	}
-	w.cardIn(t, post.TS, "the card counting the comment", func(s string) bool { return strings.Contains(s, "1 comment") })
+	w.cardIn(t, post.TS, "the card counting the comment", func(s string) bool { return strings.Contains(s, "1 comment ") })
 
 	// Alice, a moderator, plans it from a desk thread.
 	if _, err := w.fake.Post(w.shared.ID, w.customer, "hi, a question about invoices", ""); err != nil {
@@ -200,21 +201,63 @@ func TestIdeaTitleMentionsStayInert(t *testing.T) {
 	}
 }
 
+// slash runs /cornershop text as u in channel and returns the answer.
+func (w *ideasWorld) slash(t *testing.T, channel string, u slackfake.User, text string) string {
+	t.Helper()
+	env := w.fake.Slash(channel, u, "/cornershop", text)
+	var got string
+	bottest.Eventually(t, wait, "the answer to /cornershop "+text, func() bool {
+		raw, ok := w.fake.AckPayloads()[env]
+		var p struct{ Text string }
+		if ok && json.Unmarshal([]byte(raw), &p) == nil {
+			got = p.Text
+		}
+		return ok
+	})
+	return got
+}
+
+func TestIdeaMergedAndHiddenCards(t *testing.T) {
+	w := newIdeasWorld(t, false)
+	first, err := w.fake.Post(w.board.ID, w.customer, "Dark mode", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := w.fake.Post(w.board.ID, w.erin, "A dark theme — please", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.cardIn(t, first.TS, "card #1", func(s string) bool { return strings.Contains(s, "#1 Dark mode") })
+	dup := w.cardIn(t, second.TS, "card #2", func(s string) bool { return strings.Contains(s, "#2 A dark theme") })
+	if got := w.slash(t, w.desk.ID, w.alice, "idea 2 merge 1"); strings.Contains(got, "without their thread") || strings.Contains(got, "Usage") {
+		t.Fatalf("merge answered %q", got)
+	}
+	dup = w.cardIn(t, second.TS, "card #2 pointing to #1", func(s string) bool { return strings.Contains(s, "Merged into *#1* — vote there") })
+	w.cardIn(t, first.TS, "card #1 with Erin's vote moved over", func(s string) bool { return strings.Contains(s, "2 votes") })
+
+	// Dana presses the old card's button: her vote is for #1 already, so
+	// it is withdrawn there.
+	action, value := button(t, dup)
+	if _, err := w.fake.Click(w.board.ID, dup.TS, w.customer, action, value); err != nil {
+		t.Fatal(err)
+	}
+	w.told(t, w.customer, "#1")
+	w.cardIn(t, first.TS, "card #1 counting the press", func(s string) bool { return strings.Contains(s, "1 vote ·") })
+
+	if got := w.slash(t, w.desk.ID, w.alice, "idea 1 hide off topic"); !strings.Contains(got, "hidden") {
+		t.Fatalf("hide answered %q", got)
+	}
+	hidden := w.cardIn(t, first.TS, "card #1 hidden", func(s string) bool { return s == "This idea was hidden by a moderator." })
+	if strings.Contains(hidden.Blocks, "actions") || strings.Contains(hidden.Text, "Dark") {
+		t.Errorf("a hidden card still shows a button or the idea: %s / %q", hidden.Blocks, hidden.Text)
+	}
+}
+
 func TestIdeaSlashCommands(t *testing.T) {
 	w := newIdeasWorld(t, false)
 	answer := func(channel string, u slackfake.User, text string) string {
 		t.Helper()
-		env := w.fake.Slash(channel, u, "/cornershop", text)
-		var got string
-		bottest.Eventually(t, wait, "the answer to /cornershop "+text, func() bool {
-			raw, ok := w.fake.AckPayloads()[env]
-			var p struct{ Text string }
-			if ok && json.Unmarshal([]byte(raw), &p) == nil {
-				got = p.Text
-			}
-			return ok
-		})
-		return got
+		return w.slash(t, channel, u, text)
 	}
 	if got := answer(w.board.ID, w.customer, "idea Export to CSV — for the accountants"); !strings.Contains(got, "#1") {
 		t.Fatalf("/cornershop idea answered %q", got)
