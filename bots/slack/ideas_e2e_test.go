@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -86,6 +87,20 @@ func button(t *testing.T, m slackfake.Message) (string, string) {
 	}
 	t.Fatalf("no button on the card: %s", m.Blocks)
 	return "", ""
+}
+
+// idea reads an idea from the store.
+func (w *ideasWorld) idea(t *testing.T, id core.IdeaID) core.Idea {
+	t.Helper()
+	var i core.Idea
+	if err := w.stack.Store.InTx(context.Background(), func(tx core.Tx) error {
+		var err error
+		i, err = tx.Idea(id)
+		return err
+	}); err != nil {
+		t.Fatalf("idea %d: %v", id, err)
+	}
+	return i
 }
 
 // dms returns the bot's messages in its DM with u.
@@ -266,7 +281,9 @@ func TestIdeaSlashCommands(t *testing.T) {
 	if card.ThreadTS != "" {
 		t.Errorf("the card of an idea from /cornershop is in thread %s, want top level", card.ThreadTS)
 	}
-	// A reply in the card's thread is a comment on it.
+	// A reply in the card's thread is a comment on it (once the relay has
+	// recorded where the card is: a person cannot answer faster).
+	bottest.Eventually(t, wait, "the card recorded", func() bool { return w.idea(t, 1).CardID == card.TS })
 	if _, err := w.fake.Post(w.board.ID, w.erin, "and to Excel", card.TS); err != nil {
 		t.Fatal(err)
 	}

@@ -336,7 +336,7 @@ func (b *Bot) onSlash(ctx context.Context, in core.Inbox, cmd slackapi.SlashComm
 			"the message shortcut on any message of the thread, or type the command in the thread: !close, !reopen, !assign me, !help. " +
 			"/cornershop idea <n> … and /cornershop ideas work anywhere in the desk.", nil
 	}
-	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: cmd.ChannelID}, Sender: core.Sender{UserID: cmd.UserID, Name: cmd.UserName},
+	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: cmd.ChannelID}, Sender: b.actor(ctx, cmd.UserID, cmd.UserName),
 		Name: name, Args: args, ID: cmd.TriggerID, At: b.o.Now()})
 	return res.Text, err
 }
@@ -384,7 +384,7 @@ func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.Inte
 		return "", nil
 	}
 	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: channel, Thread: thread},
-		Sender: core.Sender{UserID: cb.User.ID, Name: cb.User.Name}, Name: name, Args: args, Ref: ref, ID: cb.TriggerID, At: b.o.Now()})
+		Sender: b.actor(ctx, cb.User.ID, cb.User.Name), Name: name, Args: args, Ref: ref, ID: cb.TriggerID, At: b.o.Now()})
 	if err == nil && res.Text != "" {
 		b.tell(ctx, channel, firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp), cb.User.ID, res.Text)
 	}
@@ -402,6 +402,12 @@ func (b *Bot) tell(ctx context.Context, channel, thread, userID, text string) {
 	if _, err := b.api.PostEphemeralContext(ctx, channel, userID, opts...); err != nil {
 		b.o.Logger.Warn("slack: the answer to an action was not shown", "err", b.classify("chat.postEphemeral", err))
 	}
+}
+
+// actor is who ran a command or pressed a button: Slack sends only the id
+// and handle, so the name (a voter's, a proposer's) comes from the profile.
+func (b *Bot) actor(ctx context.Context, userID, handle string) core.Sender {
+	return core.Sender{UserID: userID, Handle: handle, Name: firstNonEmpty(b.displayName(ctx, userID), handle)}
 }
 
 // profile returns a user's display name and avatar (cached).
