@@ -3,14 +3,16 @@
 // card; DMs with the app and Slack Connect shared channels are customer
 // places. Replies reach Slack customers with the staff member's name and
 // face (chat:write.customize), and customers' messages show in the desk
-// under their own name and avatar.
+// under their own name and avatar. On an ideas board channel each post is
+// a proposal whose card, with a vote button, goes in the post's thread.
 //
 // Scopes: chat:write, chat:write.customize, users:read, channels:read,
-// groups:read, im:read, im:history, channels:history, groups:history,
-// reactions:read, reactions:write, files:read, files:write; Socket Mode
-// needs an app-level token with connections:write. Subscribe to the bot
-// events message.channels, message.groups, message.im and reaction_added;
-// create the /cornershop slash command and enable interactivity.
+// groups:read, im:read, im:write (DMs with notices about ideas),
+// im:history, channels:history, groups:history, reactions:read,
+// reactions:write, files:read, files:write; Socket Mode needs an app-level
+// token with connections:write. Subscribe to the bot events
+// message.channels, message.groups, message.im and reaction_added; create
+// the /cornershop slash command and enable interactivity.
 //
 // Both connection modes: Socket Mode (the default: no public URL) and the
 // Events API over HTTP, served by Handler at /events, /commands and
@@ -37,7 +39,8 @@ import (
 
 // Options configure the adapter.
 type Options struct {
-	// IdeaBoards are channels where every message is an idea.
+	// IdeaBoards are channels where every top-level message proposes an
+	// idea (its card goes in the post's thread) and thread replies comment.
 	IdeaBoards    []string
 	BotToken      string
 	AppToken      string // xapp-…, Socket Mode
@@ -128,6 +131,8 @@ func (b *Bot) Name() core.PlatformName { return core.Slack }
 func (b *Bot) Ready() bool { return b.ready.Load() }
 
 func (b *Bot) isDesk(channel string) bool { return slices.Contains(b.o.DeskChannels, channel) }
+
+func (b *Bot) isBoard(channel string) bool { return slices.Contains(b.o.IdeaBoards, channel) }
 
 func (b *Bot) isCustomer(channel, channelType string) bool {
 	return channelType == "im" || slices.Contains(b.o.CustomerChannels, channel)

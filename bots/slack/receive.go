@@ -161,7 +161,8 @@ func (b *Bot) Handler() http.Handler {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		cmd := slackapi.SlashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"), UserName: form.Get("user_name"), ChannelID: form.Get("channel_id")}
+		cmd := slackapi.SlashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"), UserName: form.Get("user_name"),
+			ChannelID: form.Get("channel_id"), TriggerID: form.Get("trigger_id")}
 		text, err := b.onSlash(r.Context(), in.Inbox, cmd)
 		if err != nil && !errors.Is(err, core.ErrInvalid) {
 			text = "Something went wrong; try again."
@@ -232,18 +233,16 @@ func (b *Bot) onEvent(ctx context.Context, in core.Inbox, ev slackevents.EventsA
 }
 
 // placeOf says where a message is and whether cornershop hears it: desk
-// threads, DMs with the app and customer channels.
+// threads, DMs with the app, customer channels and ideas boards (where a
+// top-level post is a proposal and a thread reply a comment: the relay
+// decides which).
 func (b *Bot) placeOf(channel, channelType, threadTS string) (core.Place, bool) {
-	p := core.Place{Platform: core.Slack, Chat: channel}
+	p := core.Place{Platform: core.Slack, Chat: channel, Thread: threadTS}
 	switch {
-	case b.isDesk(channel):
-		p.Thread = threadTS
-		return p, true
-	case b.isCustomer(channel, channelType):
-		p.Thread = threadTS
+	case b.isDesk(channel), b.isBoard(channel), b.isCustomer(channel, channelType):
 		return p, true
 	}
-	return p, false
+	return core.Place{Platform: core.Slack, Chat: channel}, false
 }
 
 func (b *Bot) onMessage(ctx context.Context, in core.Inbox, e *slackevents.MessageEvent) error {
@@ -322,22 +321,35 @@ func tsTime(ts string) time.Time {
 	return time.Unix(s, us*1000)
 }
 
-// onSlash runs "/cornershop <command> [args]". Slash commands carry no
-// thread, so they act only where the place alone names a conversation;
-// in a desk channel they explain the buttons and text commands instead.
+// onSlash runs "/cornershop <command> [args]": at customer places and on
+// ideas boards the customer commands (idea, ideas, vote, link, help). Slash
+// commands carry no thread, so in a desk channel only the commands that
+// need none (idea moderation, idea lists) run; the others are explained.
 func (b *Bot) onSlash(ctx context.Context, in core.Inbox, cmd slackapi.SlashCommand) (string, error) {
 	ai, ok := in.(core.ActionInbox)
 	if !ok {
 		return "This service does not take commands.", nil
 	}
-	fields := strings.Fields(cmd.Text)
-	if len(fields) == 0 || b.isDesk(cmd.ChannelID) {
+	name, args := slashAction(cmd.Text)
+	if name == "" || b.isDesk(cmd.ChannelID) && name != "idea" && name != "ideas" {
 		return "Slack sends slash commands without their thread, so in the desk use the buttons on a conversation's card, " +
-			"the message shortcut on any message of the thread, or type the command in the thread: !close, !reopen, !assign me, !help.", nil
+			"the message shortcut on any message of the thread, or type the command in the thread: !close, !reopen, !assign me, !help. " +
+			"/cornershop idea <n> … and /cornershop ideas work anywhere in the desk.", nil
 	}
-	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: cmd.ChannelID}, Sender: core.Sender{UserID: cmd.UserID, Name: cmd.UserName},
-		Name: fields[0], Args: fields[1:], At: b.o.Now()})
+	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: cmd.ChannelID}, Sender: b.actor(ctx, cmd.UserID, cmd.UserName),
+		Name: name, Args: args, ID: cmd.TriggerID, At: b.o.Now()})
 	return res.Text, err
+}
+
+// slashAction splits a slash command's text into the action's name (lower
+// case) and its arguments: "Idea Dark mode — at night" is idea [Dark mode
+// — at night].
+func slashAction(text string) (string, []string) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return "", nil
+	}
+	return strings.ToLower(fields[0]), fields[1:]
 }
 
 // onInteraction runs card buttons (block_actions with action_id
@@ -372,8 +384,30 @@ func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.Inte
 		return "", nil
 	}
 	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: channel, Thread: thread},
-		Sender: core.Sender{UserID: cb.User.ID, Name: cb.User.Name}, Name: name, Args: args, Ref: ref, ID: cb.TriggerID, At: b.o.Now()})
+		Sender: b.actor(ctx, cb.User.ID, cb.User.Name), Name: name, Args: args, Ref: ref, ID: cb.TriggerID, At: b.o.Now()})
+	if err == nil && res.Text != "" {
+		b.tell(ctx, channel, firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp), cb.User.ID, res.Text)
+	}
 	return res.Text, err
+}
+
+// tell shows the answer to a button or shortcut to the one who pressed it
+// (chat.postEphemeral, in the thread when the message is in one). The
+// action is done either way, so a failure is only logged.
+func (b *Bot) tell(ctx context.Context, channel, thread, userID, text string) {
+	opts := []slackapi.MsgOption{slackapi.MsgOptionText(escape(clip(text, maxText)), false)}
+	if thread != "" {
+		opts = append(opts, slackapi.MsgOptionTS(thread))
+	}
+	if _, err := b.api.PostEphemeralContext(ctx, channel, userID, opts...); err != nil {
+		b.o.Logger.Warn("slack: the answer to an action was not shown", "err", b.classify("chat.postEphemeral", err))
+	}
+}
+
+// actor is who ran a command or pressed a button: Slack sends only the id
+// and handle, so the name (a voter's, a proposer's) comes from the profile.
+func (b *Bot) actor(ctx context.Context, userID, handle string) core.Sender {
+	return core.Sender{UserID: userID, Handle: handle, Name: firstNonEmpty(b.displayName(ctx, userID), handle)}
 }
 
 // profile returns a user's display name and avatar (cached).

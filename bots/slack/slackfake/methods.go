@@ -23,10 +23,7 @@ func (s *Server) methodLocked(method string, p url.Values) map[string]any {
 	case "chat.delete":
 		return s.deleteMsg(p)
 	case "chat.postEphemeral":
-		if s.channels[p.Get("channel")] == nil {
-			return fail("channel_not_found")
-		}
-		return map[string]any{"ok": true, "message_ts": s.nextTS()}
+		return s.postEphemeral(p)
 	case "users.info":
 		u, ok := s.users[p.Get("user")]
 		if !ok {
@@ -46,15 +43,7 @@ func (s *Server) methodLocked(method string, p url.Values) map[string]any {
 		}
 		return map[string]any{"ok": true, "members": c.Members, "response_metadata": map[string]any{"next_cursor": ""}}
 	case "conversations.open":
-		if !s.hasScope("im:write") {
-			return s.missingScope("im:write")
-		}
-		users := strings.Split(p.Get("users"), ",")
-		if len(users) != 1 || s.users[users[0]].ID == "" {
-			return fail("user_not_found")
-		}
-		c := s.dmLocked(users[0])
-		return map[string]any{"ok": true, "channel": map[string]any{"id": c.ID, "is_im": true, "user": users[0]}}
+		return s.openConversation(p)
 	case "reactions.add":
 		if !s.hasScope("reactions:write") {
 			return s.missingScope("reactions:write")
@@ -172,6 +161,7 @@ func (s *Server) postMessage(p url.Values) map[string]any {
 		m.Username, m.IconURL = p.Get("username"), p.Get("icon_url")
 	}
 	s.messages[c.ID] = append(s.messages[c.ID], m)
+	s.recordBroadcastLocked(m)
 	s.eventLocked(c, s.messageJSON(m))
 	return map[string]any{"ok": true, "channel": c.ID, "ts": m.TS, "message": s.messageJSON(m)}
 }
@@ -193,6 +183,7 @@ func (s *Server) update(p url.Values) map[string]any {
 		m.Blocks = blocks
 	}
 	m.Edited = true
+	s.recordBroadcastLocked(m)
 	return map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS, "text": m.Text}
 }
 

@@ -71,11 +71,14 @@ type Server struct {
 	pending  map[string]envelope // envelope id -> unacked envelope
 	acks     map[string]string   // envelope id -> ack payload
 	pushes   []Push
-	seq      int
-	tsSeq    int
-	evSeq    int
-	closed   chan struct{}
-	wg       sync.WaitGroup
+	// broadcasts are bot posts and edits that would notify a whole channel
+	broadcasts []Message
+	ephemerals []Ephemeral
+	seq        int
+	tsSeq      int
+	evSeq      int
+	closed     chan struct{}
+	wg         sync.WaitGroup
 }
 
 // Call is one Web API request received.

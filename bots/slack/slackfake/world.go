@@ -46,6 +46,15 @@ type Message struct {
 	Reacts   []string // reaction names the bot added
 }
 
+// Ephemeral is a message only one user saw (chat.postEphemeral); Slack
+// keeps no copy, so it has no place in Messages.
+type Ephemeral struct {
+	Channel  string
+	User     string
+	ThreadTS string
+	Text     string
+}
+
 // File is an uploaded file.
 type File struct {
 	ID      string
