@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -88,18 +89,27 @@ func (b *Bot) PostIdea(ctx context.Context, place core.Place, idea core.Idea) (c
 		return core.Thread{}, err
 	}
 	opts := []slackapi.MsgOption{slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...), slackapi.MsgOptionDisableLinkUnfurl()}
-	if place.Thread != "" {
-		opts = append(opts, slackapi.MsgOptionTS(place.Thread))
+	at := place
+	if at.Thread == "" && isTS(idea.SourceID) {
+		at.Thread = idea.SourceID // the card answers the proposing message, in its thread
+	}
+	if at.Thread != "" {
+		opts = append(opts, slackapi.MsgOptionTS(at.Thread))
 	}
 	_, ts, err := b.api.PostMessageContext(ctx, place.Chat, opts...)
 	if err != nil {
 		return core.Thread{}, b.classify("chat.postMessage", err)
 	}
-	at := place
 	if at.Thread == "" {
 		at.Thread = ts // a top-level card roots its own thread: replies there comment on it
 	}
 	return core.Thread{Place: at, CardID: ts}, nil
+}
+
+// isTS reports whether s is a message timestamp ("1700000000.000100").
+func isTS(s string) bool {
+	sec, frac, ok := strings.Cut(s, ".")
+	return ok && sec != "" && frac != "" && strings.Trim(sec+frac, "0123456789") == ""
 }
 
 // UpdateIdea implements core.IdeaBoard: the card at t is rendered again
