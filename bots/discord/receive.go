@@ -4,17 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
 	"cornershop/core"
 )
 
-// Run implements core.Platform: it registers the /cornershop command,
-// opens the gateway and keeps it (discordgo resumes dropped sessions)
-// until ctx ends.
+// Run implements core.Platform: it registers /cornershop and the
+// customers' /idea, /ideas and /vote, opens the gateway and keeps it
+// (discordgo resumes dropped sessions) until ctx ends.
 func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 	b.in.Store(&inboxRef{in})
 	defer b.ready.Store(false)
@@ -46,8 +49,8 @@ func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 		}
 	}
 	if b.o.ApplicationID != "" {
-		if _, err := b.s.ApplicationCommandBulkOverwrite(b.o.ApplicationID, "", []*discordgo.ApplicationCommand{command()}, discordgo.WithContext(ctx)); err != nil {
-			b.o.Logger.Warn("discord: could not register /cornershop", "err", b.classify("register commands", err))
+		if _, err := b.s.ApplicationCommandBulkOverwrite(b.o.ApplicationID, "", append([]*discordgo.ApplicationCommand{command()}, ideaSlashCommands()...), discordgo.WithContext(ctx)); err != nil {
+			b.o.Logger.Warn("discord: could not register commands", "err", b.classify("register commands", err))
 		}
 	}
 	<-ctx.Done()
@@ -111,7 +114,9 @@ func (b *Bot) deliverIn(ctx context.Context, kind string, p pending) {
 }
 
 // placeOf says where a message in channel is, and whether cornershop hears
-// it: DMs, desk threads, community channels and their threads.
+// it: DMs, desk threads, community channels and their threads, posts on
+// idea boards. A thread's parent comes from THREAD_CREATE or, when that was
+// missed, from the API.
 func (b *Bot) placeOf(ctx context.Context, channelID, guildID string) (core.Place, bool, error) {
 	p := core.Place{Platform: core.Discord, Chat: channelID}
 	if guildID == "" {
@@ -124,10 +129,10 @@ func (b *Bot) placeOf(ctx context.Context, channelID, guildID string) (core.Plac
 	if err != nil {
 		return p, false, err
 	}
-	if parent != "" && (b.isDesk(parent) || b.isCommunity(parent)) {
+	if parent != "" && (b.isDesk(parent) || b.isCommunity(parent) || b.isBoard(parent)) {
 		return core.Place{Platform: core.Discord, Chat: parent, Thread: channelID}, true, nil
 	}
-	return p, false, nil
+	return p, b.isBoard(channelID), nil // a text channel as a board: every message an idea
 }
 
 func (b *Bot) self() string {
@@ -148,16 +153,25 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) pending {
 	if b.isDesk(place.Chat) && place.Thread == "" {
 		return pending{} // the desk channel's own chatter
 	}
+	if (m.GuildID == "" || b.isCommunity(place.Chat)) && b.customerCommand(ctx, m, place) {
+		return pending{}
+	}
 	if b.isCommunity(place.Chat) && place.Thread == "" && b.o.CommunityTrigger != "any" && !mentions(m, b.self()) {
 		return pending{}
 	}
-	if m.GuildID == "" && b.customerCommand(ctx, m) {
-		return pending{}
-	}
-	return pending{event: core.MessageEvent{
+	e := core.MessageEvent{
 		Place: place, ID: m.ID, Sender: sender(m.Author, m.Member), Text: b.text(m),
 		Attachments: attachments(m), At: m.Timestamp, Direct: m.GuildID == "",
-	}}
+	}
+	if b.isBoard(place.Chat) && place.Thread != "" && place.Thread == m.ID {
+		// A forum post's first message shares the post's id; the post's
+		// name is the idea's title.
+		if e.Subject, err = b.channelName(ctx, place.Thread); err != nil {
+			return pending{err: err}
+		}
+		e.Subject = strings.TrimSpace(e.Subject)
+	}
+	return pending{event: e}
 }
 
 func mentions(m *discordgo.Message, self string) bool {
@@ -262,29 +276,8 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 	if !ok {
 		return
 	}
-	var name string
-	var args []string
-	switch i.Type {
-	case discordgo.InteractionApplicationCommand:
-		data := i.ApplicationCommandData()
-		if data.Name != "cornershop" {
-			return
-		}
-		for _, o := range data.Options {
-			switch o.Name {
-			case "action":
-				name = o.StringValue()
-			case "text":
-				args = strings.Fields(o.StringValue())
-			}
-		}
-	case discordgo.InteractionMessageComponent:
-		cmd, ok := strings.CutPrefix(i.MessageComponentData().CustomID, "cornershop:")
-		if !ok {
-			return
-		}
-		name = cmd
-	default:
+	name, args, ok := interactionAction(i)
+	if !ok {
 		return
 	}
 	u := i.User
@@ -324,29 +317,131 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 	}
 }
 
-// customerCommand answers /start, /help and /link typed in a DM (Discord
-// has no per-DM slash commands for them) and reports whether it did.
-func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message) bool {
-	fields := strings.Fields(m.Content)
-	if len(fields) == 0 {
-		return false
+// interactionAction reads the action an interaction invokes: /cornershop,
+// the customers' /idea, /ideas and /vote, or a button of ours.
+func interactionAction(i *discordgo.InteractionCreate) (name string, args []string, ok bool) {
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		data := i.ApplicationCommandData()
+		if data.Name != "cornershop" {
+			return slashAction(data)
+		}
+		for _, o := range data.Options {
+			switch o.Name {
+			case "action":
+				name = optionText(o)
+			case "text":
+				args = strings.Fields(optionText(o))
+			}
+		}
+		return name, args, name != ""
+	case discordgo.InteractionMessageComponent:
+		return parseCustomID(i.MessageComponentData().CustomID)
 	}
-	name := strings.ToLower(strings.TrimPrefix(fields[0], "/"))
-	if !strings.HasPrefix(fields[0], "/") || (name != "start" && name != "help" && name != "link") {
+	return "", nil, false
+}
+
+// slashAction reads /idea, /ideas and /vote.
+func slashAction(data discordgo.ApplicationCommandInteractionData) (string, []string, bool) {
+	if !slices.Contains(ideaCommands, data.Name) {
+		return "", nil, false
+	}
+	var text string
+	for _, o := range data.Options {
+		text = strings.TrimSpace(text + " " + optionText(o))
+	}
+	_, args, _ := parseCommand("/" + data.Name + " " + text)
+	return data.Name, args, true
+}
+
+// optionText is an option's value as text, whatever its type.
+func optionText(o *discordgo.ApplicationCommandInteractionDataOption) string {
+	switch v := o.Value.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// customIDPrefix starts the custom_id of every button of ours.
+const customIDPrefix = "cornershop:"
+
+// parseCustomID reads a button's custom_id, "cornershop:<action>[:<arg>…]",
+// as an action: "cornershop:close", "cornershop:vote:12".
+func parseCustomID(id string) (name string, args []string, ok bool) {
+	rest, ok := strings.CutPrefix(id, customIDPrefix)
+	if !ok || rest == "" {
+		return "", nil, false
+	}
+	parts := strings.Split(rest, ":")
+	return parts[0], parts[1:], parts[0] != ""
+}
+
+// customID makes a button's custom_id for an action.
+func customID(name string, args ...string) string {
+	return customIDPrefix + strings.Join(append([]string{name}, args...), ":")
+}
+
+// Customer commands typed as text: all of them in a DM (Discord has no
+// per-DM slash commands for them), the idea ones in community channels.
+var (
+	dmCommands   = []string{"start", "help", "link", "idea", "ideas", "vote"}
+	ideaCommands = []string{"idea", "ideas", "vote"}
+)
+
+// parseCommand reads "/name args…" from neutral text: the name lowercased;
+// /idea keeps its text whole (line breaks separate title and details),
+// other commands split it into words.
+func parseCommand(text string) (name string, args []string, ok bool) {
+	text = strings.TrimSpace(text)
+	if !strings.HasPrefix(text, "/") {
+		return "", nil, false
+	}
+	head, rest := text[1:], ""
+	if i := strings.IndexFunc(head, unicode.IsSpace); i >= 0 {
+		head, rest = head[:i], strings.TrimSpace(head[i:])
+	}
+	name = strings.ToLower(head)
+	if name == "" {
+		return "", nil, false
+	}
+	if name == "idea" {
+		if rest == "" {
+			return name, nil, true
+		}
+		return name, []string{rest}, true
+	}
+	return name, strings.Fields(rest), true
+}
+
+// customerCommand answers a customer command typed in a DM or community
+// channel and reports whether it did.
+func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message, place core.Place) bool {
+	name, args, ok := parseCommand(b.text(m))
+	allowed := dmCommands
+	if m.GuildID != "" {
+		allowed = ideaCommands
+	}
+	if !ok || !slices.Contains(allowed, name) {
 		return false
 	}
 	ai, ok := b.in.Load().Inbox.(core.ActionInbox)
 	if !ok {
 		return false
 	}
-	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Discord, Chat: m.ChannelID}, Sender: sender(m.Author, m.Member),
-		Name: name, Args: fields[1:], ID: m.ID, At: m.Timestamp})
+	res, err := ai.Act(ctx, core.ActionEvent{Place: place, Sender: sender(m.Author, m.Member),
+		Name: name, Args: args, ID: m.ID, At: m.Timestamp})
 	if err != nil {
 		b.o.Logger.Warn("discord: customer command failed", "err", err)
 		return true
 	}
 	if res.Text != "" {
-		if _, err := b.sendBot(ctx, core.Place{Platform: core.Discord, Chat: m.ChannelID}, escape(res.Text), nil); err != nil {
+		if _, err := b.sendBot(ctx, place, escape(res.Text), nil); err != nil {
 			b.o.Logger.Warn("discord: could not answer a command", "err", err)
 		}
 	}
