@@ -225,3 +225,132 @@ func TestIdeaPostTitlePingsNobody(t *testing.T) {
 		t.Errorf("the bot pinged %v", p)
 	}
 }
+
+// moderate runs a desk command in a conversation's thread, opening one
+// with the customer the first time.
+func (w *ideaWorld) moderate(t *testing.T, line string) {
+	t.Helper()
+	dm := w.fake.DMChannel(w.customer)
+	c, ok := w.s.Conversation(t, core.Discord, w.customer.ID, core.Place{Platform: core.Discord, Chat: dm.ID})
+	if !ok || c.Desk.Thread == "" {
+		if _, err := w.fake.Send(dm.ID, w.customer, "hello"); err != nil {
+			t.Fatal(err)
+		}
+		c = conv(t, w.s, w.world, core.Place{Platform: core.Discord, Chat: dm.ID})
+	}
+	if _, err := w.fake.Send(c.Desk.Thread, w.alice, line); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestIdeaMergedAndHiddenCards(t *testing.T) {
+	w := newIdeaWorld(t)
+	first, _, err := w.fake.ForumPost(w.board.ID, w.customer, "Dark mode", "please")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.voteShows(t, first.ID, "👍 Vote (1)")
+	second, _, err := w.fake.ForumPost(w.board.ID, w.voter, "Night theme", "like dark mode")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.voteShows(t, second.ID, "👍 Vote (1)")
+
+	w.moderate(t, "!idea 2 merge 1")
+	bottest.Eventually(t, wait, "the merged card without a button, tagged Duplicate", func() bool {
+		c, ok := w.card(second.ID)
+		label, _ := button(t, c)
+		p, _ := w.fake.Channel(second.ID)
+		return ok && c.Embeds[0].Description == "Merged into #1 — vote there." && label == "" &&
+			slices.Equal(p.AppliedTags, []string{w.tag(t, "Duplicate")})
+	})
+	w.voteShows(t, first.ID, "👍 Vote (2)") // the merged idea's votes count there
+
+	// Discord refuses edits inside an archived post: it is unarchived first.
+	if err := w.fake.SetThread(first.ID, true, true); err != nil {
+		t.Fatal(err)
+	}
+	w.moderate(t, "!idea 1 hide off-topic")
+	bottest.Eventually(t, wait, "the hidden card without a button", func() bool {
+		c, ok := w.card(first.ID)
+		label, _ := button(t, c)
+		p, _ := w.fake.Channel(first.ID)
+		return ok && c.Embeds[0].Description == "This idea was hidden by a moderator." && c.Embeds[0].Title == "💡 #1" &&
+			label == "" && !p.Archived
+	})
+
+	// An idea staff record from a conversation gets a post of its own.
+	w.moderate(t, "!idea Offline mode — play without a network")
+	var post discordfake.Channel
+	bottest.Eventually(t, wait, "a post opened by the bot with the card first", func() bool {
+		for _, th := range w.fake.Threads(w.board.ID) {
+			if th.Name == "Offline mode" {
+				post = th
+			}
+		}
+		c, ok := w.card(post.ID)
+		return ok && c.ID == post.ID && slices.Equal(post.AppliedTags, []string{w.tag(t, "New")})
+	})
+	// The relay records where the card landed once the post is made; a
+	// reply before that is no comment yet.
+	bottest.Eventually(t, wait, "the card's post recorded", func() bool {
+		var i core.Idea
+		_ = w.s.Store.InTx(context.Background(), func(tx core.Tx) (err error) { i, err = tx.Idea(3); return err })
+		return i.Card.Thread == post.ID
+	})
+	if _, err := w.fake.Send(post.ID, w.voter, "me too"); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "a reply in the bot's post counted as a comment", func() bool {
+		c, ok := w.card(post.ID)
+		return ok && field(c, "Comments") == "1"
+	})
+}
+
+func TestIdeaCommandsTypedAndSlash(t *testing.T) {
+	w := newIdeaWorld(t)
+	bottest.Eventually(t, wait, "/cornershop, /idea, /ideas and /vote registered", func() bool {
+		return slices.Equal(w.fake.Commands(), []string{"cornershop", "idea", "ideas", "vote"})
+	})
+	dm := w.fake.DMChannel(w.customer)
+	if _, err := w.fake.Send(dm.ID, w.customer, "/idea Offline mode — play without a network"); err != nil {
+		t.Fatal(err)
+	}
+	card := w.voteShows(t, dm.ID, "👍 Vote (1)")
+	if card.Embeds[0].Title != "💡 #1 Offline mode" || card.Embeds[0].Description != "play without a network" {
+		t.Errorf("DM card = %+v", card.Embeds[0])
+	}
+	bottest.Eventually(t, wait, "the thanks in the DM", func() bool {
+		return slices.ContainsFunc(w.fake.BotMessages(dm.ID), func(m discordfake.Message) bool { return strings.Contains(m.Content, "Your idea #1") })
+	})
+	if _, ok := w.s.Conversation(t, core.Discord, w.customer.ID, core.Place{Platform: core.Discord, Chat: dm.ID}); ok {
+		t.Error("the /idea command opened a conversation")
+	}
+
+	// Another member votes with the slash command in the community channel.
+	id := w.fake.Command(w.support.ID, w.voter, "vote", map[string]string{"number": "1"})
+	bottest.Eventually(t, wait, "the /vote answer", func() bool {
+		_, text, ok := w.fake.Response(id)
+		return ok && strings.Contains(text, "You voted for #1")
+	})
+	w.voteShows(t, dm.ID, "👍 Vote (2)")
+
+	// /ideas typed in the community channel lists it, without a mention.
+	if _, err := w.fake.Send(w.support.ID, w.voter, "/ideas top"); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "the list in the community channel", func() bool {
+		return slices.ContainsFunc(w.fake.BotMessages(w.support.ID), func(m discordfake.Message) bool {
+			return strings.Contains(m.Content, "#1 Offline mode") && strings.Contains(m.Content, "2 votes")
+		})
+	})
+	// /link is for DMs only: in the community channel it is a message like
+	// any other (unaddressed here, so ignored).
+	if _, err := w.fake.Send(w.support.ID, w.voter, "/link"); err != nil {
+		t.Fatal(err)
+	}
+	w.idle(t)
+	if slices.ContainsFunc(w.fake.BotMessages(w.support.ID), func(m discordfake.Message) bool { return strings.Contains(m.Content, "link code") }) {
+		t.Error("a link code was posted in a public channel")
+	}
+}
