@@ -115,7 +115,7 @@ func (b *Bot) PostIdea(ctx context.Context, place core.Place, idea core.Idea) (c
 	case typ == discordgo.ChannelTypeGuildForum && place.Thread == "":
 		return b.postIdeaForum(ctx, place, idea, send)
 	case typ == discordgo.ChannelTypeGuildForum:
-		if err := b.prepareIdeaPost(ctx, place, idea.Status); err != nil {
+		if err := b.prepareIdeaPost(ctx, place, idea); err != nil {
 			return core.Thread{}, err
 		}
 	case place.Thread != "":
@@ -149,10 +149,12 @@ func (b *Bot) postIdeaForum(ctx context.Context, forum core.Place, idea core.Ide
 	return core.Thread{Place: core.Place{Platform: core.Discord, Chat: forum.Chat, Thread: th.ID}, CardID: th.ID}, nil
 }
 
-// prepareIdeaPost unarchives a forum post (Discord refuses edits inside an
-// archived thread) and applies the status tag, in one request, and only
-// when something changes. The post is read afresh: members change tags.
-func (b *Bot) prepareIdeaPost(ctx context.Context, post core.Place, s core.IdeaStatus) error {
+// prepareIdeaPost readies a forum post for the card: unarchived (Discord
+// refuses edits inside an archived thread), tagged with the status and
+// named after the idea's title (a moderator may retitle it), in one
+// request and only when something changes. The post is read afresh:
+// members change tags too.
+func (b *Bot) prepareIdeaPost(ctx context.Context, post core.Place, idea core.Idea) error {
 	th, err := b.s.Channel(post.Thread, discordgo.WithContext(ctx))
 	if err != nil {
 		return b.classify("get idea post", err)
@@ -163,31 +165,36 @@ func (b *Bot) prepareIdeaPost(ctx context.Context, post core.Place, s core.IdeaS
 	}
 	edit := &discordgo.ChannelEdit{}
 	changed := false
-	if tags := ideaTags(th.AppliedTags, byName, s); !slices.Equal(tags, th.AppliedTags) {
+	if tags := ideaTags(th.AppliedTags, byName, idea.Status); !slices.Equal(tags, th.AppliedTags) {
 		edit.AppliedTags, changed = &tags, true
 	}
 	if th.ThreadMetadata != nil && th.ThreadMetadata.Archived {
 		no := false
 		edit.Archived, changed = &no, true
 	}
+	if name := clip(strings.TrimSpace(idea.Title), 100); name != "" && !idea.Hidden && name != strings.TrimSpace(th.Name) {
+		edit.Name, changed = name, true
+	}
 	if !changed {
 		return nil
 	}
-	if _, err := b.s.ChannelEditComplex(post.Thread, edit, discordgo.WithContext(ctx)); err != nil {
+	updated, err := b.s.ChannelEditComplex(post.Thread, edit, discordgo.WithContext(ctx))
+	if err != nil {
 		return b.classify("edit idea post", err)
 	}
+	b.remember(updated)
 	return nil
 }
 
-// UpdateIdea implements core.IdeaBoard: the post is unarchived and tagged
-// with the status (forums), then the card is edited.
+// UpdateIdea implements core.IdeaBoard: a forum post is unarchived, tagged
+// with the status and named after the title, then the card is edited.
 func (b *Bot) UpdateIdea(ctx context.Context, t core.Thread, idea core.Idea) error {
 	_, typ, _, err := b.channel(ctx, t.Place.Chat)
 	if err != nil {
 		return err
 	}
 	if typ == discordgo.ChannelTypeGuildForum && t.Place.Thread != "" {
-		if err := b.prepareIdeaPost(ctx, t.Place, idea.Status); err != nil {
+		if err := b.prepareIdeaPost(ctx, t.Place, idea); err != nil {
 			return err
 		}
 	}

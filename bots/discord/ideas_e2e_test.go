@@ -305,6 +305,12 @@ func TestIdeaMergedAndHiddenCards(t *testing.T) {
 		c, ok := w.card(post.ID)
 		return ok && field(c, "Comments") == "1"
 	})
+	w.moderate(t, "!idea 3 title Offline play")
+	bottest.Eventually(t, wait, "the post renamed with the idea", func() bool {
+		p, _ := w.fake.Channel(post.ID)
+		c, ok := w.card(post.ID)
+		return ok && p.Name == "Offline play" && c.Embeds[0].Title == "💡 #3 Offline play"
+	})
 }
 
 func TestIdeaCommandsTypedAndSlash(t *testing.T) {
