@@ -217,20 +217,3 @@ func (b *Bot) DirectPlace(ctx context.Context, userID string) (core.Place, error
 	b.remember(ch)
 	return core.Place{Platform: core.Discord, Chat: ch.ID}, nil
 }
-
-// ideaSlashCommands are the customers' native commands: /idea, /ideas and
-// /vote, answered by the relay like their typed forms.
-func ideaSlashCommands() []*discordgo.ApplicationCommand {
-	one := 1.0
-	return []*discordgo.ApplicationCommand{
-		{Name: "idea", Description: "Share an idea others can vote for", Options: []*discordgo.ApplicationCommandOption{
-			{Type: discordgo.ApplicationCommandOptionString, Name: "text", Description: "title — details", Required: true, MaxLength: 2000},
-		}},
-		{Name: "ideas", Description: "See ideas (top, new, a status) or mute news about them", Options: []*discordgo.ApplicationCommandOption{
-			{Type: discordgo.ApplicationCommandOptionString, Name: "which", Description: "top, new, planned, done…, mute or unmute"},
-		}},
-		{Name: "vote", Description: "Vote for an idea by its number", Options: []*discordgo.ApplicationCommandOption{
-			{Type: discordgo.ApplicationCommandOptionInteger, Name: "number", Description: "the idea's number", Required: true, MinValue: &one},
-		}},
-	}
-}
