@@ -3,6 +3,8 @@ package discord
 import (
 	"slices"
 	"testing"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 func TestParseCustomID(t *testing.T) {
@@ -49,6 +51,29 @@ func TestParseCommand(t *testing.T) {
 		name, args, ok := parseCommand(tc.in)
 		if name != tc.name || ok != tc.ok || len(args) != len(tc.args) || (len(args) > 0 && !slices.Equal(args, tc.args)) {
 			t.Errorf("parseCommand(%q) = %q %q %v, want %q %q %v", tc.in, name, args, ok, tc.name, tc.args, tc.ok)
+		}
+	}
+}
+
+func TestSlashAction(t *testing.T) {
+	opt := func(name string, v any) *discordgo.ApplicationCommandInteractionDataOption {
+		return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Value: v}
+	}
+	tests := []struct {
+		data discordgo.ApplicationCommandInteractionData
+		name string
+		args []string
+		ok   bool
+	}{
+		{discordgo.ApplicationCommandInteractionData{Name: "vote", Options: []*discordgo.ApplicationCommandInteractionDataOption{opt("number", float64(12))}}, "vote", []string{"12"}, true},
+		{discordgo.ApplicationCommandInteractionData{Name: "idea", Options: []*discordgo.ApplicationCommandInteractionDataOption{opt("text", "Dark mode — at night")}}, "idea", []string{"Dark mode — at night"}, true},
+		{discordgo.ApplicationCommandInteractionData{Name: "ideas"}, "ideas", []string{}, true},
+		{discordgo.ApplicationCommandInteractionData{Name: "other"}, "", nil, false},
+	}
+	for _, tc := range tests {
+		name, args, ok := slashAction(tc.data)
+		if name != tc.name || ok != tc.ok || len(args) != len(tc.args) || (len(args) > 0 && !slices.Equal(args, tc.args)) {
+			t.Errorf("slashAction(%s) = %q %q %v, want %q %q %v", tc.data.Name, name, args, ok, tc.name, tc.args, tc.ok)
 		}
 	}
 }
