@@ -6,6 +6,10 @@
 // with the staff member's name and avatar; in DMs, where webhooks cannot
 // post, as an embed authored by the staff member.
 //
+// An idea board is a forum where every post is an idea: the bot posts the
+// idea's card with a vote button into the post and tags the post with the
+// idea's status.
+//
 // The bot needs the MESSAGE_CONTENT privileged intent: Developer Portal →
 // your application → Bot → Privileged Gateway Intents → Message Content
 // Intent. Permissions: View Channels, Send Messages, Send Messages in
@@ -64,6 +68,7 @@ type Bot struct {
 	parents  map[string]string // channel id -> parent id ("" top level)
 	types    map[string]discordgo.ChannelType
 	guilds   map[string]string // channel id -> guild id
+	names    map[string]string // channel id -> name (a forum post's title)
 	webhooks map[string]*discordgo.Webhook
 	tags     map[string]map[string]string // forum id -> tag name -> id
 }
@@ -79,6 +84,8 @@ var (
 	_ core.Reactor      = (*Bot)(nil)
 	_ core.Downloader   = (*Bot)(nil)
 	_ core.StaffLookup  = (*Bot)(nil)
+	_ core.IdeaBoard    = (*Bot)(nil)
+	_ core.DirectOpener = (*Bot)(nil)
 )
 
 // rewrite sends requests for discord.com to a configured base URL.
@@ -139,7 +146,7 @@ func New(o Options) (*Bot, error) {
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages |
 		discordgo.IntentsGuildMessageReactions | discordgo.IntentsDirectMessageReactions | discordgo.IntentsMessageContent
 	s.LogLevel = discordgo.LogError
-	return &Bot{o: o, s: s, parents: map[string]string{}, types: map[string]discordgo.ChannelType{}, guilds: map[string]string{},
+	return &Bot{o: o, s: s, parents: map[string]string{}, types: map[string]discordgo.ChannelType{}, guilds: map[string]string{}, names: map[string]string{},
 		webhooks: map[string]*discordgo.Webhook{}, tags: map[string]map[string]string{}}, nil
 }
 
@@ -151,6 +158,7 @@ func (b *Bot) Ready() bool { return b.ready.Load() }
 
 func (b *Bot) isDesk(id string) bool      { return slices.Contains(b.o.DeskChannels, id) }
 func (b *Bot) isCommunity(id string) bool { return slices.Contains(b.o.CommunityChannels, id) }
+func (b *Bot) isBoard(id string) bool     { return slices.Contains(b.o.IdeaBoards, id) }
 
 // channel learns a channel's parent, type and guild (cached).
 func (b *Bot) channel(ctx context.Context, id string) (parent string, typ discordgo.ChannelType, guild string, err error) {
@@ -173,6 +181,25 @@ func (b *Bot) remember(ch *discordgo.Channel) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.parents[ch.ID], b.types[ch.ID], b.guilds[ch.ID] = ch.ParentID, ch.Type, ch.GuildID
+	if ch.Name != "" {
+		b.names[ch.ID] = ch.Name
+	}
+}
+
+// channelName is a channel's name (a forum post's title), cached.
+func (b *Bot) channelName(ctx context.Context, id string) (string, error) {
+	b.mu.Lock()
+	name, ok := b.names[id]
+	b.mu.Unlock()
+	if ok {
+		return name, nil
+	}
+	ch, err := b.s.Channel(id, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", b.classify("get channel", err)
+	}
+	b.remember(ch)
+	return ch.Name, nil
 }
 
 // classify turns a discordgo error into a delivery class with a reason

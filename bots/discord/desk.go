@@ -52,9 +52,9 @@ func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.Mess
 	if !card.Since.IsZero() {
 		e.Footer.Text = "Customer since " + card.Since.UTC().Format("2 Jan 2006") + " · " + e.Footer.Text
 	}
-	toggle := discordgo.Button{Label: "Close", Style: discordgo.SuccessButton, CustomID: "cornershop:close"}
+	toggle := discordgo.Button{Label: "Close", Style: discordgo.SuccessButton, CustomID: customID("close")}
 	if card.Status == core.StatusClosed {
-		toggle = discordgo.Button{Label: "Reopen", Style: discordgo.SecondaryButton, CustomID: "cornershop:reopen"}
+		toggle = discordgo.Button{Label: "Reopen", Style: discordgo.SecondaryButton, CustomID: customID("reopen")}
 	}
 	return e, []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{toggle}}}
 }
@@ -92,26 +92,37 @@ func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.Contact
 // statusTags finds the forum tag named after a status (open, waiting,
 // closed), if the forum has one.
 func (b *Bot) statusTags(ctx context.Context, forum string, s core.Status) ([]string, error) {
-	b.mu.Lock()
-	byName, ok := b.tags[forum]
-	b.mu.Unlock()
-	if !ok {
-		ch, err := b.s.Channel(forum, discordgo.WithContext(ctx))
-		if err != nil {
-			return nil, b.classify("get forum", err)
-		}
-		byName = map[string]string{}
-		for _, t := range ch.AvailableTags {
-			byName[strings.ToLower(t.Name)] = t.ID
-		}
-		b.mu.Lock()
-		b.tags[forum] = byName
-		b.mu.Unlock()
+	byName, err := b.forumTags(ctx, forum)
+	if err != nil {
+		return nil, err
 	}
 	if id, ok := byName[string(s)]; ok {
 		return []string{id}, nil
 	}
 	return []string{}, nil
+}
+
+// forumTags maps a forum's available tags by lower-cased name to id
+// (cached).
+func (b *Bot) forumTags(ctx context.Context, forum string) (map[string]string, error) {
+	b.mu.Lock()
+	byName, ok := b.tags[forum]
+	b.mu.Unlock()
+	if ok {
+		return byName, nil
+	}
+	ch, err := b.s.Channel(forum, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, b.classify("get forum", err)
+	}
+	byName = map[string]string{}
+	for _, t := range ch.AvailableTags {
+		byName[strings.ToLower(t.Name)] = t.ID
+	}
+	b.mu.Lock()
+	b.tags[forum] = byName
+	b.mu.Unlock()
+	return byName, nil
 }
 
 // UpdateCard implements core.CardUpdater: the card is edited, the thread

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,9 +13,9 @@ import (
 	"cornershop/core"
 )
 
-// Run implements core.Platform: it registers the /cornershop command,
-// opens the gateway and keeps it (discordgo resumes dropped sessions)
-// until ctx ends.
+// Run implements core.Platform: it registers /cornershop and the
+// customers' /idea, /ideas and /vote, opens the gateway and keeps it
+// (discordgo resumes dropped sessions) until ctx ends.
 func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 	b.in.Store(&inboxRef{in})
 	defer b.ready.Store(false)
@@ -46,28 +47,13 @@ func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 		}
 	}
 	if b.o.ApplicationID != "" {
-		if _, err := b.s.ApplicationCommandBulkOverwrite(b.o.ApplicationID, "", []*discordgo.ApplicationCommand{command()}, discordgo.WithContext(ctx)); err != nil {
-			b.o.Logger.Warn("discord: could not register /cornershop", "err", b.classify("register commands", err))
+		if _, err := b.s.ApplicationCommandBulkOverwrite(b.o.ApplicationID, "", append([]*discordgo.ApplicationCommand{command()}, ideaSlashCommands()...), discordgo.WithContext(ctx)); err != nil {
+			b.o.Logger.Warn("discord: could not register commands", "err", b.classify("register commands", err))
 		}
 	}
 	<-ctx.Done()
 	_ = b.s.Close()
 	return ctx.Err()
-}
-
-// command is /cornershop: the desk's text commands as a native command.
-func command() *discordgo.ApplicationCommand {
-	var choices []*discordgo.ApplicationCommandOptionChoice
-	for _, c := range []string{"close", "reopen", "note", "assign", "unassign", "tag", "snooze", "history", "help"} {
-		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: c, Value: c})
-	}
-	return &discordgo.ApplicationCommand{
-		Name: "cornershop", Description: "Act on this conversation",
-		Options: []*discordgo.ApplicationCommandOption{
-			{Type: discordgo.ApplicationCommandOptionString, Name: "action", Description: "what to do", Required: true, Choices: choices},
-			{Type: discordgo.ApplicationCommandOptionString, Name: "text", Description: "note text, assignee, tag or time"},
-		},
-	}
 }
 
 // pending is one event to hand to core, or none.
@@ -111,7 +97,9 @@ func (b *Bot) deliverIn(ctx context.Context, kind string, p pending) {
 }
 
 // placeOf says where a message in channel is, and whether cornershop hears
-// it: DMs, desk threads, community channels and their threads.
+// it: DMs, desk threads, community channels and their threads, posts on
+// idea boards. A thread's parent comes from THREAD_CREATE or, when that was
+// missed, from the API.
 func (b *Bot) placeOf(ctx context.Context, channelID, guildID string) (core.Place, bool, error) {
 	p := core.Place{Platform: core.Discord, Chat: channelID}
 	if guildID == "" {
@@ -124,10 +112,10 @@ func (b *Bot) placeOf(ctx context.Context, channelID, guildID string) (core.Plac
 	if err != nil {
 		return p, false, err
 	}
-	if parent != "" && (b.isDesk(parent) || b.isCommunity(parent)) {
+	if parent != "" && (b.isDesk(parent) || b.isCommunity(parent) || b.isBoard(parent)) {
 		return core.Place{Platform: core.Discord, Chat: parent, Thread: channelID}, true, nil
 	}
-	return p, false, nil
+	return p, b.isBoard(channelID), nil // a text channel as a board: every message an idea
 }
 
 func (b *Bot) self() string {
@@ -148,16 +136,25 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) pending {
 	if b.isDesk(place.Chat) && place.Thread == "" {
 		return pending{} // the desk channel's own chatter
 	}
+	if (m.GuildID == "" || b.isCommunity(place.Chat)) && b.customerCommand(ctx, m, place) {
+		return pending{}
+	}
 	if b.isCommunity(place.Chat) && place.Thread == "" && b.o.CommunityTrigger != "any" && !mentions(m, b.self()) {
 		return pending{}
 	}
-	if m.GuildID == "" && b.customerCommand(ctx, m) {
-		return pending{}
-	}
-	return pending{event: core.MessageEvent{
+	e := core.MessageEvent{
 		Place: place, ID: m.ID, Sender: sender(m.Author, m.Member), Text: b.text(m),
 		Attachments: attachments(m), At: m.Timestamp, Direct: m.GuildID == "",
-	}}
+	}
+	if b.isBoard(place.Chat) && place.Thread != "" && place.Thread == m.ID {
+		// A forum post's first message shares the post's id; the post's
+		// name is the idea's title.
+		if e.Subject, err = b.channelName(ctx, place.Thread); err != nil {
+			return pending{err: err}
+		}
+		e.Subject = strings.TrimSpace(e.Subject)
+	}
+	return pending{event: e}
 }
 
 func mentions(m *discordgo.Message, self string) bool {
@@ -262,29 +259,8 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 	if !ok {
 		return
 	}
-	var name string
-	var args []string
-	switch i.Type {
-	case discordgo.InteractionApplicationCommand:
-		data := i.ApplicationCommandData()
-		if data.Name != "cornershop" {
-			return
-		}
-		for _, o := range data.Options {
-			switch o.Name {
-			case "action":
-				name = o.StringValue()
-			case "text":
-				args = strings.Fields(o.StringValue())
-			}
-		}
-	case discordgo.InteractionMessageComponent:
-		cmd, ok := strings.CutPrefix(i.MessageComponentData().CustomID, "cornershop:")
-		if !ok {
-			return
-		}
-		name = cmd
-	default:
+	name, args, ok := interactionAction(i)
+	if !ok {
 		return
 	}
 	u := i.User
@@ -324,32 +300,29 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 	}
 }
 
-// customerCommands are the commands a customer may type in a DM.
-var customerCommands = map[string]bool{"start": true, "help": true, "link": true, "idea": true, "ideas": true, "vote": true}
-
-// customerCommand answers /start, /help, /link, /idea, /ideas and /vote typed in a DM (Discord
-// has no per-DM slash commands for them) and reports whether it did.
-func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message) bool {
-	fields := strings.Fields(m.Content)
-	if len(fields) == 0 {
-		return false
+// customerCommand answers a customer command typed in a DM or community
+// channel and reports whether it did.
+func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message, place core.Place) bool {
+	name, args, ok := parseCommand(b.text(m))
+	allowed := dmCommands
+	if m.GuildID != "" {
+		allowed = ideaCommands
 	}
-	name := strings.ToLower(strings.TrimPrefix(fields[0], "/"))
-	if !strings.HasPrefix(fields[0], "/") || !customerCommands[name] {
+	if !ok || !slices.Contains(allowed, name) {
 		return false
 	}
 	ai, ok := b.in.Load().Inbox.(core.ActionInbox)
 	if !ok {
 		return false
 	}
-	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Discord, Chat: m.ChannelID}, Sender: sender(m.Author, m.Member),
-		Name: name, Args: fields[1:], ID: m.ID, At: m.Timestamp})
+	res, err := ai.Act(ctx, core.ActionEvent{Place: place, Sender: sender(m.Author, m.Member),
+		Name: name, Args: args, ID: m.ID, At: m.Timestamp})
 	if err != nil {
 		b.o.Logger.Warn("discord: customer command failed", "err", err)
 		return true
 	}
 	if res.Text != "" {
-		if _, err := b.sendBot(ctx, core.Place{Platform: core.Discord, Chat: m.ChannelID}, escape(res.Text), nil); err != nil {
+		if _, err := b.sendBot(ctx, place, escape(res.Text), nil); err != nil {
 			b.o.Logger.Warn("discord: could not answer a command", "err", err)
 		}
 	}
