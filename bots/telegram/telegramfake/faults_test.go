@@ -115,6 +115,13 @@ func TestObserveAndSwitchingLimits(t *testing.T) {
 	clk := newClock()
 	var seen []telegramfake.Call
 	s, bot := start(t, telegramfake.Options{Now: clk.Now, Observe: func(c telegramfake.Call) { seen = append(seen, c) }})
+	if _, err := bot.GetUpdates(tgbotapi.UpdateConfig{Offset: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[1].Method != "getUpdates" || seen[1].Params["offset"] != "7" {
+		t.Fatalf("getUpdates observed as %+v", seen)
+	}
+	seen = seen[:1]
 	u := s.AddUser("Carla", "", "")
 	send := func() error {
 		_, err := bot.Send(tgbotapi.NewMessage(u.ID, "x"))

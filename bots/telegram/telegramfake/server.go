@@ -47,10 +47,10 @@ type Options struct {
 	// Logger receives one line per request at debug level [discard].
 	Logger *slog.Logger
 	// Observe, when set, is called with every Bot API call once it is
-	// answered (getUpdates long polls excepted), in order, with the
-	// emulator's lock held: it must return quickly and must not call the
-	// Server's methods. Benchmarks use it to timestamp deliveries without
-	// polling Calls.
+	// answered — getUpdates long polls as they arrive, with Status 200 —
+	// in order, with the emulator's lock held: it must return quickly and
+	// must not call the Server's methods. Benchmarks use it to timestamp
+	// deliveries and acknowledged offsets without polling Calls.
 	Observe func(Call)
 }
 
