@@ -29,6 +29,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"cornershop/bots/internal/fetch"
 	"cornershop/core"
 )
 
@@ -112,7 +113,7 @@ func New(o Options) (*Bot, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		o.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: fetch.Transport()}
 	}
 	if o.APIURL != "" && strings.TrimRight(o.APIURL, "/") != "https://discord.com" {
 		u, err := url.Parse(o.APIURL)

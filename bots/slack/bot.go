@@ -32,6 +32,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 
+	"cornershop/bots/internal/fetch"
 	"cornershop/core"
 )
 
@@ -108,7 +109,7 @@ func New(o Options) (*Bot, error) {
 		o.APIURL += "/"
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		o.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: fetch.Transport()}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

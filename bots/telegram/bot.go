@@ -32,6 +32,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
 
+	"cornershop/bots/internal/fetch"
 	"cornershop/core"
 )
 
@@ -116,7 +117,7 @@ func New(o Options) (*Bot, error) {
 		o.FileSizeLimit = 20 << 20
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second}
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second, Transport: fetch.Transport()}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
