@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,7 @@ type benchOptions struct {
 	keep           bool          // keep each scenario's directory (database, config, log)
 	verbose        bool
 	dir            string // parent of the scenarios' directories ["" = the system's temp dir]
+	cpuProfile     string // write a CPU profile of the bench process here
 }
 
 var allScenarios = []string{"burst", "paced", "replies", "slow", "large"}
@@ -61,6 +63,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.BoolVar(&o.inProcess, "in-process", false, "run the service inside the bench process (CPU and RSS then include the emulators)")
 	fs.BoolVar(&o.keep, "keep", false, "keep each scenario's directory: database, configuration, service log")
 	fs.BoolVar(&o.verbose, "v", false, "print progress")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the bench process to `file` (with --in-process it covers the service)")
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -112,6 +115,17 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o, err := parseBenchFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	began := time.Now()
 	printBenchSettings(stdout, o)
