@@ -116,6 +116,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	return cmdBenchWith(ctx, o, stdout, stderr)
+}
+
+// cmdBenchWith runs the scenarios o names and prints the report.
+func cmdBenchWith(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error {
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
