@@ -33,6 +33,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"cornershop/bots/internal/fetch"
+	"cornershop/bots/internal/pace"
 	"cornershop/core"
 )
 
@@ -161,8 +162,11 @@ func (b *Bot) ours(botID, userID string) bool {
 }
 
 // pace keeps chat.postMessage at about one message a second per channel,
-// with short bursts, as Slack asks.
-func (b *Bot) pace(ctx context.Context, channel string) error {
+// with short bursts, as Slack asks. A post whose turn is more than
+// pace.MaxWait away is handed back to the outbox as a retry-after (unless
+// mustWait: a later part of a split message), so one busy channel does not
+// hold the outbox's workers.
+func (b *Bot) pace(ctx context.Context, channel string, mustWait bool) error {
 	if b.o.NoPacing {
 		return nil
 	}
@@ -173,10 +177,7 @@ func (b *Bot) pace(ctx context.Context, channel string) error {
 		b.perChan[channel] = lim
 	}
 	b.mu.Unlock()
-	if err := lim.Wait(ctx); err != nil {
-		return core.Transient(fmt.Errorf("slack: pacing: %w", err))
-	}
-	return nil
+	return pace.Take(ctx, "slack "+channel, mustWait, lim)
 }
 
 // classify turns a slack-go error into a delivery class with a reason staff

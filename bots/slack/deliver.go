@@ -98,7 +98,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		parts = nil
 	}
 	for _, part := range parts {
-		if err := b.pace(ctx, m.Place.Chat); err != nil {
+		if err := b.pace(ctx, m.Place.Chat, len(ids) > 0); err != nil {
 			return core.Receipt{IDs: ids}, err
 		}
 		opts := append([]slackapi.MsgOption{slackapi.MsgOptionText(part, false), slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()}, voiceOptions(m)...)
@@ -235,7 +235,7 @@ func orDash(s string) string {
 // OpenThread implements core.ThreadOpener: the card is the thread's root.
 func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.ContactCard) (core.Thread, error) {
 	blocks, text := cardBlocks(card)
-	if err := b.pace(ctx, desk.Chat); err != nil {
+	if err := b.pace(ctx, desk.Chat, false); err != nil {
 		return core.Thread{}, err
 	}
 	_, ts, err := b.api.PostMessageContext(ctx, desk.Chat, slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...))

@@ -33,6 +33,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"cornershop/bots/internal/fetch"
+	"cornershop/bots/internal/pace"
 	"cornershop/core"
 )
 
@@ -171,8 +172,11 @@ func (b *Bot) me(ctx context.Context) (*tgbotapi.User, error) {
 }
 
 // pace waits for the chat's and the bot's send budget: about one message a
-// second per chat (20 a minute in groups) and 30 a second overall.
-func (b *Bot) pace(ctx context.Context, chat string) error {
+// second per chat (20 a minute in groups) and 30 a second overall. A send
+// whose turn is more than pace.MaxWait away is handed back to the outbox as
+// a retry-after (unless mustWait: a later part of a split message), so one
+// busy chat does not hold the outbox's workers.
+func (b *Bot) pace(ctx context.Context, chat string, mustWait bool) error {
 	if b.o.NoPacing {
 		return nil
 	}
@@ -187,11 +191,5 @@ func (b *Bot) pace(ctx context.Context, chat string) error {
 		b.perChat[chat] = lim
 	}
 	b.mu.Unlock()
-	if err := lim.Wait(ctx); err != nil {
-		return core.Transient(fmt.Errorf("telegram: pacing: %w", err))
-	}
-	if err := b.global.Wait(ctx); err != nil {
-		return core.Transient(fmt.Errorf("telegram: pacing: %w", err))
-	}
-	return nil
+	return pace.Take(ctx, "telegram "+chat, mustWait, lim, b.global)
 }
