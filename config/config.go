@@ -189,7 +189,7 @@ func Default() *Config {
 			Greeting: "Hi! Write your question here and a person from our team will answer.",
 		},
 		Relay:    Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
-		Outbox:   Outbox{Workers: 4, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
+		Outbox:   Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},
 		Slack:    Slack{APIURL: "https://slack.com/api/", Mode: "socket", Pacing: "published"},
 		Discord:  Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention"},
