@@ -69,9 +69,10 @@ type Bot struct {
 	userID atomic.Pointer[string]
 	botID  atomic.Pointer[string]
 
-	mu      sync.Mutex
-	perChan map[string]*rate.Limiter
-	names   map[string]string // user id -> display name cache
+	pacer *pace.Pacer
+
+	mu    sync.Mutex
+	names map[string]string // user id -> display name cache
 }
 
 type inboxRef struct{ core.Inbox }
@@ -122,7 +123,11 @@ func New(o Options) (*Bot, error) {
 	if o.AppToken != "" {
 		opts = append(opts, slackapi.OptionAppLevelToken(o.AppToken))
 	}
-	return &Bot{o: o, api: slackapi.New(o.BotToken, opts...), perChan: map[string]*rate.Limiter{}, names: map[string]string{}}, nil
+	perChannel := func(string) *rate.Limiter { return rate.NewLimiter(pace.Margin*1, 4) }
+	if o.NoPacing {
+		perChannel = nil
+	}
+	return &Bot{o: o, api: slackapi.New(o.BotToken, opts...), pacer: pace.New("slack", perChannel, nil), names: map[string]string{}}, nil
 }
 
 // Name implements core.Platform.
@@ -162,22 +167,22 @@ func (b *Bot) ours(botID, userID string) bool {
 }
 
 // pace keeps chat.postMessage at about one message a second per channel,
-// with short bursts, as Slack asks. A post whose turn is more than
-// pace.MaxWait away is handed back to the outbox as a retry-after (unless
-// mustWait: a later part of a split message), so one busy channel does not
-// hold the outbox's workers.
+// with short bursts, as Slack asks, and out of a channel's announced
+// retry-after window. A post whose turn is more than pace.MaxWait away is
+// handed back to the outbox as a retry-after (unless mustWait: a later
+// part of a split message), so one busy channel does not hold the outbox's
+// workers.
 func (b *Bot) pace(ctx context.Context, channel string, mustWait bool) error {
-	if b.o.NoPacing {
-		return nil
+	return b.pacer.Take(ctx, channel, mustWait)
+}
+
+// rateLimited remembers a 429's window for the channel, so that no other
+// post goes there before it ends.
+func (b *Bot) rateLimited(channel string, err error) {
+	var rl *slackapi.RateLimitedError
+	if errors.As(err, &rl) {
+		b.pacer.Block(channel, rl.RetryAfter)
 	}
-	b.mu.Lock()
-	lim, ok := b.perChan[channel]
-	if !ok {
-		lim = rate.NewLimiter(1, 4)
-		b.perChan[channel] = lim
-	}
-	b.mu.Unlock()
-	return pace.Take(ctx, "slack "+channel, mustWait, lim)
 }
 
 // classify turns a slack-go error into a delivery class with a reason staff

@@ -173,7 +173,7 @@ func (r *rig) replyResults(c *replyCustomers, began time.Time) []replyResult {
 			limit: "30 messages/s per bot (1/s per chat)"},
 		{platform: "slack", replies: c.slack, ideal: sec(float64(perChannel - 4)), violated: r.sl.Violations(),
 			limit: fmt.Sprintf("1 message/s per channel (bursts of 4); %d channels of ≤ %d customers", len(r.customerChannels), perChannel)},
-		{platform: "discord", replies: c.discord, ideal: sec(float64((c.discord - 1) / discordfake.GlobalLimit)), violated: r.dc.Violations(),
+		{platform: "discord", replies: c.discord, ideal: sec(float64(c.discord-1) / discordfake.GlobalLimit), violated: r.dc.Violations(),
 			limit: "50 requests/s per bot (5 per 5 s per channel)"},
 	}
 	r.rec.mu.Lock()
