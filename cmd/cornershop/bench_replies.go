@@ -142,6 +142,9 @@ func runReplies(ctx context.Context, o benchOptions) ([]replyResult, error) {
 	}
 	defer svc.stop()
 	done = r.rec.expect(n)
+	r.rec.mu.Lock()
+	discordBase := r.rec.discordCalls
+	r.rec.mu.Unlock()
 	began := time.Now()
 	for _, seq := range c.interleaved() {
 		if _, err := r.sl.Post(r.desk.ID, r.alice, replyText(seq), r.rec.threadOf(seq)); err != nil {
@@ -151,12 +154,12 @@ func runReplies(ctx context.Context, o benchOptions) ([]replyResult, error) {
 	if err := wait(ctx, done, o.timeout, "replies", r.rec.missing); err != nil {
 		return nil, err
 	}
-	return r.replyResults(c, began), nil
+	return r.replyResults(c, began, discordBase), nil
 }
 
 // replyResults computes each platform's figures; ideal times follow the
 // emulators' enforcement of the published limits.
-func (r *rig) replyResults(c *replyCustomers, began time.Time) []replyResult {
+func (r *rig) replyResults(c *replyCustomers, began time.Time, discordBase int) []replyResult {
 	perChannel := 0
 	for _, ch := range r.customerChannels {
 		n := 0
@@ -178,6 +181,10 @@ func (r *rig) replyResults(c *replyCustomers, began time.Time) []replyResult {
 	}
 	r.rec.mu.Lock()
 	defer r.rec.mu.Unlock()
+	// Discord's limit is on requests: the ideal counts every request made.
+	requests := r.rec.discordCalls - discordBase
+	out[2].ideal = sec(float64(requests-1) / discordfake.GlobalLimit)
+	out[2].limit = fmt.Sprintf("50 requests/s per bot (%d requests for %d replies)", requests, c.discord)
 	for i := range out {
 		at := r.rec.replies[out[i].platform]
 		out[i].limited = r.rec.limited[out[i].platform]
