@@ -23,7 +23,7 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 	var p plan
 	// Reads share the group commit's transactions: on SQLite every
 	// transaction takes the one write connection.
-	err := s.commit.do(ctx, func(tx core.Tx) error {
+	err := s.commit.quiet(ctx, func(tx core.Tx) error {
 		p = plan{}
 		var err error
 		if p.conv, err = tx.Conversation(d.ConversationID); err != nil {

@@ -114,9 +114,10 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 // committed, fn's error. When a shared transaction fails, each of its
 // callers runs again alone, so fn may run twice (the first run rolled
 // back) and must touch nothing outside tx. The outbox records delivery
-// outcomes through it. fn must not call the Service.
+// outcomes through it; its commit does not call Config.Wake (the outbox
+// notices its own outcomes). fn must not call the Service.
 func (s *Service) InTx(ctx context.Context, fn func(tx core.Tx) error) error {
-	return s.commit.do(ctx, fn)
+	return s.commit.quiet(ctx, fn)
 }
 
 // deskAt returns the desk whose channel is place's channel.
