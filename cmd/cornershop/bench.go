@@ -62,6 +62,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for one phase's deliveries")
 	fs.BoolVar(&o.inProcess, "in-process", false, "run the service inside the bench process (CPU and RSS then include the emulators)")
 	fs.BoolVar(&o.keep, "keep", false, "keep each scenario's directory: database, configuration, service log")
+	fs.StringVar(&o.dir, "dir", "", "`directory` for the scenarios' directories [the system's temporary directory]")
 	fs.BoolVar(&o.verbose, "v", false, "print progress")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the bench process to `file` (with --in-process it covers the service)")
 	if err := fs.Parse(args); err != nil {
