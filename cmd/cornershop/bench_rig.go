@@ -66,10 +66,12 @@ func newRig(ctx context.Context, o benchOptions, name string) (*rig, error) {
 	r.rec.setDesk(r.desk.ID)
 	r.dsn = filepath.Join(r.dir, "bench.db")
 	if o.db != "" {
-		if r.dsn, r.drop, err = freshPostgresSchema(ctx, o.db, name); err != nil {
+		dsn, drop, err := freshPostgresSchema(ctx, o.db, name)
+		if err != nil {
 			r.close()
 			return nil, err
 		}
+		r.dsn, r.drop = dsn, drop
 	}
 	return r, nil
 }

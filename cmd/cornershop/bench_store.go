@@ -22,7 +22,13 @@ func freshPostgresSchema(ctx context.Context, dsn, name string) (string, func(),
 		return "", nil, fmt.Errorf("bench: postgres: %w", err)
 	}
 	defer admin.Close()
-	schema := fmt.Sprintf("bench_%s_%d", strings.ReplaceAll(name, "-", "_"), time.Now().UnixNano())
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(name))
+	schema := fmt.Sprintf("bench_%s_%d", clean, time.Now().UnixNano())
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		return "", nil, fmt.Errorf("bench: postgres: create schema: %w", err)
 	}
