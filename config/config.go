@@ -167,6 +167,11 @@ type Telegram struct {
 	// places (private chats always are).
 	Groups        []string `yaml:"groups"`
 	FileSizeLimit int64    `yaml:"file_size_limit"`
+	// Pacing is "published" (sends keep to Telegram's published limits:
+	// ~1/s per chat, 20/min per group, 30/s overall) or "off" (no
+	// client-side pacing, for an API server without limits such as the
+	// emulators in `cornershop bench`; 429s are still honoured).
+	Pacing string `yaml:"pacing"`
 }
 
 // Slack configures the Slack app.
@@ -180,6 +185,11 @@ type Slack struct {
 	// CustomerChannels are Slack Connect channels that are customer places
 	// (DMs with the app always are).
 	CustomerChannels []string `yaml:"customer_channels"`
+	// Pacing is "published" (chat.postMessage keeps to ~1/s per channel,
+	// short bursts allowed) or "off" (no client-side pacing, for an API
+	// without limits such as the emulators in `cornershop bench`; 429s are
+	// still honoured).
+	Pacing string `yaml:"pacing"`
 }
 
 // Discord configures the Discord bot.
@@ -204,9 +214,9 @@ func Default() *Config {
 		},
 		Ideas:    Ideas{DailyNotices: 3, DigestWindow: 24 * time.Hour, DigestDelay: time.Hour, NewContactAge: 24 * time.Hour},
 		Relay:    Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
-		Outbox:   Outbox{Workers: 4, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
-		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20},
-		Slack:    Slack{APIURL: "https://slack.com/api/", Mode: "socket"},
+		Outbox:   Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
+		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},
+		Slack:    Slack{APIURL: "https://slack.com/api/", Mode: "socket", Pacing: "published"},
 		Discord:  Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention"},
 	}
 }

@@ -222,6 +222,7 @@ func (c *Config) validatePlatforms(ps *problems) {
 		}
 		ps.url("telegram.api_url", t.APIURL, true)
 		ps.oneOf("telegram.mode", t.Mode, "polling", "webhook")
+		ps.oneOf("telegram.pacing", t.Pacing, "published", "off")
 		if t.Mode == "webhook" {
 			if t.WebhookSecret.IsZero() {
 				ps.add("telegram.webhook_secret", "required in webhook mode")
@@ -240,6 +241,7 @@ func (c *Config) validatePlatforms(ps *problems) {
 		}
 		ps.url("slack.api_url", s.APIURL, true)
 		ps.oneOf("slack.mode", s.Mode, "socket", "events")
+		ps.oneOf("slack.pacing", s.Pacing, "published", "off")
 		if s.Mode == "socket" && s.AppToken.IsZero() {
 			ps.add("slack.app_token", "required in socket mode")
 		}

@@ -32,7 +32,10 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"golang.org/x/time/rate"
 
+	"cornershop/bots/internal/fetch"
+	"cornershop/bots/internal/pace"
 	"cornershop/core"
 )
 
@@ -59,10 +62,12 @@ type Options struct {
 
 // Bot is the Discord adapter.
 type Bot struct {
-	o     Options
-	s     *discordgo.Session
-	ready atomic.Bool
-	in    atomic.Pointer[inboxRef]
+	o Options
+	s *discordgo.Session
+	// global paces every REST call to Discord's 50 requests a second.
+	global *rate.Limiter
+	ready  atomic.Bool
+	in     atomic.Pointer[inboxRef]
 
 	mu       sync.Mutex
 	parents  map[string]string // channel id -> parent id ("" top level)
@@ -103,6 +108,32 @@ func (t rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r)
 }
 
+// paced holds every REST call for its turn in the bot's global budget.
+type paced struct {
+	next http.RoundTripper
+	lim  *rate.Limiter
+}
+
+func (t paced) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := t.lim.Wait(r.Context()); err != nil {
+		return nil, fmt.Errorf("discord: pacing: %w", err)
+	}
+	return t.next.RoundTrip(r)
+}
+
+// admit hands a delivery back to the outbox as a retry-after when the
+// global budget's next turn is more than pace.MaxWait away, so deliveries
+// to Discord do not hold every worker while waiting.
+func (b *Bot) admit() error {
+	r := b.global.Reserve()
+	d := r.Delay()
+	r.Cancel()
+	if d > pace.MaxWait {
+		return core.RetryAfter(d, errors.New("discord: paced to 50 requests/s"))
+	}
+	return nil
+}
+
 // New returns an adapter; it makes no network call.
 func New(o Options) (*Bot, error) {
 	if o.Token == "" {
@@ -121,7 +152,7 @@ func New(o Options) (*Bot, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		o.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: fetch.Transport()}
 	}
 	if o.APIURL != "" && strings.TrimRight(o.APIURL, "/") != "https://discord.com" {
 		u, err := url.Parse(o.APIURL)
@@ -136,6 +167,17 @@ func New(o Options) (*Bot, error) {
 		c.Transport = rewrite{target: u, next: next}
 		o.HTTPClient = &c
 	}
+	// Discord allows 50 requests a second per bot; discordgo knows the
+	// per-route buckets but not this. Burst 1 keeps any one-second window
+	// within 50.
+	global := rate.NewLimiter(pace.Margin*50, 1)
+	c := *o.HTTPClient
+	next := c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c.Transport = paced{next: next, lim: global}
+	o.HTTPClient = &c
 	s, err := discordgo.New("Bot " + o.Token)
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
@@ -146,7 +188,7 @@ func New(o Options) (*Bot, error) {
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages |
 		discordgo.IntentsGuildMessageReactions | discordgo.IntentsDirectMessageReactions | discordgo.IntentsMessageContent
 	s.LogLevel = discordgo.LogError
-	return &Bot{o: o, s: s, parents: map[string]string{}, types: map[string]discordgo.ChannelType{}, guilds: map[string]string{}, names: map[string]string{},
+	return &Bot{o: o, s: s, global: global, parents: map[string]string{}, types: map[string]discordgo.ChannelType{}, guilds: map[string]string{}, names: map[string]string{},
 		webhooks: map[string]*discordgo.Webhook{}, tags: map[string]map[string]string{}}, nil
 }
 

@@ -80,6 +80,9 @@ func contents(m core.Outgoing) []string {
 
 // Send implements core.Platform.
 func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
+	if err := b.admit(); err != nil {
+		return core.Receipt{}, err
+	}
 	_, typ, _, err := b.channel(ctx, m.Place.Chat)
 	if err != nil {
 		return core.Receipt{}, err

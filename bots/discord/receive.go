@@ -103,7 +103,9 @@ func (b *Bot) deliverIn(ctx context.Context, kind string, p pending) {
 func (b *Bot) placeOf(ctx context.Context, channelID, guildID string) (core.Place, bool, error) {
 	p := core.Place{Platform: core.Discord, Chat: channelID}
 	if guildID == "" {
-		return p, true, nil // a DM
+		// A DM: remember it, so answering needs no channel lookup.
+		b.remember(&discordgo.Channel{ID: channelID, Type: discordgo.ChannelTypeDM})
+		return p, true, nil
 	}
 	if b.isDesk(channelID) || b.isCommunity(channelID) {
 		return p, true, nil

@@ -34,6 +34,8 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 
+	"cornershop/bots/internal/fetch"
+	"cornershop/bots/internal/pace"
 	"cornershop/core"
 )
 
@@ -53,7 +55,11 @@ type Options struct {
 	DeskChannels     []string
 	CustomerChannels []string
 	HTTPClient       *http.Client
-	Logger           *slog.Logger
+	// NoPacing turns off the ~1/s per channel pacing of chat.postMessage,
+	// for an API without limits (the benchmark's emulator). 429s are still
+	// honoured.
+	NoPacing bool
+	Logger   *slog.Logger
 	// Now is the clock for signature windows [time.Now].
 	Now func() time.Time
 }
@@ -68,9 +74,10 @@ type Bot struct {
 	userID atomic.Pointer[string]
 	botID  atomic.Pointer[string]
 
-	mu      sync.Mutex
-	perChan map[string]*rate.Limiter
-	names   map[string]string // user id -> display name cache
+	pacer *pace.Pacer
+
+	mu    sync.Mutex
+	names map[string]string // user id -> display name cache
 }
 
 type inboxRef struct{ core.Inbox }
@@ -109,7 +116,7 @@ func New(o Options) (*Bot, error) {
 		o.APIURL += "/"
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		o.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: fetch.Transport()}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -121,7 +128,11 @@ func New(o Options) (*Bot, error) {
 	if o.AppToken != "" {
 		opts = append(opts, slackapi.OptionAppLevelToken(o.AppToken))
 	}
-	return &Bot{o: o, api: slackapi.New(o.BotToken, opts...), perChan: map[string]*rate.Limiter{}, names: map[string]string{}}, nil
+	perChannel := func(string) *rate.Limiter { return rate.NewLimiter(pace.Margin*1, 4) }
+	if o.NoPacing {
+		perChannel = nil
+	}
+	return &Bot{o: o, api: slackapi.New(o.BotToken, opts...), pacer: pace.New("slack", perChannel, nil), names: map[string]string{}}, nil
 }
 
 // Name implements core.Platform.
@@ -163,19 +174,22 @@ func (b *Bot) ours(botID, userID string) bool {
 }
 
 // pace keeps chat.postMessage at about one message a second per channel,
-// with short bursts, as Slack asks.
-func (b *Bot) pace(ctx context.Context, channel string) error {
-	b.mu.Lock()
-	lim, ok := b.perChan[channel]
-	if !ok {
-		lim = rate.NewLimiter(1, 4)
-		b.perChan[channel] = lim
+// with short bursts, as Slack asks, and out of a channel's announced
+// retry-after window. A post whose turn is more than pace.MaxWait away is
+// handed back to the outbox as a retry-after (unless mustWait: a later
+// part of a split message), so one busy channel does not hold the outbox's
+// workers.
+func (b *Bot) pace(ctx context.Context, channel string, mustWait bool) error {
+	return b.pacer.Take(ctx, channel, mustWait)
+}
+
+// rateLimited remembers a 429's window for the channel, so that no other
+// post goes there before it ends.
+func (b *Bot) rateLimited(channel string, err error) {
+	var rl *slackapi.RateLimitedError
+	if errors.As(err, &rl) {
+		b.pacer.Block(channel, rl.RetryAfter)
 	}
-	b.mu.Unlock()
-	if err := lim.Wait(ctx); err != nil {
-		return core.Transient(fmt.Errorf("slack: pacing: %w", err))
-	}
-	return nil
 }
 
 // classify turns a slack-go error into a delivery class with a reason staff

@@ -98,7 +98,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		parts = nil
 	}
 	for _, part := range parts {
-		if err := b.pace(ctx, m.Place.Chat); err != nil {
+		if err := b.pace(ctx, m.Place.Chat, len(ids) > 0); err != nil {
 			return core.Receipt{IDs: ids}, err
 		}
 		opts := append([]slackapi.MsgOption{slackapi.MsgOptionText(part, false), slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()}, voiceOptions(m)...)
@@ -107,6 +107,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		}
 		_, ts, err := b.api.PostMessageContext(ctx, m.Place.Chat, opts...)
 		if err != nil {
+			b.rateLimited(m.Place.Chat, err)
 			if len(ids) > 0 {
 				b.o.Logger.Warn("slack: a split message was sent in part", "sent", len(ids), "err", err)
 				break
@@ -139,6 +140,7 @@ func (b *Bot) upload(ctx context.Context, m core.Outgoing, thread string, f core
 		}
 		_, ts, err := b.api.PostMessageContext(ctx, m.Place.Chat, opts...)
 		if err != nil {
+			b.rateLimited(m.Place.Chat, err)
 			return "", b.classify("chat.postMessage", err)
 		}
 		return ts, nil
@@ -235,11 +237,12 @@ func orDash(s string) string {
 // OpenThread implements core.ThreadOpener: the card is the thread's root.
 func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.ContactCard) (core.Thread, error) {
 	blocks, text := cardBlocks(card)
-	if err := b.pace(ctx, desk.Chat); err != nil {
+	if err := b.pace(ctx, desk.Chat, false); err != nil {
 		return core.Thread{}, err
 	}
 	_, ts, err := b.api.PostMessageContext(ctx, desk.Chat, slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...))
 	if err != nil {
+		b.rateLimited(desk.Chat, err)
 		return core.Thread{}, b.classify("chat.postMessage", err)
 	}
 	return core.Thread{Place: core.Place{Platform: core.Slack, Chat: desk.Chat, Thread: ts}, CardID: ts}, nil

@@ -16,7 +16,7 @@ import (
 	"cornershop/core/relay"
 )
 
-const wait = 15 * time.Second
+const wait = 30 * time.Second
 
 type world struct {
 	fake                 *slackfake.Server

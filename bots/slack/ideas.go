@@ -85,7 +85,7 @@ func plural(n int, word string) string {
 // replies to it are comments. Errors are delivery classes.
 func (b *Bot) PostIdea(ctx context.Context, place core.Place, idea core.Idea) (core.Thread, error) {
 	blocks, text := ideaBlocks(idea)
-	if err := b.pace(ctx, place.Chat); err != nil {
+	if err := b.pace(ctx, place.Chat, false); err != nil {
 		return core.Thread{}, err
 	}
 	opts := []slackapi.MsgOption{slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...), slackapi.MsgOptionDisableLinkUnfurl()}

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
@@ -51,6 +53,8 @@ func (b *Bot) socketMode(ctx context.Context, in core.Inbox) error {
 	sm := socketmode.New(b.api)
 	errc := make(chan error, 1)
 	go func() { errc <- sm.RunContext(ctx) }()
+	sh := newShards(socketShards, func(evt socketmode.Event) { b.onSocketEvent(ctx, sm, in, evt) })
+	defer sh.stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -65,9 +69,75 @@ func (b *Bot) socketMode(ctx context.Context, in core.Inbox) error {
 			if !ok {
 				return ctx.Err()
 			}
-			b.onSocketEvent(ctx, sm, in, evt)
+			sh.do(eventKey(evt), evt)
 		}
 	}
+}
+
+// socketShards is how many Socket Mode events are handled at once.
+const socketShards = 32
+
+// shards handles events with the same key in order, one at a time, and
+// events with different keys concurrently, so that messages in different
+// threads share the relay's group commit instead of taking one commit
+// each (a desk's threads are different conversations).
+type shards struct {
+	queues []chan socketmode.Event
+	wg     sync.WaitGroup
+}
+
+func newShards(n int, handle func(socketmode.Event)) *shards {
+	s := &shards{queues: make([]chan socketmode.Event, n)}
+	for i := range s.queues {
+		q := make(chan socketmode.Event, 64)
+		s.queues[i] = q
+		s.wg.Go(func() {
+			for evt := range q {
+				handle(evt)
+			}
+		})
+	}
+	return s
+}
+
+func (s *shards) do(key string, evt socketmode.Event) {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	s.queues[h.Sum32()%uint32(len(s.queues))] <- evt
+}
+
+// stop waits for the events queued to be handled.
+func (s *shards) stop() {
+	for _, q := range s.queues {
+		close(q)
+	}
+	s.wg.Wait()
+}
+
+// eventKey is what an event must stay in order with: its thread (a
+// conversation in a desk or a customer channel), else its channel.
+func eventKey(evt socketmode.Event) string {
+	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok {
+		return ""
+	}
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.MessageEvent:
+		thread := e.ThreadTimeStamp
+		if thread == "" && e.Message != nil {
+			thread = e.Message.ThreadTimestamp
+		}
+		if thread == "" && e.PreviousMessage != nil {
+			thread = e.PreviousMessage.ThreadTimestamp
+		}
+		if thread != "" {
+			return e.Channel + "/" + thread
+		}
+		return e.Channel
+	case *slackevents.ReactionAddedEvent:
+		return e.Item.Channel
+	}
+	return ""
 }
 
 // onSocketEvent handles one Socket Mode event. An envelope is acknowledged

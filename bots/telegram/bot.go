@@ -25,13 +25,14 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
 
+	"cornershop/bots/internal/fetch"
+	"cornershop/bots/internal/pace"
 	"cornershop/core"
 )
 
@@ -61,7 +62,11 @@ type Options struct {
 	// download limit]; larger ones are named in a note.
 	FileSizeLimit int64
 	HTTPClient    *http.Client
-	Logger        *slog.Logger
+	// NoPacing turns off the per-chat, per-group and overall pacing of
+	// sends, for an API server without limits (the benchmark's emulator).
+	// 429s are still honoured.
+	NoPacing bool
+	Logger   *slog.Logger
 }
 
 // Bot is the Telegram adapter.
@@ -71,10 +76,8 @@ type Bot struct {
 	self  atomic.Pointer[tgbotapi.User]
 	ready atomic.Bool
 
-	in      atomic.Pointer[inbox]
-	global  *rate.Limiter
-	mu      sync.Mutex
-	perChat map[string]*rate.Limiter
+	in    atomic.Pointer[inbox]
+	pacer *pace.Pacer
 }
 
 type inbox struct{ core.Inbox }
@@ -115,14 +118,25 @@ func New(o Options) (*Bot, error) {
 		o.FileSizeLimit = 20 << 20
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second}
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second, Transport: fetch.Transport()}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	api := &tgbotapi.BotAPI{Token: o.Token, Client: o.HTTPClient, Buffer: 100}
 	api.SetAPIEndpoint(o.APIURL + "/bot%s/%s")
-	return &Bot{o: o, api: api, global: rate.NewLimiter(30, 30), perChat: map[string]*rate.Limiter{}}, nil
+	perChat := func(chat string) *rate.Limiter {
+		if strings.HasPrefix(chat, "-") {
+			return rate.NewLimiter(pace.Margin/3, 3) // 20 a minute in groups
+		}
+		return rate.NewLimiter(pace.Margin*1, 3)
+	}
+	if o.NoPacing {
+		perChat = nil
+	}
+	// 30 a second overall; one token short of Telegram's burst so that
+	// calls arriving unevenly stay within it.
+	return &Bot{o: o, api: api, pacer: pace.New("telegram", perChat, rate.NewLimiter(pace.Margin*30, 29))}, nil
 }
 
 // Name implements core.Platform.
@@ -168,25 +182,20 @@ func (b *Bot) me(ctx context.Context) (*tgbotapi.User, error) {
 	return &u, nil
 }
 
-// pace waits for the chat's and the bot's send budget: about one message a
-// second per chat (20 a minute in groups) and 30 a second overall.
-func (b *Bot) pace(ctx context.Context, chat string) error {
-	b.mu.Lock()
-	lim, ok := b.perChat[chat]
-	if !ok {
-		every := time.Second
-		if strings.HasPrefix(chat, "-") {
-			every = 3 * time.Second
-		}
-		lim = rate.NewLimiter(rate.Every(every), 3)
-		b.perChat[chat] = lim
+// pace waits for the chat's and the bot's send budget — about one message
+// a second per chat (20 a minute in groups) and 30 a second overall — and
+// for the end of the chat's announced retry-after window. A send whose turn
+// is more than pace.MaxWait away is handed back to the outbox as a
+// retry-after (unless mustWait: a later part of a split message), so one
+// busy chat does not hold the outbox's workers.
+func (b *Bot) pace(ctx context.Context, chat string, mustWait bool) error {
+	return b.pacer.Take(ctx, chat, mustWait)
+}
+
+// rateLimited remembers a 429's window for the chat, so that no other send
+// goes there before it ends.
+func (b *Bot) rateLimited(chat string, err error) {
+	if class, after := core.Classify(err); class == core.ClassRetryAfter {
+		b.pacer.Block(chat, after)
 	}
-	b.mu.Unlock()
-	if err := lim.Wait(ctx); err != nil {
-		return core.Transient(fmt.Errorf("telegram: pacing: %w", err))
-	}
-	if err := b.global.Wait(ctx); err != nil {
-		return core.Transient(fmt.Errorf("telegram: pacing: %w", err))
-	}
-	return nil
 }

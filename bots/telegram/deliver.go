@@ -43,7 +43,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		parts = nil
 	}
 	for i, part := range parts {
-		if err := b.pace(ctx, m.Place.Chat); err != nil {
+		if err := b.pace(ctx, m.Place.Chat, len(ids) > 0); err != nil {
 			return core.Receipt{IDs: ids}, err
 		}
 		p := target(m.Place)
@@ -55,6 +55,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		}
 		resp, err := b.call(ctx, "sendMessage", p)
 		if err != nil {
+			b.rateLimited(m.Place.Chat, err)
 			if len(ids) > 0 {
 				// Part of a split text went out: report it as sent so it is
 				// never repeated, and say what is missing.
@@ -121,7 +122,7 @@ func (b *Bot) sendFile(ctx context.Context, place core.Place, f core.File) (stri
 	if f.Kind == core.KindImage && len(data) <= 10<<20 {
 		method, field = "sendPhoto", "photo"
 	}
-	if err := b.pace(ctx, place.Chat); err != nil {
+	if err := b.pace(ctx, place.Chat, true); err != nil {
 		return "", err
 	}
 	resp, err := b.client(ctx).UploadFiles(method, target(place), []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: firstNonEmpty(f.Name, "file"), Bytes: data}}})

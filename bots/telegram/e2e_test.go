@@ -20,7 +20,7 @@ import (
 	"cornershop/core/relay"
 )
 
-const wait = 15 * time.Second
+const wait = 30 * time.Second
 
 // world is the emulator with a customer, a staff member and a forum desk.
 type world struct {

@@ -84,7 +84,7 @@ func voteKeyboard(i core.Idea) string {
 // PostIdea implements core.IdeaBoard: the card with a vote button, in the
 // board's topic or the chat the idea was proposed in.
 func (b *Bot) PostIdea(ctx context.Context, place core.Place, i core.Idea) (core.Thread, error) {
-	if err := b.pace(ctx, place.Chat); err != nil {
+	if err := b.pace(ctx, place.Chat, false); err != nil {
 		return core.Thread{}, err
 	}
 	p := target(place)
@@ -107,7 +107,7 @@ func (b *Bot) PostIdea(ctx context.Context, place core.Place, i core.Idea) (core
 // UpdateIdea implements core.IdeaBoard: the card and its button are edited
 // in place.
 func (b *Bot) UpdateIdea(ctx context.Context, t core.Thread, i core.Idea) error {
-	if err := b.pace(ctx, t.Place.Chat); err != nil {
+	if err := b.pace(ctx, t.Place.Chat, false); err != nil {
 		return err
 	}
 	p := tgbotapi.Params{"chat_id": t.Place.Chat, "message_id": t.CardID, "text": ideaHTML(i), "parse_mode": "HTML",

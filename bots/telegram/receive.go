@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -122,17 +123,98 @@ func (b *Bot) poll(ctx context.Context, in core.Inbox) error {
 			b.o.Logger.Warn("telegram getUpdates: undecodable result", "err", err)
 			continue
 		}
-		for _, raw := range ups {
-			id, err := b.handleRaw(ctx, in, raw)
-			if err != nil {
-				// Not recorded: poll again from this update on.
-				b.o.Logger.Warn("telegram update not recorded, will retry", "update", id, "err", err)
-				_ = sleep(ctx, time.Second)
-				break
-			}
-			offset = id + 1
+		if len(ups) == 0 {
+			continue
+		}
+		next, err := b.handleBatch(ctx, in, ups)
+		if next > 0 {
+			offset = next
+		}
+		if err != nil {
+			// Not recorded: poll again from this update on.
+			b.o.Logger.Warn("telegram update not recorded, will retry", "update", next, "err", err)
+			_ = sleep(ctx, time.Second)
 		}
 	}
+}
+
+// updateKey is what handleBatch needs of an update before handling it.
+type updateKey struct {
+	UpdateID int `json:"update_id"`
+	Message  *struct {
+		Chat struct{ ID int64 } `json:"chat"`
+	} `json:"message"`
+	EditedMessage *struct {
+		Chat struct{ ID int64 } `json:"chat"`
+	} `json:"edited_message"`
+	CallbackQuery *struct {
+		Message *struct {
+			Chat struct{ ID int64 } `json:"chat"`
+		} `json:"message"`
+	} `json:"callback_query"`
+	MessageReaction *struct {
+		Chat struct{ ID int64 } `json:"chat"`
+	} `json:"message_reaction"`
+}
+
+func (k updateKey) chat() int64 {
+	switch {
+	case k.Message != nil:
+		return k.Message.Chat.ID
+	case k.EditedMessage != nil:
+		return k.EditedMessage.Chat.ID
+	case k.CallbackQuery != nil && k.CallbackQuery.Message != nil:
+		return k.CallbackQuery.Message.Chat.ID
+	case k.MessageReaction != nil:
+		return k.MessageReaction.Chat.ID
+	}
+	return 0
+}
+
+var errNotTried = errors.New("an earlier update of the chat was not recorded")
+
+// handleBatch hands one poll's updates to the inbox: each chat's in order,
+// different chats concurrently, so that their writes share transactions
+// (the relay's group commit) instead of taking one commit each. It returns
+// the offset to poll from next — past the last update when all were
+// recorded, else the first update not recorded (those after it that were
+// recorded come again and are recognised as repeats) — and that update's
+// error.
+func (b *Bot) handleBatch(ctx context.Context, in core.Inbox, ups []json.RawMessage) (int, error) {
+	keys := make([]updateKey, len(ups))
+	byChat := map[int64][]int{}
+	var chats []int64
+	for i, raw := range ups {
+		_ = json.Unmarshal(raw, &keys[i])
+		c := keys[i].chat()
+		if _, ok := byChat[c]; !ok {
+			chats = append(chats, c)
+		}
+		byChat[c] = append(byChat[c], i)
+	}
+	errs := make([]error, len(ups))
+	ids := make([]int, len(ups))
+	var wg sync.WaitGroup
+	for _, c := range chats {
+		wg.Go(func() {
+			var failed error
+			for _, i := range byChat[c] {
+				if failed != nil {
+					ids[i], errs[i] = keys[i].UpdateID, errNotTried
+					continue
+				}
+				ids[i], errs[i] = b.handleRaw(ctx, in, ups[i])
+				failed = errs[i]
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return ids[i], err
+		}
+	}
+	return ids[len(ids)-1] + 1, nil
 }
 
 // handleRaw decodes and hands one update to the inbox. It returns the

@@ -87,7 +87,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		return nil, err
 	}
 	m.register.MustRegister(deskCollector{relay: rs, now: time.Now})
-	w = outbox.New(st, rs, outbox.Options{
+	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,
 		Lease:       cfg.Outbox.Lease,
@@ -98,6 +98,17 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		Observer:    m,
 	})
 	return &app{cfg: cfg, log: log, store: st, relay: rs, worker: w, adapters: adapters, metrics: m, holds: &holds{held: map[string]bool{}}}, nil
+}
+
+// groupCommitted is the store with the relay's group commit: the outbox's
+// outcomes share transactions with each other and with inbound events.
+type groupCommitted struct {
+	*store.Store
+	relay *relay.Service
+}
+
+func (g groupCommitted) InTx(ctx context.Context, fn func(tx core.Tx) error) error {
+	return g.relay.InTx(ctx, fn)
 }
 
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool) (*store.Store, error) {

@@ -54,7 +54,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 			Token: t.Token.Reveal(), APIURL: t.APIURL, Mode: t.Mode,
 			WebhookURL:    strings.TrimRight(cfg.HTTP.PublicURL, "/") + "/telegram/webhook",
 			WebhookSecret: t.WebhookSecret.Reveal(), PollTimeout: t.PollTimeout,
-			DeskChats: deskChannels(cfg, "telegram"), IdeaBoards: boards(cfg, "telegram"), Groups: t.Groups, FileSizeLimit: t.FileSizeLimit,
+			DeskChats: deskChannels(cfg, "telegram"), IdeaBoards: boards(cfg, "telegram"), Groups: t.Groups, FileSizeLimit: t.FileSizeLimit, NoPacing: t.Pacing == "off",
 			Logger: log.With("platform", "telegram"),
 		})
 		if err != nil {
@@ -68,7 +68,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 		b, err := slack.New(slack.Options{
 			BotToken: sl.BotToken.Reveal(), AppToken: sl.AppToken.Reveal(), SigningSecret: sl.SigningSecret.Reveal(),
 			APIURL: sl.APIURL, Mode: sl.Mode, DeskChannels: deskChannels(cfg, "slack"), IdeaBoards: boards(cfg, "slack"), CustomerChannels: sl.CustomerChannels,
-			Logger: log.With("platform", "slack"),
+			NoPacing: sl.Pacing == "off", Logger: log.With("platform", "slack"),
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("slack: %w", err)

@@ -28,6 +28,7 @@ Usage:
   cornershop migrate      [--config FILE]    bring the database schema up to date
   cornershop check-config [--config FILE]    validate a configuration and print every problem
   cornershop emulate      telegram|slack|discord [--listen ADDR]   run one platform emulator
+  cornershop bench        [--db DSN] [--scenario LIST]   measure end to end against the emulators (BENCHMARKS.md)
   cornershop version
 
 Configuration: one YAML file (--config or CORNERSHOP_CONFIG), every key overridable
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdDemo(ctx, rest, getenv, stdout, stderr)
 	case "emulate":
 		return cmdEmulate(ctx, rest, stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, rest, stdout, stderr)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, getenv, stdout)
 	case "version", "--version", "-v":

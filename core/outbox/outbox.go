@@ -163,7 +163,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		if len(claimed) > 0 && len(sem) < w.o.Workers {
 			continue
 		}
-		w.sleep(ctx)
+		// With every slot busy, the next chance to work is a slot freeing
+		// (each finished delivery notifies): asking the store when work is
+		// due would scan the whole backlog once per delivery.
+		w.sleep(ctx, len(sem) < w.o.Workers)
 	}
 }
 
@@ -199,12 +202,15 @@ func (w *Worker) finish(id core.DeliveryID) {
 	w.mu.Unlock()
 }
 
-// sleep waits for a wake-up, the next due delivery or the poll interval.
-func (w *Worker) sleep(ctx context.Context) {
+// sleep waits for a wake-up, the poll interval or, when idle slots could
+// take work, the next due delivery.
+func (w *Worker) sleep(ctx context.Context, idle bool) {
 	wait := w.o.Poll
-	if next, err := w.store.NextDue(ctx); err == nil {
-		if d := next.Sub(w.o.Now()); d < wait {
-			wait = max(d, time.Millisecond)
+	if idle {
+		if next, err := w.store.NextDue(ctx); err == nil {
+			if d := next.Sub(w.o.Now()); d < wait {
+				wait = max(d, time.Millisecond)
+			}
 		}
 	}
 	t := time.NewTimer(wait)

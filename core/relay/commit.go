@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"cornershop/core"
@@ -25,13 +26,24 @@ type committer struct {
 
 type job struct {
 	fn   func(tx core.Tx) error
+	wake bool // the job may queue deliveries: wake the outbox after it
 	err  error
 	done chan struct{} // closed when err is final
 	lead chan struct{} // closed when this job must run the next batch
 }
 
 func (c *committer) do(ctx context.Context, fn func(tx core.Tx) error) error {
-	j := &job{fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
+	return c.doJob(ctx, &job{fn: fn, wake: true})
+}
+
+// quiet is do for work that queues no delivery (the outbox's own reads and
+// outcomes): its commit does not wake the outbox, which knows already.
+func (c *committer) quiet(ctx context.Context, fn func(tx core.Tx) error) error {
+	return c.doJob(ctx, &job{fn: fn})
+}
+
+func (c *committer) doJob(ctx context.Context, j *job) error {
+	j.done, j.lead = make(chan struct{}), make(chan struct{})
 	c.mu.Lock()
 	c.queue = append(c.queue, j)
 	if c.leading {
@@ -54,7 +66,7 @@ func (c *committer) do(ctx context.Context, fn func(tx core.Tx) error) error {
 	c.mu.Unlock()
 
 	c.run(context.WithoutCancel(ctx), batch)
-	if c.wake != nil {
+	if c.wake != nil && slices.ContainsFunc(batch, func(j *job) bool { return j.wake }) {
 		c.wake()
 	}
 

@@ -21,7 +21,10 @@ type plan struct {
 
 func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 	var p plan
-	err := s.store.InTx(ctx, func(tx core.Tx) error {
+	// Reads share the group commit's transactions: on SQLite every
+	// transaction takes the one write connection.
+	err := s.commit.quiet(ctx, func(tx core.Tx) error {
+		p = plan{}
 		var err error
 		if p.conv, err = tx.Conversation(d.ConversationID); err != nil {
 			return fmt.Errorf("load conversation: %w", err)

@@ -29,7 +29,7 @@ func (s *Service) ideaCard(ctx context.Context, d core.Delivery) (func(core.Tx) 
 		i     core.Idea
 		later bool
 	)
-	err := s.store.InTx(ctx, func(tx core.Tx) error {
+	err := s.commit.quiet(ctx, func(tx core.Tx) error {
 		var err error
 		if i, err = tx.Idea(d.IdeaID); err != nil {
 			return err
@@ -72,7 +72,7 @@ const muteHint = "(Send /ideas mute to stop news about ideas.)"
 // voice of the moderator who made the change, or a digest in the team's.
 func (s *Service) sendNotices(ctx context.Context, d core.Delivery) error {
 	var ns []core.Notice
-	err := s.store.InTx(ctx, func(tx core.Tx) error {
+	err := s.commit.quiet(ctx, func(tx core.Tx) error {
 		var err error
 		ns, err = tx.Notices(d.Key)
 		return err

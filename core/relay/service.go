@@ -112,6 +112,17 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	}, nil
 }
 
+// InTx runs fn in a transaction shared with concurrent callers (the
+// relay's group commit) and returns, once the transaction holding fn has
+// committed, fn's error. When a shared transaction fails, each of its
+// callers runs again alone, so fn may run twice (the first run rolled
+// back) and must touch nothing outside tx. The outbox records delivery
+// outcomes through it; its commit does not call Config.Wake (the outbox
+// notices its own outcomes). fn must not call the Service.
+func (s *Service) InTx(ctx context.Context, fn func(tx core.Tx) error) error {
+	return s.commit.quiet(ctx, fn)
+}
+
 // deskAt returns the desk whose channel is place's channel.
 func (s *Service) deskAt(place core.Place) (Desk, bool) {
 	for _, d := range s.cfg.Desks {

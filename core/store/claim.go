@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -39,11 +41,11 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, limit in
 	if lease <= 0 {
 		return nil, fmt.Errorf("store: claim: lease %s: %w", lease, core.ErrInvalid)
 	}
-	q := claimSQL
-	if s.driver == DriverPostgres {
-		q += "\nFOR UPDATE OF d SKIP LOCKED"
-	}
 	at, until := dbTime(now), dbTime(now.Add(lease))
+	if s.driver == DriverSQLite {
+		return s.claimSQLite(ctx, owner, at, until, limit)
+	}
+	q := claimSQL + "\nFOR UPDATE OF d SKIP LOCKED"
 	var rows []deliveryRow
 	err := s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		if err := g.Raw(q, at, at, limit).Scan(&rows).Error; err != nil {
@@ -62,6 +64,40 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, limit in
 	if err != nil {
 		return nil, mapErr("store: claim", err)
 	}
+	out := make([]core.Delivery, len(rows))
+	for i, r := range rows {
+		out[i] = toCoreDelivery(r)
+	}
+	return out, nil
+}
+
+// claimSQLiteSQL leases and returns the claimable deliveries in one
+// statement whose text never changes, so it is prepared once (the
+// statement cache); SQLite's single writer serialises claimers.
+const claimSQLiteSQL = `UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id IN (
+SELECT d.id FROM deliveries d
+WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+  AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
+  AND ` + headOnly + `
+ORDER BY d.next_attempt_at, d.id
+LIMIT ?)
+RETURNING *`
+
+func (s *Store) claimSQLite(ctx context.Context, owner string, at, until time.Time, limit int) ([]core.Delivery, error) {
+	var rows []deliveryRow
+	err := s.inSQLiteTx(ctx, func(t core.Tx) error {
+		return t.(*tx).db.Raw(claimSQLiteSQL, owner, until, at, at, limit).Scan(&rows).Error
+	})
+	if err != nil {
+		return nil, mapErr("store: claim", err)
+	}
+	// RETURNING gives no order: longest due first, as Claim promises.
+	slices.SortFunc(rows, func(a, b deliveryRow) int {
+		if c := a.NextAttemptAt.Compare(b.NextAttemptAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	out := make([]core.Delivery, len(rows))
 	for i, r := range rows {
 		out[i] = toCoreDelivery(r)

@@ -27,6 +27,7 @@
 // Pings, Interaction, Webhooks, Threads), wait with WaitFor or Changed
 // instead of sleeping, and inject faults (FailNext, RateLimitNext,
 // GlobalRateLimitNext, SetLatency, DropGateway, Reconnect,
-// InvalidateSessions). Point discordgo at it with
+// InvalidateSessions, SetRateLimits); Options.Observe sees every REST call
+// as it is answered. Point discordgo at it with
 // session.Client = server.HTTPClient().
 package discordfake

@@ -262,6 +262,14 @@ func (s *Server) SetLatency(route string, d time.Duration) {
 	}
 }
 
+// SetRateLimits turns the enforcement of buckets and the global limit
+// (Options.RateLimits) on or off from now on.
+func (s *Server) SetRateLimits(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.o.RateLimits = on
+}
+
 // PendingFaults counts injected faults not yet consumed.
 func (s *Server) PendingFaults() int {
 	s.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
@@ -467,5 +468,44 @@ func TestEnforcedBucketsAreHonoured(t *testing.T) {
 	}
 	if last.StatusCode != http.StatusTooManyRequests || last.Header.Get("X-RateLimit-Scope") != "user" || last.Header.Get("Retry-After") == "" || s.RateLimited() != 1 {
 		t.Errorf("6th call = %d %v", last.StatusCode, last.Header)
+	}
+}
+
+func TestObserveAndSwitchingLimits(t *testing.T) {
+	var mu sync.Mutex
+	var seen []discordfake.Call
+	s, dg := start(t, discordfake.Options{Observe: func(c discordfake.Call) { mu.Lock(); seen = append(seen, c); mu.Unlock() }})
+	d := s.SeedDemoWorld()
+	post := func() int {
+		req, _ := http.NewRequest("POST", "https://discord.com/api/v10/channels/"+d.Desk.ID+"/messages", strings.NewReader(`{"content":"x"}`))
+		req.Header.Set("Authorization", "Bot "+s.Token())
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := s.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if _, err := dg.ChannelMessageSend(d.Desk.ID, "through discordgo"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		if st := post(); st != http.StatusOK {
+			t.Fatalf("limits off, post %d: %d", i, st)
+		}
+	}
+	s.SetRateLimits(true)
+	for range 5 {
+		post()
+	}
+	if st := post(); st != http.StatusTooManyRequests {
+		t.Errorf("limits on, 6th post in the bucket: %d", st)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	last := seen[len(seen)-1]
+	if len(seen) != 13 || seen[0].Method != "POST" || seen[0].Path != "/channels/"+d.Desk.ID+"/messages" || seen[0].Status != 200 || last.Status != 429 || last.At.IsZero() {
+		t.Errorf("observed %d calls, first %+v, last %+v", len(seen), seen[0], last)
 	}
 }

@@ -33,6 +33,19 @@ type Options struct {
 	// [time.Now].
 	Now    func() time.Time
 	Logger *slog.Logger // [discard]
+	// Observe, when set, is called with every REST call once it is
+	// answered, with the emulator's lock held: it must return quickly and
+	// must not call the Server's methods. Benchmarks use it to timestamp
+	// deliveries and count 429s without polling.
+	Observe func(Call)
+}
+
+// Call is one REST request the emulator answered.
+type Call struct {
+	Method string // HTTP method
+	Path   string // without the /api/v9 or /api/v10 prefix
+	At     time.Time
+	Status int
 }
 
 // Server is a running emulator; all methods are safe for concurrent use.
@@ -210,6 +223,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
+	if s.o.Observe != nil {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.o.Observe(Call{Method: r.Method, Path: path, At: s.o.Now(), Status: sw.status})
+		}()
+		w = sw
+	}
 	if !s.admit(w, r, path) {
 		return
 	}
@@ -223,6 +245,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, status, body)
+}
+
+// statusWriter remembers the status a handler answered, for Observe.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
 }
 
 // cdn serves attachments and avatars.

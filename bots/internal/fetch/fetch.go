@@ -42,3 +42,13 @@ func Get(ctx context.Context, c *http.Client, what, url string, header http.Head
 	}
 	return resp.Body, nil
 }
+
+// Transport is the HTTP transport adapters call their platform with:
+// http.DefaultTransport's settings, but keeping as many idle connections
+// per host as the outbox has deliveries in flight. The default keeps two,
+// so concurrent deliveries dial a new connection for nearly every call.
+func Transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 256, 128
+	return t
+}

@@ -10,5 +10,7 @@
 //
 // Tests act as Slack users through the Server's methods (Post, Edit,
 // Delete, React, Slash, Click), read everything the bot did (Messages) and
-// inject faults (FailNext, RateLimitNext).
+// inject faults (FailNext, RateLimitNext, SetLatency, SetRateLimits).
+// Options.Observe sees every Web API call as it is answered (benchmarks
+// timestamp deliveries with it).
 package slackfake

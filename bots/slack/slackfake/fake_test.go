@@ -269,3 +269,42 @@ func TestEventsAPISignedPushesAndRetries(t *testing.T) {
 		t.Errorf("ParseEvent = %+v, %v", ev, err)
 	}
 }
+
+func TestObserveLatencyAndSwitchingLimits(t *testing.T) {
+	var mu sync.Mutex
+	var seen []slackfake.Call
+	s, api := start(t, slackfake.Options{Observe: func(c slackfake.Call) { mu.Lock(); seen = append(seen, c); mu.Unlock() }})
+	desk, _, _, _, _ := s.SeedDemo()
+	post := func() error {
+		_, _, err := api.PostMessage(desk.ID, slack.MsgOptionText("x", false))
+		return err
+	}
+	s.SetLatency(30 * time.Millisecond)
+	began := time.Now()
+	if err := post(); err != nil || time.Since(began) < 30*time.Millisecond {
+		t.Errorf("post with latency took %s, %v", time.Since(began), err)
+	}
+	s.SetLatency(0)
+	for i := range 5 {
+		if err := post(); err != nil {
+			t.Fatalf("limits off, post %d: %v", i, err)
+		}
+	}
+	s.SetRateLimits(true)
+	var err error
+	for range 6 {
+		if err = post(); err != nil {
+			break
+		}
+	}
+	var rl *slack.RateLimitedError
+	if !errors.As(err, &rl) {
+		t.Fatalf("limits on: %v, want a rate limit within a burst of 6", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	last := seen[len(seen)-1]
+	if seen[0].Method != "chat.postMessage" || seen[0].Params.Get("text") != "x" || last.Error != "ratelimited" || last.At.IsZero() {
+		t.Errorf("observed %d calls, first %+v, last %+v", len(seen), seen[0], last)
+	}
+}

@@ -43,6 +43,11 @@ type Options struct {
 	RateLimits bool
 	Now        func() time.Time
 	Logger     *slog.Logger
+	// Observe, when set, is called with every Web API call once it is
+	// answered, in order, with the emulator's lock held: it must return
+	// quickly and must not call the Server's methods. Benchmarks use it to
+	// timestamp deliveries without polling Calls.
+	Observe func(Call)
 }
 
 // Server is a running Slack emulator; all methods are safe for concurrent
@@ -67,6 +72,7 @@ type Server struct {
 	limits   map[string]time.Time // channel -> next allowed post
 	blocked  map[string]time.Time // channel -> retry-after end
 	violate  int
+	latency  time.Duration
 	sockets  map[*websocket.Conn]bool
 	pending  map[string]envelope // envelope id -> unacked envelope
 	acks     map[string]string   // envelope id -> ack payload
@@ -228,6 +234,22 @@ func (s *Server) RateLimitNext(method string, n, retryAfter int) {
 	}
 }
 
+// SetLatency delays the answer to every Web API call by d, as a distant
+// platform would (0 turns it off).
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// SetRateLimits turns the enforcement of chat.postMessage's per-channel
+// limit (Options.RateLimits) on or off from now on.
+func (s *Server) SetRateLimits(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.o.RateLimits = on
+}
+
 // Violations counts calls made inside an announced Retry-After window.
 func (s *Server) Violations() int {
 	s.mu.Lock()
@@ -289,9 +311,24 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Del("token")
 	s.mu.Lock()
+	latency := s.latency
+	s.mu.Unlock()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		case <-s.closed:
+			return
+		}
+	}
+	s.mu.Lock()
 	call := Call{Method: method, Params: p, At: s.now()}
 	status, body := s.callLocked(method, token, p, &call)
 	s.calls = append(s.calls, call)
+	if s.o.Observe != nil {
+		s.o.Observe(call)
+	}
 	s.notifyLocked()
 	s.mu.Unlock()
 	if status == http.StatusTooManyRequests {

@@ -27,6 +27,8 @@
 // Calls), wait with WaitFor instead of sleeping, and inject faults
 // (FailNext, RateLimitNext, DelayNext, DropNext, DropPolls, SetLatency,
 // Block). Options.RateLimits enforces the published flood limits and
-// Violations counts calls made inside a retry_after window.
+// Violations counts calls made inside a retry_after window; SetRateLimits
+// switches the limits at run time and Options.Observe sees every call as
+// it is answered (benchmarks timestamp deliveries with it).
 // `cornershop emulate telegram` runs it standalone after SeedDemo.
 package telegramfake

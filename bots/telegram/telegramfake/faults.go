@@ -75,6 +75,15 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.latency = d
 }
 
+// SetRateLimits turns the enforcement of the published flood limits
+// (Options.RateLimits) on or off from now on; retry_after windows already
+// announced stay open.
+func (s *Server) SetRateLimits(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.o.RateLimits = on
+}
+
 // DropPolls closes the connections of all getUpdates long polls in flight
 // without an answer.
 func (s *Server) DropPolls() {

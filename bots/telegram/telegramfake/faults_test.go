@@ -110,3 +110,38 @@ func TestPublishedRateLimits(t *testing.T) {
 		t.Errorf("%d violations from a client that waited", v)
 	}
 }
+
+func TestObserveAndSwitchingLimits(t *testing.T) {
+	clk := newClock()
+	var seen []telegramfake.Call
+	s, bot := start(t, telegramfake.Options{Now: clk.Now, Observe: func(c telegramfake.Call) { seen = append(seen, c) }})
+	if _, err := bot.GetUpdates(tgbotapi.UpdateConfig{Offset: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[1].Method != "getUpdates" || seen[1].Params["offset"] != "7" {
+		t.Fatalf("getUpdates observed as %+v", seen)
+	}
+	seen = seen[:1]
+	u := s.AddUser("Carla", "", "")
+	send := func() error {
+		_, err := bot.Send(tgbotapi.NewMessage(u.ID, "x"))
+		return err
+	}
+	for i := range 4 {
+		if err := send(); err != nil {
+			t.Fatalf("limits off, message %d: %v", i, err)
+		}
+	}
+	s.SetRateLimits(true)
+	clk.Advance(time.Minute)
+	for i := range 3 {
+		if err := send(); err != nil {
+			t.Fatalf("limits on, burst message %d: %v", i, err)
+		}
+	}
+	wantAPIError(t, send(), 429, "Too Many Requests")
+	// getMe from start, 4 + 3 sends, one 429, each with its time and status.
+	if len(seen) != 9 || seen[0].Method != "getMe" || seen[8].Status != 429 || seen[1].Params["chat_id"] != id(u.ID) || !seen[8].At.Equal(clk.Now()) {
+		t.Errorf("observed %d calls: %+v", len(seen), seen)
+	}
+}

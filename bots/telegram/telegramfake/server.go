@@ -46,6 +46,12 @@ type Options struct {
 	ReadAllGroupMessages bool
 	// Logger receives one line per request at debug level [discard].
 	Logger *slog.Logger
+	// Observe, when set, is called with every Bot API call once it is
+	// answered — getUpdates long polls as they arrive, with Status 200 —
+	// in order, with the emulator's lock held: it must return quickly and
+	// must not call the Server's methods. Benchmarks use it to timestamp
+	// deliveries and acknowledged offsets without polling Calls.
+	Observe func(Call)
 }
 
 // Server is a running emulator. All its methods are safe for concurrent use.
@@ -338,6 +344,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		call.Status = e.code
 	}
 	s.calls = append(s.calls, call)
+	s.observeLocked(call)
 	s.notifyLocked()
 	s.mu.Unlock()
 	if e != nil {
@@ -353,7 +360,15 @@ func (s *Server) record(c Call, status int) {
 	defer s.mu.Unlock()
 	c.At, c.Status = s.o.Now(), status
 	s.calls = append(s.calls, c)
+	s.observeLocked(c)
 	s.notifyLocked()
+}
+
+// observeLocked hands a finished call to Options.Observe; s.mu is held.
+func (s *Server) observeLocked(c Call) {
+	if s.o.Observe != nil {
+		s.o.Observe(c)
+	}
 }
 
 // dropConn closes the client's connection without an answer.

@@ -100,6 +100,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, call Call) {
 	call.At, call.Status = s.o.Now(), http.StatusOK
 	idx := len(s.calls)
 	s.calls = append(s.calls, call)
+	s.observeLocked(call)
 	finish := func(status int) {
 		s.calls[idx].Status = status
 		s.notifyLocked()

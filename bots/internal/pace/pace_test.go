@@ -1,0 +1,66 @@
+package pace_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"cornershop/bots/internal/pace"
+	"cornershop/core"
+)
+
+func retryAfter(t *testing.T, err error) time.Duration {
+	t.Helper()
+	class, after := core.Classify(err)
+	if class != core.ClassRetryAfter {
+		t.Fatalf("err = %v (%v), want a retry-after", err, class)
+	}
+	return after
+}
+
+func TestTake(t *testing.T) {
+	ctx := context.Background()
+	global := rate.NewLimiter(100, 100)
+	p := pace.New("test", func(string) *rate.Limiter { return rate.NewLimiter(1, 2) }, global)
+	for i := range 2 {
+		if err := p.Take(ctx, "chat", false); err != nil {
+			t.Fatalf("send %d within the burst: %v", i, err)
+		}
+	}
+	if after := retryAfter(t, p.Take(ctx, "chat", false)); after < 900*time.Millisecond || after > time.Second {
+		t.Errorf("third send deferred by %s, want about 1 s", after)
+	}
+	// Nothing was taken: the global budget still has 98 sends.
+	if got := global.Tokens(); got < 97.9 {
+		t.Errorf("global tokens after a deferred send = %.1f, want 98", got)
+	}
+	if err := p.Take(ctx, "other chat", false); err != nil {
+		t.Errorf("another chat waited: %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if class, _ := core.Classify(p.Take(cctx, "chat", true)); class != core.ClassTransient {
+		t.Errorf("a cancelled wait = %v, want transient", class)
+	}
+}
+
+func TestBlock(t *testing.T) {
+	ctx := context.Background()
+	p := pace.New("test", nil, nil) // pacing off: windows still hold
+	if err := p.Take(ctx, "chat", false); err != nil {
+		t.Fatal(err)
+	}
+	p.Block("chat", 3*time.Second)
+	if after := retryAfter(t, p.Take(ctx, "chat", false)); after < 2900*time.Millisecond || after > 3*time.Second {
+		t.Errorf("send inside a 3 s window deferred by %s", after)
+	}
+	if err := p.Take(ctx, "other", false); err != nil {
+		t.Errorf("a window on one chat held another: %v", err)
+	}
+	p.Block("short", 20*time.Millisecond)
+	if err := p.Take(ctx, "short", false); err != nil {
+		t.Errorf("a window shorter than MaxWait is waited out: %v", err)
+	}
+}

@@ -1,0 +1,360 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"cornershop/bots/discord/discordfake"
+	"cornershop/bots/slack/slackfake"
+	"cornershop/bots/telegram/telegramfake"
+	"cornershop/config"
+)
+
+// rig is one scenario's world: the three emulators (each call they answer
+// goes to the recorder), the desk, and the database the service runs on.
+type rig struct {
+	o    benchOptions
+	dir  string
+	dsn  string // the database for this scenario (a file, or a PostgreSQL schema)
+	rec  *recorder
+	tg   *telegramfake.Server
+	sl   *slackfake.Server
+	dc   *discordfake.Server
+	desk slackfake.Channel
+	// alice is the staff member answering in the Slack desk.
+	alice slackfake.User
+	// customerChannels are Slack Connect channels whose members are customers.
+	customerChannels []slackfake.Channel
+	tgUsers          []telegramfake.User
+	drop             func() // drops the PostgreSQL schema
+}
+
+// newRig starts the emulators for one scenario, with their limits off.
+func newRig(ctx context.Context, o benchOptions, name string) (*rig, error) {
+	r := &rig{o: o, rec: newRecorder(), drop: func() {}}
+	var err error
+	if r.dir, err = os.MkdirTemp(o.dir, "cornershop-bench-"+name+"-"); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if r.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{Observe: r.rec.telegram}); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if r.sl, err = slackfake.Start("127.0.0.1:0", slackfake.Options{Observe: r.rec.slack}); err != nil {
+		r.close()
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if r.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{Observe: r.rec.discord}); err != nil {
+		r.close()
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	r.alice = r.sl.AddUser("alice", "Alice Martin", "https://example.com/alice.png", false)
+	r.desk = r.sl.AddChannel("support-desk", false, r.alice)
+	r.rec.setDesk(r.desk.ID)
+	r.dsn = filepath.Join(r.dir, "bench.db")
+	if o.db != "" {
+		dsn, drop, err := freshPostgresSchema(ctx, o.db, name)
+		if err != nil {
+			r.close()
+			return nil, err
+		}
+		r.dsn, r.drop = dsn, drop
+	}
+	return r, nil
+}
+
+func (r *rig) close() {
+	if r.tg != nil {
+		_ = r.tg.Close()
+	}
+	if r.sl != nil {
+		_ = r.sl.Close()
+	}
+	if r.dc != nil {
+		_ = r.dc.Close()
+	}
+	r.drop()
+	if !r.o.keep {
+		_ = os.RemoveAll(r.dir)
+	}
+}
+
+// limits switches the emulators' published rate limits on or off.
+func (r *rig) limits(on bool) {
+	r.tg.SetRateLimits(on)
+	r.sl.SetRateLimits(on)
+	r.dc.SetRateLimits(on)
+}
+
+// latency makes every emulator answer each call after d.
+func (r *rig) latency(d time.Duration) {
+	r.tg.SetLatency(d)
+	r.sl.SetLatency(d)
+	r.dc.SetLatency("", d)
+}
+
+// serviceSetup is what varies between service runs.
+type serviceSetup struct {
+	pacing  bool // the adapters' client-side pacing at the published limits
+	discord bool // run the Discord adapter
+}
+
+// config is the service's configuration against this rig's emulators:
+// product defaults except where the bench must differ, all printed with
+// the results.
+func (r *rig) config(s serviceSetup, listen string) *config.Config {
+	cfg := config.Default()
+	cfg.Database.DSN = config.NewSecret(r.dsn)
+	if r.o.db != "" {
+		cfg.Database.Driver = config.Postgres
+	}
+	cfg.HTTP.Listen = listen
+	cfg.Log = config.Log{Level: "warn", Format: "json"}
+	if r.o.workers > 0 {
+		cfg.Outbox.Workers = r.o.workers
+	}
+	cfg.Staff = []config.Staff{{ID: "alice", Name: "Alice Martin", Title: "Customer Care", Roles: []string{"agent"},
+		AvatarURL: "https://example.com/alice.png", Identities: config.Identities{Slack: r.alice.ID}}}
+	cfg.Desks = []config.Desk{{Name: "support", Platform: "slack", Channel: r.desk.ID, Kind: "thread"}}
+	pacing := "off"
+	if s.pacing {
+		pacing = "published"
+	}
+	cfg.Telegram = config.Telegram{Enabled: true, Token: config.NewSecret(r.tg.Token()), APIURL: r.tg.URL(), Mode: "polling",
+		PollTimeout: 10 * time.Second, FileSizeLimit: 20 << 20, Pacing: pacing}
+	cfg.Slack = config.Slack{Enabled: true, BotToken: config.NewSecret(r.sl.BotToken()), AppToken: config.NewSecret(r.sl.AppToken()),
+		APIURL: r.sl.APIURL(), Mode: "socket", Pacing: pacing}
+	for _, c := range r.customerChannels {
+		cfg.Slack.CustomerChannels = append(cfg.Slack.CustomerChannels, c.ID)
+	}
+	if s.discord {
+		cfg.Discord = config.Discord{Enabled: true, Token: config.NewSecret(r.dc.Token()), ApplicationID: r.dc.ApplicationID(),
+			APIURL: r.dc.URL(), CommunityTrigger: "mention"}
+	}
+	return cfg
+}
+
+// service is a running cornershop.
+type service interface {
+	// usage returns the CPU time the service has used so far and its peak
+	// resident set size in bytes.
+	usage() (cpu time.Duration, peakRSS int64)
+	// stop shuts the service down, draining deliveries in flight.
+	stop() error
+}
+
+// start runs the service against the rig and waits until it is connected
+// to every enabled platform.
+func (r *rig) start(ctx context.Context, s serviceSetup) (service, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	listen := "127.0.0.1:" + strconv.Itoa(port)
+	cfg := r.config(s, listen)
+	var svc service
+	if r.o.inProcess {
+		svc, err = startInProcess(ctx, cfg, r.o.verbose)
+	} else {
+		svc, err = r.startProcess(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := r.waitReady(ctx, listen, s); err != nil {
+		_ = svc.stop()
+		return nil, err
+	}
+	return svc, nil
+}
+
+// waitReady waits for /healthz and for the adapters' connections: a
+// Telegram long poll, the Slack socket, the Discord gateway.
+func (r *rig) waitReady(ctx context.Context, listen string, s serviceSetup) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		if healthy(ctx, listen) && r.rec.polled() && r.sl.Connected() > 0 && (!s.discord || r.dc.Sessions() > 0) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.New("bench: the service did not become ready within 30 s (see its log with --keep)")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func healthy(ctx context.Context, listen string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+listen+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("bench: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// process is the service as a child process: `cornershop serve` of this
+// very binary, with the configuration in a file and the secrets in its
+// environment, as an operator runs it.
+type process struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func (r *rig) startProcess(cfg *config.Config) (service, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	body, err := yaml.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("bench: config: %w", err)
+	}
+	path := filepath.Join(r.dir, "cornershop.yaml")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	logf, err := os.OpenFile(filepath.Join(r.dir, "serve.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	cmd := exec.Command(exe, "serve", "--config", path)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CORNERSHOP_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env,
+		"CORNERSHOP_DATABASE_DSN="+cfg.Database.DSN.Reveal(),
+		"CORNERSHOP_TELEGRAM_TOKEN="+cfg.Telegram.Token.Reveal(),
+		"CORNERSHOP_SLACK_BOT_TOKEN="+cfg.Slack.BotToken.Reveal(),
+		"CORNERSHOP_SLACK_APP_TOKEN="+cfg.Slack.AppToken.Reveal(),
+		"CORNERSHOP_DISCORD_TOKEN="+cfg.Discord.Token.Reveal())
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("bench: start the service: %w", err)
+	}
+	p := &process{cmd: cmd, done: make(chan error, 1)}
+	go func() { p.done <- cmd.Wait(); logf.Close() }()
+	return p, nil
+}
+
+func (p *process) usage() (time.Duration, int64) {
+	return procCPU(p.cmd.Process.Pid), procPeakRSS(p.cmd.Process.Pid)
+}
+
+func (p *process) stop() error {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			return fmt.Errorf("bench: the service exited: %w", err)
+		}
+		return nil
+	case <-time.After(40 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		return errors.New("bench: the service did not stop within 40 s; killed")
+	}
+}
+
+// inProcess is the service inside the bench's own process (tests and
+// `go test -bench`): its CPU and RSS figures include the emulators'.
+type inProcess struct {
+	stopFn func()
+	done   chan error
+}
+
+func startInProcess(ctx context.Context, cfg *config.Config, verbose bool) (service, error) {
+	out := io.Discard
+	if verbose {
+		out = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	adapters, _, err := buildAdapters(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a, err := newApp(runCtx, cfg, log, adapters)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	s := &inProcess{stopFn: stop, done: make(chan error, 1)}
+	go func() { s.done <- a.run(runCtx, nil) }()
+	return s, nil
+}
+
+func (s *inProcess) usage() (time.Duration, int64) {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return cpu, procPeakRSS(os.Getpid())
+}
+
+func (s *inProcess) stop() error {
+	s.stopFn()
+	return <-s.done
+}
+
+// procCPU is a process's user + system CPU time from /proc (0 if unknown).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses.
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(fields[11], 10, 64)
+	st, _ := strconv.ParseInt(fields[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticks
+}
+
+// procPeakRSS is a process's peak resident set size (VmHWM) in bytes.
+func procPeakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
