@@ -200,6 +200,10 @@ type Discord struct {
 	APIURL            string   `yaml:"api_url"`
 	CommunityChannels []string `yaml:"community_channels"`
 	CommunityTrigger  string   `yaml:"community_trigger"` // mention or any
+	// PublicKey is the application's Ed25519 public key (hex, Developer
+	// Portal → General Information); when set, /discord/interactions
+	// serves Discord's Interactions Endpoint URL.
+	PublicKey string `yaml:"public_key"`
 }
 
 // Default returns the configuration with every default filled in.

@@ -224,6 +224,10 @@ staff:
 			`http.listen: key given twice (test.yaml:2 and 3)`,
 			`outbox.workers: cannot unmarshal !!str into int (test.yaml:5)`,
 		}},
+		{"a discord public key must be 32 bytes in hex", "discord:\n  enabled: true\n  token: x\n  public_key: abc\n", nil, []string{
+			`desks: at least one desk is required when a platform is enabled`,
+			`discord.public_key: want the application's public key: 64 hexadecimal digits`,
+		}},
 		{"a secret from env and _FILE at once", "", map[string]string{"CORNERSHOP_DATABASE_DSN": "x", "CORNERSHOP_DATABASE_DSN_FILE": file}, []string{
 			`database.dsn: both CORNERSHOP_DATABASE_DSN and CORNERSHOP_DATABASE_DSN_FILE are set: set one`,
 		}},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -255,5 +256,8 @@ func (c *Config) validatePlatforms(ps *problems) {
 		}
 		ps.url("discord.api_url", d.APIURL, true)
 		ps.oneOf("discord.community_trigger", d.CommunityTrigger, "mention", "any")
+		if k, err := hex.DecodeString(d.PublicKey); d.PublicKey != "" && (err != nil || len(k) != 32) {
+			ps.add("discord.public_key", "want the application's public key: 64 hexadecimal digits")
+		}
 	}
 }

@@ -56,8 +56,12 @@ type Options struct {
 	CommunityTrigger string
 	TeamName         string
 	TeamAvatarURL    string
-	HTTPClient       *http.Client
-	Logger           *slog.Logger
+	// PublicKey is the application's Ed25519 public key in hex (Developer
+	// Portal → General Information), for InteractionsHandler; "" when
+	// interactions come over the gateway only.
+	PublicKey  string
+	HTTPClient *http.Client
+	Logger     *slog.Logger
 }
 
 // Bot is the Discord adapter.
@@ -147,6 +151,11 @@ func New(o Options) (*Bot, error) {
 	}
 	if o.CommunityTrigger == "" {
 		o.CommunityTrigger = "mention"
+	}
+	if o.PublicKey != "" {
+		if _, err := publicKey(o.PublicKey); err != nil {
+			return nil, err
+		}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

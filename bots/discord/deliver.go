@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -56,25 +57,31 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // contents renders the text of an outgoing message in parts of at most
-// 2,000 characters.
+// 2,000 characters as Discord counts them, escapes included: a text of
+// 2,000 "*" is 4,000 characters once each is sent as "\*".
 func contents(m core.Outgoing) []string {
 	text := m.Text
 	if m.Kind == core.KindReply && m.Voice.Signature != "" && !m.Voice.Team {
 		text += "\n— " + m.Voice.Signature
 	}
-	if m.Deleted {
-		return []string{"~~" + escape(text) + "~~ *(deleted)*"}
-	}
-	var out []string
-	for _, p := range chunk.Split(text, maxContent-40) {
-		out = append(out, escape(p))
-	}
+	var head, open, close, tail string
 	if m.Kind == core.KindNoteEcho {
-		out[0] = "📝 **" + escape(m.Voice.Name) + "** (internal note): " + out[0]
+		head = "📝 **" + escape(m.Voice.Name) + "** (internal note): "
 	}
-	if m.Edited {
-		out[len(out)-1] += " *(edited)*"
+	switch {
+	case m.Deleted:
+		open, close, tail = "~~", "~~", " *(deleted)*"
+	case m.Edited:
+		tail = " *(edited)*"
 	}
+	room := maxContent - utf8.RuneCountInString(head+open+close+tail)
+	pieces := chunk.SplitSized(text, max(room, 100), func(s string) int { return utf8.RuneCountInString(escape(s)) })
+	out := make([]string, len(pieces))
+	for i, p := range pieces {
+		out[i] = open + escape(p) + close
+	}
+	out[0] = head + out[0]
+	out[len(out)-1] += tail
 	return out
 }
 

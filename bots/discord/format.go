@@ -12,14 +12,15 @@ const maxContent = 2000
 var (
 	mdEscaper = strings.NewReplacer(
 		`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`,
-		"@everyone", "@\u200beveryone", "@here", "@\u200bhere", "<@", "<\u200b@", "<#", "<\u200b#",
+		"@everyone", "@\u200beveryone", "@here", "@\u200bhere", "<", "<\u200b",
 	)
 	lineStart = regexp.MustCompile(`(?m)^([>#-])`)
 )
 
 // escape makes text literal in Discord markdown (emphasis anywhere;
 // quotes, headings and lists at the start of a line) and defuses mention
-// syntax visually; allowed_mentions with an empty parse list is what
+// syntax visually, with every "<…>" construct (user, role and channel
+// mentions, custom emoji, timestamps, command links); allowed_mentions with an empty parse list is what
 // guarantees nobody is pinged.
 func escape(text string) string { return lineStart.ReplaceAllString(mdEscaper.Replace(text), `\$1`) }
 

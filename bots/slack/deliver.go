@@ -60,17 +60,20 @@ func texts(m core.Outgoing) []string {
 	if m.Kind == core.KindReply && m.Voice.Signature != "" && !m.Voice.Team {
 		text += "\n— " + m.Voice.Signature
 	}
-	if m.Deleted {
-		return []string{"~" + escape(text) + "~ _(deleted)_"}
-	}
 	var out []string
 	for _, p := range chunk.Split(text, maxText) {
+		if m.Deleted {
+			p = "~" + p + "~"
+		}
 		out = append(out, escape(p))
 	}
 	if m.Kind == core.KindNoteEcho {
 		out[0] = "📝 *" + escape(m.Voice.Name) + "* (internal note): " + out[0]
 	}
-	if m.Edited {
+	switch {
+	case m.Deleted:
+		out[len(out)-1] += " _(deleted)_"
+	case m.Edited:
 		out[len(out)-1] += " _(edited)_"
 	}
 	return out

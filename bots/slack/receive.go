@@ -194,7 +194,7 @@ func (b *Bot) Handler() http.Handler {
 		}
 		ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 		if err != nil {
-			http.Error(w, "undecodable event", http.StatusBadRequest)
+			b.refuse(w, r, http.StatusBadRequest, "undecodable event")
 			return
 		}
 		if ev.Type == slackevents.URLVerification {
@@ -227,8 +227,12 @@ func (b *Bot) Handler() http.Handler {
 		}
 		form, err := url.ParseQuery(string(body))
 		in := b.in.Load()
-		if err != nil || in == nil {
-			http.Error(w, "bad request", http.StatusBadRequest)
+		switch {
+		case err != nil:
+			b.refuse(w, r, http.StatusBadRequest, "undecodable command")
+			return
+		case in == nil:
+			b.refuse(w, r, http.StatusServiceUnavailable, "not running")
 			return
 		}
 		cmd := slackapi.SlashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"), UserName: form.Get("user_name"),
@@ -248,8 +252,12 @@ func (b *Bot) Handler() http.Handler {
 		form, err := url.ParseQuery(string(body))
 		in := b.in.Load()
 		var cb slackapi.InteractionCallback
-		if err != nil || in == nil || json.Unmarshal([]byte(form.Get("payload")), &cb) != nil {
-			http.Error(w, "bad request", http.StatusBadRequest)
+		switch {
+		case err != nil || json.Unmarshal([]byte(form.Get("payload")), &cb) != nil:
+			b.refuse(w, r, http.StatusBadRequest, "undecodable interaction")
+			return
+		case in == nil:
+			b.refuse(w, r, http.StatusServiceUnavailable, "not running")
 			return
 		}
 		if _, err := b.onInteraction(r.Context(), in.Inbox, cb); err != nil && !errors.Is(err, core.ErrInvalid) {
@@ -261,17 +269,34 @@ func (b *Bot) Handler() http.Handler {
 	return mux
 }
 
+// maxBody bounds what the Events API endpoints read; Slack's payloads
+// are a few kilobytes.
+const maxBody = 1 << 20
+
+// refuse answers a request that is not taken with status and logs why,
+// never what it carried.
+func (b *Bot) refuse(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	b.o.Logger.Warn("slack request refused", "path", r.URL.Path, "status", status, "reason", reason, "remote", r.RemoteAddr)
+	http.Error(w, reason, status)
+}
+
 // verified reads the body and checks Slack's v0 signature within five
-// minutes of now; on failure it answers 401.
+// minutes of now; on failure it answers 401 (413 for a body over 1 MiB,
+// which no signature could make acceptable).
 func (b *Bot) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "bad body", http.StatusBadRequest)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		b.refuse(w, r, http.StatusRequestEntityTooLarge, "body over 1 MiB")
+		return nil, false
+	case err != nil:
+		b.refuse(w, r, http.StatusBadRequest, "unreadable body")
 		return nil, false
 	}
 	ts, err := strconv.ParseInt(r.Header.Get("X-Slack-Request-Timestamp"), 10, 64)
 	if err != nil || b.o.Now().Sub(time.Unix(ts, 0)).Abs() > 5*time.Minute {
-		http.Error(w, "stale or missing timestamp", http.StatusUnauthorized)
+		b.refuse(w, r, http.StatusUnauthorized, "stale or missing timestamp")
 		return nil, false
 	}
 	v, err := slackapi.NewSecretsVerifier(r.Header, b.o.SigningSecret)
@@ -280,7 +305,7 @@ func (b *Bot) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		err = v.Ensure()
 	}
 	if err != nil {
-		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		b.refuse(w, r, http.StatusUnauthorized, "invalid signature")
 		return nil, false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))

@@ -191,7 +191,8 @@ func (b *Bot) UpdateCard(ctx context.Context, t core.Thread, card core.ContactCa
 }
 
 // Edit implements core.Editor. A text that now needs more parts than were
-// sent keeps the first parts' room and says the rest was cut.
+// sent fills the parts there are and says, in the last, how many more did
+// not fit.
 func (b *Bot) Edit(ctx context.Context, place core.Place, ids []string, m core.Outgoing) error {
 	parts := render(m)
 	for i, id := range ids {
@@ -200,10 +201,9 @@ func (b *Bot) Edit(ctx context.Context, place core.Place, ids []string, m core.O
 			text = parts[i]
 		}
 		if i == len(ids)-1 && len(parts) > len(ids) {
-			text = strings.Join(parts[i:], "\n")
-			if runes := []rune(text); len(runes) > maxText {
-				text = string(runes[:maxText-20]) + " <i>(cut)</i>"
-			}
+			// The edit is longer than what was sent and a bot cannot add
+			// messages to an edit: say so rather than cut the markup.
+			text += fmt.Sprintf("\n<i>(cut: %d more part(s) of this edit do not fit)</i>", len(parts)-len(ids))
 		}
 		p := tgbotapi.Params{"chat_id": place.Chat, "message_id": id, "text": text, "parse_mode": "HTML"}
 		if _, err := b.call(ctx, "editMessageText", p); err != nil && !notModified(err) {

@@ -1,6 +1,7 @@
 package telegram_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,8 +14,9 @@ import (
 )
 
 // FuzzWebhook feeds arbitrary bodies to the webhook: whatever arrives, the
-// handler answers with a status and never panics; undecodable updates are
-// acknowledged (200) so Telegram does not send them forever.
+// handler answers with a status and never panics; a body that is not JSON
+// gets 400, JSON that is no update is acknowledged (200) so Telegram does
+// not send it forever.
 func FuzzWebhook(f *testing.F) {
 	for _, seed := range []string{
 		`{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"is_bot":false,"first_name":"A"},"text":"hi"}}`,
@@ -38,8 +40,11 @@ func FuzzWebhook(f *testing.F) {
 		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code == 0 {
+		switch {
+		case rec.Code == 0:
 			t.Fatal("no status")
+		case !json.Valid([]byte(body)) && rec.Code != http.StatusBadRequest:
+			t.Fatalf("status %d for a body that is not JSON", rec.Code)
 		}
 	})
 }

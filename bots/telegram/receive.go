@@ -256,26 +256,45 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// maxUpdate bounds what the webhook reads: an update is a few kilobytes
+// (a message is at most 4,096 characters).
+const maxUpdate = 1 << 20
+
 // Handler serves Telegram's webhook pushes at /webhook. A push without the
-// right X-Telegram-Bot-Api-Secret-Token gets 401 and records nothing; 200
-// is answered only once the update is recorded, else 500 so Telegram
+// right X-Telegram-Bot-Api-Secret-Token gets 401, a body over 1 MiB 413
+// and one that is not JSON 400, and none records anything; each is logged
+// with the reason, never the payload. JSON that does not decode as an
+// update is acknowledged and skipped (Telegram would resend it forever).
+// 200 is answered only once the update is recorded, else 500 so Telegram
 // sends it again.
 func (b *Bot) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /webhook", func(w http.ResponseWriter, r *http.Request) {
+		refuse := func(status int, reason string) {
+			b.o.Logger.Warn("telegram webhook request refused", "status", status, "reason", reason, "remote", r.RemoteAddr)
+			http.Error(w, reason, status)
+		}
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 		if b.o.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(b.o.WebhookSecret)) != 1 {
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			refuse(http.StatusUnauthorized, "missing or wrong secret token")
 			return
 		}
 		in := b.in.Load()
 		if in == nil {
-			http.Error(w, "not running", http.StatusServiceUnavailable)
+			refuse(http.StatusServiceUnavailable, "not running")
 			return
 		}
-		raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if err != nil {
-			http.Error(w, "bad body", http.StatusBadRequest)
+		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdate))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			refuse(http.StatusRequestEntityTooLarge, "body over 1 MiB")
+			return
+		case err != nil:
+			refuse(http.StatusBadRequest, "unreadable body")
+			return
+		case !json.Valid(raw):
+			refuse(http.StatusBadRequest, "body is not JSON")
 			return
 		}
 		if _, err := b.handleRaw(r.Context(), in.Inbox, raw); err != nil {

@@ -3,6 +3,7 @@ package telegram
 import (
 	"fmt"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"cornershop/bots/internal/chunk"
@@ -19,8 +20,44 @@ const (
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // escape makes text inert in parse_mode HTML: no tag, no entity, no link
-// can come from it.
-func escape(text string) string { return htmlEscaper.Replace(text) }
+// can come from it, and no @mention or /command either (see inert).
+// Invalid UTF-8, which Telegram refuses outright, shows as U+FFFD.
+func escape(text string) string { return htmlEscaper.Replace(inert(text)) }
+
+// wordJoiner is invisible and keeps Telegram from reading what follows an
+// "@" or "/" as a username or a command.
+const wordJoiner = "\u2060"
+
+// inert makes valid UTF-8 of text and defuses what Telegram would turn
+// into entities on its own that do something: an @username notifies that
+// user if they are in the chat (a desk group is full of staff), and a
+// /command is a link that sends the command when tapped. A word joiner
+// goes between the "@" or "/" and the name, where Telegram looks for
+// them: after a character that cannot be part of a word. E-mail addresses
+// and URLs are left as they are.
+func inert(text string) string {
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	if !strings.ContainsAny(text, "@/") {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 16)
+	prev := ' '
+	for i, r := range text {
+		b.WriteRune(r)
+		if (r == '@' || r == '/') && !nameChar(prev) && prev != '/' && prev != '<' && prev != '>' {
+			if next, _ := utf8.DecodeRuneInString(text[i+1:]); nameChar(next) {
+				b.WriteString(wordJoiner)
+			}
+		}
+		prev = r
+	}
+	return b.String()
+}
+
+func nameChar(r rune) bool {
+	return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+}
 
 // signature is how a voice signs a message on Telegram, where a bot cannot
 // change its sender: the name in bold and the title in italics.
@@ -36,7 +73,9 @@ func signature(v core.Voice) string {
 }
 
 // render turns an outgoing message into HTML parts of at most maxText
-// visible characters each. Only the first part carries the header.
+// characters each as Telegram counts them (UTF-16 code units after entity
+// parsing). Only the first part carries the header, only the last the
+// marks.
 func render(m core.Outgoing) []string {
 	var header, footer string
 	switch m.Kind {
@@ -48,7 +87,13 @@ func render(m core.Outgoing) []string {
 	case core.KindCustomerCopy:
 		header = "<b>" + escape(firstNonEmpty(m.From.Name, m.From.Handle, "Customer")) + "</b>"
 		if m.From.Handle != "" && m.From.Handle != m.From.Name {
-			header += " (@" + escape(strings.TrimPrefix(m.From.Handle, "@")) + ")"
+			// A Telegram customer's handle stays a link to them; another
+			// platform's handle may be a staff member's Telegram username.
+			at := "@"
+			if m.From.Platform != "" && m.From.Platform != core.Telegram {
+				at += wordJoiner
+			}
+			header += " (" + at + escape(strings.TrimPrefix(m.From.Handle, "@")) + ")"
 		}
 		if m.From.Platform != "" && m.From.Platform != core.Telegram {
 			header += " · " + escape(string(m.From.Platform))
@@ -56,26 +101,36 @@ func render(m core.Outgoing) []string {
 	case core.KindNoteEcho:
 		header = "📝 <b>" + escape(m.Voice.Name) + "</b> (internal note)"
 	}
-	text := m.Text
+	open, close := "", ""
 	switch {
 	case m.Deleted:
-		return []string{joinHeader(header, "🗑 <s>"+escape(text)+"</s> <i>(deleted)</i>")}
+		open, close, footer = "🗑 <s>", "</s>", " <i>(deleted)</i>"
 	case m.Edited:
 		footer += " <i>(edited)</i>"
 	}
 	var parts []string
-	for i, piece := range chunk.Split(text, chunkRunes) {
-		body := escape(piece)
+	for i, piece := range chunk.SplitSized(m.Text, chunkRunes, func(s string) int { return utf16Len(inert(s)) }) {
+		body := open + escape(piece) + close
+		if piece == "" {
+			body = ""
+		}
 		if i == 0 {
 			body = joinHeader(header, body)
 		}
 		parts = append(parts, body)
 	}
-	if len(parts) == 0 {
-		parts = []string{header}
-	}
 	parts[len(parts)-1] += footer
 	return parts
+}
+
+// utf16Len is a text's length as Telegram counts it: in UTF-16 code units,
+// so an emoji counts two.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += max(1, utf16.RuneLen(r))
+	}
+	return n
 }
 
 func joinHeader(header, body string) string {
@@ -114,7 +169,11 @@ func cardHTML(card core.ContactCard) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<b>%s</b> — %s %s", escape(firstNonEmpty(card.Name, "Customer")), statusEmoji(card.Status), card.Status)
 	for _, id := range card.Identities {
-		fmt.Fprintf(&b, "\n• %s: %s", id.Platform, escape(firstNonEmpty(handle(id.Handle), id.Name, id.UserID)))
+		who := escape(firstNonEmpty(handle(id.Handle), id.Name, id.UserID))
+		if id.Platform == core.Telegram && id.Handle != "" {
+			who = "@" + escape(strings.TrimPrefix(id.Handle, "@")) // a link to the customer
+		}
+		fmt.Fprintf(&b, "\n• %s: %s", id.Platform, who)
 	}
 	assignee := "nobody"
 	if card.Assignee != "" {

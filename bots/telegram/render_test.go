@@ -17,11 +17,13 @@ func TestRender(t *testing.T) {
 		want string
 	}{
 		{"reply signed and escaped", core.Outgoing{Kind: core.KindReply, Voice: alice, Text: "Use <b>bold</b> & @everyone"},
-			"<b>Alice &lt;Admin&gt;</b> · <i>Support &amp; Care</i>\nUse &lt;b&gt;bold&lt;/b&gt; &amp; @everyone"},
+			"<b>Alice &lt;Admin&gt;</b> · <i>Support &amp; Care</i>\nUse &lt;b&gt;bold&lt;/b&gt; &amp; @\u2060everyone"},
 		{"team voice has no title", core.Outgoing{Kind: core.KindReply, Voice: core.Voice{Name: "Acme", Title: "x", Team: true}, Text: "Hi"},
 			"<b>Acme</b>\nHi"},
 		{"customer copy names the customer", core.Outgoing{Kind: core.KindCustomerCopy, From: core.Identity{Platform: core.Slack, Name: "Carla", Handle: "carla"}, Text: "help"},
-			"<b>Carla</b> (@carla) · slack\nhelp"},
+			"<b>Carla</b> (@\u2060carla) · slack\nhelp"},
+		{"a telegram customer's handle stays a mention", core.Outgoing{Kind: core.KindCustomerCopy, From: core.Identity{Platform: core.Telegram, Name: "Tess", Handle: "tess"}, Text: "ask @alice or /close"},
+			"<b>Tess</b> (@tess)\nask @\u2060alice or /\u2060close"},
 		{"system text plain", core.Outgoing{Kind: core.KindSystem, Text: "⚠️ <not delivered>"}, "⚠️ &lt;not delivered&gt;"},
 		{"edited marked", core.Outgoing{Kind: core.KindReply, Voice: core.Voice{Name: "Bo"}, Text: "fixed", Edited: true}, "<b>Bo</b>\nfixed <i>(edited)</i>"},
 		{"deleted struck", core.Outgoing{Kind: core.KindCustomerCopy, From: core.Identity{Name: "C"}, Text: "oops", Deleted: true}, "<b>C</b>\n🗑 <s>oops</s> <i>(deleted)</i>"},

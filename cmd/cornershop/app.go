@@ -31,6 +31,12 @@ type httpAdapter interface {
 	Handler() http.Handler
 }
 
+// interactionsAdapter receives Discord interactions over HTTP, at the
+// application's Interactions Endpoint URL.
+type interactionsAdapter interface {
+	InteractionsHandler() http.Handler
+}
+
 // app is one running cornershop: store, relay, outbox worker, adapters and
 // the HTTP server.
 type app struct {

@@ -38,6 +38,9 @@ func (a *app) routes() http.Handler {
 			prefix := "/" + string(ad.Name()) + "/"
 			mux.Handle(prefix, http.StripPrefix("/"+string(ad.Name()), h.Handler()))
 		}
+		if h, ok := ad.(interactionsAdapter); ok && a.cfg.Discord.PublicKey != "" {
+			mux.Handle("POST /discord/interactions", h.InteractionsHandler())
+		}
 	}
 	return mux
 }

@@ -118,7 +118,7 @@ func (s *Server) interactLocked(channelID string, u User, typ int, data map[stri
 		it.messageID = msg.ID
 		d["message"] = s.messageJSON(msg)
 	}
-	s.dispatchLocked("INTERACTION_CREATE", guild, d)
+	s.deliverInteractionLocked(guild, d)
 	return it.id
 }
 

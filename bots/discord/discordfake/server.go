@@ -70,11 +70,14 @@ type Server struct {
 	actions      []Action
 	allPings     []string
 	dmClosed     map[string]bool // users who do not accept DMs
-	limits       limiter
-	idSeq        int64
-	identifies   int
-	closed       chan struct{}
-	wg           sync.WaitGroup
+	// endpoint is the Interactions Endpoint URL ("": the gateway).
+	endpoint         string
+	endpointStatuses []int
+	limits           limiter
+	idSeq            int64
+	identifies       int
+	closed           chan struct{}
+	wg               sync.WaitGroup
 }
 
 // Start listens on addr (e.g. "127.0.0.1:0") and serves Discord's REST API
