@@ -18,7 +18,10 @@ import (
 func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 	b.in.Store(&inboxRef{in})
 	defer b.ready.Store(false)
-	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { b.ready.Store(true) })
+	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) {
+		b.catchUp(ctx) // a new session: nothing missed is replayed (backlog.go)
+		b.ready.Store(true)
+	})
 	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.ready.Store(true) })
 	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.ready.Store(false) })
 	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
