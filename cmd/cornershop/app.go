@@ -67,12 +67,12 @@ func (h *holds) has(name string) bool {
 // newApp opens the database (migrating it) and builds everything from cfg.
 // The adapters are given, so the demo can build its own.
 func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters []adapter) (*app, error) {
-	st, err := openStore(ctx, cfg, log, true)
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s-%d", host, os.Getpid())
+	st, err := openStore(ctx, cfg, log, true, owner)
 	if err != nil {
 		return nil, err
 	}
-	host, _ := os.Hostname()
-	owner := fmt.Sprintf("%s-%d", host, os.Getpid())
 	m := newMetrics(st, owner)
 	platforms := make([]core.Platform, len(adapters))
 	for i, a := range adapters {
@@ -100,14 +100,17 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	return &app{cfg: cfg, log: log, store: st, relay: rs, worker: w, adapters: adapters, metrics: m, holds: &holds{held: map[string]bool{}}}, nil
 }
 
-func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool) (*store.Store, error) {
+// openStore opens the configured database; name is the process's name in
+// PostgreSQL sessions (the outbox owner), "" for tools that claim nothing.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool, name string) (*store.Store, error) {
 	st, err := store.Open(ctx, store.Options{
-		Driver:       string(cfg.Database.Driver),
-		DSN:          cfg.Database.DSN.Reveal(),
-		Synchronous:  string(cfg.Database.SQLiteSynchronous),
-		MaxOpenConns: cfg.Database.MaxOpenConns,
-		Logger:       log.With("component", "store"),
-		AutoMigrate:  migrate,
+		Driver:          string(cfg.Database.Driver),
+		DSN:             cfg.Database.DSN.Reveal(),
+		Synchronous:     string(cfg.Database.SQLiteSynchronous),
+		MaxOpenConns:    cfg.Database.MaxOpenConns,
+		Logger:          log.With("component", "store"),
+		AutoMigrate:     migrate,
+		ApplicationName: name,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

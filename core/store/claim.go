@@ -96,3 +96,23 @@ LIMIT 1`
 	}
 	return fromDBTime(due), nil
 }
+
+// ReleaseOrphans makes claimable again, at once, the pending deliveries
+// leased to processes that are gone, so a crash does not hold them (and
+// every later delivery of their conversations) until the lease ends. On
+// SQLite, which serves one process, that is every lease not held by self;
+// on PostgreSQL every lease whose owner has no session open, owners naming
+// their sessions after themselves (Options.ApplicationName). It returns
+// how many it released.
+func (s *Store) ReleaseOrphans(ctx context.Context, self string) (int64, error) {
+	q := s.db.WithContext(ctx).Model(&deliveryRow{}).
+		Where("state = ? AND claimed_by <> '' AND claimed_by <> ?", string(core.DeliveryPending), self)
+	if s.driver == DriverPostgres {
+		q = q.Where("claimed_by NOT IN (SELECT application_name FROM pg_stat_activity WHERE application_name <> '')")
+	}
+	res := q.Updates(map[string]any{"claimed_by": "", "claimed_until": nil})
+	if res.Error != nil {
+		return 0, mapErr("store: release orphans", res.Error)
+	}
+	return res.RowsAffected, nil
+}
