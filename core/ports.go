@@ -126,6 +126,16 @@ type Outgoing struct {
 	// Edited and Deleted mark re-renders of an edited or deleted message.
 	Edited  bool
 	Deleted bool
+	// MaybeSent says an earlier attempt may have landed (Delivery.MaybeSent).
+	// An adapter that can read the place back should look for its own post
+	// of this message newer than PostedBefore and return that post's ids
+	// instead of posting again.
+	MaybeSent bool
+	// PostedBefore is the platform id of the newest message cornershop had
+	// recorded posting on this side of the conversation when the delivery
+	// was claimed ("" for none): with per-conversation order, an earlier
+	// attempt of this delivery can only have landed after it.
+	PostedBefore string
 }
 
 // File is an attachment on its way to a platform.

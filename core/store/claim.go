@@ -65,6 +65,8 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, limit in
 	out := make([]core.Delivery, len(rows))
 	for i, r := range rows {
 		out[i] = toCoreDelivery(r)
+		// Outcomes release the claim: one still there was cut off.
+		out[i].MaybeSent = r.ClaimedBy != ""
 	}
 	return out, nil
 }
@@ -105,12 +107,13 @@ LIMIT 1`
 // their sessions after themselves (Options.ApplicationName). It returns
 // how many it released.
 func (s *Store) ReleaseOrphans(ctx context.Context, self string) (int64, error) {
+	// claimed_by stays: the next Claim reports the delivery MaybeSent.
 	q := s.db.WithContext(ctx).Model(&deliveryRow{}).
-		Where("state = ? AND claimed_by <> '' AND claimed_by <> ?", string(core.DeliveryPending), self)
+		Where("state = ? AND claimed_until IS NOT NULL AND claimed_by <> ?", string(core.DeliveryPending), self)
 	if s.driver == DriverPostgres {
 		q = q.Where("claimed_by NOT IN (SELECT application_name FROM pg_stat_activity WHERE application_name <> '')")
 	}
-	res := q.Updates(map[string]any{"claimed_by": "", "claimed_until": nil})
+	res := q.Update("claimed_until", nil)
 	if res.Error != nil {
 		return 0, mapErr("store: release orphans", res.Error)
 	}

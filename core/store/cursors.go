@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"time"
 
 	"cornershop/core"
@@ -37,4 +38,17 @@ func (t *tx) Cursors(platform core.PlatformName, since time.Time) ([]core.Cursor
 		out = append(out, core.Cursor{Place: p, Last: r.PlatformID})
 	}
 	return out, nil
+}
+
+func (t *tx) LatestPost(conv core.ConversationID, side core.Side) (core.Ref, error) {
+	var r refRow
+	err := t.db.Raw(`SELECT r.* FROM message_refs r JOIN messages m ON m.id = r.message_id
+WHERE m.conversation_id = ? AND r.side = ? AND NOT r.source ORDER BY r.id DESC LIMIT 1`, int64(conv), string(side)).Scan(&r).Error
+	if err != nil {
+		return core.Ref{}, mapErr("latest post", err)
+	}
+	if r.ID == 0 {
+		return core.Ref{}, fmt.Errorf("latest post: %w", core.ErrNotFound)
+	}
+	return toCoreRef(r), nil
 }
