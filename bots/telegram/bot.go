@@ -32,6 +32,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
 
+	"cornershop/bots/internal/hold"
 	"cornershop/core"
 )
 
@@ -70,6 +71,7 @@ type Bot struct {
 
 	in      atomic.Pointer[inbox]
 	global  *rate.Limiter
+	held    *hold.Windows // retry_after windows Telegram announced
 	mu      sync.Mutex
 	perChat map[string]*rate.Limiter
 }
@@ -119,7 +121,7 @@ func New(o Options) (*Bot, error) {
 	}
 	api := &tgbotapi.BotAPI{Token: o.Token, Client: o.HTTPClient, Buffer: 100}
 	api.SetAPIEndpoint(o.APIURL + "/bot%s/%s")
-	return &Bot{o: o, api: api, global: rate.NewLimiter(30, 30), perChat: map[string]*rate.Limiter{}}, nil
+	return &Bot{o: o, api: api, global: rate.NewLimiter(30, 30), held: hold.New(nil), perChat: map[string]*rate.Limiter{}}, nil
 }
 
 // Name implements core.Platform.
