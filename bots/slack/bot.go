@@ -32,6 +32,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 
+	"cornershop/bots/internal/hold"
 	"cornershop/core"
 )
 
@@ -112,7 +113,13 @@ func New(o Options) (*Bot, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	opts := []slackapi.Option{slackapi.OptionAPIURL(o.APIURL), slackapi.OptionHTTPClient(o.HTTPClient)}
+	client := *o.HTTPClient
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	client.Transport = held{w: hold.New(o.Now), next: next}
+	opts := []slackapi.Option{slackapi.OptionAPIURL(o.APIURL), slackapi.OptionHTTPClient(&client)}
 	if o.AppToken != "" {
 		opts = append(opts, slackapi.OptionAppLevelToken(o.AppToken))
 	}
@@ -156,12 +163,15 @@ func (b *Bot) ours(botID, userID string) bool {
 }
 
 // pace keeps chat.postMessage at about one message a second per channel,
-// with short bursts, as Slack asks.
+// with short bursts, as Slack asks. The burst is one under the four Slack
+// tolerates: a call paced at the edge reaches Slack a few milliseconds
+// later than its token, and the first of a burst earlier than the rest,
+// so pacing at exactly the limit exceeds it now and then.
 func (b *Bot) pace(ctx context.Context, channel string) error {
 	b.mu.Lock()
 	lim, ok := b.perChan[channel]
 	if !ok {
-		lim = rate.NewLimiter(1, 4)
+		lim = rate.NewLimiter(1, 3)
 		b.perChan[channel] = lim
 	}
 	b.mu.Unlock()
