@@ -127,6 +127,15 @@ func New(o Options) (*Bot, error) {
 		c.Transport = rewrite{target: u, next: next}
 		o.HTTPClient = &c
 	}
+	{
+		c := *o.HTTPClient
+		next := c.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		c.Transport = newHeld(next)
+		o.HTTPClient = &c
+	}
 	s, err := discordgo.New("Bot " + o.Token)
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
