@@ -2,7 +2,6 @@ package discord
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,21 +67,9 @@ func (b *Bot) readBack(ctx context.Context, c core.Cursor) (int, error) {
 	after := snowflakeBefore(c.Last, backlogOverlap)
 	n := 0
 	for {
-		var page []*discordgo.Message
-		for {
-			page, err = b.s.ChannelMessages(ch, 100, "", after, "", discordgo.WithContext(ctx))
-			var rl *discordgo.RateLimitError
-			if !errors.As(err, &rl) {
-				break
-			}
-			select { // wait exactly as asked, then ask again
-			case <-ctx.Done():
-				return n, ctx.Err()
-			case <-time.After(rl.RetryAfter):
-			}
-		}
+		page, err := b.history(ctx, ch, after)
 		if err != nil {
-			return n, b.classify("read history", err)
+			return n, err
 		}
 		slices.SortFunc(page, func(x, y *discordgo.Message) int { return cmpSnowflake(x.ID, y.ID) })
 		for _, m := range page {
@@ -92,13 +79,42 @@ func (b *Bot) readBack(ctx context.Context, c core.Cursor) (int, error) {
 			if cmpSnowflake(m.ID, c.Last) > 0 || !strings.HasPrefix(m.Content, "/") {
 				// A DM command (/start, /link) is answered, not
 				// recorded: in the overlap it was answered already.
-				b.deliverIn(ctx, "message", b.onMessage(ctx, m))
+				b.deliverIn(ctx, "message", b.understand(ctx, func() pending { return b.onMessage(ctx, m) }))
 			}
 			after = m.ID
 			n++
 		}
 		if len(page) < 100 {
 			return n, nil
+		}
+	}
+}
+
+// history reads up to 100 messages of ch after an id, waiting out rate
+// limits exactly and retrying server failures a few times: what it cannot
+// read now is lost until the next new session.
+func (b *Bot) history(ctx context.Context, ch, after string) ([]*discordgo.Message, error) {
+	wait := 100 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		page, err := b.s.ChannelMessages(ch, 100, "", after, "", discordgo.WithContext(ctx))
+		if err == nil {
+			return page, nil
+		}
+		err = b.classify("read history", err)
+		class, retryAfter := core.Classify(err)
+		switch {
+		case class == core.ClassRetryAfter:
+			wait = retryAfter
+		case class != core.ClassTransient || attempt >= 8:
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		if class == core.ClassTransient {
+			wait = min(wait*2, 5*time.Second)
 		}
 	}
 }
