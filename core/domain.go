@@ -184,6 +184,10 @@ type Delivery struct {
 	LastError     string
 	CreatedAt     time.Time
 	DoneAt        time.Time
+	// MaybeSent is set by Claim when an earlier attempt was claimed but its
+	// outcome never recorded (its process died, or its lease ran out): the
+	// platform may have accepted it.
+	MaybeSent bool
 }
 
 // AuditEntry records who did what to which record.

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // Inbox receives platform events from adapters.
@@ -125,6 +126,16 @@ type Outgoing struct {
 	// Edited and Deleted mark re-renders of an edited or deleted message.
 	Edited  bool
 	Deleted bool
+	// MaybeSent says an earlier attempt may have landed (Delivery.MaybeSent).
+	// An adapter that can read the place back should look for its own post
+	// of this message newer than PostedBefore and return that post's ids
+	// instead of posting again.
+	MaybeSent bool
+	// PostedBefore is the platform id of the newest message cornershop had
+	// recorded posting on this side of the conversation when the delivery
+	// was claimed ("" for none): with per-conversation order, an earlier
+	// attempt of this delivery can only have landed after it.
+	PostedBefore string
 }
 
 // File is an attachment on its way to a platform.
@@ -139,4 +150,24 @@ type File struct {
 type Reactor interface {
 	// React adds emoji to message id at place as the bot.
 	React(ctx context.Context, place Place, id string, emoji string) error
+}
+
+// Backlog is the part of the Inbox that lets an adapter read back what its
+// platform will not send again. Discord, for one, replays missed events
+// only to a resumed gateway session: after a restart (a new session) what
+// was written while the process was down, or received but not yet
+// recorded when it died, is only in the channels' history.
+type Backlog interface {
+	// Cursors lists every place on platform where a message was recorded
+	// since since, each with the newest platform message id recorded there
+	// (heard or posted by cornershop). Safe for concurrent use; errors are
+	// the store's.
+	Cursors(ctx context.Context, platform PlatformName, since time.Time) ([]Cursor, error)
+}
+
+// Cursor is how far cornershop has recorded one place: the place (its
+// Thread set for a thread) and the newest platform message id there.
+type Cursor struct {
+	Place Place
+	Last  string
 }

@@ -98,6 +98,13 @@ type Tx interface {
 	RefByPlatformID(platform PlatformName, chat, id string) (Ref, error)
 	// Refs lists a message's refs on one side, ordered by part.
 	Refs(m MessageID, side Side) ([]Ref, error)
+	// LatestPost returns the newest ref of a message cornershop posted (not
+	// heard) on side of conversation; ErrNotFound when there is none.
+	LatestPost(conv ConversationID, side Side) (Ref, error)
+	// Cursors returns, for each conversation side on platform with a
+	// message created since since, the place and the platform id of the
+	// newest ref recorded there (see Backlog).
+	Cursors(platform PlatformName, since time.Time) ([]Cursor, error)
 
 	// Enqueue inserts a pending delivery and sets d.ID; ErrDuplicate when
 	// d.Key is taken.

@@ -31,6 +31,13 @@ type Stack struct {
 // until the test ends. Retries are quick so tests stay short.
 func Start(t testing.TB, cfg relay.Config, platforms ...core.Platform) *Stack {
 	t.Helper()
+	return StartWith(t, cfg, outbox.Options{BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Poll: 50 * time.Millisecond, MaxAttempts: 5}, platforms...)
+}
+
+// StartWith is Start with the outbox worker's options (for tests that
+// inject faults at a rate Start's five attempts would not survive).
+func StartWith(t testing.TB, cfg relay.Config, o outbox.Options, platforms ...core.Platform) *Stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := store.Open(ctx, store.Options{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "test.db"), AutoMigrate: true})
 	if err != nil {
@@ -44,7 +51,7 @@ func Start(t testing.TB, cfg relay.Config, platforms ...core.Platform) *Stack {
 		cancel()
 		t.Fatalf("relay: %v", err)
 	}
-	w = outbox.New(st, rs, outbox.Options{BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Poll: 50 * time.Millisecond, MaxAttempts: 5})
+	w = outbox.New(st, rs, o)
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = w.Run(ctx) })
 	for _, p := range platforms {

@@ -178,14 +178,14 @@ func New(o Options) (*Bot, error) {
 	}
 	// Discord allows 50 requests a second per bot; discordgo knows the
 	// per-route buckets but not this. Burst 1 keeps any one-second window
-	// within 50.
+	// within 50. Inside that, held keeps each bucket's retry-after windows.
 	global := rate.NewLimiter(pace.Margin*50, 1)
 	c := *o.HTTPClient
 	next := c.Transport
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	c.Transport = paced{next: next, lim: global}
+	c.Transport = paced{next: newHeld(next), lim: global}
 	o.HTTPClient = &c
 	s, err := discordgo.New("Bot " + o.Token)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -113,7 +114,15 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 	}
 	parts = append(parts, notes...)
 	name, avatar, voiced := b.speaker(m)
+	webhook := typ != discordgo.ChannelTypeDM && voiced
+	if m.MaybeSent && len(files) == 0 {
+		// An earlier attempt was cut off: what it posted is not posted again.
+		rc.IDs = b.landed(ctx, place, parts, name, webhook, typ == discordgo.ChannelTypeDM && voiced, m.PostedBefore)
+	}
 	for i, part := range parts {
+		if i < len(rc.IDs) {
+			continue
+		}
 		var f []*discordgo.File
 		if i == len(parts)-1 {
 			f = files
@@ -145,6 +154,55 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		rc.IDs = append(rc.IDs, id)
 	}
 	return rc, nil
+}
+
+// landed returns the ids of the posts an earlier, cut-off attempt made of
+// parts at place: cornershop's own posts (the bot's, or its webhook's in
+// the speaker's name) newer than after, carrying the parts in order. None
+// when the place cannot be read: the message is then posted again.
+func (b *Bot) landed(ctx context.Context, place core.Place, parts []string, name string, webhook, embed bool, after string) []string {
+	if len(parts) == 0 {
+		return nil
+	}
+	after = strings.TrimPrefix(after, webhookPrefix)
+	msgs, err := b.s.ChannelMessages(target(place), 100, "", after, "", discordgo.WithContext(ctx))
+	if err != nil {
+		b.o.Logger.Warn("discord: cannot check whether a cut-off send landed", "err", b.classify("read history", err))
+		return nil
+	}
+	slices.SortFunc(msgs, func(x, y *discordgo.Message) int { return cmpSnowflake(x.ID, y.ID) })
+	var hook *discordgo.Webhook
+	if webhook {
+		if hook, err = b.webhook(ctx, place.Chat); err != nil {
+			return nil
+		}
+	}
+	var ids []string
+	for _, msg := range msgs {
+		if len(ids) == len(parts) {
+			break
+		}
+		text := msg.Content
+		if embed && len(msg.Embeds) > 0 {
+			text = msg.Embeds[0].Description
+		}
+		ours := msg.Author != nil && msg.Author.ID == b.self() && !webhook
+		if webhook && hook != nil && msg.WebhookID == hook.ID && msg.Author != nil && msg.Author.Username == name {
+			ours = true
+		}
+		if !ours || text != parts[len(ids)] {
+			continue
+		}
+		if webhook {
+			ids = append(ids, webhookPrefix+msg.ID)
+		} else {
+			ids = append(ids, msg.ID)
+		}
+	}
+	if len(ids) > 0 {
+		b.o.Logger.Info("discord: a cut-off send had landed; not posting it again", "parts", len(ids))
+	}
+	return ids
 }
 
 func target(p core.Place) string {

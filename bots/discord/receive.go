@@ -19,14 +19,17 @@ import (
 func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 	b.in.Store(&inboxRef{in})
 	defer b.ready.Store(false)
-	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { b.ready.Store(true) })
+	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) {
+		b.catchUp(ctx) // a new session: nothing missed is replayed (backlog.go)
+		b.ready.Store(true)
+	})
 	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.ready.Store(true) })
 	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.ready.Store(false) })
 	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
-		b.deliverIn(ctx, "message", b.onMessage(ctx, m.Message))
+		b.deliverIn(ctx, "message", b.understand(ctx, func() pending { return b.onMessage(ctx, m.Message) }))
 	})
 	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) {
-		b.deliverIn(ctx, "edit", b.onEdit(ctx, m.Message))
+		b.deliverIn(ctx, "edit", b.understand(ctx, func() pending { return b.onEdit(ctx, m.Message) }))
 	})
 	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) { b.deliverIn(ctx, "delete", b.onDelete(ctx, m)) })
 	b.s.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
@@ -60,6 +63,29 @@ func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 type pending struct {
 	event core.Event
 	err   error
+}
+
+// understand turns an event into a core event with read, which may look
+// things up (a thread's parent channel), retrying while the lookup fails
+// for a passing reason: Discord pushes each event once.
+func (b *Bot) understand(ctx context.Context, read func() pending) pending {
+	wait := 100 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		p := read()
+		class, after := core.Classify(p.err)
+		if p.err == nil || attempt == 8 || (class != core.ClassTransient && class != core.ClassRetryAfter) {
+			return p
+		}
+		if class == core.ClassRetryAfter {
+			wait = after
+		}
+		select {
+		case <-ctx.Done():
+			return p
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 5*time.Second)
+	}
 }
 
 // deliverIn hands an event to the inbox, retrying for a while when the

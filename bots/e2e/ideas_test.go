@@ -77,7 +77,7 @@ func (w *ideaWorld) idea(t *testing.T, id core.IdeaID) core.Idea {
 func (w *ideaWorld) notices(u telegramfake.User) []string {
 	var out []string
 	for _, m := range w.tg.BotMessages(u.ID, 0) {
-		if strings.Contains(m.Text, "/ideas mute to stop") {
+		if strings.Contains(m.Text, "ideas mute to stop") {
 			out = append(out, m.Text)
 		}
 	}

@@ -35,6 +35,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"cornershop/bots/internal/fetch"
+	"cornershop/bots/internal/hold"
 	"cornershop/bots/internal/pace"
 	"cornershop/core"
 )
@@ -124,11 +125,20 @@ func New(o Options) (*Bot, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	opts := []slackapi.Option{slackapi.OptionAPIURL(o.APIURL), slackapi.OptionHTTPClient(o.HTTPClient)}
+	client := *o.HTTPClient
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	client.Transport = held{w: hold.New(o.Now), next: next}
+	opts := []slackapi.Option{slackapi.OptionAPIURL(o.APIURL), slackapi.OptionHTTPClient(&client)}
 	if o.AppToken != "" {
 		opts = append(opts, slackapi.OptionAppLevelToken(o.AppToken))
 	}
-	perChannel := func(string) *rate.Limiter { return rate.NewLimiter(pace.Margin*1, 4) }
+	// A burst one under the four Slack tolerates: a post paced at the edge
+	// reaches Slack a little later than its token, the first of a burst
+	// earlier than the rest.
+	perChannel := func(string) *rate.Limiter { return rate.NewLimiter(pace.Margin*1, 3) }
 	if o.NoPacing {
 		perChannel = nil
 	}

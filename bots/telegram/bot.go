@@ -32,6 +32,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"cornershop/bots/internal/fetch"
+	"cornershop/bots/internal/hold"
 	"cornershop/bots/internal/pace"
 	"cornershop/core"
 )
@@ -78,6 +79,7 @@ type Bot struct {
 
 	in    atomic.Pointer[inbox]
 	pacer *pace.Pacer
+	held  *hold.Windows // retry_after windows Telegram announced, per chat or method
 }
 
 type inbox struct{ core.Inbox }
@@ -136,7 +138,7 @@ func New(o Options) (*Bot, error) {
 	}
 	// 30 a second overall; one token short of Telegram's burst so that
 	// calls arriving unevenly stay within it.
-	return &Bot{o: o, api: api, pacer: pace.New("telegram", perChat, rate.NewLimiter(pace.Margin*30, 29))}, nil
+	return &Bot{o: o, api: api, pacer: pace.New("telegram", perChat, rate.NewLimiter(pace.Margin*30, 29)), held: hold.New(nil)}, nil
 }
 
 // Name implements core.Platform.

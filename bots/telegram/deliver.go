@@ -125,9 +125,13 @@ func (b *Bot) sendFile(ctx context.Context, place core.Place, f core.File) (stri
 	if err := b.pace(ctx, place.Chat, true); err != nil {
 		return "", err
 	}
+	key := window(method, place.Chat)
+	if left := b.held.Left(key); left > 0 {
+		return "", core.RetryAfter(left, fmt.Errorf("telegram %s: waiting out a retry_after", method))
+	}
 	resp, err := b.client(ctx).UploadFiles(method, target(place), []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: firstNonEmpty(f.Name, "file"), Bytes: data}}})
 	if err != nil {
-		return "", b.classify(method, err)
+		return "", b.hold(key, b.classify(method, err))
 	}
 	return msgID(resp)
 }

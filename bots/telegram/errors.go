@@ -31,12 +31,40 @@ func (b *Bot) client(ctx context.Context) *tgbotapi.BotAPI {
 }
 
 // call makes one Bot API request under ctx and classifies its failure.
+// A call inside a retry_after window Telegram announced is not made: it
+// fails at once with the time left (see window).
 func (b *Bot) call(ctx context.Context, method string, p tgbotapi.Params) (*tgbotapi.APIResponse, error) {
+	key := window(method, p["chat_id"])
+	if left := b.held.Left(key); left > 0 {
+		return nil, core.RetryAfter(left, fmt.Errorf("telegram %s: waiting out a retry_after", method))
+	}
 	resp, err := b.client(ctx).MakeRequest(method, p)
 	if err != nil {
-		return nil, b.classify(method, err)
+		return nil, b.hold(key, b.classify(method, err))
 	}
 	return resp, nil
+}
+
+// window is what a 429 for a call closes, as Telegram's flood control
+// does: the chat, for calls that send or change messages in one; else the
+// method.
+func window(method, chat string) string {
+	switch strings.ToLower(method) {
+	case "sendmessage", "sendphoto", "senddocument", "sendvoice", "editmessagetext", "editmessagecaption",
+		"editmessagereplymarkup", "createforumtopic", "editforumtopic", "deletemessage":
+		if chat != "" {
+			return "chat:" + chat
+		}
+	}
+	return "method:" + strings.ToLower(method)
+}
+
+// hold opens key's window when err is a retry-after, and returns err.
+func (b *Bot) hold(key string, err error) error {
+	if class, after := core.Classify(err); class == core.ClassRetryAfter {
+		b.held.Hold(key, after)
+	}
+	return err
 }
 
 // classify turns a tgbotapi error into a delivery class with a reason staff

@@ -103,7 +103,7 @@ func TestIdeasOnTelegram(t *testing.T) {
 	if notices != 1 {
 		t.Errorf("dave got %d notices, want 1 (muted after the first)", notices)
 	}
-	if got := w.fake.BotMessages(w.customer.ID, 0); !strings.Contains(got[len(got)-1].Text, "/ideas mute") {
+	if got := w.fake.BotMessages(w.customer.ID, 0); !strings.Contains(got[len(got)-1].Text, "ideas mute to stop") {
 		t.Errorf("notice without the mute hint: %q", got[len(got)-1].Text)
 	}
 }

@@ -73,12 +73,12 @@ func (h *holds) has(name string) bool {
 // newApp opens the database (migrating it) and builds everything from cfg.
 // The adapters are given, so the demo can build its own.
 func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters []adapter) (*app, error) {
-	st, err := openStore(ctx, cfg, log, true)
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s-%d", host, os.Getpid())
+	st, err := openStore(ctx, cfg, log, true, owner)
 	if err != nil {
 		return nil, err
 	}
-	host, _ := os.Hostname()
-	owner := fmt.Sprintf("%s-%d", host, os.Getpid())
 	m := newMetrics(st, owner)
 	platforms := make([]core.Platform, len(adapters))
 	for i, a := range adapters {
@@ -117,14 +117,17 @@ func (g groupCommitted) InTx(ctx context.Context, fn func(tx core.Tx) error) err
 	return g.relay.InTx(ctx, fn)
 }
 
-func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool) (*store.Store, error) {
+// openStore opens the configured database; name is the process's name in
+// PostgreSQL sessions (the outbox owner), "" for tools that claim nothing.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool, name string) (*store.Store, error) {
 	st, err := store.Open(ctx, store.Options{
-		Driver:       string(cfg.Database.Driver),
-		DSN:          cfg.Database.DSN.Reveal(),
-		Synchronous:  string(cfg.Database.SQLiteSynchronous),
-		MaxOpenConns: cfg.Database.MaxOpenConns,
-		Logger:       log.With("component", "store"),
-		AutoMigrate:  migrate,
+		Driver:          string(cfg.Database.Driver),
+		DSN:             cfg.Database.DSN.Reveal(),
+		Synchronous:     string(cfg.Database.SQLiteSynchronous),
+		MaxOpenConns:    cfg.Database.MaxOpenConns,
+		Logger:          log.With("component", "store"),
+		AutoMigrate:     migrate,
+		ApplicationName: name,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

@@ -90,6 +90,15 @@ func (c countingInbox) Act(ctx context.Context, a core.ActionEvent) (core.Action
 	return res, err
 }
 
+// Cursors passes the backlog through when the wrapped inbox has one.
+func (c countingInbox) Cursors(ctx context.Context, platform core.PlatformName, since time.Time) ([]core.Cursor, error) {
+	bl, ok := c.in.(core.Backlog)
+	if !ok {
+		return nil, core.ErrUnsupported
+	}
+	return bl.Cursors(ctx, platform, since)
+}
+
 func eventKind(e core.Event) string {
 	switch e.(type) {
 	case core.MessageEvent:

@@ -47,7 +47,7 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.Log), true)
+	st, err := openStore(ctx, cfg, newLogger(stderr, cfg.Log), true, "")
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,19 @@ type Store interface {
 	NextDue(ctx context.Context) (time.Time, error)
 }
 
+// Reaper is a Store that can tell which leases belong to processes that
+// are gone and release them (store.Store is one). Without it a delivery
+// in flight when its process died waits out its lease, and so does every
+// later delivery of its conversation.
+type Reaper interface {
+	// ReleaseOrphans releases the leases of dead owners other than self
+	// and returns how many.
+	ReleaseOrphans(ctx context.Context, self string) (int64, error)
+}
+
+// reapEvery is how often Run looks for orphaned leases.
+const reapEvery = 5 * time.Second
+
 // Performer carries out deliveries; relay.Service is one.
 type Performer interface {
 	// Perform executes d and returns how to record its result (may be nil),
@@ -131,9 +144,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	sem := make(chan struct{}, w.o.Workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	var reaped time.Time
 	for {
 		if ctx.Err() != nil {
 			return nil
+		}
+		if now := w.o.Now(); now.Sub(reaped) >= reapEvery {
+			reaped = now
+			w.reap(ctx)
 		}
 		free := w.o.Workers - len(sem)
 		var claimed []core.Delivery
@@ -184,6 +202,21 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	}
 	wg.Wait()
 	return len(claimed), nil
+}
+
+// reap releases the leases of dead processes, when the store can.
+func (w *Worker) reap(ctx context.Context) {
+	r, ok := w.store.(Reaper)
+	if !ok {
+		return
+	}
+	n, err := r.ReleaseOrphans(ctx, w.o.Owner)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		w.o.Logger.Warn("outbox could not release orphaned leases", "err", err)
+	case n > 0:
+		w.o.Logger.Info("outbox released the leases of a process that is gone", "deliveries", n)
+	}
 }
 
 func (w *Worker) start(id core.DeliveryID) bool {

@@ -17,6 +17,9 @@ type plan struct {
 	msg     core.Message
 	refs    []core.Ref // the message's refs on the delivery's side
 	card    core.ContactCard
+	// postedBefore is, for a send that may have landed, the newest post
+	// recorded on its side (see core.Outgoing.PostedBefore).
+	postedBefore string
 }
 
 func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
@@ -39,6 +42,13 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 			if p.refs, err = tx.Refs(d.MessageID, d.Side); err != nil {
 				return fmt.Errorf("load refs: %w", err)
 			}
+		}
+		if d.MaybeSent && d.Op == core.OpSend {
+			last, err := tx.LatestPost(d.ConversationID, d.Side)
+			if err != nil && !errors.Is(err, core.ErrNotFound) {
+				return fmt.Errorf("load latest post: %w", err)
+			}
+			p.postedBefore = last.PlatformID
 		}
 		if d.Op == core.OpOpenThread || d.Op == core.OpUpdateCard {
 			if p.card, err = s.fullCard(tx, p.conv, p.contact); err != nil {
@@ -196,7 +206,8 @@ func (s *Service) receipt(tx core.Tx, d core.Delivery, p plan) error {
 }
 
 func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target core.Place) core.Outgoing {
-	out := core.Outgoing{Key: d.Key, Place: target, Text: p.msg.Text, Edited: p.msg.Edited(), Deleted: p.msg.Deleted()}
+	out := core.Outgoing{Key: d.Key, Place: target, Text: p.msg.Text, Edited: p.msg.Edited(), Deleted: p.msg.Deleted(),
+		MaybeSent: d.MaybeSent, PostedBefore: p.postedBefore}
 	switch p.msg.Direction {
 	case core.Inbound:
 		out.Kind = core.KindCustomerCopy

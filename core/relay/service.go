@@ -75,6 +75,7 @@ type Service struct {
 var (
 	_ core.Inbox       = (*Service)(nil)
 	_ core.ActionInbox = (*Service)(nil)
+	_ core.Backlog     = (*Service)(nil)
 )
 
 // New returns a Service over store. Without desks it still records what
@@ -264,4 +265,15 @@ func cutPrefix(text, prefix string) (string, bool) {
 		return text, false
 	}
 	return strings.TrimSpace(text[len(prefix):]), true
+}
+
+// Cursors implements core.Backlog.
+func (s *Service) Cursors(ctx context.Context, platform core.PlatformName, since time.Time) ([]core.Cursor, error) {
+	var out []core.Cursor
+	err := s.store.InTx(ctx, func(tx core.Tx) error {
+		var err error
+		out, err = tx.Cursors(platform, since)
+		return err
+	})
+	return out, err
 }

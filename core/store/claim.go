@@ -67,6 +67,8 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, limit in
 	out := make([]core.Delivery, len(rows))
 	for i, r := range rows {
 		out[i] = toCoreDelivery(r)
+		// Outcomes release the claim: one still there was cut off.
+		out[i].MaybeSent = r.ClaimedBy != ""
 	}
 	return out, nil
 }
@@ -131,4 +133,25 @@ LIMIT 1`
 		due = *u
 	}
 	return fromDBTime(due), nil
+}
+
+// ReleaseOrphans makes claimable again, at once, the pending deliveries
+// leased to processes that are gone, so a crash does not hold them (and
+// every later delivery of their conversations) until the lease ends. On
+// SQLite, which serves one process, that is every lease not held by self;
+// on PostgreSQL every lease whose owner has no session open, owners naming
+// their sessions after themselves (Options.ApplicationName). It returns
+// how many it released.
+func (s *Store) ReleaseOrphans(ctx context.Context, self string) (int64, error) {
+	// claimed_by stays: the next Claim reports the delivery MaybeSent.
+	q := s.db.WithContext(ctx).Model(&deliveryRow{}).
+		Where("state = ? AND claimed_until IS NOT NULL AND claimed_by <> ?", string(core.DeliveryPending), self)
+	if s.driver == DriverPostgres {
+		q = q.Where("claimed_by NOT IN (SELECT application_name FROM pg_stat_activity WHERE application_name <> '')")
+	}
+	res := q.Update("claimed_until", nil)
+	if res.Error != nil {
+		return 0, mapErr("store: release orphans", res.Error)
+	}
+	return res.RowsAffected, nil
 }

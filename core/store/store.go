@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -52,6 +54,11 @@ type Options struct {
 	// AutoMigrate makes Open apply pending migrations, as `serve` and tests
 	// want. Without it Open fails when the schema is behind this binary.
 	AutoMigrate bool
+	// ApplicationName names this process's PostgreSQL sessions
+	// (application_name). A process that claims deliveries as owner X
+	// names its sessions X, so ReleaseOrphans can tell a live owner from a
+	// dead one. Ignored by SQLite.
+	ApplicationName string
 	// Logger receives warnings (failed and slow statements, without their
 	// values) [discard].
 	Logger *slog.Logger
@@ -216,7 +223,14 @@ func (s *Store) openPostgres(cfg func() *gorm.Config) error {
 	if s.o.DSN == "" {
 		return errors.New("store: postgres needs a DSN")
 	}
-	db, err := gorm.Open(postgres.Open(s.o.DSN), cfg())
+	pc, err := pgx.ParseConfig(s.o.DSN)
+	if err != nil {
+		return fmt.Errorf("store: open postgres: %w", err)
+	}
+	if s.o.ApplicationName != "" {
+		pc.RuntimeParams["application_name"] = s.o.ApplicationName
+	}
+	db, err := gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDB(*pc)}), cfg())
 	if err != nil {
 		return fmt.Errorf("store: open postgres: %w", err)
 	}

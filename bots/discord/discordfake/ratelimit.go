@@ -9,18 +9,22 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"cornershop/bots/internal/emu"
 )
 
 // limiter holds rate-limit buckets and injected faults.
 type limiter struct {
-	faults     []fault
-	blocked    map[string]time.Time // bucket key -> end of the announced retry window
-	global     window
-	globalEnd  time.Time
-	buckets    map[string]*window
-	violations int
-	limited    int
-	latency    []delay
+	faults       []fault
+	blocked      map[string]time.Time // bucket key -> end of the announced retry window
+	global       window
+	globalEnd    time.Time
+	buckets      map[string]*window
+	violations   int
+	violationLog []string // the bucket key (or "global: call") of each violation
+	limited      int
+	limitedLog   []string // the bucket key of each enforced 429
+	latency      []delay
 }
 
 type fault struct {
@@ -111,8 +115,12 @@ func bucketHash(route string) string {
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, path string) bool {
 	route, key := routeOf(r.Method, path)
 	call := r.Method + " " + path
+	var fate emu.Fate
+	if !strings.HasPrefix(path, "/gateway") && !strings.HasPrefix(path, "/interactions/") {
+		fate = s.chaos.Load().Roll(call) // the gateway suffers DropGateway instead
+	}
 	s.mu.Lock()
-	var wait time.Duration
+	wait := fate.Delay
 	for _, d := range s.limits.latency {
 		if strings.Contains(call, d.route) {
 			wait += d.d
@@ -135,11 +143,13 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, path string) bool
 	exempt := strings.HasPrefix(path, "/interactions/")
 	if !exempt && now.Before(l.globalEnd) {
 		l.violations++
+		l.violationLog = append(l.violationLog, "global: "+call)
 		s.rateLimited(w, route, l.globalEnd.Sub(now).Seconds(), true)
 		return false
 	}
 	if end, ok := l.blocked[key]; ok && now.Before(end) {
 		l.violations++
+		l.violationLog = append(l.violationLog, key)
 		s.rateLimited(w, route, end.Sub(now).Seconds(), false)
 		return false
 	}
@@ -162,6 +172,15 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, path string) bool
 		writeJSON(w, f.status, map[string]any{"message": strconv.Itoa(f.status) + ": " + http.StatusText(f.status), "code": 0})
 		return false
 	}
+	switch {
+	case fate.Status == http.StatusTooManyRequests:
+		l.blocked[key] = now.Add(fate.RetryAfter)
+		s.rateLimited(w, route, fate.RetryAfter.Seconds(), false)
+		return false
+	case fate.Status != 0:
+		writeJSON(w, fate.Status, map[string]any{"message": strconv.Itoa(fate.Status) + ": " + http.StatusText(fate.Status), "code": 0})
+		return false
+	}
 	limit, per := limitOf(route)
 	if s.o.RateLimits && !exempt {
 		if now.Sub(l.global.start) >= time.Second {
@@ -170,6 +189,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, path string) bool
 		if l.global.count >= GlobalLimit {
 			l.globalEnd = l.global.start.Add(time.Second)
 			l.limited++
+			l.limitedLog = append(l.limitedLog, key)
 			s.rateLimited(w, route, l.globalEnd.Sub(now).Seconds(), true)
 			return false
 		}
@@ -184,6 +204,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, path string) bool
 	if s.o.RateLimits && b.count >= limit {
 		l.blocked[key] = reset
 		l.limited++
+		l.limitedLog = append(l.limitedLog, key)
 		s.rateLimited(w, route, reset.Sub(now).Seconds(), false)
 		return false
 	}
@@ -270,6 +291,27 @@ func (s *Server) SetRateLimits(on bool) {
 	s.o.RateLimits = on
 }
 
+// Chaos is random misbehaviour (see SetChaos).
+type Chaos = emu.Chaos
+
+// ChaosCounts is how many calls chaos saw and hurt.
+type ChaosCounts = emu.ChaosCounts
+
+// SetChaos makes every REST call but the gateway lookup (the gateway
+// suffers DropGateway instead) and interaction callbacks suffer c at
+// random: 5xx answers, 429s that open their bucket's window as
+// RateLimitNext does, and late answers. A zero Chaos turns it off.
+func (s *Server) SetChaos(c Chaos) {
+	if c.Fail == 0 && c.RateLimit == 0 && c.Spike == 0 {
+		s.chaos.Store(nil)
+		return
+	}
+	s.chaos.Store(emu.NewDice(c))
+}
+
+// ChaosCounts reports what chaos did since SetChaos.
+func (s *Server) ChaosCounts() ChaosCounts { return s.chaos.Load().Counts() }
+
 // PendingFaults counts injected faults not yet consumed.
 func (s *Server) PendingFaults() int {
 	s.mu.Lock()
@@ -283,6 +325,21 @@ func (s *Server) Violations() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.limits.violations
+}
+
+// ViolationLog lists, for each violation in order, the bucket it hit
+// ("METHOD /route major-id"), or "global: " and the call.
+func (s *Server) ViolationLog() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.limits.violationLog)
+}
+
+// RateLimitedLog lists the bucket of each 429 RateLimited counts.
+func (s *Server) RateLimitedLog() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.limits.limitedLog)
 }
 
 // RateLimited counts 429s caused by exceeding an enforced bucket or the

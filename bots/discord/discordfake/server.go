@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -56,6 +57,7 @@ type Server struct {
 	bot User
 	h   http.Handler
 
+	chaos        atomic.Pointer[emu.Dice]
 	mu           sync.Mutex
 	changed      *emu.Changes
 	users        map[string]User

@@ -300,3 +300,13 @@ func (s *Server) SeedDemoWorld() Demo {
 	d.Forum = s.AddForumChannel(d.Staff.ID, "desk-forum", "open", "waiting", "closed")
 	return d
 }
+
+// DeleteChannel removes a channel or thread, as when a moderator deletes
+// it: REST calls naming it then fail with 10003 Unknown Channel. Its
+// messages stay readable through Messages.
+func (s *Server) DeleteChannel(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.channels, id)
+	s.notifyLocked()
+}

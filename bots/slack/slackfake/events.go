@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,10 +93,11 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 	_ = c.WriteJSON(map[string]any{"type": "hello", "num_connections": len(s.sockets),
 		"debug_info":      map[string]any{"host": "slackfake", "approximate_connection_time": 3600},
 		"connection_info": map[string]any{"app_id": s.appID}})
-	// Whatever was never acknowledged is sent again on the new link.
-	for id, env := range s.pending {
+	// Whatever was never acknowledged is sent again on the new link, in
+	// the order it happened (as Slack's retries of a failed run are).
+	for _, env := range s.pendingLocked() {
 		env.Try++
-		s.pending[id] = env
+		s.pending[env.ID] = env
 		s.sendLocked(env)
 	}
 	s.notifyLocked()
@@ -121,10 +123,10 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 			case <-t.C:
 				s.mu.Lock()
 				_ = c.WriteControl(websocket.PingMessage, []byte("ping"), time.Now().Add(time.Second))
-				for id, env := range s.pending {
+				for _, env := range s.pendingLocked() {
 					if env.Try < 3 {
 						env.Try++
-						s.pending[id] = env
+						s.pending[env.ID] = env
 						s.sendLocked(env)
 					}
 				}
@@ -252,4 +254,19 @@ func (s *Server) Pushes() []Push {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Push(nil), s.pushes...)
+}
+
+// pendingLocked lists the unacknowledged envelopes in the order they were
+// first sent.
+func (s *Server) pendingLocked() []envelope {
+	out := make([]envelope, 0, len(s.pending))
+	for _, env := range s.pending {
+		out = append(out, env)
+	}
+	seq := func(e envelope) int {
+		n, _ := strconv.Atoi(strings.TrimPrefix(e.ID, "env-"))
+		return n
+	}
+	slices.SortFunc(out, func(a, b envelope) int { return seq(a) - seq(b) })
+	return out
 }

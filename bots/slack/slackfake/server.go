@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -69,6 +70,7 @@ type Server struct {
 	uploads  map[string]string // upload id -> file id
 	calls    []Call
 	faults   []fault
+	chaos    atomic.Pointer[emu.Dice]
 	limits   map[string]time.Time // channel -> next allowed post
 	blocked  map[string]time.Time // channel -> retry-after end
 	violate  int
@@ -250,6 +252,27 @@ func (s *Server) SetRateLimits(on bool) {
 	s.o.RateLimits = on
 }
 
+// Chaos is random misbehaviour (see SetChaos).
+type Chaos = emu.Chaos
+
+// ChaosCounts is how many calls chaos saw and hurt.
+type ChaosCounts = emu.ChaosCounts
+
+// SetChaos makes every Web API call but apps.connections.open (Socket Mode
+// suffers Disconnect instead) suffer c at random: 5xx answers, 429s with
+// Retry-After (for chat.postMessage opening the channel's window, as
+// RateLimitNext does) and late answers. A zero Chaos turns it off.
+func (s *Server) SetChaos(c Chaos) {
+	if c.Fail == 0 && c.RateLimit == 0 && c.Spike == 0 {
+		s.chaos.Store(nil)
+		return
+	}
+	s.chaos.Store(emu.NewDice(c))
+}
+
+// ChaosCounts reports what chaos did since SetChaos.
+func (s *Server) ChaosCounts() ChaosCounts { return s.chaos.Load().Counts() }
+
 // Violations counts calls made inside an announced Retry-After window.
 func (s *Server) Violations() int {
 	s.mu.Lock()
@@ -310,6 +333,17 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		token = strings.TrimPrefix(h, "Bearer ")
 	}
 	p.Del("token")
+	var fate emu.Fate
+	if method != "apps.connections.open" { // Socket Mode suffers Disconnect instead
+		fate = s.chaos.Load().Roll(method)
+	}
+	if fate.Delay > 0 {
+		select {
+		case <-time.After(fate.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	s.mu.Lock()
 	latency := s.latency
 	s.mu.Unlock()
@@ -324,7 +358,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	call := Call{Method: method, Params: p, At: s.now()}
-	status, body := s.callLocked(method, token, p, &call)
+	status, body := s.callLocked(method, token, p, &call, fate)
 	s.calls = append(s.calls, call)
 	if s.o.Observe != nil {
 		s.o.Observe(call)
@@ -341,7 +375,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 func fail(code string) map[string]any { return map[string]any{"ok": false, "error": code} }
 
 // callLocked authenticates, applies faults and limits, and runs a method.
-func (s *Server) callLocked(method, token string, p url.Values, call *Call) (int, map[string]any) {
+func (s *Server) callLocked(method, token string, p url.Values, call *Call, fate emu.Fate) (int, map[string]any) {
 	answer := func(status int, body map[string]any) (int, map[string]any) {
 		if ok, _ := body["ok"].(bool); !ok {
 			call.Error, _ = body["error"].(string)
@@ -393,6 +427,18 @@ func (s *Server) callLocked(method, token string, p url.Values, call *Call) (int
 			}
 			s.limits[ch] = next.Add(time.Second)
 		}
+	}
+	switch {
+	case fate.Status == http.StatusTooManyRequests:
+		secs := int((fate.RetryAfter + time.Second - 1) / time.Second)
+		if method == "chat.postMessage" {
+			s.blocked[p.Get("channel")] = s.now().Add(time.Duration(secs) * time.Second)
+		}
+		call.Error = "ratelimited"
+		return 429, map[string]any{"ok": false, "error": "ratelimited", "retry_after": secs}
+	case fate.Status != 0:
+		call.Error = http.StatusText(fate.Status)
+		return fate.Status, map[string]any{"ok": false, "error": "fatal_error"}
 	}
 	return answer(200, s.methodLocked(method, p))
 }

@@ -179,3 +179,13 @@ func (s *Server) SeedDemo() (desk Channel, alice, bob, customer User, shared Cha
 }
 
 func (s *Server) now() time.Time { return s.o.Now() }
+
+// DeleteChannel removes a channel, as when a workspace admin deletes it or
+// a Slack Connect partner leaves: calls naming it then fail with
+// channel_not_found. Its messages stay readable through Messages.
+func (s *Server) DeleteChannel(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.channels, id)
+	s.notifyLocked()
+}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"cornershop/bots/internal/emu"
 )
 
 // fault is one injected misbehaviour for the next matching call.
@@ -268,4 +270,36 @@ func (l *limiter) take(chat string, group bool, now time.Time) (time.Duration, s
 		l.perGroup[chat] = append(recent, now)
 	}
 	return 0, ""
+}
+
+// Chaos is random misbehaviour (see SetChaos).
+type Chaos = emu.Chaos
+
+// ChaosCounts is how many calls chaos saw and hurt.
+type ChaosCounts = emu.ChaosCounts
+
+// SetChaos makes every call but getUpdates (which DropPolls breaks) suffer
+// c at random: 5xx answers, 429 "retry after" answers that open a window
+// for the call's chat (or method) as RateLimitNext does, and late answers.
+// A zero Chaos turns it off.
+func (s *Server) SetChaos(c Chaos) {
+	if c.Fail == 0 && c.RateLimit == 0 && c.Spike == 0 {
+		s.chaos.Store(nil)
+		return
+	}
+	s.chaos.Store(emu.NewDice(c))
+}
+
+// ChaosCounts reports what chaos did since SetChaos.
+func (s *Server) ChaosCounts() ChaosCounts { return s.chaos.Load().Counts() }
+
+// chaosLocked turns a chaos fate into the error Telegram would answer,
+// opening the retry_after window of a 429.
+func (s *Server) chaosLocked(method string, p map[string]string, f emu.Fate) *apiError {
+	if f.Status == http.StatusTooManyRequests {
+		secs := ceilSeconds(f.RetryAfter)
+		s.limits.block(windowKey(strings.ToLower(method), p), s.o.Now(), time.Duration(secs)*time.Second)
+		return tooMany(secs)
+	}
+	return &apiError{code: f.Status, desc: statusDescription(f.Status)}
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cornershop/bots/internal/emu"
@@ -73,6 +74,7 @@ type Server struct {
 	calls      []Call
 	actions    []Action
 	faults     []fault
+	chaos      atomic.Pointer[emu.Dice]
 	latency    time.Duration
 	limits     *limiter
 	callbacks  map[string]*callbackQuery
@@ -310,6 +312,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.o.Logger.Debug("telegramfake: request", "method", method)
 	call := Call{Method: method, Params: p}
 	f := s.takeFault(method, p)
+	var fate emu.Fate
+	if !strings.EqualFold(method, "getUpdates") { // long polls suffer DropPolls instead
+		fate = s.chaos.Load().Roll(method)
+		f.delay += fate.Delay
+	}
 	if f.delay > 0 {
 		select {
 		case <-time.After(f.delay):
@@ -336,6 +343,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	call.At = s.o.Now()
 	var result any
 	e := s.limitLocked(method, p)
+	if e == nil && fate.Status != 0 {
+		e = s.chaosLocked(method, p, fate)
+	}
 	if e == nil {
 		result, e = s.dispatchLocked(method, p, files)
 	}

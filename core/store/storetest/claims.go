@@ -244,3 +244,29 @@ func testConcurrentClaimers(t *testing.T, s core.Store) {
 		}
 	}
 }
+
+// testMaybeSent: a delivery claimed again without its earlier attempt's
+// outcome recorded (the lease ran out: its process died) may have landed;
+// one released by RetryDelivery has not.
+func testMaybeSent(t *testing.T, s core.Store) {
+	w := seed(t, s)
+	d := enqueue(t, s, w.conv.ID, core.DeskSide, T0)
+	maybe := func(owner string, at time.Time) bool {
+		t.Helper()
+		got, err := s.Claim(context.Background(), owner, at, 10, time.Minute)
+		if err != nil || len(got) != 1 || got[0].ID != d.ID {
+			t.Fatalf("claim by %s = %v, %v; want [%d]", owner, got, err, d.ID)
+		}
+		return got[0].MaybeSent
+	}
+	if maybe("a", T0) {
+		t.Error("first claim: MaybeSent, want not")
+	}
+	if !maybe("b", T0.Add(time.Minute)) {
+		t.Error("claim after a lease ran out: not MaybeSent, want MaybeSent")
+	}
+	inTx(t, s, func(tx core.Tx) error { return tx.RetryDelivery(d.ID, 1, T0.Add(time.Minute), "503") })
+	if maybe("c", T0.Add(time.Minute)) {
+		t.Error("claim after RetryDelivery recorded the outcome: MaybeSent, want not")
+	}
+}

@@ -38,6 +38,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"ClaimOrder", testClaimOrder},
 		{"ClaimPerConversation", testClaimPerConversation},
 		{"Lease", testLease},
+		{"MaybeSent", testMaybeSent},
 		{"RetryAndFinish", testRetryAndFinish},
 		{"NextDue", testNextDue},
 		{"ConcurrentClaimers", testConcurrentClaimers},

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"cornershop/core"
+)
+
+// cursorsSQL finds the newest ref of each (conversation, side) on one
+// platform among messages created since a time, with the conversation's
+// threads so the place can be read back.
+const cursorsSQL = `SELECT r.side, r.chat, r.platform_id, c.customer_thread, c.desk_thread
+FROM message_refs r
+JOIN messages m ON m.id = r.message_id
+JOIN conversations c ON c.id = m.conversation_id
+WHERE r.id IN (
+	SELECT MAX(r2.id) FROM message_refs r2
+	JOIN messages m2 ON m2.id = r2.message_id
+	WHERE r2.platform = ? AND m2.created_at >= ?
+	GROUP BY m2.conversation_id, r2.side)
+ORDER BY r.id`
+
+func (t *tx) Cursors(platform core.PlatformName, since time.Time) ([]core.Cursor, error) {
+	var rows []struct {
+		Side, Chat, PlatformID     string
+		CustomerThread, DeskThread string
+	}
+	if err := t.db.Raw(cursorsSQL, string(platform), dbTime(since)).Scan(&rows).Error; err != nil {
+		return nil, mapErr("cursors", err)
+	}
+	out := make([]core.Cursor, 0, len(rows))
+	for _, r := range rows {
+		p := core.Place{Platform: platform, Chat: r.Chat, Thread: r.CustomerThread}
+		if core.Side(r.Side) == core.DeskSide {
+			p.Thread = r.DeskThread
+		}
+		out = append(out, core.Cursor{Place: p, Last: r.PlatformID})
+	}
+	return out, nil
+}
+
+func (t *tx) LatestPost(conv core.ConversationID, side core.Side) (core.Ref, error) {
+	var r refRow
+	err := t.db.Raw(`SELECT r.* FROM message_refs r JOIN messages m ON m.id = r.message_id
+WHERE m.conversation_id = ? AND r.side = ? AND NOT r.source ORDER BY r.id DESC LIMIT 1`, int64(conv), string(side)).Scan(&r).Error
+	if err != nil {
+		return core.Ref{}, mapErr("latest post", err)
+	}
+	if r.ID == 0 {
+		return core.Ref{}, fmt.Errorf("latest post: %w", core.ErrNotFound)
+	}
+	return toCoreRef(r), nil
+}
