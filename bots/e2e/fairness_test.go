@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -59,12 +60,24 @@ func TestBurstDoesNotDelayOthers(t *testing.T) {
 					return ok && conv.Desk.Thread != ""
 				})
 			}
-			for range burst {
-				c.answer(t, a, threads[a])
+			// The burst is handed to the Inbox as the desk adapter would:
+			// the desk's inbound path is not what is measured, and 500
+			// desk messages through an emulator take minutes under -race.
+			staff := c.dcStaff.ID
+			if threads[a].Platform == core.Slack {
+				staff = c.slStaff.ID
+			}
+			for i := range burst {
+				e := core.MessageEvent{Place: threads[a], ID: fmt.Sprintf("burst-%s-%d", p, i), Sender: core.Sender{UserID: staff, Name: "Alice Martin"},
+					Text: staffText(a.n, a.replied), At: time.Now()}
+				if err := s.Relay.Handle(context.Background(), e); err != nil {
+					t.Fatal(err)
+				}
+				a.replied++
 			}
 			// The whole burst is recorded (queued) before the other reply
 			// is written, and is being delivered at its pace.
-			bottest.Eventually(t, 2*time.Minute, "the burst recorded", func() bool {
+			bottest.Eventually(t, time.Minute, "the burst recorded", func() bool {
 				n := 0
 				_ = s.Store.InTx(context.Background(), func(tx core.Tx) error {
 					msgs, err := tx.Messages(convA.ID)
