@@ -64,6 +64,7 @@ type Bot struct {
 	guilds   map[string]string // channel id -> guild id
 	webhooks map[string]*discordgo.Webhook
 	tags     map[string]map[string]string // forum id -> tag name -> id
+	read     map[string]bool              // DM channels whose history was read back
 }
 
 type inboxRef struct{ core.Inbox }
@@ -147,7 +148,7 @@ func New(o Options) (*Bot, error) {
 		discordgo.IntentsGuildMessageReactions | discordgo.IntentsDirectMessageReactions | discordgo.IntentsMessageContent
 	s.LogLevel = discordgo.LogError
 	return &Bot{o: o, s: s, parents: map[string]string{}, types: map[string]discordgo.ChannelType{}, guilds: map[string]string{},
-		webhooks: map[string]*discordgo.Webhook{}, tags: map[string]map[string]string{}}, nil
+		webhooks: map[string]*discordgo.Webhook{}, tags: map[string]map[string]string{}, read: map[string]bool{}}, nil
 }
 
 // Name implements core.Platform.
