@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -14,6 +15,7 @@ type crashFigures struct {
 	dups                    map[string]int // extra copies, by the platform that received them
 	orderViolations         int
 	violationsAt            map[string]int // order violations by side and platform
+	violationSample         []string       // a few sequences that went backwards
 	pending, failed         int            // deliveries
 	byPlatform              map[string]int // customer messages recorded, by platform
 	extraThreads            int            // desk threads beyond one per conversation
@@ -67,6 +69,9 @@ func (w *crashWorld) tally(f *crashFigures) {
 	for side, seqsOf := range map[string]map[int][]int{"desk": s.desk, "customer": s.cust} {
 		for conv, seqs := range seqsOf {
 			if n := outOfOrder(seqs); n > 0 {
+				if len(f.violationSample) < 3 {
+					f.violationSample = append(f.violationSample, fmt.Sprintf("%s of conversation %d: %v", side, conv, seqs))
+				}
 				f.orderViolations += n
 				f.violationsAt[side+" of "+w.convs[conv].platform+" conversations"] += n
 			}
@@ -123,7 +128,7 @@ func checkCrash(t *testing.T, w *crashWorld, db *sql.DB, sent, replies, kills in
 		t.Errorf("%d desk threads more than conversations: a thread opened twice", f.extraThreads)
 	}
 	if f.orderViolations != 0 {
-		t.Errorf("%d per-conversation order violations", f.orderViolations)
+		t.Errorf("%d per-conversation order violations, e.g. %v", f.orderViolations, f.violationSample)
 	}
 	// A kill between a platform accepting a send and the receipt being
 	// committed leaves a delivery that may have landed (core.Delivery
