@@ -45,7 +45,8 @@ func (b *Bot) catchUp(ctx context.Context) {
 	}
 	read := 0
 	for _, c := range cursors {
-		n, err := b.readBack(ctx, c)
+		b.markRead(target(c.Place))
+		n, err := b.readBack(ctx, c, "")
 		read += n
 		if err != nil && ctx.Err() == nil {
 			b.o.Logger.Warn("discord: cannot read a channel back", "channel", target(c.Place), "err", err)
@@ -56,9 +57,36 @@ func (b *Bot) catchUp(ctx context.Context) {
 	}
 }
 
+// markRead notes that a DM channel's history has been (or is being) read
+// back and reports whether it had been already.
+func (b *Bot) markRead(channel string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	was := b.read[channel]
+	b.read[channel] = true
+	return was
+}
+
+// readNewDM reads back a DM channel the first time this process hears
+// from it without having read it at READY: the Inbox had nothing recorded
+// there, so what the customer wrote before (while cornershop was down, or
+// dispatched to a process that died before recording a first message) is
+// only in the history. It runs before m itself is handed in, which the
+// history includes, so order is kept.
+func (b *Bot) readNewDM(ctx context.Context, m *discordgo.Message) {
+	if m.GuildID != "" || m.Author == nil || m.Author.ID == b.self() || b.markRead(m.ChannelID) {
+		return
+	}
+	since := strconv.FormatUint(uint64(time.Now().Add(-backlogSince).UnixMilli()-discordEpochMS)<<22, 10)
+	if _, err := b.readBack(ctx, core.Cursor{Place: core.Place{Platform: core.Discord, Chat: m.ChannelID}, Last: since}, m.ID); err != nil && ctx.Err() == nil {
+		b.o.Logger.Warn("discord: cannot read a new DM back", "channel", m.ChannelID, "err", err)
+	}
+}
+
 // readBack hands in the messages of one place after its cursor (less the
-// overlap) and returns how many it read.
-func (b *Bot) readBack(ctx context.Context, c core.Cursor) (int, error) {
+// overlap), and before until when it is not "" (live events carry the
+// rest), and returns how many it read.
+func (b *Bot) readBack(ctx context.Context, c core.Cursor, until string) (int, error) {
 	ch := target(c.Place)
 	_, _, guild, err := b.channel(ctx, ch)
 	if err != nil {
@@ -73,6 +101,9 @@ func (b *Bot) readBack(ctx context.Context, c core.Cursor) (int, error) {
 		}
 		slices.SortFunc(page, func(x, y *discordgo.Message) int { return cmpSnowflake(x.ID, y.ID) })
 		for _, m := range page {
+			if until != "" && cmpSnowflake(m.ID, until) >= 0 {
+				return n, nil
+			}
 			if m.GuildID == "" {
 				m.GuildID = guild // REST messages do not carry it; placeOf needs it
 			}

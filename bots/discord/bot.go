@@ -80,6 +80,7 @@ type Bot struct {
 	names    map[string]string // channel id -> name (a forum post's title)
 	webhooks map[string]*discordgo.Webhook
 	tags     map[string]map[string]string // forum id -> tag name -> id
+	read     map[string]bool              // DM channels whose history was read back
 }
 
 type inboxRef struct{ core.Inbox }
@@ -198,7 +199,7 @@ func New(o Options) (*Bot, error) {
 		discordgo.IntentsGuildMessageReactions | discordgo.IntentsDirectMessageReactions | discordgo.IntentsMessageContent
 	s.LogLevel = discordgo.LogError
 	return &Bot{o: o, s: s, global: global, parents: map[string]string{}, types: map[string]discordgo.ChannelType{}, guilds: map[string]string{}, names: map[string]string{},
-		webhooks: map[string]*discordgo.Webhook{}, tags: map[string]map[string]string{}}, nil
+		webhooks: map[string]*discordgo.Webhook{}, tags: map[string]map[string]string{}, read: map[string]bool{}}, nil
 }
 
 // Name implements core.Platform.

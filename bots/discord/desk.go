@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -77,16 +78,45 @@ func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.Contact
 		b.remember(th)
 		return core.Thread{Place: core.Place{Platform: core.Discord, Chat: desk.Chat, Thread: th.ID}, CardID: th.ID}, nil
 	}
-	msg, err := b.s.ChannelMessageSendComplex(desk.Chat, send, discordgo.WithContext(ctx))
+	// An earlier attempt may have posted the card (and started its thread)
+	// before failing or before its process died: finish that one rather
+	// than post a second card.
+	msg, err := b.postedCard(ctx, desk.Chat, card.Conversation)
 	if err != nil {
-		return core.Thread{}, b.classify("post card", err)
+		return core.Thread{}, err
+	}
+	if msg == nil {
+		if msg, err = b.s.ChannelMessageSendComplex(desk.Chat, send, discordgo.WithContext(ctx)); err != nil {
+			return core.Thread{}, b.classify("post card", err)
+		}
 	}
 	th, err := b.s.MessageThreadStartComplex(desk.Chat, msg.ID, &discordgo.ThreadStart{Name: threadName(card), AutoArchiveDuration: 10080}, discordgo.WithContext(ctx))
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil && re.Message.Code == 160004 {
+		// The earlier attempt started it: a thread from a message shares its id.
+		return core.Thread{Place: core.Place{Platform: core.Discord, Chat: desk.Chat, Thread: msg.ID}, CardID: msg.ID}, nil
+	}
 	if err != nil {
 		return core.Thread{}, b.classify("start thread", err)
 	}
 	b.remember(th)
 	return core.Thread{Place: core.Place{Platform: core.Discord, Chat: desk.Chat, Thread: th.ID}, CardID: msg.ID}, nil
+}
+
+// postedCard finds the card of conversation among the bot's latest posts
+// in a desk channel, nil when there is none.
+func (b *Bot) postedCard(ctx context.Context, channel string, conv core.ConversationID) (*discordgo.Message, error) {
+	msgs, err := b.history(ctx, channel, "")
+	if err != nil {
+		return nil, err
+	}
+	mark := fmt.Sprintf("· conversation #%d on ", conv)
+	for _, m := range msgs {
+		if m.Author != nil && m.Author.ID == b.self() && len(m.Embeds) > 0 && strings.Contains(m.Embeds[0].Description, mark) {
+			return m, nil
+		}
+	}
+	return nil, nil
 }
 
 // statusTags finds the forum tag named after a status (open, waiting,

@@ -26,6 +26,7 @@ func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.ready.Store(true) })
 	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.ready.Store(false) })
 	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+		b.readNewDM(ctx, m.Message)
 		b.deliverIn(ctx, "message", b.understand(ctx, func() pending { return b.onMessage(ctx, m.Message) }))
 	})
 	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) {

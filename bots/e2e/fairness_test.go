@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -19,11 +20,15 @@ const burst = 500
 // platform's pacer limits a chat, not the platform, so the burst costs the
 // other customer at most one pacing interval.
 //
-// The check counts positions, not seconds (a loaded machine makes time
-// meaningless, not order): while the other customer's reply is on its way,
-// the burst keeps flowing at its chat's paced rate, and at most one pacing
-// interval's worth of it — the platform's burst allowance for one chat —
-// may land, plus one in flight when the reply was written.
+// The check counts positions, not seconds: while the other customer's
+// reply is on its way, the burst keeps flowing at its chat's paced rate,
+// so how many of the burst land meanwhile measures the delay in pacing
+// intervals. One interval lets through the chat's burst allowance; the
+// tolerance is twice that plus one in flight, because the burst's pace is
+// wall-clock while the other reply's way through relay, outbox and
+// emulator is CPU time, and on a loaded two-core machine under -race that
+// way alone can take a Discord window (5 s). A reply stuck behind the
+// burst would see hundreds land.
 func TestBurstDoesNotDelayOthers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("paces hundreds of replies; skipped with -short")
@@ -59,12 +64,24 @@ func TestBurstDoesNotDelayOthers(t *testing.T) {
 					return ok && conv.Desk.Thread != ""
 				})
 			}
-			for range burst {
-				c.answer(t, a, threads[a])
+			// The burst is handed to the Inbox as the desk adapter would:
+			// the desk's inbound path is not what is measured, and 500
+			// desk messages through an emulator take minutes under -race.
+			staff := c.dcStaff.ID
+			if threads[a].Platform == core.Slack {
+				staff = c.slStaff.ID
+			}
+			for i := range burst {
+				e := core.MessageEvent{Place: threads[a], ID: fmt.Sprintf("burst-%s-%d", p, i), Sender: core.Sender{UserID: staff, Name: "Alice Martin"},
+					Text: staffText(a.n, a.replied), At: time.Now()}
+				if err := s.Relay.Handle(context.Background(), e); err != nil {
+					t.Fatal(err)
+				}
+				a.replied++
 			}
 			// The whole burst is recorded (queued) before the other reply
 			// is written, and is being delivered at its pace.
-			bottest.Eventually(t, 2*time.Minute, "the burst recorded", func() bool {
+			bottest.Eventually(t, time.Minute, "the burst recorded", func() bool {
 				n := 0
 				_ = s.Store.InTx(context.Background(), func(tx core.Tx) error {
 					msgs, err := tx.Messages(convA.ID)
@@ -82,9 +99,9 @@ func TestBurstDoesNotDelayOthers(t *testing.T) {
 			c.answer(t, b, threads[b])
 			bottest.Eventually(t, 60*time.Second, "the other customer's reply", func() bool { return c.repliesSeen(b) == 1 })
 			during := c.repliesSeen(a) - before
-			t.Logf("%s: %d of the burst's replies landed while the other customer's reply was on its way (allowance %d + 1 in flight); %d of %d delivered so far",
-				p, during, allowance[p], c.repliesSeen(a), burst)
-			if during > allowance[p]+1 {
+			t.Logf("%s: %d of the burst's replies landed while the other customer's reply was on its way (one interval's allowance %d; tolerance %d); %d of %d delivered so far",
+				p, during, allowance[p], 2*allowance[p]+1, c.repliesSeen(a), burst)
+			if during > 2*allowance[p]+1 {
 				t.Errorf("%d of the burst's replies went out before the other customer's one reply: it waited behind the burst", during)
 			}
 		})

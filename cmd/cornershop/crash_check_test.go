@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -14,8 +15,10 @@ type crashFigures struct {
 	dups                    map[string]int // extra copies, by the platform that received them
 	orderViolations         int
 	violationsAt            map[string]int // order violations by side and platform
+	violationSample         []string       // a few sequences that went backwards
 	pending, failed         int            // deliveries
 	byPlatform              map[string]int // customer messages recorded, by platform
+	extraThreads            int            // desk threads beyond one per conversation
 }
 
 // dbCounts reads what the database recorded.
@@ -60,11 +63,15 @@ func (w *crashWorld) tally(f *crashFigures) {
 			f.dups[where] += n - 1
 		}
 	}
+	f.extraThreads = len(w.dc.Threads(w.desk.ID)) - len(w.convs)
 	f.orderViolations = 0
 	f.violationsAt = map[string]int{}
 	for side, seqsOf := range map[string]map[int][]int{"desk": s.desk, "customer": s.cust} {
 		for conv, seqs := range seqsOf {
 			if n := outOfOrder(seqs); n > 0 {
+				if len(f.violationSample) < 3 {
+					f.violationSample = append(f.violationSample, fmt.Sprintf("%s of conversation %d: %v", side, conv, seqs))
+				}
 				f.orderViolations += n
 				f.violationsAt[side+" of "+w.convs[conv].platform+" conversations"] += n
 			}
@@ -100,8 +107,8 @@ func checkCrash(t *testing.T, w *crashWorld, db *sql.DB, sent, replies, kills in
 	})
 	dbCounts(db, &f)
 	w.tally(&f)
-	t.Logf("figures: %d customer messages sent, %d recorded %v; %d staff replies sent, %d recorded; %d distinct delivered of %d; duplicates %v; %d order violations %v; %d deliveries pending, %d failed",
-		f.sent, f.recorded, f.byPlatform, f.replies, f.recordedRepls, f.delivered, sent+replies, f.dups, f.orderViolations, f.violationsAt, f.pending, f.failed)
+	t.Logf("figures: %d customer messages sent, %d recorded %v; %d staff replies sent, %d recorded; %d distinct delivered of %d; duplicates %v, %d extra desk threads; %d order violations %v; %d deliveries pending, %d failed",
+		f.sent, f.recorded, f.byPlatform, f.replies, f.recordedRepls, f.delivered, sent+replies, f.dups, f.extraThreads, f.orderViolations, f.violationsAt, f.pending, f.failed)
 	if !settled {
 		t.Errorf("the service did not catch up within two minutes")
 	}
@@ -117,8 +124,11 @@ func checkCrash(t *testing.T, w *crashWorld, db *sql.DB, sent, replies, kills in
 	if f.pending != 0 || f.failed != 0 {
 		t.Errorf("%d deliveries stuck pending, %d failed; want none", f.pending, f.failed)
 	}
+	if f.extraThreads != 0 {
+		t.Errorf("%d desk threads more than conversations: a thread opened twice", f.extraThreads)
+	}
 	if f.orderViolations != 0 {
-		t.Errorf("%d per-conversation order violations", f.orderViolations)
+		t.Errorf("%d per-conversation order violations, e.g. %v", f.orderViolations, f.violationSample)
 	}
 	// A kill between a platform accepting a send and the receipt being
 	// committed leaves a delivery that may have landed (core.Delivery
