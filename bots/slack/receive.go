@@ -53,7 +53,11 @@ func (b *Bot) socketMode(ctx context.Context, in core.Inbox) error {
 	sm := socketmode.New(b.api)
 	errc := make(chan error, 1)
 	go func() { errc <- sm.RunContext(ctx) }()
-	sh := newShards(socketShards, func(evt socketmode.Event) { b.onSocketEvent(ctx, sm, in, evt) })
+	sh := newShards(socketShards, func(evt socketmode.Event) {
+		if ctx.Err() == nil { // after the end, unacknowledged: Slack sends it again
+			b.onSocketEvent(ctx, sm, in, evt)
+		}
+	})
 	defer sh.stop()
 	for {
 		select {
@@ -157,7 +161,7 @@ func (b *Bot) onSocketEvent(ctx context.Context, sm *socketmode.Client, in core.
 			b.o.Logger.Warn("slack event not recorded; Slack will send it again", "err", err)
 			return
 		}
-		sm.Ack(*evt.Request)
+		_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slackapi.SlashCommand)
 		if !ok || evt.Request == nil {
@@ -168,7 +172,7 @@ func (b *Bot) onSocketEvent(ctx context.Context, sm *socketmode.Client, in core.
 			b.o.Logger.Warn("slack command failed", "err", err)
 			text = "Something went wrong; try again."
 		}
-		sm.Ack(*evt.Request, map[string]any{"response_type": "ephemeral", "text": text})
+		_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, map[string]any{"response_type": "ephemeral", "text": text})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slackapi.InteractionCallback)
 		if !ok || evt.Request == nil {
@@ -177,7 +181,7 @@ func (b *Bot) onSocketEvent(ctx context.Context, sm *socketmode.Client, in core.
 		if _, err := b.onInteraction(ctx, in, cb); err != nil && !errors.Is(err, core.ErrInvalid) {
 			b.o.Logger.Warn("slack interaction failed", "err", err)
 		}
-		sm.Ack(*evt.Request)
+		_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
 	}
 }
 

@@ -8,6 +8,7 @@
 //	cornershop migrate      [--config FILE]   bring the database schema up to date
 //	cornershop check-config [--config FILE]   validate a configuration
 //	cornershop emulate      telegram|slack|discord [--listen ADDR]
+//	cornershop bench        [--db DSN] [--scenario LIST]   end-to-end benchmarks (BENCHMARKS.md)
 //	cornershop version
 package main
 

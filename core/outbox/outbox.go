@@ -145,6 +145,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var reaped time.Time
+	// While deliveries are in flight, slots are claimed for in batches of
+	// an eighth of them, not one by one as each frees: a claim is a write
+	// transaction, and the next few finish within moments.
+	batch := max(1, w.o.Workers/8)
+	canClaim := func() bool { free := w.o.Workers - len(sem); return free >= batch || free > 0 && len(sem) == 0 }
 	for {
 		if ctx.Err() != nil {
 			return nil
@@ -155,7 +160,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		free := w.o.Workers - len(sem)
 		var claimed []core.Delivery
-		if free > 0 {
+		if canClaim() {
 			var err error
 			claimed, err = w.store.Claim(ctx, w.o.Owner, w.o.Now(), free, w.o.Lease)
 			if err != nil && ctx.Err() == nil {
@@ -178,13 +183,13 @@ func (w *Worker) Run(ctx context.Context) error {
 				w.attempt(dctx, d)
 			}()
 		}
-		if len(claimed) > 0 && len(sem) < w.o.Workers {
+		if len(claimed) > 0 && canClaim() {
 			continue
 		}
-		// With every slot busy, the next chance to work is a slot freeing
+		// With the slots busy, the next chance to work is slots freeing
 		// (each finished delivery notifies): asking the store when work is
 		// due would scan the whole backlog once per delivery.
-		w.sleep(ctx, len(sem) < w.o.Workers)
+		w.sleep(ctx, canClaim())
 	}
 }
 
