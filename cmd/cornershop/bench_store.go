@@ -123,7 +123,7 @@ func rawInsertRate(ctx context.Context, r *rig, n int) (float64, error) {
 	}
 	insMsg := q(`INSERT INTO messages (conversation_id, direction, author, author_name, text, attachments, as_team, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	insRef := q(`INSERT INTO message_refs (message_id, side, source, platform, chat, platform_id, part) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	insDel := q(`INSERT INTO deliveries (idem_key, conversation_id, message_id, emoji, op, side, platform, state, attempts, next_attempt_at, last_error, created_at, claimed_by) VALUES (?, ?, ?, '', ?, ?, ?, ?, 0, ?, '', ?, '')`)
+	insDel := q(`INSERT INTO deliveries (idem_key, conversation_id, message_id, lane, emoji, op, side, platform, state, attempts, next_attempt_at, last_error, created_at, claimed_by) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, 0, ?, '', ?, '')`)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	began := time.Now()
 	for done := 0; done < n; {
@@ -162,7 +162,7 @@ func rawBatch(ctx context.Context, db *sql.DB, insMsg, insRef, insDel string, co
 		if _, err := sr.ExecContext(ctx, id, "customer", true, "telegram", "raw-insert", strconv.Itoa(i), 0); err != nil {
 			return err
 		}
-		if _, err := sd.ExecContext(ctx, "raw:send:desk:"+strconv.FormatInt(id, 10), conv, id, "send", "desk", "slack", "pending", now, now); err != nil {
+		if _, err := sd.ExecContext(ctx, "raw:send:desk:"+strconv.FormatInt(id, 10), conv, id, "c"+strconv.FormatInt(conv, 10)+":desk", "send", "desk", "slack", "pending", now, now); err != nil {
 			return err
 		}
 	}
@@ -211,9 +211,9 @@ func seedLarge(ctx context.Context, r *rig, contacts, messages int) error {
 		{"message_refs", []string{"id", "message_id", "side", "source", "platform", "chat", "platform_id", "part"}, messages, func(i int) []any {
 			return []any{i + 1, i + 1, "customer", true, "telegram", user(i % contacts), strconv.Itoa(i/contacts + 1), 0}
 		}},
-		{"deliveries", []string{"id", "idem_key", "conversation_id", "message_id", "emoji", "op", "side", "platform", "state", "attempts",
+		{"deliveries", []string{"id", "idem_key", "conversation_id", "message_id", "lane", "emoji", "op", "side", "platform", "state", "attempts",
 			"next_attempt_at", "last_error", "created_at", "done_at", "claimed_by"}, messages, func(i int) []any {
-			return []any{i + 1, "send:desk:" + strconv.Itoa(i+1), i%contacts + 1, i + 1, "", "send", "desk", "slack", "done", 1, at, "", at, at, ""}
+			return []any{i + 1, "send:desk:" + strconv.Itoa(i+1), i%contacts + 1, i + 1, "c" + strconv.Itoa(i%contacts+1) + ":desk", "", "send", "desk", "slack", "done", 1, at, "", at, at, ""}
 		}},
 	}
 	for _, t := range tables {

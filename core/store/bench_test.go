@@ -184,7 +184,7 @@ func benchRawInsert(b *testing.B, s *Store) {
 	}
 	insMsg := q(`INSERT INTO messages (conversation_id, direction, author, author_name, text, attachments, as_team, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	insRef := q(`INSERT INTO message_refs (message_id, side, source, platform, chat, platform_id, part) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	insDel := q(`INSERT INTO deliveries (idem_key, conversation_id, message_id, emoji, op, side, platform, state, attempts, next_attempt_at, last_error, created_at, claimed_by) VALUES (?, ?, ?, '', ?, ?, ?, ?, 0, ?, '', ?, '')`)
+	insDel := q(`INSERT INTO deliveries (idem_key, conversation_id, message_id, lane, emoji, op, side, platform, state, attempts, next_attempt_at, last_error, created_at, claimed_by) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, 0, ?, '', ?, '')`)
 	now := dbTime(time.Now())
 	n := 0
 	b.ResetTimer()
@@ -208,7 +208,7 @@ func benchRawInsert(b *testing.B, s *Store) {
 			if _, err := sr.ExecContext(ctx, id, "customer", true, "telegram", "1", fmt.Sprint(i), 0); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := sd.ExecContext(ctx, fmt.Sprintf("send:desk:%d", id), int64(conv), id, "send", "desk", "slack", "pending", now, now); err != nil {
+			if _, err := sd.ExecContext(ctx, fmt.Sprintf("send:desk:%d", id), int64(conv), id, fmt.Sprintf("c%d:desk", int64(conv)), "send", "desk", "slack", "pending", now, now); err != nil {
 				b.Fatal(err)
 			}
 		}

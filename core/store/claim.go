@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -73,22 +74,43 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, limit in
 	return out, nil
 }
 
-// claimSQLiteSQL leases and returns the claimable deliveries in one
-// statement whose text never changes, so it is prepared once (the
-// statement cache); SQLite's single writer serialises claimers.
-const claimSQLiteSQL = `UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id IN (
-SELECT d.id FROM deliveries d
+// claimSQLiteSQL picks the claimable deliveries and who held each last
+// (an owner still named there was cut off before recording the outcome);
+// claimLeaseSQL then leases them. Both texts never change, so they are
+// prepared once (the statement cache); SQLite's single writer serialises
+// claimers.
+const (
+	claimSQLiteSQL = `SELECT d.id, d.claimed_by FROM deliveries d
 WHERE d.state = 'pending' AND d.next_attempt_at <= ?
   AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
   AND ` + headOnly + `
 ORDER BY d.next_attempt_at, d.id
-LIMIT ?)
-RETURNING *`
+LIMIT ?`
+	claimLeaseSQL = `UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT value FROM json_each(?)) RETURNING *`
+)
 
 func (s *Store) claimSQLite(ctx context.Context, owner string, at, until time.Time, limit int) ([]core.Delivery, error) {
 	var rows []deliveryRow
+	cut := map[int64]bool{}
 	err := s.inSQLiteTx(ctx, func(t core.Tx) error {
-		return t.(*tx).db.Raw(claimSQLiteSQL, owner, until, at, at, limit).Scan(&rows).Error
+		db := t.(*tx).db
+		var picked []struct {
+			ID        int64
+			ClaimedBy string
+		}
+		if err := db.Raw(claimSQLiteSQL, at, at, limit).Scan(&picked).Error; err != nil || len(picked) == 0 {
+			return err
+		}
+		ids := make([]int64, len(picked))
+		for i, p := range picked {
+			ids[i] = p.ID
+			cut[p.ID] = p.ClaimedBy != ""
+		}
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
+		return db.Raw(claimLeaseSQL, owner, until, string(list)).Scan(&rows).Error
 	})
 	if err != nil {
 		return nil, mapErr("store: claim", err)
@@ -103,6 +125,8 @@ func (s *Store) claimSQLite(ctx context.Context, owner string, at, until time.Ti
 	out := make([]core.Delivery, len(rows))
 	for i, r := range rows {
 		out[i] = toCoreDelivery(r)
+		// Outcomes release the claim: one still there was cut off.
+		out[i].MaybeSent = cut[r.ID]
 	}
 	return out, nil
 }

@@ -91,8 +91,8 @@ func (s *Server) deliverInteractionLocked(guildID string, d map[string]any) {
 		}
 		s.mu.Lock()
 		s.endpointStatuses = append(s.endpointStatuses, status)
+		s.changed.Notify() // under the lock, as Changes requires
 		s.mu.Unlock()
-		s.changed.Notify()
 	})
 }
 
