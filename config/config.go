@@ -204,6 +204,10 @@ type Discord struct {
 	// Portal → General Information); when set, /discord/interactions
 	// serves Discord's Interactions Endpoint URL.
 	PublicKey string `yaml:"public_key"`
+	// Pacing is "published" (every REST call keeps to Discord's 50
+	// requests a second) or "off" (for an API without limits such as the
+	// emulators; buckets and 429s are still honoured).
+	Pacing string `yaml:"pacing"`
 }
 
 // Default returns the configuration with every default filled in.
@@ -221,6 +225,6 @@ func Default() *Config {
 		Outbox:   Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},
 		Slack:    Slack{APIURL: "https://slack.com/api/", Mode: "socket", Pacing: "published"},
-		Discord:  Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention"},
+		Discord:  Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention", Pacing: "published"},
 	}
 }

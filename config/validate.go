@@ -256,6 +256,7 @@ func (c *Config) validatePlatforms(ps *problems) {
 		}
 		ps.url("discord.api_url", d.APIURL, true)
 		ps.oneOf("discord.community_trigger", d.CommunityTrigger, "mention", "any")
+		ps.oneOf("discord.pacing", d.Pacing, "published", "off")
 		if k, err := hex.DecodeString(d.PublicKey); d.PublicKey != "" && (err != nil || len(k) != 32) {
 			ps.add("discord.public_key", "want the application's public key: 64 hexadecimal digits")
 		}

@@ -143,6 +143,7 @@ discord:
   enabled: true
   application_id: "%s"
   api_url: %s
+  pacing: off # the emulator enforces no limits: the test is about loss, not Discord's 50 requests/s
 `, driver, workers, w.staff.ID, w.desk.ID, w.tg.URL(), w.sl.APIURL(), w.dc.ApplicationID(), w.dc.URL())
 	path := filepath.Join(dir, "cornershop.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {

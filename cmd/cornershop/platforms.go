@@ -88,7 +88,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 			Token: d.Token.Reveal(), ApplicationID: d.ApplicationID, APIURL: d.APIURL,
 			DeskChannels: deskChannels(cfg, "discord"), DeskKind: kind, IdeaBoards: boards(cfg, "discord"),
 			CommunityChannels: d.CommunityChannels, CommunityTrigger: d.CommunityTrigger,
-			TeamName: cfg.Team.Name, TeamAvatarURL: cfg.Team.AvatarURL, PublicKey: d.PublicKey,
+			TeamName: cfg.Team.Name, TeamAvatarURL: cfg.Team.AvatarURL, NoPacing: d.Pacing == "off", PublicKey: d.PublicKey,
 			Logger: log.With("platform", "discord"),
 		})
 		if err != nil {
