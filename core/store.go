@@ -96,6 +96,12 @@ type Tx interface {
 	RefByPlatformID(platform PlatformName, chat, id string) (Ref, error)
 	// Refs lists a message's refs on one side, ordered by part.
 	Refs(m MessageID, side Side) ([]Ref, error)
+	// Marks returns, per place of platform where a message received from
+	// the platform was recorded at or after since, the newest such
+	// message, the most recently active place first, then desk threads of
+	// conversations updated since then with nothing received (ID empty);
+	// see HistoryInbox.
+	Marks(platform PlatformName, since time.Time) ([]Mark, error)
 
 	// Enqueue inserts a pending delivery and sets d.ID; ErrDuplicate when
 	// d.Key is taken.

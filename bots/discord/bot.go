@@ -57,6 +57,8 @@ type Bot struct {
 	s     *discordgo.Session
 	ready atomic.Bool
 	in    atomic.Pointer[inboxRef]
+	// catchup is the current gateway session's catch-up state.
+	catchup atomic.Pointer[catchup]
 
 	mu       sync.Mutex
 	parents  map[string]string // channel id -> parent id ("" top level)

@@ -18,21 +18,34 @@ import (
 func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 	b.in.Store(&inboxRef{in})
 	defer b.ready.Store(false)
-	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) { b.ready.Store(true) })
-	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.ready.Store(true) })
-	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.ready.Store(false) })
-	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
-		b.deliverIn(ctx, "message", b.onMessage(ctx, m.Message))
-	})
-	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) {
-		b.deliverIn(ctx, "edit", b.onEdit(ctx, m.Message))
-	})
-	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) { b.deliverIn(ctx, "delete", b.onDelete(ctx, m)) })
-	b.s.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
-		b.deliverIn(ctx, "reaction", b.onReaction(ctx, r))
-	})
-	b.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { b.onInteraction(ctx, i) })
-	b.s.AddHandler(func(_ *discordgo.Session, t *discordgo.ThreadCreate) { b.remember(t.Channel) })
+	// Run may be called again on the same Bot (the connection's lock was
+	// lost and won back): the handlers go with this call.
+	for _, remove := range []func(){
+		b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) {
+			b.ready.Store(true)
+			b.onReady(ctx) // a fresh session: fetch what nobody heard
+		}),
+		b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.ready.Store(true) }),
+		b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.ready.Store(false) }),
+		b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+			p := b.onMessage(ctx, m.Message)
+			if p.event != nil {
+				b.heard(ctx, m.ChannelID)
+			}
+			b.deliverIn(ctx, "message", p)
+		}),
+		b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) {
+			b.deliverIn(ctx, "edit", b.onEdit(ctx, m.Message))
+		}),
+		b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) { b.deliverIn(ctx, "delete", b.onDelete(ctx, m)) }),
+		b.s.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
+			b.deliverIn(ctx, "reaction", b.onReaction(ctx, r))
+		}),
+		b.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { b.onInteraction(ctx, i) }),
+		b.s.AddHandler(func(_ *discordgo.Session, t *discordgo.ThreadCreate) { b.remember(t.Channel) }),
+	} {
+		defer remove()
+	}
 	for {
 		err := b.s.Open()
 		if err == nil {
@@ -327,12 +340,8 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 // customerCommand answers /start, /help and /link typed in a DM (Discord
 // has no per-DM slash commands for them) and reports whether it did.
 func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message) bool {
-	fields := strings.Fields(m.Content)
-	if len(fields) == 0 {
-		return false
-	}
-	name := strings.ToLower(strings.TrimPrefix(fields[0], "/"))
-	if !strings.HasPrefix(fields[0], "/") || (name != "start" && name != "help" && name != "link") {
+	name, args, ok := commandOf(m.Content)
+	if !ok {
 		return false
 	}
 	ai, ok := b.in.Load().Inbox.(core.ActionInbox)
@@ -340,7 +349,7 @@ func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message) bool {
 		return false
 	}
 	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Discord, Chat: m.ChannelID}, Sender: sender(m.Author, m.Member),
-		Name: name, Args: fields[1:], ID: m.ID, At: m.Timestamp})
+		Name: name, Args: args, ID: m.ID, At: m.Timestamp})
 	if err != nil {
 		b.o.Logger.Warn("discord: customer command failed", "err", err)
 		return true
@@ -351,4 +360,18 @@ func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message) bool {
 		}
 	}
 	return true
+}
+
+// commandOf recognises a customer command (/start, /help, /link) typed in
+// a DM.
+func commandOf(content string) (name string, args []string, ok bool) {
+	fields := strings.Fields(content)
+	if len(fields) == 0 || !strings.HasPrefix(fields[0], "/") {
+		return "", nil, false
+	}
+	name = strings.ToLower(strings.TrimPrefix(fields[0], "/"))
+	if name != "start" && name != "help" && name != "link" {
+		return "", nil, false
+	}
+	return name, fields[1:], true
 }

@@ -77,6 +77,16 @@ func (c countingInbox) Handle(ctx context.Context, e core.Event) error {
 	return nil
 }
 
+// Marks passes history questions through when the wrapped inbox answers
+// them.
+func (c countingInbox) Marks(ctx context.Context, platform core.PlatformName, since time.Time) ([]core.Mark, error) {
+	hi, ok := c.in.(core.HistoryInbox)
+	if !ok {
+		return nil, core.ErrUnsupported
+	}
+	return hi.Marks(ctx, platform, since)
+}
+
 // Act passes native actions through when the wrapped inbox takes them.
 func (c countingInbox) Act(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
 	ai, ok := c.in.(core.ActionInbox)
