@@ -48,6 +48,10 @@ func (s *Store) Exclusive(ctx context.Context, name string, poll time.Duration, 
 
 var errNotHeld = errors.New("lock held elsewhere")
 
+// lockPingTimeout is how long the lock's connection may take to answer a
+// ping before the lock is given up.
+const lockPingTimeout = 5 * time.Second
+
 func (s *Store) holdOnce(ctx context.Context, db *sql.DB, name string, poll time.Duration, held func(bool), fn func(ctx context.Context) error) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -82,7 +86,12 @@ func (s *Store) holdOnce(ctx context.Context, db *sql.DB, name string, poll time
 			case <-fctx.Done():
 				return
 			case <-t.C:
-				pctx, pcancel := context.WithTimeout(fctx, poll)
+				// A failed ping closes the connection, and with it the
+				// lock: allow a slow answer (a busy database, a loaded
+				// machine) rather than give the lock up for nothing. A
+				// replica that dies releases it at once however long this
+				// is: its connection closes.
+				pctx, pcancel := context.WithTimeout(fctx, max(lockPingTimeout, poll))
 				err := conn.PingContext(pctx)
 				pcancel()
 				if err != nil && fctx.Err() == nil {
