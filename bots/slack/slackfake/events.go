@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func (s *Server) dispatchLocked(kind string, payload map[string]any) {
 		return
 	}
 	s.evSeq++
-	env := envelope{ID: fmt.Sprintf("env-%d", s.evSeq), Type: kind, Body: payload}
+	env := envelope{ID: fmt.Sprintf("env-%d", s.evSeq), Type: kind, Body: payload, Seq: s.evSeq}
 	s.pending[env.ID] = env
 	s.sendLocked(env)
 	s.notifyLocked()
@@ -79,6 +80,17 @@ func (s *Server) sendLocked(env envelope) {
 	}
 }
 
+// pendingLocked lists the unacknowledged envelopes in the order they were
+// first sent, so a retry or a new connection gets them in that order.
+func (s *Server) pendingLocked() []envelope {
+	out := make([]envelope, 0, len(s.pending))
+	for _, env := range s.pending {
+		out = append(out, env)
+	}
+	slices.SortFunc(out, func(a, b envelope) int { return a.Seq - b.Seq })
+	return out
+}
+
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
 // socket serves a Socket Mode connection.
@@ -93,9 +105,9 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 		"debug_info":      map[string]any{"host": "slackfake", "approximate_connection_time": 3600},
 		"connection_info": map[string]any{"app_id": s.appID}})
 	// Whatever was never acknowledged is sent again on the new link.
-	for id, env := range s.pending {
+	for _, env := range s.pendingLocked() {
 		env.Try++
-		s.pending[id] = env
+		s.pending[env.ID] = env
 		s.sendLocked(env)
 	}
 	s.notifyLocked()
@@ -121,10 +133,10 @@ func (s *Server) socket(w http.ResponseWriter, r *http.Request) {
 			case <-t.C:
 				s.mu.Lock()
 				_ = c.WriteControl(websocket.PingMessage, []byte("ping"), time.Now().Add(time.Second))
-				for id, env := range s.pending {
+				for _, env := range s.pendingLocked() {
 					if env.Try < 3 {
 						env.Try++
-						s.pending[id] = env
+						s.pending[env.ID] = env
 						s.sendLocked(env)
 					}
 				}

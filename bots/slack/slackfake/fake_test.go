@@ -3,9 +3,11 @@ package slackfake_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -267,5 +269,43 @@ func TestEventsAPISignedPushesAndRetries(t *testing.T) {
 	ev, err := slackevents.ParseEvent([]byte(got[0]), slackevents.OptionNoVerifyToken())
 	if err != nil || ev.Type != slackevents.CallbackEvent {
 		t.Errorf("ParseEvent = %+v, %v", ev, err)
+	}
+}
+
+// TestSocketModeRedeliversInOrder: envelopes dispatched while no client is
+// connected (a replica died) reach the next connection, all of them and in
+// the order they were first sent.
+func TestSocketModeRedeliversInOrder(t *testing.T) {
+	s, api := start(t, slackfake.Options{})
+	desk, alice, _, _, _ := s.SeedDemo()
+	var want []string
+	for i := range 20 {
+		text := fmt.Sprintf("m%02d", i)
+		if _, err := s.Post(desk.ID, alice, text, ""); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, text)
+	}
+	sm := socketmode.New(api)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	go func() { _ = sm.RunContext(ctx) }()
+	var seen []string
+	for len(seen) < len(want) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("events seen: %q", seen)
+		case evt := <-sm.Events:
+			if evt.Type != socketmode.EventTypeEventsAPI {
+				continue
+			}
+			if me, ok := evt.Data.(slackevents.EventsAPIEvent).InnerEvent.Data.(*slackevents.MessageEvent); ok {
+				seen = append(seen, me.Text)
+				sm.Ack(*evt.Request)
+			}
+		}
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("redelivered %q, want %q", seen, want)
 	}
 }
