@@ -139,3 +139,32 @@ func TestCatchUpAfterAFreshSession(t *testing.T) {
 		t.Errorf("%d copies in the desk thread, want m1…m4 once each", n)
 	}
 }
+
+// TestSendTwiceShowsOnce: a delivery performed again (its receipt was lost
+// in a crash) carries the same nonce with enforce_nonce, so Discord returns
+// the message it already made; webhook posts cannot carry one.
+func TestSendTwiceShowsOnce(t *testing.T) {
+	w := newWorld(t)
+	b := w.bot(t, "thread")
+	dm := w.fake.DMChannel(w.customer)
+	m := core.Outgoing{Key: "send:customer:42", Place: core.Place{Platform: core.Discord, Chat: dm.ID}, Kind: core.KindReply,
+		Text: "Your order shipped.", Voice: core.Voice{Name: "Alice Martin"}}
+	first, err := b.Send(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := b.Send(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(first.IDs, again.IDs) || len(w.fake.BotMessages(dm.ID)) != 1 {
+		t.Errorf("sent twice: ids %v then %v, %d messages in the DM", first.IDs, again.IDs, len(w.fake.BotMessages(dm.ID)))
+	}
+	m.Key = "send:customer:43"
+	if _, err := b.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.fake.BotMessages(dm.ID)); n != 2 {
+		t.Errorf("another delivery: %d messages, want 2", n)
+	}
+}

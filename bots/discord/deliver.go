@@ -3,9 +3,14 @@ package discord
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -110,13 +115,14 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		}
 		var id string
 		var err error
+		nonce := nonceFor(m.Key, i)
 		switch {
 		case typ == discordgo.ChannelTypeDM && voiced:
-			id, err = b.sendEmbed(ctx, place, name, avatar, part, f)
+			id, err = b.sendEmbed(ctx, place, name, avatar, part, f, nonce)
 		case typ != discordgo.ChannelTypeDM && voiced:
-			id, err = b.sendWebhook(ctx, place, name, avatar, part, f)
+			id, err = b.sendWebhook(ctx, place, name, avatar, part, f) // webhooks take no nonce
 		default:
-			id, err = b.sendBot(ctx, place, part, f)
+			id, err = b.sendBot(ctx, place, part, f, nonce)
 		}
 		if err != nil {
 			if len(rc.IDs) > 0 {
@@ -128,7 +134,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		rc.IDs = append(rc.IDs, id)
 	}
 	if len(parts) == 0 && len(files) > 0 {
-		id, err := b.sendBot(ctx, place, "", files)
+		id, err := b.sendBot(ctx, place, "", files, nonceFor(m.Key, len(parts)))
 		if err != nil {
 			return core.Receipt{}, err
 		}
@@ -144,8 +150,8 @@ func target(p core.Place) string {
 	return p.Chat
 }
 
-func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files []*discordgo.File) (string, error) {
-	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Content: content, Files: files, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
+func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files []*discordgo.File, nonce string) (string, error) {
+	msg, err := b.post(ctx, target(p), &discordgo.MessageSend{Content: content, Files: files, AllowedMentions: noPings()}, nonce)
 	if err != nil {
 		return "", b.classify("send message", err)
 	}
@@ -154,9 +160,9 @@ func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files [
 
 // sendEmbed posts in a DM as an embed authored by the speaker: webhooks
 // cannot post in DMs.
-func (b *Bot) sendEmbed(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File) (string, error) {
-	e := &discordgo.MessageEmbed{Description: content, Author: &discordgo.MessageEmbedAuthor{Name: name, IconURL: avatar}, Color: 0x5865F2}
-	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{e}, Files: files, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
+func (b *Bot) sendEmbed(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File, nonce string) (string, error) {
+	e := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Description: content, Author: &discordgo.MessageEmbedAuthor{Name: name, IconURL: avatar}, Color: 0x5865F2}
+	msg, err := b.post(ctx, target(p), &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{e}, Files: files, AllowedMentions: noPings()}, nonce)
 	if err != nil {
 		return "", b.classify("send message", err)
 	}
@@ -392,4 +398,53 @@ func (b *Bot) Member(ctx context.Context, desk core.Place, userID string) (core.
 		return core.Voice{}, false, nil
 	}
 	return core.Voice{Name: firstNonEmpty(m.Nick, m.User.GlobalName, m.User.Username), AvatarURL: m.AvatarURL("128")}, true, nil
+}
+
+// nonceSend is a message with the nonce discordgo v0.29's MessageSend
+// lacks.
+type nonceSend struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce,omitempty"`
+	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+}
+
+// post creates a message as the bot. With a nonce, Discord returns the
+// message already made with it (enforce_nonce) instead of a second one, so
+// a delivery sent again after a crash — by this process or another
+// replica — shows once, if it comes within Discord's few minutes.
+func (b *Bot) post(ctx context.Context, channelID string, data *discordgo.MessageSend, nonce string) (*discordgo.Message, error) {
+	if nonce == "" {
+		return b.s.ChannelMessageSendComplex(channelID, data, discordgo.WithContext(ctx))
+	}
+	body := nonceSend{MessageSend: data, Nonce: nonce, EnforceNonce: true}
+	endpoint := discordgo.EndpointChannelMessages(channelID)
+	var resp []byte
+	var err error
+	if len(data.Files) > 0 {
+		contentType, raw, encErr := discordgo.MultipartBodyWithJSON(body, data.Files)
+		if encErr != nil {
+			return nil, fmt.Errorf("encode message: %w", encErr)
+		}
+		resp, err = b.s.RequestRaw(http.MethodPost, endpoint, contentType, raw, endpoint, 0, discordgo.WithContext(ctx))
+	} else {
+		resp, err = b.s.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, discordgo.WithContext(ctx))
+	}
+	if err != nil {
+		return nil, err
+	}
+	var msg discordgo.Message
+	if err := json.Unmarshal(resp, &msg); err != nil {
+		return nil, fmt.Errorf("decode message: %w", err)
+	}
+	return &msg, nil
+}
+
+// nonceFor derives a message nonce (at most 25 characters) from a
+// delivery's idempotency key and the part of a split message.
+func nonceFor(key string, part int) string {
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(key + "#" + strconv.Itoa(part)))
+	return hex.EncodeToString(sum[:12])
 }

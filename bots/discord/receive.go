@@ -355,7 +355,7 @@ func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message) bool {
 		return true
 	}
 	if res.Text != "" {
-		if _, err := b.sendBot(ctx, core.Place{Platform: core.Discord, Chat: m.ChannelID}, escape(res.Text), nil); err != nil {
+		if _, err := b.sendBot(ctx, core.Place{Platform: core.Discord, Chat: m.ChannelID}, escape(res.Text), nil, ""); err != nil {
 			b.o.Logger.Warn("discord: could not answer a command", "err", err)
 		}
 	}

@@ -69,7 +69,7 @@ func newCluster(t *testing.T, yaml string, env ...string) *cluster {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for _, r := range c.replicas {
-			if !r.dead {
+			if !r.dead && r.cmd != nil && r.cmd.Process != nil {
 				_ = r.cmd.Process.Kill()
 				_, _ = r.cmd.Process.Wait()
 			}
@@ -94,33 +94,41 @@ func tail(b []byte, n int) []byte {
 var serving = regexp.MustCompile(`serving on (\S+)`)
 
 // start runs one more replica and returns once it serves HTTP.
-func (c *cluster) start() *replica {
+func (c *cluster) start() *replica { return c.startAll(1)[0] }
+
+// startAll starts n more replicas at once (on an empty schema they race
+// to migrate) and returns once each serves HTTP.
+func (c *cluster) startAll(n int) []*replica {
 	c.t.Helper()
-	c.mu.Lock()
-	n := len(c.replicas)
-	c.mu.Unlock()
-	cmd := exec.Command(c.bin, "serve", "--config", c.cfg)
-	cmd.Env = c.env
-	cmd.Stderr = &prefixWriter{w: c.logs, prefix: fmt.Sprintf("[replica %d] ", n)}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		c.t.Fatal(err)
+	var rs []*replica
+	var outs []*bufio.Reader
+	for range n {
+		c.mu.Lock()
+		r := &replica{n: len(c.replicas)}
+		c.replicas = append(c.replicas, r)
+		c.mu.Unlock()
+		r.cmd = exec.Command(c.bin, "serve", "--config", c.cfg)
+		r.cmd.Env = c.env
+		r.cmd.Stderr = &prefixWriter{w: c.logs, prefix: fmt.Sprintf("[replica %d] ", r.n)}
+		out, err := r.cmd.StdoutPipe()
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		if err := r.cmd.Start(); err != nil {
+			c.t.Fatal(err)
+		}
+		rs, outs = append(rs, r), append(outs, bufio.NewReader(out))
 	}
-	if err := cmd.Start(); err != nil {
-		c.t.Fatal(err)
+	for i, r := range rs {
+		line, err := outs[i].ReadString('\n')
+		m := serving.FindStringSubmatch(line)
+		if err != nil || m == nil {
+			c.t.Fatalf("replica %d did not start: %q %v", r.n, line, err)
+		}
+		go func() { _, _ = io.Copy(io.Discard, outs[i]) }()
+		r.addr = m[1]
 	}
-	r := &replica{n: n, cmd: cmd}
-	c.mu.Lock()
-	c.replicas = append(c.replicas, r)
-	c.mu.Unlock()
-	line, err := bufio.NewReader(out).ReadString('\n')
-	m := serving.FindStringSubmatch(line)
-	if err != nil || m == nil {
-		c.t.Fatalf("replica %d did not start: %q %v", n, line, err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-	r.addr = m[1]
-	return r
+	return rs
 }
 
 // kill ends a replica with SIGKILL: no drain, no unlock, no goodbye.
