@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -30,6 +31,12 @@ import (
 
 // backfillWindow bounds the catch-up to places active this recently.
 const backfillWindow = 7 * 24 * time.Hour
+
+// catchUpParallel is how many channels are caught up at once. Live
+// events wait meanwhile (and so do heartbeat acknowledgements: discordgo
+// reconnects after five missed ones, about 200 s on Discord), so a large
+// catch-up must not run one request at a time.
+const catchUpParallel = 8
 
 // backfillPages bounds the pages of 100 fetched per channel.
 const backfillPages = 20
@@ -88,14 +95,22 @@ func (b *Bot) onReady(ctx context.Context) {
 			after[ch] = floor
 		}
 	}
-	n := 0
+	// Channels are independent: a few at a time, each in order.
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, catchUpParallel)
 	for _, ch := range order {
-		if ctx.Err() != nil {
-			return
+		select {
+		case <-ctx.Done():
+		case sem <- struct{}{}:
+			wg.Go(func() {
+				defer func() { <-sem }()
+				n.Add(int64(b.catchUp(ctx, cu, ch, after[ch])))
+			})
 		}
-		n += b.catchUp(ctx, cu, ch, after[ch])
 	}
-	b.o.Logger.Info("discord catch-up done", "channels", len(order), "messages", n, "took", time.Since(start).Round(time.Millisecond))
+	wg.Wait()
+	b.o.Logger.Info("discord catch-up done", "channels", len(order), "messages", n.Load(), "took", time.Since(start).Round(time.Millisecond))
 }
 
 // heard catches up a channel the session had no mark for, the first time

@@ -155,7 +155,7 @@ func (c *cluster) alive() []*replica {
 
 // holds lists the connections a replica's /readyz says it holds.
 func (r *replica) holds() []string {
-	client := http.Client{Timeout: time.Second}
+	client := http.Client{Timeout: 3 * time.Second}
 	resp, err := client.Get("http://" + r.addr + "/readyz")
 	if err != nil {
 		return nil
@@ -171,23 +171,23 @@ func (r *replica) holds() []string {
 	return out
 }
 
-// holder returns the one live replica holding platform's connection, nil
-// when none does; it fails the test when several do at once.
-func (c *cluster) holder(platform string) *replica {
-	var found *replica
+// holders asks every live replica which connections it holds, failing
+// the test when two hold the same one.
+func (c *cluster) holders() map[string]*replica {
+	by := map[string]*replica{}
 	for _, r := range c.alive() {
 		for _, p := range r.holds() {
-			if p != platform {
-				continue
+			if other, ok := by[p]; ok {
+				c.t.Fatalf("replicas %d and %d both hold the %s connection", other.n, r.n, p)
 			}
-			if found != nil {
-				c.t.Fatalf("replicas %d and %d both hold the %s connection", found.n, r.n, platform)
-			}
-			found = r
+			by[p] = r
 		}
 	}
-	return found
+	return by
 }
+
+// holder returns the live replica holding platform's connection, or nil.
+func (c *cluster) holder(platform string) *replica { return c.holders()[platform] }
 
 // waitHolders waits until each platform's connection is held by a live
 // replica, and returns how long each took (from since) and who holds it.
@@ -196,12 +196,10 @@ func (c *cluster) waitHolders(since time.Time, within time.Duration, platforms .
 	took, by := map[string]time.Duration{}, map[string]*replica{}
 	deadline := since.Add(within)
 	for len(by) < len(platforms) {
+		now := c.holders()
 		for _, p := range platforms {
-			if _, ok := by[p]; ok {
-				continue
-			}
-			if h := c.holder(p); h != nil {
-				took[p], by[p] = time.Since(since), h
+			if _, ok := by[p]; !ok && now[p] != nil {
+				took[p], by[p] = time.Since(since), now[p]
 			}
 		}
 		if len(by) < len(platforms) {
@@ -313,14 +311,22 @@ func TestReplicasTakeOver(t *testing.T) {
 	var rounds []round
 	victim := first
 	for range 2 {
-		held := victim.holds()
+		_, by := c.waitHolders(time.Now(), 10*time.Second, platforms...)
+		var held []string
+		for _, p := range platforms {
+			if by[p] == victim {
+				held = append(held, p)
+			}
+		}
 		c.kill(victim)
 		killed := time.Now()
 		took, by := c.waitHolders(killed, 5*time.Second, held...)
 		rounds = append(rounds, round{killed: victim.n, held: held, took: took})
 		t.Logf("killed replica %d holding %v: taken over by %v", victim.n, held, describe(took, by))
 		time.Sleep(5 * time.Second)
-		victim = c.holder("discord") // its catch-up is the hard part: take it twice
+		// Then the Discord holder: its catch-up is the hard part.
+		_, by = c.waitHolders(time.Now(), 10*time.Second, platforms...)
+		victim = by["discord"]
 	}
 	close(stop)
 	traffic.Wait()
