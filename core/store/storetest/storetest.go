@@ -35,6 +35,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"Messages", testMessages},
 		{"Refs", testRefs},
 		{"Marks", testMarks},
+		{"LockContact", testLockContact},
 		{"Enqueue", testEnqueue},
 		{"ClaimOrder", testClaimOrder},
 		{"ClaimPerConversation", testClaimPerConversation},
