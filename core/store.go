@@ -41,6 +41,12 @@ type Tx interface {
 	CreateContact(c *Contact) error
 	// SaveIdentity updates the profile fields of an existing identity.
 	SaveIdentity(contact ContactID, id Identity) error
+	// LockContact holds the contact until the transaction ends, so that
+	// concurrent transactions (on other replicas) deciding something about
+	// the same contact, such as starting its conversation, take turns; the
+	// second sees what the first committed. ErrNotFound for an unknown
+	// contact.
+	LockContact(id ContactID) error
 	// SetContactBlocked blocks or unblocks a contact.
 	SetContactBlocked(id ContactID, blocked bool) error
 	// MergeContacts moves every identity and conversation of from to

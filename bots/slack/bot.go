@@ -151,6 +151,11 @@ func (b *Bot) Name() core.PlatformName { return core.Slack }
 // Ready reports whether the adapter is connected to Slack.
 func (b *Bot) Ready() bool { return b.ready.Load() }
 
+// HoldsConnection reports whether Run keeps a connection that must exist
+// once per app (Socket Mode); in events mode Run only readies Handler,
+// which any number of replicas may serve.
+func (b *Bot) HoldsConnection() bool { return b.o.Mode != "events" }
+
 func (b *Bot) isDesk(channel string) bool { return slices.Contains(b.o.DeskChannels, channel) }
 
 func (b *Bot) isBoard(channel string) bool { return slices.Contains(b.o.IdeaBoards, channel) }

@@ -147,6 +147,12 @@ func (b *Bot) Name() core.PlatformName { return core.Telegram }
 // Ready reports whether the bot reached Telegram and is receiving.
 func (b *Bot) Ready() bool { return b.ready.Load() }
 
+// HoldsConnection reports whether Run keeps a connection that must exist
+// once per bot (long polling: Telegram answers a second poller with 409);
+// in webhook mode Run registers the webhook (the same on every replica)
+// and Handler, which any replica may serve, receives.
+func (b *Bot) HoldsConnection() bool { return b.o.Mode != "webhook" }
+
 func (b *Bot) isDesk(chatID int64) bool {
 	id := strconv.FormatInt(chatID, 10)
 	for _, d := range b.o.DeskChats {

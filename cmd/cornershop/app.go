@@ -26,6 +26,20 @@ type adapter interface {
 	Ready() bool
 }
 
+// pushAdapter is an adapter that may say its Run keeps no connection that
+// must exist once per bot (it only receives HTTP pushes), so every replica
+// runs it. Adapters without the method hold a connection.
+type pushAdapter interface {
+	HoldsConnection() bool
+}
+
+// holdsConnection reports whether ad's Run must run on one replica at a
+// time.
+func holdsConnection(ad adapter) bool {
+	p, ok := ad.(pushAdapter)
+	return !ok || p.HoldsConnection()
+}
+
 // httpAdapter is an adapter that also receives pushes over HTTP.
 type httpAdapter interface {
 	Handler() http.Handler
@@ -200,6 +214,13 @@ func (a *app) ready(ctx context.Context) (string, error) {
 	var b strings.Builder
 	for _, ad := range a.adapters {
 		name := string(ad.Name())
+		if !holdsConnection(ad) {
+			if !ad.Ready() {
+				return "", fmt.Errorf("%s: not ready", name)
+			}
+			fmt.Fprintf(&b, "%s: receiving pushes here\n", name)
+			continue
+		}
 		if !a.holds.has(name) {
 			fmt.Fprintf(&b, "%s: held by another replica\n", name)
 			continue
@@ -230,10 +251,17 @@ func (a *app) run(ctx context.Context, started func(addr string)) error {
 	errs := make(chan error, len(a.adapters)+1)
 	for _, ad := range a.adapters {
 		wg.Go(func() {
-			// One replica at a time holds each platform's connection.
-			err := a.store.Exclusive(runCtx, string(ad.Name()), time.Second, a.holds.set(string(ad.Name())), func(ctx context.Context) error {
-				return ad.Run(ctx, inbox)
-			})
+			var err error
+			if holdsConnection(ad) {
+				// One replica at a time holds each platform's connection.
+				err = a.store.Exclusive(runCtx, string(ad.Name()), time.Second, a.holds.set(string(ad.Name())), func(ctx context.Context) error {
+					return ad.Run(ctx, inbox)
+				})
+			} else {
+				// Pushes over HTTP reach whichever replica the load
+				// balancer picks: every replica receives.
+				err = ad.Run(runCtx, inbox)
+			}
 			if err != nil && !errors.Is(err, context.Canceled) {
 				a.log.Error("adapter stopped", "platform", ad.Name(), "err", err)
 				errs <- fmt.Errorf("%s: %w", ad.Name(), err)

@@ -84,6 +84,14 @@ func (s *Service) contactFor(tx core.Tx, p core.PlatformName, sender core.Sender
 // conversationFor continues the contact's conversation at the place, reopens
 // it within the reopen window, or starts a new one.
 func (s *Service) conversationFor(tx core.Tx, c core.Contact, e core.MessageEvent) (core.Conversation, bool, error) {
+	return s.conversationAt(tx, c, e, false)
+}
+
+// conversationAt is conversationFor; before starting a conversation it
+// locks the contact and looks again (locked), so two replicas recording
+// the same customer's messages at once start one conversation between
+// them.
+func (s *Service) conversationAt(tx core.Tx, c core.Contact, e core.MessageEvent, locked bool) (core.Conversation, bool, error) {
 	now := s.now()
 	conv, err := tx.LatestConversation(c.ID, e.Place)
 	switch {
@@ -113,6 +121,12 @@ func (s *Service) conversationFor(tx core.Tx, c core.Contact, e core.MessageEven
 		return conv, false, s.cardUpdate(tx, conv)
 	default:
 		return conv, false, nil
+	}
+	if !locked {
+		if err := tx.LockContact(c.ID); err != nil {
+			return core.Conversation{}, false, fmt.Errorf("lock contact: %w", err)
+		}
+		return s.conversationAt(tx, c, e, true)
 	}
 	desk := s.deskFor(e.Place)
 	conv = core.Conversation{

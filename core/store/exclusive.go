@@ -48,6 +48,15 @@ func (s *Store) Exclusive(ctx context.Context, name string, poll time.Duration, 
 
 var errNotHeld = errors.New("lock held elsewhere")
 
+// lockKey names the advisory lock of name. PostgreSQL's advisory locks
+// are per database; the queries add current_schema(), so deployments (or
+// tests) in different schemas of one database do not hold each other's.
+func lockKey(name string) string { return "cornershop:" + name + ":" }
+
+// lockPingTimeout is how long the lock's connection may take to answer a
+// ping before the lock is given up.
+const lockPingTimeout = 5 * time.Second
+
 func (s *Store) holdOnce(ctx context.Context, db *sql.DB, name string, poll time.Duration, held func(bool), fn func(ctx context.Context) error) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -59,7 +68,7 @@ func (s *Store) holdOnce(ctx context.Context, db *sql.DB, name string, poll time
 	}
 	defer conn.Close()
 	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, "cornershop:"+name).Scan(&got); err != nil || !got {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext($1 || current_schema()))`, lockKey(name)).Scan(&got); err != nil || !got {
 		if err != nil && ctx.Err() == nil {
 			s.o.Logger.Warn("exclusive lock: try failed", "lock", name, "err", err)
 		}
@@ -82,7 +91,12 @@ func (s *Store) holdOnce(ctx context.Context, db *sql.DB, name string, poll time
 			case <-fctx.Done():
 				return
 			case <-t.C:
-				pctx, pcancel := context.WithTimeout(fctx, poll)
+				// A failed ping closes the connection, and with it the
+				// lock: allow a slow answer (a busy database, a loaded
+				// machine) rather than give the lock up for nothing. A
+				// replica that dies releases it at once however long this
+				// is: its connection closes.
+				pctx, pcancel := context.WithTimeout(fctx, max(lockPingTimeout, poll))
 				err := conn.PingContext(pctx)
 				pcancel()
 				if err != nil && fctx.Err() == nil {
@@ -101,6 +115,6 @@ func (s *Store) holdOnce(ctx context.Context, db *sql.DB, name string, poll time
 	}
 	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer ucancel()
-	_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock(hashtext($1))`, "cornershop:"+name)
+	_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock(hashtext($1 || current_schema()))`, lockKey(name))
 	return err
 }

@@ -53,3 +53,33 @@ func TestExclusiveOneHolderAtATime(t *testing.T) {
 		t.Errorf("max simultaneous holders = %d, turns = %d; want 1 and 3", maxHolders.Load(), turns.Load())
 	}
 }
+
+// TestExclusivePerSchema: deployments in different schemas of one database
+// (or tests running side by side) hold the same connection name at once.
+func TestExclusivePerSchema(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	a, b := openPostgres(t), openPostgres(t)
+	both := make(chan struct{})
+	var wg sync.WaitGroup
+	var holding atomic.Int32
+	for _, st := range []*store.Store{a, b} {
+		wg.Go(func() {
+			err := st.Exclusive(ctx, "telegram", 20*time.Millisecond, nil, func(ctx context.Context) error {
+				if holding.Add(1) == 2 {
+					close(both)
+				}
+				select {
+				case <-both:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+			if err != nil {
+				t.Errorf("exclusive: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+}

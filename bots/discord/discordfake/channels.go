@@ -199,7 +199,12 @@ func (s *Server) listMessages(c *Channel, req request) []map[string]any {
 		live = live[:limit]
 	}
 	for i := len(live) - 1; i >= 0 && len(out) < limit; i-- {
-		out = append(out, s.messageJSON(live[i]))
+		m := s.messageJSON(live[i])
+		// Discord's REST messages carry no guild_id or member: those
+		// are extra fields of the gateway's MESSAGE_CREATE.
+		delete(m, "guild_id")
+		delete(m, "member")
+		out = append(out, m)
 	}
 	return out
 }

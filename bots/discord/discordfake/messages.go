@@ -4,10 +4,26 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
 const stamp = "2006-01-02T15:04:05.000000+00:00"
+
+// nonceWindow is how long Discord checks a nonce for uniqueness under
+// enforce_nonce ("the past few minutes").
+const nonceWindow = 5 * time.Minute
+
+// nonceOf reads a nonce, which Discord takes as a string or an integer.
+func nonceOf(v any) string {
+	switch n := v.(type) {
+	case string:
+		return n
+	case float64:
+		return strconv.FormatInt(int64(n), 10)
+	}
+	return ""
+}
 
 func runes(s string) int { return utf8.RuneCountInString(s) }
 
@@ -142,7 +158,20 @@ func (s *Server) postMessage(c *Channel, author User, webhookID string, in map[s
 	if e := validate(in, len(files)); e != nil {
 		return nil, e
 	}
-	msg := &Message{ID: s.newID(), ChannelID: c.ID, Author: author, WebhookID: webhookID, At: s.o.Now(), ReactedBy: map[string][]string{}}
+	nonce := nonceOf(in["nonce"])
+	if runes(nonce) > 25 {
+		return nil, formError("nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+	}
+	if enforce, _ := in["enforce_nonce"].(bool); enforce && nonce != "" {
+		// The same author's message with this nonce in the past few
+		// minutes is returned instead of a new one.
+		for _, m := range s.messages[c.ID] {
+			if m.Nonce == nonce && m.Author.ID == author.ID && webhookID == "" && s.o.Now().Sub(m.At) < nonceWindow {
+				return m, nil
+			}
+		}
+	}
+	msg := &Message{ID: s.newID(), ChannelID: c.ID, Author: author, WebhookID: webhookID, At: s.o.Now(), ReactedBy: map[string][]string{}, Nonce: nonce}
 	if ref, ok := in["message_reference"].(map[string]any); ok {
 		msg.Reference = str(ref, "message_id")
 		if s.findLocked(c.ID, msg.Reference) == nil && ref["fail_if_not_exists"] != false {
@@ -249,6 +278,9 @@ func (s *Server) messageJSON(m *Message) map[string]any {
 	}
 	if m.WebhookID != "" {
 		out["webhook_id"] = m.WebhookID
+	}
+	if m.Nonce != "" {
+		out["nonce"] = m.Nonce
 	}
 	if m.Components != "" {
 		out["components"] = json.RawMessage(m.Components)

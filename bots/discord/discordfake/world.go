@@ -134,7 +134,9 @@ type Message struct {
 	Deleted       bool
 	Reference     string // message_reference.message_id (replies)
 	InteractionID string // set on interaction responses and followups
-	At            time.Time
+	// Nonce is the nonce the message was created with, "" none.
+	Nonce string
+	At    time.Time
 }
 
 // Webhook is a channel webhook.

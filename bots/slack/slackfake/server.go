@@ -115,6 +115,7 @@ type envelope struct {
 	Type string
 	Body map[string]any
 	Try  int
+	Seq  int // order of first dispatch
 }
 
 // Start listens on addr (e.g. "127.0.0.1:0") and serves Slack.
