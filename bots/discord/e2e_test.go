@@ -117,7 +117,11 @@ func (h *harness) Shown(t testing.TB, place core.Place) []bottest.Shown {
 	return shown(h.w.fake.BotMessages(ch))
 }
 
-func (h *harness) RateLimitNext(d time.Duration) { h.w.fake.RateLimitNext("/messages", 1, d.Seconds()) }
+// RateLimitNext limits the next post to the customer's DM: reads of the
+// DM's history (a new process reads it back once) must not take the 429.
+func (h *harness) RateLimitNext(d time.Duration) {
+	h.w.fake.RateLimitNext("POST /channels/"+h.w.fake.DMChannel(h.w.customer).ID+"/messages", 1, d.Seconds())
+}
 
 func TestContract(t *testing.T) {
 	w := newWorld(t)
