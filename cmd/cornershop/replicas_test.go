@@ -277,6 +277,11 @@ func TestReplicasTakeOver(t *testing.T) {
 	c.start()
 	c.start()
 	db := c.db()
+	// Discord answers sends late (they take effect at once), so a killed
+	// replica has sends Discord made whose receipts it never recorded:
+	// the window where a delivery can be made twice, now wide open.
+	w.dc.SetAnswerLatency("POST /channels/", 300*time.Millisecond)
+	w.dc.SetAnswerLatency("POST /webhooks/", 300*time.Millisecond)
 
 	stop := make(chan struct{})
 	var traffic sync.WaitGroup
@@ -354,7 +359,9 @@ func TestReplicasTakeOver(t *testing.T) {
 	delIn, delRe := w.tally(w.written, copies), w.tally(w.answers, replies)
 	var failed int
 	_ = db.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE state = 'failed'`).Scan(&failed)
+	dmReplies := w.tally(only(w.answers, "discord:"), only(replies, "discord:"))
 	t.Logf("customer messages: recorded %v; desk copies %v", recIn, delIn)
+	t.Logf("replies at Discord DMs (bot messages with a nonce): %v", dmReplies)
 	t.Logf("staff replies: recorded %v; at the customers %v", recRe, delRe)
 	t.Logf("drained %s after the traffic stopped; %d deliveries pending, %d failed; pacing violations: telegram %d, slack %d; whole test %s",
 		drained.Round(time.Millisecond), pending, failed, w.tg.Violations(), w.sl.Violations(), time.Since(began).Round(time.Second))
@@ -369,9 +376,23 @@ func TestReplicasTakeOver(t *testing.T) {
 			t.Errorf("%s: %v; want each once, in order", what, tl)
 		}
 	}
+	if dmReplies.dups != 0 {
+		t.Errorf("replies at Discord DMs: %v; the nonce should make a resent reply show once", dmReplies)
+	}
 	if pending != 0 || failed != 0 {
 		t.Errorf("%d deliveries still pending, %d failed", pending, failed)
 	}
+}
+
+// only keeps the conversations whose key starts with prefix.
+func only(m map[string][]string, prefix string) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range m {
+		if strings.HasPrefix(k, prefix) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // describe renders takeover times and new holders.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"cornershop/bots/discord/discordfake"
 )
@@ -46,5 +47,24 @@ func TestEnforceNonce(t *testing.T) {
 	}
 	if n := len(s.Actions(d.Support.ID)); n != 2 {
 		t.Errorf("%d sends recorded, want 2 (the deduplicated create is no send)", n)
+	}
+}
+
+// TestAnswerLatency: the call takes effect at once; only the answer is
+// late, so a client that gives up does not know its message exists.
+func TestAnswerLatency(t *testing.T) {
+	s, dg := start(t, discordfake.Options{})
+	d := s.SeedDemoWorld()
+	s.SetAnswerLatency("POST /channels/", 2*time.Second)
+	dg.Client = &http.Client{Transport: s.Transport(), Timeout: 100 * time.Millisecond}
+	if _, err := dg.ChannelMessageSend(d.Support.ID, "slow answer"); err == nil {
+		t.Fatal("the send answered before the answer latency")
+	}
+	if n := len(s.BotMessages(d.Support.ID)); n != 1 {
+		t.Errorf("%d messages after a send whose answer was lost, want 1", n)
+	}
+	s.SetAnswerLatency("POST /channels/", 0)
+	if _, err := dg.ChannelMessageSend(d.Support.ID, "quick"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -25,6 +25,7 @@ type limiter struct {
 	limited      int
 	limitedLog   []string // the bucket key of each enforced 429
 	latency      []delay
+	answerLag    []delay
 }
 
 type fault struct {
@@ -311,6 +312,32 @@ func (s *Server) SetChaos(c Chaos) {
 
 // ChaosCounts reports what chaos did since SetChaos.
 func (s *Server) ChaosCounts() ChaosCounts { return s.chaos.Load().Counts() }
+
+// SetAnswerLatency makes REST calls whose "METHOD /path" contains route
+// take effect at once but get their answer d late (0 removes it), as a
+// busy Discord or a slow network does: a client that dies meanwhile never
+// learns that its message was created.
+func (s *Server) SetAnswerLatency(route string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits.answerLag = slices.DeleteFunc(s.limits.answerLag, func(x delay) bool { return x.route == route })
+	if d > 0 {
+		s.limits.answerLag = append(s.limits.answerLag, delay{route: route, d: d})
+	}
+}
+
+// answerLatency is how late the answer to a call is sent.
+func (s *Server) answerLatency(method, path string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var wait time.Duration
+	for _, d := range s.limits.answerLag {
+		if strings.Contains(method+" "+path, d.route) {
+			wait += d.d
+		}
+	}
+	return wait
+}
 
 // PendingFaults counts injected faults not yet consumed.
 func (s *Server) PendingFaults() int {

@@ -241,6 +241,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status, body := s.rest(r, path)
+	if lag := s.answerLatency(r.Method, path); lag > 0 {
+		select { // done already; only the answer is late
+		case <-time.After(lag):
+		case <-r.Context().Done():
+			return
+		case <-s.closed:
+			return
+		}
+	}
 	if e, ok := body.(*apiError); ok {
 		writeJSON(w, e.status, e.body())
 		return
