@@ -26,7 +26,7 @@ func TestDemo(t *testing.T) {
 		"Thanks for your patience, Carla! — Alice, Acme Support",
 		"Assigned to Alice Martin",
 		"[Telegram desk] new topic:     🟢 Dana from Globex · slack",
-		"@channel our last invoice counts 12 seats",
+		"@\u2060channel our last invoice counts 12 seats", // defused: no Telegram mention
 		"[Slack thread] Dana sees:      Bob Stone (Billing)  [avatar https://example.com/bob.png]",
 		"[Discord thread] Erin sees:    Alice Martin (Customer Care)  [avatar https://example.com/alice.png, via webhook]",
 		"(pings caused so far: 0)",
