@@ -80,7 +80,11 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if *verbose {
 		logOut = stderr
 	}
-	log := slog.New(slog.NewTextHandler(logOut, nil))
+	level := slog.LevelInfo
+	if strings.EqualFold(getenv("CORNERSHOP_LOG_LEVEL"), "debug") {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
 	adapters, _, err := buildAdapters(cfg, log)
 	if err != nil {
 		return err

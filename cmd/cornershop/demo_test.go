@@ -5,6 +5,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"cornershop/bots/discord/discordfake"
+	"cornershop/bots/slack/slackfake"
+	"cornershop/bots/telegram/telegramfake"
 )
 
 // TestDemo runs `cornershop demo` and checks its transcript: each customer
@@ -22,7 +26,7 @@ func TestDemo(t *testing.T) {
 		"Thanks for your patience, Carla! — Alice, Acme Support",
 		"Assigned to Alice Martin",
 		"[Telegram desk] new topic:     🟢 Dana from Globex · slack",
-		"channel our last invoice counts 12 seats", // "@" and a word joiner: inert on Telegram
+		"@\u2060channel our last invoice counts 12 seats", // defused: no Telegram mention
 		"[Slack thread] Dana sees:      Bob Stone (Billing)  [avatar https://example.com/bob.png]",
 		"[Discord thread] Erin sees:    Alice Martin (Customer Care)  [avatar https://example.com/alice.png, via webhook]",
 		"(pings caused so far: 0)",
@@ -42,4 +46,51 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(transcript, "Carla sees:         // Carrier") || strings.Count(transcript, "Carla sees:") != 2 {
 		t.Errorf("the customer saw something other than the two replies:\n%s", transcript)
 	}
+}
+
+// TestSecretsStayOutOfADemoRunsLogs runs the whole demo (traffic on all
+// three platforms, a failed delivery) with every log at debug level and
+// finds none of the configured secrets in any output.
+func TestSecretsStayOutOfADemoRunsLogs(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "-v"}, envOf(map[string]string{"CORNERSHOP_LOG_LEVEL": "debug"}), &out, &errOut); err != nil {
+		t.Fatalf("demo: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "level=DEBUG") && !strings.Contains(errOut.String(), "level=INFO") {
+		t.Fatalf("the demo logged nothing; the scan would prove nothing:\n%s", errOut.String())
+	}
+	secrets := demoSecrets(t)
+	for name, secret := range secrets {
+		if secret == "" {
+			t.Fatalf("no value for %s", name)
+		}
+		for where, s := range map[string]string{"stdout": out.String(), "logs": errOut.String()} {
+			if strings.Contains(s, secret) {
+				t.Errorf("the %s (%q) is in %s", name, secret, where)
+			}
+		}
+	}
+}
+
+// demoSecrets are the credentials the demo configures: the emulators'
+// defaults.
+func demoSecrets(t *testing.T) map[string]string {
+	t.Helper()
+	tg, err := telegramfake.Start("127.0.0.1:0", telegramfake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	sl, err := slackfake.Start("127.0.0.1:0", slackfake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sl.Close()
+	dc, err := discordfake.Start("127.0.0.1:0", discordfake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dc.Close()
+	return map[string]string{"telegram token": tg.Token(), "slack bot token": sl.BotToken(), "slack app token": sl.AppToken(),
+		"slack signing secret": sl.SigningSecret(), "discord token": dc.Token()}
 }

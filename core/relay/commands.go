@@ -345,6 +345,7 @@ func cmdHelp(c *invocation) (string, error) {
 // desk thread run the same commands as text; at customer places a few
 // customer commands are answered.
 func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
+	a = clean(a).(core.ActionEvent)
 	if err := validate(a); err != nil {
 		return core.ActionResult{}, err
 	}

@@ -56,6 +56,13 @@ func newEnv(t *testing.T, opts ...func(*relay.Config)) *env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newEnvOn(t, st, opts...)
+}
+
+// newEnvOn is newEnv over a given store.
+func newEnvOn(t *testing.T, st *store.Store, opts ...func(*relay.Config)) *env {
+	t.Helper()
+	var err error
 	e := &env{t: t, clock: &clock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}, store: st,
 		desk: bottest.NewMemory(core.Slack, deskChannel.Chat), cust: bottest.NewMemory(core.Telegram, "-")}
 	cfg := relay.Config{

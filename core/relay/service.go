@@ -154,6 +154,7 @@ func (s *Service) deskFor(place core.Place) Desk {
 
 // Handle implements core.Inbox.
 func (s *Service) Handle(ctx context.Context, e core.Event) error {
+	e = clean(e)
 	if err := validate(e); err != nil {
 		return err
 	}
