@@ -117,7 +117,13 @@ func (h *harness) Shown(t testing.TB, place core.Place) []bottest.Shown {
 	return shown(h.w.fake.BotMessages(ch))
 }
 
-func (h *harness) RateLimitNext(d time.Duration) { h.w.fake.RateLimitNext("/messages", 1, d.Seconds()) }
+// RateLimitNext refuses the next message post. Only POSTs match: the ✅
+// the relay puts on a staff message once delivered is a PUT to
+// /messages/…/reactions, and may still be on its way when the contract
+// asks for the limit.
+func (h *harness) RateLimitNext(d time.Duration) {
+	h.w.fake.RateLimitNext("POST /channels/", 1, d.Seconds())
+}
 
 func TestContract(t *testing.T) {
 	w := newWorld(t)
