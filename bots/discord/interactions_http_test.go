@@ -119,6 +119,9 @@ func TestInteractionsEndpoint(t *testing.T) {
 		cv, _ := s.Conversation(t, core.Discord, w.customer.ID, core.Place{Platform: core.Discord, Chat: dm.ID})
 		return cv.Status == core.StatusClosed
 	})
+	// The emulator records the endpoint's answer when the POST returns,
+	// which may be after the callback it caused.
+	bottest.Eventually(t, wait, "the endpoint's answer recorded", func() bool { return len(w.fake.EndpointStatuses()) > 0 })
 	if st := w.fake.EndpointStatuses(); len(st) != 1 || st[0] != http.StatusAccepted {
 		t.Errorf("endpoint answered %v, want [202]", st)
 	}
