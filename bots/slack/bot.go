@@ -130,7 +130,11 @@ func New(o Options) (*Bot, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	client.Transport = held{w: hold.New(o.Now), next: next}
+	h := held{w: hold.New(o.Now), next: next}
+	if !o.NoPacing {
+		h.locks = &keyLocks{} // paced to ~1/s per channel anyway: one post in flight costs nothing
+	}
+	client.Transport = h
 	opts := []slackapi.Option{slackapi.OptionAPIURL(o.APIURL), slackapi.OptionHTTPClient(&client)}
 	if o.AppToken != "" {
 		opts = append(opts, slackapi.OptionAppLevelToken(o.AppToken))

@@ -9,6 +9,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"cornershop/bots/internal/hold"
@@ -23,12 +24,40 @@ import (
 type held struct {
 	w    *hold.Windows
 	next http.RoundTripper
+	// locks keeps one post per channel in flight, so a second post cannot
+	// reach Slack while the first one's 429 (opening the window) is still
+	// on its way back.
+	locks *keyLocks
+}
+
+// keyLocks is a mutex per key, made on first use.
+type keyLocks struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+func (k *keyLocks) lock(key string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*sync.Mutex{}
+	}
+	l, ok := k.locks[key]
+	if !ok {
+		l = &sync.Mutex{}
+		k.locks[key] = l
+	}
+	k.mu.Unlock()
+	l.Lock()
+	return l.Unlock
 }
 
 func (t held) RoundTrip(r *http.Request) (*http.Response, error) {
 	key, err := windowOf(r)
 	if err != nil {
 		return nil, err
+	}
+	if strings.HasPrefix(key, "post:") && t.locks != nil {
+		defer t.locks.lock(key)()
 	}
 	if left := t.w.Left(key); left > 0 {
 		return tooSoon(r, left), nil
