@@ -47,8 +47,11 @@ type Dice struct {
 	n  ChaosCounts
 }
 
-// NewDice returns dice for c.
+// NewDice returns dice for c, or nil (no chaos) when c hurts nothing.
 func NewDice(c Chaos) *Dice {
+	if c.Fail == 0 && c.RateLimit == 0 && c.Spike == 0 {
+		return nil
+	}
 	if c.RetryAfter <= 0 {
 		c.RetryAfter = time.Second
 	}

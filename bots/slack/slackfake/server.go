@@ -264,10 +264,6 @@ type ChaosCounts = emu.ChaosCounts
 // Retry-After (for chat.postMessage opening the channel's window, as
 // RateLimitNext does) and late answers. A zero Chaos turns it off.
 func (s *Server) SetChaos(c Chaos) {
-	if c.Fail == 0 && c.RateLimit == 0 && c.Spike == 0 {
-		s.chaos.Store(nil)
-		return
-	}
 	s.chaos.Store(emu.NewDice(c))
 }
 

@@ -283,10 +283,6 @@ type ChaosCounts = emu.ChaosCounts
 // for the call's chat (or method) as RateLimitNext does, and late answers.
 // A zero Chaos turns it off.
 func (s *Server) SetChaos(c Chaos) {
-	if c.Fail == 0 && c.RateLimit == 0 && c.Spike == 0 {
-		s.chaos.Store(nil)
-		return
-	}
 	s.chaos.Store(emu.NewDice(c))
 }
 
