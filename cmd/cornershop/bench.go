@@ -38,6 +38,10 @@ type benchOptions struct {
 	verbose        bool
 	dir            string // parent of the scenarios' directories ["" = the system's temp dir]
 	cpuProfile     string // write a CPU profile of the bench process here
+	// replicas lists the numbers of `cornershop serve` processes sharing
+	// the database that the burst and slow scenarios run with, each in turn.
+	replicas []int
+	exe      string // the cornershop binary [this one]
 }
 
 var allScenarios = []string{"burst", "paced", "replies", "slow", "large"}
@@ -65,6 +69,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.StringVar(&o.dir, "dir", "", "`directory` for the scenarios' directories [the system's temporary directory]")
 	fs.BoolVar(&o.verbose, "v", false, "print progress")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the bench process to `file` (with --in-process it covers the service)")
+	replicas := fs.String("replicas", "1", "burst and slow scenarios: comma-separated `counts` of `cornershop serve` replicas sharing the database, each run in turn (above 1 needs --db)")
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -80,6 +85,16 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 			return o, fmt.Errorf("%w: --rates: %q is not a positive number", errUsage, s)
 		}
 		o.rates = append(o.rates, n)
+	}
+	for _, s := range strings.Split(*replicas, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return o, fmt.Errorf("%w: --replicas: %q is not a positive number", errUsage, s)
+		}
+		if n > 1 && (o.db == "" || o.inProcess) {
+			return o, fmt.Errorf("%w: --replicas above 1 needs --db (replicas share a PostgreSQL database) and separate processes (no --in-process)", errUsage)
+		}
+		o.replicas = append(o.replicas, n)
 	}
 	if o.messages <= 0 || o.convs <= 0 || o.convs > o.messages || o.replyCustomers < 3 || o.slackChannels <= 0 || o.largeContacts <= 0 {
 		return o, fmt.Errorf("%w: sizes must be positive, with no more conversations than messages", errUsage)
@@ -145,7 +160,9 @@ func cmdBenchWith(ctx context.Context, o benchOptions, stdout, stderr io.Writer)
 		progress("scenario " + s)
 		switch s {
 		case "burst":
-			rep.add(runBurst(ctx, o, "burst", o.messages, o.convs, nil))
+			for _, n := range o.replicas {
+				rep.add(runBurst(ctx, o, "burst", o.messages, o.convs, n, nil))
+			}
 		case "paced":
 			rep.add(runPaced(ctx, o)...)
 		case "replies":
@@ -155,12 +172,14 @@ func cmdBenchWith(ctx context.Context, o benchOptions, stdout, stderr io.Writer)
 				rep.errs = append(rep.errs, fmt.Errorf("replies: %w", err))
 			}
 		case "slow":
-			rep.add(runBurst(ctx, o, "slow platform", o.slowMessages, o.convs, func(r *rig) error {
-				r.latency(o.slowLatency)
-				return nil
-			}))
+			for _, n := range o.replicas {
+				rep.add(runBurst(ctx, o, "slow platform", o.slowMessages, o.convs, n, func(r *rig) error {
+					r.latency(o.slowLatency)
+					return nil
+				}))
+			}
 		case "large":
-			rep.add(runBurst(ctx, o, "large store", o.messages, o.convs, func(r *rig) error {
+			rep.add(runBurst(ctx, o, "large store", o.messages, o.convs, 1, func(r *rig) error {
 				t := time.Now()
 				if err := seedLarge(ctx, r, o.largeContacts, o.largeMessages); err != nil {
 					return err
@@ -195,6 +214,9 @@ func printBenchSettings(w io.Writer, o benchOptions) {
 	fmt.Fprintf(w, "cornershop bench — %s\n", version())
 	fmt.Fprintf(w, "machine: %s, %d CPUs, %s/%s, %s, load average %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadAvg())
 	fmt.Fprintf(w, "service: %s\ndatabase: %s; outbox.workers %d; every other setting at its default\n", service, db, workers)
+	if slices.ContainsFunc(o.replicas, func(n int) bool { return n > 1 }) {
+		fmt.Fprintf(w, "replicas: burst and slow platform run with %s `cornershop serve` processes on one database in turn; CPU is theirs together, peak RSS the largest one's\n", joinInts(o.replicas))
+	}
 	fmt.Fprintf(w, "emulators: in the bench process on loopback; rate limits off and adapter pacing off (telegram.pacing/slack.pacing: off)\n")
 	fmt.Fprintf(w, "  except replies: limits on (Telegram 30/s per bot and 1/s per chat, Slack 1/s per channel, Discord 50/s and buckets), pacing published\n")
 	fmt.Fprintf(w, "  latency 0 except slow platform: every call answered after %s\n", o.slowLatency)
@@ -203,8 +225,8 @@ func printBenchSettings(w io.Writer, o benchOptions) {
 		o.messages, o.convs, o.rates, o.pacedFor)
 	fmt.Fprintf(w, "  replies to %d customers (Telegram, Slack Connect in %d channels, Discord DMs); slow %d messages; large store %d messages, %d contacts\n",
 		o.replyCustomers, o.slackChannels, o.slowMessages, o.largeMessages, o.largeContacts)
-	fmt.Fprintf(w, "repeat: cornershop bench --messages %d --conversations %d --rates %s --paced-for %s --reply-customers %d --slack-channels %d --latency %s --slow-messages %d --large-messages %d --large-contacts %d --workers %d\n",
-		o.messages, o.convs, joinInts(o.rates), o.pacedFor, o.replyCustomers, o.slackChannels, o.slowLatency, o.slowMessages, o.largeMessages, o.largeContacts, workers)
+	fmt.Fprintf(w, "repeat: cornershop bench --messages %d --conversations %d --rates %s --paced-for %s --reply-customers %d --slack-channels %d --latency %s --slow-messages %d --large-messages %d --large-contacts %d --workers %d --replicas %s\n",
+		o.messages, o.convs, joinInts(o.rates), o.pacedFor, o.replyCustomers, o.slackChannels, o.slowLatency, o.slowMessages, o.largeMessages, o.largeContacts, workers, joinInts(o.replicas))
 }
 
 func joinInts(v []int) string {

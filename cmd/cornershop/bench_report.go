@@ -55,6 +55,7 @@ func printBenchResults(w io.Writer, o benchOptions, rep *benchReport) {
 			fmt.Fprintln(tw, " "+strings.Join(notes, "; "))
 		}
 		tw.Flush()
+		printReplicas(w, rep)
 	}
 	if len(rep.replies) > 0 {
 		fmt.Fprintln(w, "\nreplies: Alice answers every customer from the Slack desk; limits and pacing on. used = the time the published limits require ÷ the time taken.")
@@ -67,6 +68,34 @@ func printBenchResults(w io.Writer, o benchOptions, rep *benchReport) {
 		tw.Flush()
 	}
 	printTargets(w, rep)
+}
+
+// printReplicas says, for each run with several replicas, how its rate
+// compares with one replica's in this run and what each replica did.
+func printReplicas(w io.Writer, rep *benchReport) {
+	for _, r := range rep.results {
+		if len(r.replicas) < 2 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s:", r.name)
+		base, _, _ := strings.Cut(r.name, ", ")
+		if one, ok := rep.find(base); ok && one.rate > 0 {
+			fmt.Fprintf(w, " %s of one replica's msgs/s, %s of its recorded/s;", ratio(r.rate, one.rate), ratio(r.recorded, one.recorded))
+		}
+		total := 0
+		for _, s := range r.replicas {
+			total += s.delivered
+		}
+		fmt.Fprintln(w, " deliveries (desk cards and copies) per replica:")
+		for i, s := range r.replicas {
+			holds := "no connection"
+			if len(s.holds) > 0 {
+				holds = "holds " + strings.Join(s.holds, ", ")
+			}
+			fmt.Fprintf(w, "  replica %d (%s): %d deliveries, %s; CPU %.2f s\n", i+1, holds, s.delivered,
+				ratio(float64(s.delivered), float64(total)), s.cpu.Seconds())
+		}
+	}
 }
 
 // printTargets checks issue #10's targets against this run's figures.

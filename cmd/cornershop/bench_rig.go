@@ -108,8 +108,9 @@ func (r *rig) latency(d time.Duration) {
 
 // serviceSetup is what varies between service runs.
 type serviceSetup struct {
-	pacing  bool // the adapters' client-side pacing at the published limits
-	discord bool // run the Discord adapter
+	pacing   bool // the adapters' client-side pacing at the published limits
+	discord  bool // run the Discord adapter
+	replicas int  // `cornershop serve` processes sharing the database [1]
 }
 
 // config is the service's configuration against this rig's emulators:
@@ -156,38 +157,45 @@ type service interface {
 	stop() error
 }
 
-// start runs the service against the rig and waits until it is connected
-// to every enabled platform.
-func (r *rig) start(ctx context.Context, s serviceSetup) (service, error) {
-	port, err := freePort()
-	if err != nil {
+// start runs the service against the rig (s.replicas processes sharing
+// its database) and waits until every replica answers and the platform
+// connections are up, wherever they are held.
+func (r *rig) start(ctx context.Context, s serviceSetup) (*replicaSet, error) {
+	set := &replicaSet{}
+	for i := range max(1, s.replicas) {
+		port, err := freePort()
+		if err != nil {
+			_ = set.stop()
+			return nil, err
+		}
+		listen := "127.0.0.1:" + strconv.Itoa(port)
+		cfg := r.config(s, listen)
+		var svc service
+		if r.o.inProcess {
+			svc, err = startInProcess(ctx, cfg, r.o.verbose)
+		} else {
+			svc, err = r.startProcess(cfg, i)
+		}
+		if err != nil {
+			_ = set.stop()
+			return nil, err
+		}
+		set.members = append(set.members, member{service: svc, listen: listen})
+	}
+	if err := r.waitReady(ctx, set, s); err != nil {
+		_ = set.stop()
 		return nil, err
 	}
-	listen := "127.0.0.1:" + strconv.Itoa(port)
-	cfg := r.config(s, listen)
-	var svc service
-	if r.o.inProcess {
-		svc, err = startInProcess(ctx, cfg, r.o.verbose)
-	} else {
-		svc, err = r.startProcess(cfg)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := r.waitReady(ctx, listen, s); err != nil {
-		_ = svc.stop()
-		return nil, err
-	}
-	return svc, nil
+	return set, nil
 }
 
 // waitReady waits for /healthz and for the adapters' connections: a
 // Telegram long poll, the Slack socket, the Discord gateway.
-func (r *rig) waitReady(ctx context.Context, listen string, s serviceSetup) error {
+func (r *rig) waitReady(ctx context.Context, set *replicaSet, s serviceSetup) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for {
-		if healthy(ctx, listen) && r.rec.polled() && r.sl.Connected() > 0 && (!s.discord || r.dc.Sessions() > 0) {
+		if set.healthy(ctx) && r.rec.polled() && r.sl.Connected() > 0 && (!s.discord || r.dc.Sessions() > 0) {
 			return nil
 		}
 		select {
@@ -228,20 +236,28 @@ type process struct {
 	done chan error
 }
 
-func (r *rig) startProcess(cfg *config.Config) (service, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
+// startProcess starts replica i (0 for a single service).
+func (r *rig) startProcess(cfg *config.Config, i int) (service, error) {
+	exe := r.o.exe
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
 	}
 	body, err := yaml.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("bench: config: %w", err)
 	}
-	path := filepath.Join(r.dir, "cornershop.yaml")
+	suffix := ""
+	if i > 0 {
+		suffix = "-" + strconv.Itoa(i+1)
+	}
+	path := filepath.Join(r.dir, "cornershop"+suffix+".yaml")
 	if err := os.WriteFile(path, body, 0o600); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	logf, err := os.OpenFile(filepath.Join(r.dir, "serve.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	logf, err := os.OpenFile(filepath.Join(r.dir, "serve"+suffix+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}

@@ -25,6 +25,8 @@ type result struct {
 	missing  int
 	disorder int // copies posted before an earlier message of their conversation
 	dups     int
+	// replicas is what each replica did, when several shared the database.
+	replicas []replicaShare
 	err      error
 }
 
@@ -50,10 +52,11 @@ func (r *rig) send(users []telegramfake.User, seq int) error {
 
 // measure runs traffic (customer messages [from, from+n)) against svc and
 // waits for every desk copy, then fills in a result.
-func (r *rig) measure(ctx context.Context, svc service, name string, from, n int, traffic func() error) result {
+func (r *rig) measure(ctx context.Context, svc *replicaSet, name string, from, n int, traffic func() error) result {
 	res := result{name: name, msgs: n}
 	done := r.rec.expect(n)
 	cpu0, _ := svc.usage()
+	each0 := svc.cpu()
 	if err := traffic(); err != nil {
 		res.err = err
 		return res
@@ -71,6 +74,12 @@ func (r *rig) measure(ctx context.Context, svc service, name string, from, n int
 	res.lat = percentiles(lat)
 	res.cpuPer1k = (cpu1 - cpu0).Seconds() * 1000 / float64(n)
 	res.rss = rss
+	if len(svc.members) > 1 {
+		var err error
+		if res.replicas, err = svc.settledShares(ctx, each0); err != nil && res.err == nil {
+			res.err = err
+		}
+	}
 	return res
 }
 
@@ -104,9 +113,13 @@ func (r *rig) pacedTraffic(users []telegramfake.User, from, n, rate int) func() 
 }
 
 // runBurst is scenarios 1, 4 and 5: n messages at once across convs
-// Telegram conversations into the Slack desk. prepare runs before the
-// service starts (seeding, latency).
-func runBurst(ctx context.Context, o benchOptions, name string, n, convs int, prepare func(*rig) error) result {
+// Telegram conversations into the Slack desk, with replicas services
+// sharing the database. prepare runs before the service starts (seeding,
+// latency).
+func runBurst(ctx context.Context, o benchOptions, name string, n, convs, replicas int, prepare func(*rig) error) result {
+	if replicas > 1 {
+		name = fmt.Sprintf("%s, %d replicas", name, replicas)
+	}
 	r, err := newRig(ctx, o, name)
 	if err != nil {
 		return result{name: name, err: err}
@@ -118,7 +131,7 @@ func runBurst(ctx context.Context, o benchOptions, name string, n, convs int, pr
 		}
 	}
 	users := r.customers(convs)
-	svc, err := r.start(ctx, serviceSetup{})
+	svc, err := r.start(ctx, serviceSetup{replicas: replicas})
 	if err != nil {
 		return result{name: name, err: err}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,49 @@ func TestBenchSmoke(t *testing.T) {
 	}
 }
 
+// TestBenchReplicas runs the burst with two `cornershop serve` processes on
+// one PostgreSQL schema and checks the per-replica figures add up: every
+// copy arrived once and in order, one replica holds each connection, and
+// the replicas' deliveries together are every card and every copy.
+func TestBenchReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two service processes; skipped with -short")
+	}
+	dsn := os.Getenv("CORNERSHOP_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("CORNERSHOP_TEST_POSTGRES_DSN not set; the replicas bench needs PostgreSQL and runs in CI")
+	}
+	o, err := parseBenchFlags([]string{"--db", dsn, "--replicas", "2", "--scenario", "burst", "--timeout", "60s"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.dir, o.exe = t.TempDir(), cornershopBinary(t)
+	const msgs, convs = 300, 30
+	r := runBurst(context.Background(), o, "burst", msgs, convs, 2, nil)
+	if r.err != nil || r.missing > 0 || r.dups > 0 || r.disorder > 0 {
+		t.Fatalf("burst: err %v, %d missing, %d duplicates, %d out of order", r.err, r.missing, r.dups, r.disorder)
+	}
+	if r.name != "burst, 2 replicas" || len(r.replicas) != 2 {
+		t.Fatalf("result %q with %d replica shares, want 2", r.name, len(r.replicas))
+	}
+	holders := map[string]int{}
+	total := 0
+	for _, s := range r.replicas {
+		total += s.delivered
+		for _, h := range s.holds {
+			holders[h]++
+		}
+	}
+	if total != msgs+convs {
+		t.Errorf("replicas delivered %d in all, want %d (a card and the copies per conversation)", total, msgs+convs)
+	}
+	for _, p := range []string{"telegram", "slack"} {
+		if holders[p] != 1 {
+			t.Errorf("%s held by %d replicas, want 1 (shares %+v)", p, holders[p], r.replicas)
+		}
+	}
+}
+
 // TestBenchFlags checks the scenario list and sizes are validated.
 func TestBenchFlags(t *testing.T) {
 	tests := []struct {
@@ -60,6 +104,10 @@ func TestBenchFlags(t *testing.T) {
 		{[]string{"--scenario", "burst,nope"}, false},
 		{[]string{"--rates", "50,x"}, false},
 		{[]string{"--messages", "10", "--conversations", "20"}, false},
+		{[]string{"--replicas", "1,2", "--db", "postgres://x"}, true},
+		{[]string{"--replicas", "2"}, false},
+		{[]string{"--replicas", "2", "--db", "postgres://x", "--in-process"}, false},
+		{[]string{"--replicas", "0"}, false},
 	}
 	for _, tc := range tests {
 		o, err := parseBenchFlags(tc.args, io.Discard)
@@ -93,7 +141,7 @@ func TestPercentiles(t *testing.T) {
 func BenchmarkBurst(b *testing.B) {
 	o := smallBench(b)
 	for range b.N {
-		r := runBurst(context.Background(), o, "burst", 500, 50, nil)
+		r := runBurst(context.Background(), o, "burst", 500, 50, 1, nil)
 		if r.err != nil {
 			b.Fatal(r.err)
 		}
@@ -107,7 +155,7 @@ func BenchmarkBurst(b *testing.B) {
 func BenchmarkSlowPlatform(b *testing.B) {
 	o := smallBench(b)
 	for range b.N {
-		r := runBurst(context.Background(), o, "slow platform", 500, 50, func(r *rig) error { r.latency(50 * time.Millisecond); return nil })
+		r := runBurst(context.Background(), o, "slow platform", 500, 50, 1, func(r *rig) error { r.latency(50 * time.Millisecond); return nil })
 		if r.err != nil || r.disorder > 0 {
 			b.Fatalf("%v, %d out of order", r.err, r.disorder)
 		}

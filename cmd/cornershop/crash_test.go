@@ -41,10 +41,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "cornershop")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := cornershopBinary(t)
 	t.Run("sqlite", func(t *testing.T) { killNine(t, bin, "") })
 	t.Run("postgres", func(t *testing.T) {
 		dsn := os.Getenv("CORNERSHOP_TEST_POSTGRES_DSN")

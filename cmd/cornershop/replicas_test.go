@@ -53,10 +53,7 @@ func newCluster(t *testing.T, yaml string, env ...string) *cluster {
 	}
 	dsn = freshSchema(t, dsn)
 	dir := t.TempDir()
-	c := &cluster{t: t, bin: filepath.Join(dir, "cornershop"), cfg: filepath.Join(dir, "cornershop.yaml"), dsn: dsn}
-	if out, err := exec.Command("go", "build", "-o", c.bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	c := &cluster{t: t, bin: cornershopBinary(t), cfg: filepath.Join(dir, "cornershop.yaml"), dsn: dsn}
 	if err := os.WriteFile(c.cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
