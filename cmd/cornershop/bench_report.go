@@ -73,13 +73,20 @@ func printBenchResults(w io.Writer, o benchOptions, rep *benchReport) {
 // printReplicas says, for each run with several replicas, how its rate
 // compares with one replica's in this run and what each replica did.
 func printReplicas(w io.Writer, rep *benchReport) {
-	for _, r := range rep.results {
+	for i, r := range rep.results {
 		if len(r.replicas) < 2 {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s:", r.name)
+		// Compared with the one-replica run of the scenario just before.
 		base, _, _ := strings.Cut(r.name, ", ")
-		if one, ok := rep.find(base); ok && one.rate > 0 {
+		var one result
+		for _, prev := range rep.results[:i] {
+			if prev.name == base {
+				one = prev
+			}
+		}
+		if one.rate > 0 {
 			fmt.Fprintf(w, " %s of one replica's msgs/s, %s of its recorded/s;", ratio(r.rate, one.rate), ratio(r.recorded, one.recorded))
 		}
 		total := 0
