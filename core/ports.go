@@ -160,8 +160,10 @@ type Reactor interface {
 type Backlog interface {
 	// Cursors lists every place on platform where a message was recorded
 	// since since, each with the newest platform message id recorded there
-	// (heard or posted by cornershop). Safe for concurrent use; errors are
-	// the store's.
+	// (heard or posted by cornershop), and every desk thread there of a
+	// conversation active since then where nothing is recorded yet, with
+	// the id of the card that opened it ("" if none: read it from the
+	// start). Safe for concurrent use; errors are the store's.
 	Cursors(ctx context.Context, platform PlatformName, since time.Time) ([]Cursor, error)
 }
 

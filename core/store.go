@@ -109,7 +109,9 @@ type Tx interface {
 	LatestPost(conv ConversationID, side Side) (Ref, error)
 	// Cursors returns, for each conversation side on platform with a
 	// message created since since, the place and the platform id of the
-	// newest ref recorded there (see Backlog).
+	// newest ref recorded there, and each desk thread there of a
+	// conversation updated since since with no ref yet, with its card's id
+	// (see Backlog).
 	Cursors(platform PlatformName, since time.Time) ([]Cursor, error)
 
 	// Enqueue inserts a pending delivery and sets d.ID; ErrDuplicate when

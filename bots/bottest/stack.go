@@ -24,7 +24,13 @@ type Stack struct {
 	Store  *store.Store
 	Relay  *relay.Service
 	Outbox *outbox.Worker
+	stop   func()
 }
+
+// Stop stops the platforms and the worker and closes the store, as a
+// process shutting down would; the test's end does it too. Stop is
+// idempotent.
+func (s *Stack) Stop() { s.stop() }
 
 // Start opens a fresh SQLite store in t.TempDir, builds the relay and the
 // outbox worker over the platforms and runs them (platforms' Run included)
@@ -38,8 +44,15 @@ func Start(t testing.TB, cfg relay.Config, platforms ...core.Platform) *Stack {
 // inject faults at a rate Start's five attempts would not survive).
 func StartWith(t testing.TB, cfg relay.Config, o outbox.Options, platforms ...core.Platform) *Stack {
 	t.Helper()
+	return StartOn(t, filepath.Join(t.TempDir(), "test.db"), cfg, o, platforms...)
+}
+
+// StartOn is StartWith on the SQLite database at path, so a test can stop
+// a stack and start another on what it recorded: a restart.
+func StartOn(t testing.TB, path string, cfg relay.Config, o outbox.Options, platforms ...core.Platform) *Stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := store.Open(ctx, store.Options{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "test.db"), AutoMigrate: true})
+	st, err := store.Open(ctx, store.Options{Driver: "sqlite", DSN: path, AutoMigrate: true})
 	if err != nil {
 		cancel()
 		t.Fatalf("open store: %v", err)
@@ -61,14 +74,15 @@ func StartWith(t testing.TB, cfg relay.Config, o outbox.Options, platforms ...co
 			}
 		})
 	}
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		wg.Wait()
 		if err := st.Close(); err != nil {
 			t.Errorf("close store: %v", err)
 		}
 	})
-	return &Stack{Store: st, Relay: rs, Outbox: w}
+	t.Cleanup(stop)
+	return &Stack{Store: st, Relay: rs, Outbox: w, stop: stop}
 }
 
 // Eventually polls cond until it holds or timeout passes, then fails t with

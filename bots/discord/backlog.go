@@ -92,7 +92,7 @@ func (b *Bot) readBack(ctx context.Context, c core.Cursor, until string) (int, e
 	if err != nil {
 		return 0, err
 	}
-	after := snowflakeBefore(c.Last, backlogOverlap)
+	last, after := readFrom(c.Last)
 	n := 0
 	for {
 		page, err := b.history(ctx, ch, after)
@@ -107,7 +107,7 @@ func (b *Bot) readBack(ctx context.Context, c core.Cursor, until string) (int, e
 			if m.GuildID == "" {
 				m.GuildID = guild // REST messages do not carry it; placeOf needs it
 			}
-			if cmpSnowflake(m.ID, c.Last) > 0 || !strings.HasPrefix(m.Content, "/") {
+			if cmpSnowflake(m.ID, last) > 0 || !strings.HasPrefix(m.Content, "/") {
 				// A DM command (/start, /link) is answered, not
 				// recorded: in the overlap it was answered already.
 				b.deliverIn(ctx, "message", b.understand(ctx, func() pending { return b.onMessage(ctx, m) }))
@@ -150,13 +150,23 @@ func (b *Bot) history(ctx context.Context, ch, after string) ([]*discordgo.Messa
 	}
 }
 
+// readFrom turns a cursor's last id into a message id and the id to read
+// the history after: a minute earlier (backlogOverlap), or the channel's
+// start when there is no id. Webhook posts are recorded with a prefix; the
+// id after it is the message's.
+func readFrom(cursor string) (last, after string) {
+	last = strings.TrimPrefix(cursor, webhookPrefix)
+	return last, snowflakeBefore(last, backlogOverlap)
+}
+
 // snowflakeBefore returns an id that sorts before every message created
-// more than d before id's own time ("" reads from the start when id is
-// not a snowflake).
+// more than d before id's own time, or "0" (the start of the channel) when
+// id is not a snowflake: a place with no cursor is read from its start,
+// not from its newest page.
 func snowflakeBefore(id string, d time.Duration) string {
 	v, err := strconv.ParseUint(id, 10, 64)
 	if err != nil {
-		return ""
+		return "0"
 	}
 	ms := int64(v>>22) - d.Milliseconds()
 	if ms <= 0 {

@@ -34,6 +34,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"UpdateConversation", testUpdateConversation},
 		{"Messages", testMessages},
 		{"Refs", testRefs},
+		{"Cursors", testCursors},
 		{"LockContact", testLockContact},
 		{"Enqueue", testEnqueue},
 		{"ClaimOrder", testClaimOrder},
