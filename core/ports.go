@@ -123,6 +123,10 @@ type Outgoing struct {
 	// Anchor is the customer message a reply belongs under, when any.
 	Anchor string
 	Files  []File
+	// Commands are bot commands the text offers its reader ("/ideas
+	// mute"), written by cornershop: an adapter whose platform makes them
+	// tappable leaves these so, while defusing any other in the text.
+	Commands []string
 	// Edited and Deleted mark re-renders of an edited or deleted message.
 	Edited  bool
 	Deleted bool

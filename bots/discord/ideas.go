@@ -149,11 +149,17 @@ func (b *Bot) postIdeaForum(ctx context.Context, forum core.Place, idea core.Ide
 	return core.Thread{Place: core.Place{Platform: core.Discord, Chat: forum.Chat, Thread: th.ID}, CardID: th.ID}, nil
 }
 
+// hiddenName is a hidden idea's post title: its own title may be what got
+// it hidden.
+func hiddenName(id core.IdeaID) string { return fmt.Sprintf("Hidden idea #%d", id) }
+
 // prepareIdeaPost readies a forum post for the card: unarchived (Discord
 // refuses edits inside an archived thread), tagged with the status and
 // named after the idea's title (a moderator may retitle it), in one
-// request and only when something changes. The post is read afresh:
-// members change tags too.
+// request and only when something changes. A hidden idea's post is
+// renamed and locked (UpdateIdea archives it after the card); a post
+// hidden that way is unlocked when the idea is shown again. The post is
+// read afresh: members change tags too.
 func (b *Bot) prepareIdeaPost(ctx context.Context, post core.Place, idea core.Idea) error {
 	th, err := b.s.Channel(post.Thread, discordgo.WithContext(ctx))
 	if err != nil {
@@ -168,11 +174,31 @@ func (b *Bot) prepareIdeaPost(ctx context.Context, post core.Place, idea core.Id
 	if tags := ideaTags(th.AppliedTags, byName, idea.Status); !slices.Equal(tags, th.AppliedTags) {
 		edit.AppliedTags, changed = &tags, true
 	}
-	if th.ThreadMetadata != nil && th.ThreadMetadata.Archived {
+	meta := th.ThreadMetadata
+	if meta == nil {
+		meta = &discordgo.ThreadMetadata{}
+	}
+	if meta.Archived {
 		no := false
 		edit.Archived, changed = &no, true
 	}
-	if name := clip(strings.TrimSpace(idea.Title), 100); name != "" && !idea.Hidden && name != strings.TrimSpace(th.Name) {
+	name := clip(strings.TrimSpace(idea.Title), 100)
+	wasHidden := strings.TrimSpace(th.Name) == hiddenName(idea.ID)
+	if wasHidden && name == "" {
+		name = fmt.Sprintf("Idea #%d", idea.ID)
+	}
+	switch {
+	case idea.Hidden:
+		name = hiddenName(idea.ID)
+		if !meta.Locked {
+			yes := true
+			edit.Locked, changed = &yes, true
+		}
+	case wasHidden && meta.Locked:
+		no := false
+		edit.Locked, changed = &no, true
+	}
+	if name != "" && name != strings.TrimSpace(th.Name) {
 		edit.Name, changed = name, true
 	}
 	if !changed {
@@ -187,7 +213,8 @@ func (b *Bot) prepareIdeaPost(ctx context.Context, post core.Place, idea core.Id
 }
 
 // UpdateIdea implements core.IdeaBoard: a forum post is unarchived, tagged
-// with the status and named after the title, then the card is edited.
+// with the status and named after the title, then the card is edited; a
+// hidden idea's post is renamed, locked and archived.
 func (b *Bot) UpdateIdea(ctx context.Context, t core.Thread, idea core.Idea) error {
 	_, typ, _, err := b.channel(ctx, t.Place.Chat)
 	if err != nil {
@@ -203,6 +230,15 @@ func (b *Bot) UpdateIdea(ctx context.Context, t core.Thread, idea core.Idea) err
 	edit := &discordgo.MessageEdit{ID: t.CardID, Channel: target(t.Place), Embeds: &embeds, Components: &comps, AllowedMentions: noPings()}
 	if _, err := b.s.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx)); err != nil {
 		return b.classify("edit idea card", err)
+	}
+	if typ == discordgo.ChannelTypeGuildForum && t.Place.Thread != "" && idea.Hidden {
+		// Out of the forum's active posts, locked against replies.
+		yes := true
+		updated, err := b.s.ChannelEditComplex(t.Place.Thread, &discordgo.ChannelEdit{Archived: &yes}, discordgo.WithContext(ctx))
+		if err != nil {
+			return b.classify("archive hidden idea post", err)
+		}
+		b.remember(updated)
 	}
 	return nil
 }

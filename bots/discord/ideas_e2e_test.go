@@ -271,12 +271,19 @@ func TestIdeaMergedAndHiddenCards(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.moderate(t, "!idea 1 hide off-topic")
-	bottest.Eventually(t, wait, "the hidden card without a button", func() bool {
+	bottest.Eventually(t, wait, "the hidden card without a button, its post renamed, locked and archived", func() bool {
 		c, ok := w.card(first.ID)
 		label, _ := button(t, c)
 		p, _ := w.fake.Channel(first.ID)
 		return ok && c.Embeds[0].Description == "This idea was hidden by a moderator." && c.Embeds[0].Title == "💡 #1" &&
-			label == "" && !p.Archived
+			label == "" && p.Name == "Hidden idea #1" && p.Locked && p.Archived
+	})
+	w.moderate(t, "!idea 1 unhide")
+	bottest.Eventually(t, wait, "the idea shown again: its title, open for replies", func() bool {
+		c, ok := w.card(first.ID)
+		label, _ := button(t, c)
+		p, _ := w.fake.Channel(first.ID)
+		return ok && label != "" && p.Name == "Dark mode" && !p.Locked && !p.Archived
 	})
 
 	// An idea staff record from a conversation gets a post of its own.

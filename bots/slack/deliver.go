@@ -57,6 +57,10 @@ func clip(s string, n int) string {
 // texts renders an outgoing message as escaped mrkdwn parts.
 func texts(m core.Outgoing) []string {
 	text := m.Text
+	for _, c := range m.Commands {
+		// cornershop's hint, as Slack runs it.
+		text = strings.ReplaceAll(text, c, slashCommand+" "+strings.TrimPrefix(c, "/"))
+	}
 	if m.Kind == core.KindReply && m.Voice.Signature != "" && !m.Voice.Team {
 		text += "\n— " + m.Voice.Signature
 	}

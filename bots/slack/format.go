@@ -94,3 +94,17 @@ func emojiFromName(name string) string {
 // maxText keeps each Slack message short enough to render well; Slack
 // truncates at 40,000 characters and advises 4,000.
 const maxText = 3900
+
+// slashCommand is the slash command a Slack app registers for cornershop
+// (see the package doc): "/vote 3" elsewhere is "/cornershop vote 3" here.
+const slashCommand = "/cornershop"
+
+// customerCommand finds a customer command written the way other
+// platforms type it, where a command can start.
+var customerCommand = regexp.MustCompile(`(^|[\s(“"'])/(link|idea|ideas|vote|help|start)\b`)
+
+// asSlash rewrites the customer commands in cornershop's own text (a
+// command's answer) as Slack runs them.
+func asSlash(text string) string {
+	return customerCommand.ReplaceAllString(text, "${1}"+slashCommand+" $2")
+}

@@ -54,6 +54,26 @@ func TestTextsAndVoice(t *testing.T) {
 	}
 }
 
+func TestCommandsAsSlackRunsThem(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"an answer's commands", "Try /ideas, /ideas new, or /ideas planned.", "Try /cornershop ideas, /cornershop ideas new, or /cornershop ideas planned."},
+		{"at the start and in parentheses", "/link ABC (/vote 3)", "/cornershop link ABC (/cornershop vote 3)"},
+		{"not inside a path or a word", "see https://x.com/idea and and/or /ideasxyz", "see https://x.com/idea and and/or /ideasxyz"},
+		{"not a command of ours", "/close", "/close"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := asSlash(tc.in); got != tc.want {
+				t.Errorf("asSlash(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+	notice := core.Outgoing{Kind: core.KindReply, Text: "Idea #1 is planned.\n\n(Send /ideas mute to stop news about ideas.)", Commands: []string{"/ideas mute"}}
+	if got := texts(notice); len(got) != 1 || !strings.Contains(got[0], "Send /cornershop ideas mute to stop") {
+		t.Errorf("notice hint on Slack = %q", got)
+	}
+}
+
 // FuzzEscape: whatever a customer writes, the escaped text holds no
 // control character of Slack markup, so it can never form <!channel>,
 // <!here>, <@U…> or a link.

@@ -39,14 +39,20 @@ func FuzzSignedRequests(f *testing.F) {
 	}
 	bottest.Start(f, relay.Config{Desks: []relay.Desk{{Name: "d", Place: core.Place{Platform: core.Slack, Chat: "C1"}}}}, bot)
 	h := bot.Handler()
+	post := func(path, body string) *httptest.ResponseRecorder {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", slackfake.Sign(secret, ts, []byte(body)))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	// The handler answers 503 until the bot's Run has started.
+	bottest.Eventually(f, 10*time.Second, "the events handler running", func() bool { return post("/events", "{").Code != http.StatusServiceUnavailable })
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, path := range []string{"/events", "/commands", "/interactive"} {
-			ts := strconv.FormatInt(time.Now().Unix(), 10)
-			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-			req.Header.Set("X-Slack-Request-Timestamp", ts)
-			req.Header.Set("X-Slack-Signature", slackfake.Sign(secret, ts, []byte(body)))
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
+			rec := post(path, body)
 			if rec.Code == 0 {
 				t.Fatalf("%s: no status", path)
 			}

@@ -437,7 +437,7 @@ func (b *Bot) onSlash(ctx context.Context, in core.Inbox, cmd slackapi.SlashComm
 	}
 	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: cmd.ChannelID}, Sender: b.actor(ctx, cmd.UserID, cmd.UserName),
 		Name: name, Args: args, ID: cmd.TriggerID, At: b.o.Now()})
-	return res.Text, err
+	return asSlash(res.Text), err
 }
 
 // slashAction splits a slash command's text into the action's name (lower
@@ -485,9 +485,9 @@ func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.Inte
 	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: channel, Thread: thread},
 		Sender: b.actor(ctx, cb.User.ID, cb.User.Name), Name: name, Args: args, Ref: ref, ID: cb.TriggerID, At: b.o.Now()})
 	if err == nil && res.Text != "" {
-		b.tell(ctx, channel, firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp), cb.User.ID, res.Text)
+		b.tell(ctx, channel, firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp), cb.User.ID, asSlash(res.Text))
 	}
-	return res.Text, err
+	return asSlash(res.Text), err
 }
 
 // tell shows the answer to a button or shortcut to the one who pressed it

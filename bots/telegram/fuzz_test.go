@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"cornershop/bots/bottest"
 	"cornershop/bots/telegram"
@@ -35,11 +36,17 @@ func FuzzWebhook(f *testing.F) {
 	}
 	bottest.Start(f, relay.Config{Desks: []relay.Desk{{Name: "d", Place: core.Place{Platform: core.Telegram, Chat: "-100"}}}}, bot)
 	h := bot.Handler()
-	f.Fuzz(func(t *testing.T, body string) {
+	post := func(body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(body))
 		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
+		return rec
+	}
+	// The handler answers 503 until the bot's Run has started.
+	bottest.Eventually(f, 10*time.Second, "the webhook handler running", func() bool { return post("{").Code != http.StatusServiceUnavailable })
+	f.Fuzz(func(t *testing.T, body string) {
+		rec := post(body)
 		switch {
 		case rec.Code == 0:
 			t.Fatal("no status")

@@ -1,6 +1,7 @@
 package telegram_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,7 +104,13 @@ func TestIdeasOnTelegram(t *testing.T) {
 	if notices != 1 {
 		t.Errorf("dave got %d notices, want 1 (muted after the first)", notices)
 	}
-	if got := w.fake.BotMessages(w.customer.ID, 0); !strings.Contains(got[len(got)-1].Text, "ideas mute to stop") {
-		t.Errorf("notice without the mute hint: %q", got[len(got)-1].Text)
+	got := w.fake.BotMessages(w.customer.ID, 0)
+	last := got[len(got)-1]
+	if !strings.Contains(last.Text, "/ideas mute to stop") {
+		t.Errorf("notice without the mute hint: %q", last.Text)
+	}
+	// Telegram marks the hint as a command, so a tap sends it.
+	if !slices.ContainsFunc(last.Entities, func(e telegramfake.Entity) bool { return e.Type == "bot_command" }) {
+		t.Errorf("the mute hint is not a tappable command: entities %+v", last.Entities)
 	}
 }

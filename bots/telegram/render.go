@@ -120,6 +120,14 @@ func render(m core.Outgoing) []string {
 		parts = append(parts, body)
 	}
 	parts[len(parts)-1] += footer
+	for _, c := range m.Commands {
+		// cornershop's own hint stays a tappable command.
+		if defused, plain := escape(c), htmlEscaper.Replace(c); defused != plain {
+			for i := range parts {
+				parts[i] = strings.ReplaceAll(parts[i], defused, plain)
+			}
+		}
+	}
 	return parts
 }
 

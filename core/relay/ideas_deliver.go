@@ -65,8 +65,11 @@ func (s *Service) ideaCard(ctx context.Context, d core.Delivery) (func(core.Tx) 
 	}, nil
 }
 
-// muteHint ends every notice: how to stop them.
-const muteHint = "(Send /ideas mute to stop news about ideas.)"
+// muteHint ends every notice: how to stop them, with muteCommand.
+const (
+	muteCommand = "/ideas mute"
+	muteHint    = "(Send " + muteCommand + " to stop news about ideas.)"
+)
 
 // sendNotices sends one notice batch to its follower: a single notice in the
 // voice of the moderator who made the change, or a digest in the team's.
@@ -98,7 +101,8 @@ func (s *Service) sendNotices(ctx context.Context, d core.Delivery) error {
 			return err
 		}
 	}
-	out := core.Outgoing{Key: d.Key, Place: place, Kind: core.KindReply, Voice: s.voiceOf(ctx, "staff:"+string(ns[0].Actor))}
+	out := core.Outgoing{Key: d.Key, Place: place, Kind: core.KindReply, Voice: s.voiceOf(ctx, "staff:"+string(ns[0].Actor)),
+		Commands: []string{muteCommand}}
 	if len(ns) == 1 {
 		out.Text = ns[0].Text + "\n\n" + muteHint
 	} else {
