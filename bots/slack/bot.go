@@ -130,7 +130,8 @@ func New(o Options) (*Bot, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	h := held{w: hold.New(o.Now), next: next}
+	windows := hold.New(o.Now)
+	h := held{w: windows, next: next}
 	if !o.NoPacing {
 		h.locks = &keyLocks{} // paced to ~1/s per channel anyway: one post in flight costs nothing
 	}
@@ -146,7 +147,7 @@ func New(o Options) (*Bot, error) {
 	if o.NoPacing {
 		perChannel = nil
 	}
-	return &Bot{o: o, api: slackapi.New(o.BotToken, opts...), pacer: pace.New("slack", perChannel, nil), names: map[string]string{}}, nil
+	return &Bot{o: o, api: slackapi.New(o.BotToken, opts...), pacer: pace.New("slack", perChannel, nil, windows), names: map[string]string{}}, nil
 }
 
 // Name implements core.Platform.
@@ -200,15 +201,6 @@ func (b *Bot) ours(botID, userID string) bool {
 // workers.
 func (b *Bot) pace(ctx context.Context, channel string, mustWait bool) error {
 	return b.pacer.Take(ctx, channel, mustWait)
-}
-
-// rateLimited remembers a 429's window for the channel, so that no other
-// post goes there before it ends.
-func (b *Bot) rateLimited(channel string, err error) {
-	var rl *slackapi.RateLimitedError
-	if errors.As(err, &rl) {
-		b.pacer.Block(channel, rl.RetryAfter)
-	}
 }
 
 // classify turns a slack-go error into a delivery class with a reason staff

@@ -114,7 +114,6 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		}
 		_, ts, err := b.api.PostMessageContext(ctx, m.Place.Chat, opts...)
 		if err != nil {
-			b.rateLimited(m.Place.Chat, err)
 			if len(ids) > 0 {
 				b.o.Logger.Warn("slack: a split message was sent in part", "sent", len(ids), "err", err)
 				break
@@ -147,7 +146,6 @@ func (b *Bot) upload(ctx context.Context, m core.Outgoing, thread string, f core
 		}
 		_, ts, err := b.api.PostMessageContext(ctx, m.Place.Chat, opts...)
 		if err != nil {
-			b.rateLimited(m.Place.Chat, err)
 			return "", b.classify("chat.postMessage", err)
 		}
 		return ts, nil
@@ -249,7 +247,6 @@ func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.Contact
 	}
 	_, ts, err := b.api.PostMessageContext(ctx, desk.Chat, slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...))
 	if err != nil {
-		b.rateLimited(desk.Chat, err)
 		return core.Thread{}, b.classify("chat.postMessage", err)
 	}
 	return core.Thread{Place: core.Place{Platform: core.Slack, Chat: desk.Chat, Thread: ts}, CardID: ts}, nil

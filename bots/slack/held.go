@@ -17,8 +17,9 @@ import (
 
 // held is the Web API transport that keeps Slack's Retry-After windows.
 // chat.postMessage is limited per channel, every other method per
-// workspace: a 429 closes the channel (for chat.postMessage) or the
-// method for the time Slack asked, and a call inside a window is answered
+// workspace: a 429 closes the channel (for chat.postMessage; the window's
+// key is the channel's id, as the pacer's) or "method:" and the method
+// for the time Slack asked, and a call inside a window is answered
 // here with a 429 for the time left instead of being sent — so a reply in
 // one desk thread does not break a window another thread's post opened.
 type held struct {
@@ -52,11 +53,11 @@ func (k *keyLocks) lock(key string) func() {
 }
 
 func (t held) RoundTrip(r *http.Request) (*http.Response, error) {
-	key, err := windowOf(r)
+	key, post, err := windowOf(r)
 	if err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(key, "post:") && t.locks != nil {
+	if post && t.locks != nil {
 		defer t.locks.lock(key)()
 	}
 	if left := t.w.Left(key); left > 0 {
@@ -75,25 +76,25 @@ func (t held) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // windowOf names the window a call falls in, reading the channel of a
-// chat.postMessage from its form (and putting the body back).
-func windowOf(r *http.Request) (string, error) {
+// chat.postMessage (post) from its form and putting the body back.
+func windowOf(r *http.Request) (key string, post bool, err error) {
 	method := path.Base(r.URL.Path)
 	if method != "chat.postMessage" {
-		return "method:" + method, nil
+		return "method:" + method, false, nil
 	}
 	channel := r.URL.Query().Get("channel")
 	if r.Body != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		body, err := io.ReadAll(r.Body)
 		r.Body.Close()
 		if err != nil {
-			return "", err
+			return "", true, err
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if v, err := url.ParseQuery(string(body)); err == nil && v.Get("channel") != "" {
 			channel = v.Get("channel")
 		}
 	}
-	return "post:" + channel, nil
+	return channel, true, nil
 }
 
 // tooSoon is the 429 held answers for a call inside a window.

@@ -138,7 +138,8 @@ func New(o Options) (*Bot, error) {
 	}
 	// 30 a second overall; one token short of Telegram's burst so that
 	// calls arriving unevenly stay within it.
-	return &Bot{o: o, api: api, pacer: pace.New("telegram", perChat, rate.NewLimiter(pace.Margin*30, 29)), held: hold.New(nil)}, nil
+	held := hold.New(nil)
+	return &Bot{o: o, api: api, pacer: pace.New("telegram", perChat, rate.NewLimiter(pace.Margin*30, 29), held), held: held}, nil
 }
 
 // Name implements core.Platform.
@@ -198,12 +199,4 @@ func (b *Bot) me(ctx context.Context) (*tgbotapi.User, error) {
 // busy chat does not hold the outbox's workers.
 func (b *Bot) pace(ctx context.Context, chat string, mustWait bool) error {
 	return b.pacer.Take(ctx, chat, mustWait)
-}
-
-// rateLimited remembers a 429's window for the chat, so that no other send
-// goes there before it ends.
-func (b *Bot) rateLimited(chat string, err error) {
-	if class, after := core.Classify(err); class == core.ClassRetryAfter {
-		b.pacer.Block(chat, after)
-	}
 }

@@ -55,7 +55,6 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		}
 		resp, err := b.call(ctx, "sendMessage", p)
 		if err != nil {
-			b.rateLimited(m.Place.Chat, err)
 			if len(ids) > 0 {
 				// Part of a split text went out: report it as sent so it is
 				// never repeated, and say what is missing.

@@ -46,14 +46,14 @@ func (b *Bot) call(ctx context.Context, method string, p tgbotapi.Params) (*tgbo
 }
 
 // window is what a 429 for a call closes, as Telegram's flood control
-// does: the chat, for calls that send or change messages in one; else the
-// method.
+// does: the chat (its id, which is also the pacer's key), for calls that
+// send or change messages in one; else "method:" and the method.
 func window(method, chat string) string {
 	switch strings.ToLower(method) {
 	case "sendmessage", "sendphoto", "senddocument", "sendvoice", "editmessagetext", "editmessagecaption",
 		"editmessagereplymarkup", "createforumtopic", "editforumtopic", "deletemessage":
 		if chat != "" {
-			return "chat:" + chat
+			return chat
 		}
 	}
 	return "method:" + strings.ToLower(method)

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"cornershop/bots/internal/hold"
 	"cornershop/core"
 )
 
@@ -27,33 +28,25 @@ const Margin = 0.98
 // Pacer paces sends per key (a chat or channel) and, optionally, overall.
 // Create it with New; it is safe for concurrent use.
 type Pacer struct {
-	what   string
-	perKey func(key string) *rate.Limiter // nil: no pacing, windows only
-	global *rate.Limiter                  // nil: none
+	what    string
+	perKey  func(key string) *rate.Limiter // nil: no pacing, windows only
+	global  *rate.Limiter                  // nil: none
+	windows *hold.Windows                  // the retry-after windows the platform announced, by the same keys
 
-	mu      sync.Mutex
-	keys    map[string]*rate.Limiter
-	blocked map[string]time.Time // key -> end of the announced retry-after window
+	mu   sync.Mutex
+	keys map[string]*rate.Limiter
 }
 
 // New returns a Pacer naming itself what in errors. perKey makes the
 // limiter of a new key; nil turns pacing off, leaving only the retry-after
-// windows. global, if not nil, is shared by every key.
-func New(what string, perKey func(key string) *rate.Limiter, global *rate.Limiter) *Pacer {
-	return &Pacer{what: what, perKey: perKey, global: global, keys: map[string]*rate.Limiter{}, blocked: map[string]time.Time{}}
-}
-
-// Block records that the platform told us to wait d before sending to key
-// again (a 429): every send to key waits for the window's end.
-func (p *Pacer) Block(key string, d time.Duration) {
-	if d <= 0 {
-		return
+// windows. global, if not nil, is shared by every key. windows are the
+// retry-after windows the adapter's transport keeps (hold), under the
+// keys Take is given: a send waits for its key's window to end.
+func New(what string, perKey func(key string) *rate.Limiter, global *rate.Limiter, windows *hold.Windows) *Pacer {
+	if windows == nil {
+		windows = hold.New(nil)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if until := time.Now().Add(d); until.After(p.blocked[key]) {
-		p.blocked[key] = until
-	}
+	return &Pacer{what: what, perKey: perKey, global: global, windows: windows, keys: map[string]*rate.Limiter{}}
 }
 
 // Take reserves one send to key. When the send's turn comes within
@@ -64,11 +57,8 @@ func (p *Pacer) Block(key string, d time.Duration) {
 // meanwhile. A cancelled wait is a transient error.
 func (p *Pacer) Take(ctx context.Context, key string, mustWait bool) error {
 	now := time.Now()
+	delay := p.windows.Left(key)
 	p.mu.Lock()
-	delay := p.blocked[key].Sub(now)
-	if delay <= 0 {
-		delete(p.blocked, key)
-	}
 	var lims []*rate.Limiter
 	if p.perKey != nil {
 		lim, ok := p.keys[key]

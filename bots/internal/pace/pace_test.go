@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"cornershop/bots/internal/hold"
 	"cornershop/bots/internal/pace"
 	"cornershop/core"
 )
@@ -23,7 +24,7 @@ func retryAfter(t *testing.T, err error) time.Duration {
 func TestTake(t *testing.T) {
 	ctx := context.Background()
 	global := rate.NewLimiter(100, 100)
-	p := pace.New("test", func(string) *rate.Limiter { return rate.NewLimiter(1, 2) }, global)
+	p := pace.New("test", func(string) *rate.Limiter { return rate.NewLimiter(1, 2) }, global, nil)
 	for i := range 2 {
 		if err := p.Take(ctx, "chat", false); err != nil {
 			t.Fatalf("send %d within the burst: %v", i, err)
@@ -46,20 +47,23 @@ func TestTake(t *testing.T) {
 	}
 }
 
-func TestBlock(t *testing.T) {
+// TestWindows: a send waits for the retry-after window its transport
+// recorded under the same key.
+func TestWindows(t *testing.T) {
 	ctx := context.Background()
-	p := pace.New("test", nil, nil) // pacing off: windows still hold
+	w := hold.New(nil)
+	p := pace.New("test", nil, nil, w) // pacing off: windows still hold
 	if err := p.Take(ctx, "chat", false); err != nil {
 		t.Fatal(err)
 	}
-	p.Block("chat", 3*time.Second)
+	w.Hold("chat", 3*time.Second)
 	if after := retryAfter(t, p.Take(ctx, "chat", false)); after < 2900*time.Millisecond || after > 3*time.Second {
 		t.Errorf("send inside a 3 s window deferred by %s", after)
 	}
 	if err := p.Take(ctx, "other", false); err != nil {
 		t.Errorf("a window on one chat held another: %v", err)
 	}
-	p.Block("short", 20*time.Millisecond)
+	w.Hold("short", 20*time.Millisecond)
 	if err := p.Take(ctx, "short", false); err != nil {
 		t.Errorf("a window shorter than MaxWait is waited out: %v", err)
 	}
