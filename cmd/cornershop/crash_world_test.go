@@ -72,19 +72,7 @@ func tokens(text string) []token {
 func newCrashWorld(t *testing.T, convs int) *crashWorld {
 	t.Helper()
 	w := &crashWorld{}
-	var err error
-	if w.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.tg.Close() })
-	if w.sl, err = slackfake.Start("127.0.0.1:0", slackfake.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.sl.Close() })
-	if w.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.dc.Close() })
+	w.tg, w.sl, w.dc = emulators(t)
 	w.staff = w.dc.AddUser("alice", "Alice Martin")
 	staffGuild := w.dc.AddGuild("Acme Staff", w.staff)
 	w.desk = w.dc.AddTextChannel(staffGuild.ID, "desk")

@@ -5,10 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"cornershop/bots/discord/discordfake"
-	"cornershop/bots/slack/slackfake"
-	"cornershop/bots/telegram/telegramfake"
 )
 
 // TestDemo runs `cornershop demo` and checks its transcript: each customer
@@ -76,21 +72,7 @@ func TestSecretsStayOutOfADemoRunsLogs(t *testing.T) {
 // defaults.
 func demoSecrets(t *testing.T) map[string]string {
 	t.Helper()
-	tg, err := telegramfake.Start("127.0.0.1:0", telegramfake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tg.Close()
-	sl, err := slackfake.Start("127.0.0.1:0", slackfake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sl.Close()
-	dc, err := discordfake.Start("127.0.0.1:0", discordfake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dc.Close()
+	tg, sl, dc := emulators(t)
 	return map[string]string{"telegram token": tg.Token(), "slack bot token": sl.BotToken(), "slack app token": sl.AppToken(),
 		"slack signing secret": sl.SigningSecret(), "discord token": dc.Token()}
 }

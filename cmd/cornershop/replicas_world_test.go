@@ -47,19 +47,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, written: map[string][]string{}, answers: map[string][]string{}, owner: map[string]string{}, seq: map[string]int{}}
-	var err error
-	if w.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.tg.Close() })
-	if w.sl, err = slackfake.Start("127.0.0.1:0", slackfake.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.sl.Close() })
-	if w.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.dc.Close() })
+	w.tg, w.sl, w.dc = emulators(t)
 	d := w.dc.SeedDemoWorld()
 	w.dcAlice, w.dcDesk = d.Alice, d.Desk
 	w.slAlice = w.sl.AddUser("alice", "Alice Martin", "https://example.com/alice.png", false)
