@@ -13,6 +13,12 @@ import (
 	"cornershop/core"
 )
 
+// Receive makes the Interactions Endpoint (InteractionsHandler) hand
+// what it receives to in. Run does it too; a replica that does not hold
+// the gateway calls Receive alone, so interactions reach any replica
+// behind a load balancer.
+func (b *Bot) Receive(in core.Inbox) { b.in.CompareAndSwap(nil, &inboxRef{in}) }
+
 // Run implements core.Platform: it registers /cornershop and the
 // customers' /idea, /ideas and /vote, opens the gateway and keeps it
 // (discordgo resumes dropped sessions) until ctx ends.

@@ -40,6 +40,13 @@ func holdsConnection(ad adapter) bool {
 	return !ok || p.HoldsConnection()
 }
 
+// receiver is an adapter whose HTTP handlers can hand pushes to the inbox
+// on a replica that does not hold its connection (Discord's Interactions
+// Endpoint beside its gateway).
+type receiver interface {
+	Receive(in core.Inbox)
+}
+
 // httpAdapter is an adapter that also receives pushes over HTTP.
 type httpAdapter interface {
 	Handler() http.Handler
@@ -252,6 +259,9 @@ func (a *app) run(ctx context.Context, started func(addr string)) error {
 	for _, ad := range a.adapters {
 		wg.Go(func() {
 			var err error
+			if r, ok := ad.(receiver); ok {
+				r.Receive(inbox)
+			}
 			if holdsConnection(ad) {
 				// One replica at a time holds each platform's connection.
 				err = a.store.Exclusive(runCtx, string(ad.Name()), time.Second, a.holds.set(string(ad.Name())), func(ctx context.Context) error {
