@@ -217,7 +217,7 @@ func printBenchSettings(w io.Writer, o benchOptions) {
 	if slices.ContainsFunc(o.replicas, func(n int) bool { return n > 1 }) {
 		fmt.Fprintf(w, "replicas: burst and slow platform run with %s `cornershop serve` processes on one database in turn; CPU is theirs together, peak RSS the largest one's\n", joinInts(o.replicas))
 	}
-	fmt.Fprintf(w, "emulators: in the bench process on loopback; rate limits off and adapter pacing off (telegram.pacing/slack.pacing: off)\n")
+	fmt.Fprintf(w, "emulators: in the bench process on loopback; rate limits off and adapter pacing off (telegram.pacing, slack.pacing, discord.pacing: off)\n")
 	fmt.Fprintf(w, "  except replies: limits on (Telegram 30/s per bot and 1/s per chat, Slack 1/s per channel, Discord 50/s and buckets), pacing published\n")
 	fmt.Fprintf(w, "  latency 0 except slow platform: every call answered after %s\n", o.slowLatency)
 	fmt.Fprintf(w, "traffic: Telegram customers in private chats -> one Slack desk channel, a thread per conversation\n")

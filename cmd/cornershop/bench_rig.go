@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -143,7 +144,7 @@ func (r *rig) config(s serviceSetup, listen string) *config.Config {
 	}
 	if s.discord {
 		cfg.Discord = config.Discord{Enabled: true, Token: config.NewSecret(r.dc.Token()), ApplicationID: r.dc.ApplicationID(),
-			APIURL: r.dc.URL(), CommunityTrigger: "mention"}
+			APIURL: r.dc.URL(), CommunityTrigger: "mention", Pacing: pacing}
 	}
 	return cfg
 }
@@ -228,6 +229,22 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
+// serviceConfig is cfg as an operator gives it: a YAML file, and the
+// secrets in the environment.
+func serviceConfig(cfg *config.Config) (yamlBody []byte, env []string, err error) {
+	body, err := yaml.Marshal(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bench: config: %w", err)
+	}
+	return body, []string{
+		"CORNERSHOP_DATABASE_DSN=" + cfg.Database.DSN.Reveal(),
+		"CORNERSHOP_TELEGRAM_TOKEN=" + cfg.Telegram.Token.Reveal(),
+		"CORNERSHOP_SLACK_BOT_TOKEN=" + cfg.Slack.BotToken.Reveal(),
+		"CORNERSHOP_SLACK_APP_TOKEN=" + cfg.Slack.AppToken.Reveal(),
+		"CORNERSHOP_DISCORD_TOKEN=" + cfg.Discord.Token.Reveal(),
+	}, nil
+}
+
 // process is the service as a child process: `cornershop serve` of this
 // very binary, with the configuration in a file and the secrets in its
 // environment, as an operator runs it.
@@ -245,9 +262,9 @@ func (r *rig) startProcess(cfg *config.Config, i int) (service, error) {
 			return nil, fmt.Errorf("bench: %w", err)
 		}
 	}
-	body, err := yaml.Marshal(cfg)
+	body, env, err := serviceConfig(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("bench: config: %w", err)
+		return nil, err
 	}
 	suffix := ""
 	if i > 0 {
@@ -268,12 +285,7 @@ func (r *rig) startProcess(cfg *config.Config, i int) (service, error) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env,
-		"CORNERSHOP_DATABASE_DSN="+cfg.Database.DSN.Reveal(),
-		"CORNERSHOP_TELEGRAM_TOKEN="+cfg.Telegram.Token.Reveal(),
-		"CORNERSHOP_SLACK_BOT_TOKEN="+cfg.Slack.BotToken.Reveal(),
-		"CORNERSHOP_SLACK_APP_TOKEN="+cfg.Slack.AppToken.Reveal(),
-		"CORNERSHOP_DISCORD_TOKEN="+cfg.Discord.Token.Reveal())
+	cmd.Env = append(cmd.Env, env...)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("bench: start the service: %w", err)
@@ -310,6 +322,22 @@ type inProcess struct {
 }
 
 func startInProcess(ctx context.Context, cfg *config.Config, verbose bool) (service, error) {
+	// Through the file and the environment, as the child process reads
+	// it: the configuration is validated the same way.
+	body, env, err := serviceConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg, err = config.Parse(bytes.NewReader(body), "bench", func(k string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
 	out := io.Discard
 	if verbose {
 		out = os.Stderr
