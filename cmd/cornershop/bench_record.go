@@ -69,9 +69,9 @@ type recorder struct {
 	// Replies: each platform's deliveries to customers and 429s.
 	replies map[string][]time.Time
 	limited map[string]int
-	// discordCalls counts every REST call Discord answered: its limit is
+	// discordCalls is when Discord answered each REST call: its limit is
 	// on requests.
-	discordCalls int
+	discordCalls []time.Time
 }
 
 func newRecorder() *recorder {
@@ -172,7 +172,7 @@ func (r *recorder) slack(c slackfake.Call) {
 func (r *recorder) discord(c discordfake.Call) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.discordCalls++
+	r.discordCalls = append(r.discordCalls, c.At)
 	switch {
 	case c.Status == http.StatusTooManyRequests:
 		r.limited["discord"]++

@@ -142,9 +142,6 @@ func runReplies(ctx context.Context, o benchOptions) ([]replyResult, error) {
 	}
 	defer svc.stop()
 	done = r.rec.expect(n)
-	r.rec.mu.Lock()
-	discordBase := r.rec.discordCalls
-	r.rec.mu.Unlock()
 	began := time.Now()
 	for _, seq := range c.interleaved() {
 		if _, err := r.sl.Post(r.desk.ID, r.alice, replyText(seq), r.rec.threadOf(seq)); err != nil {
@@ -154,12 +151,12 @@ func runReplies(ctx context.Context, o benchOptions) ([]replyResult, error) {
 	if err := wait(ctx, done, o.timeout, "replies", r.rec.missing); err != nil {
 		return nil, err
 	}
-	return r.replyResults(c, began, discordBase), nil
+	return r.replyResults(c, began), nil
 }
 
 // replyResults computes each platform's figures; ideal times follow the
 // emulators' enforcement of the published limits.
-func (r *rig) replyResults(c *replyCustomers, began time.Time, discordBase int) []replyResult {
+func (r *rig) replyResults(c *replyCustomers, began time.Time) []replyResult {
 	perChannel := 0
 	for _, ch := range r.customerChannels {
 		n := 0
@@ -181,8 +178,17 @@ func (r *rig) replyResults(c *replyCustomers, began time.Time, discordBase int) 
 	}
 	r.rec.mu.Lock()
 	defer r.rec.mu.Unlock()
-	// Discord's limit is on requests: the ideal counts every request made.
-	requests := r.rec.discordCalls - discordBase
+	// Discord's limit is on requests: the ideal counts every request made
+	// while the replies went out (the restart's history reads before them
+	// are not theirs).
+	requests := 0
+	if at := r.rec.replies["discord"]; len(at) > 0 {
+		for _, t := range r.rec.discordCalls {
+			if !t.Before(began) && !t.After(at[len(at)-1]) {
+				requests++
+			}
+		}
+	}
 	out[2].ideal = sec(float64(requests-1) / discordfake.GlobalLimit)
 	out[2].limit = fmt.Sprintf("50 requests/s per bot (%d requests for %d replies)", requests, c.discord)
 	for i := range out {
