@@ -156,6 +156,18 @@ type Reactor interface {
 	React(ctx context.Context, place Place, id string, emoji string) error
 }
 
+// RateBudget is a send budget kept where every replica sees it — the
+// database they share — so that replicas together keep a platform's
+// published limit (a Slack channel's one message a second, Discord's 50
+// requests a second) instead of each keeping it alone.
+type RateBudget interface {
+	// Reserve takes one send from key's budget of one every every, with
+	// bursts of burst, if its turn comes within maxWait: ok, and how long
+	// to wait for the turn. Otherwise it takes nothing and returns not ok
+	// with how long until the turn would come. Safe for concurrent use.
+	Reserve(ctx context.Context, key string, every time.Duration, burst int, maxWait time.Duration) (wait time.Duration, ok bool, err error)
+}
+
 // Backlog is the part of the Inbox that lets an adapter read back what its
 // platform will not send again. Discord, for one, replays missed events
 // only to a resumed gateway session: after a restart (a new session) what

@@ -73,8 +73,10 @@ type Options struct {
 type Bot struct {
 	o Options
 	s *discordgo.Session
-	// global paces every REST call to Discord's 50 requests a second.
+	// global paces every REST call to Discord's 50 requests a second,
+	// through paced, the REST transport.
 	global *rate.Limiter
+	paced  *paced
 	ready  atomic.Bool
 	in     atomic.Pointer[inboxRef]
 
@@ -119,13 +121,42 @@ func (t rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // paced holds every REST call for its turn in the bot's global budget,
-// and all of them for the window of a global 429.
+// and all of them for the window of a global 429. The budget is lim, or
+// the one the replicas share once shared is set (lim again when that
+// cannot be asked).
 type paced struct {
-	next http.RoundTripper
-	lim  *rate.Limiter
+	next   http.RoundTripper
+	lim    *rate.Limiter
+	shared atomic.Pointer[sharedBudget]
 
 	mu    sync.Mutex
 	until time.Time // end of the last global 429's window
+}
+
+// sharedBudget wraps a core.RateBudget for an atomic.Pointer.
+type sharedBudget struct{ core.RateBudget }
+
+// globalBudget names the bot's 50 requests a second in a shared budget.
+const globalBudget = "discord:*"
+
+// wait waits for the call's turn in the global budget.
+func (t *paced) wait(ctx context.Context) error {
+	if b := t.shared.Load(); b != nil && t.lim.Limit() != rate.Inf {
+		every := time.Duration(float64(time.Second) / float64(t.lim.Limit()))
+		for {
+			wait, ok, err := b.Reserve(ctx, globalBudget, every, t.lim.Burst(), time.Second)
+			if err != nil {
+				break // this process's budget, then
+			}
+			if err := pace.Sleep(ctx, wait); err != nil {
+				return err
+			}
+			if ok {
+				return nil
+			}
+		}
+	}
+	return t.lim.Wait(ctx)
 }
 
 func (t *paced) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -139,7 +170,7 @@ func (t *paced) RoundTrip(r *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("discord: pacing: %w", r.Context().Err())
 		}
 	}
-	if err := t.lim.Wait(r.Context()); err != nil {
+	if err := t.wait(r.Context()); err != nil {
 		return nil, fmt.Errorf("discord: pacing: %w", err)
 	}
 	resp, err := t.next.RoundTrip(r)
@@ -152,6 +183,10 @@ func (t *paced) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return resp, err
 }
+
+// ShareBudget keeps the bot's 50 requests a second in b, which replicas
+// share, so that several replicas together keep Discord's limit.
+func (b *Bot) ShareBudget(budget core.RateBudget) { b.paced.shared.Store(&sharedBudget{budget}) }
 
 // admit hands a delivery back to the outbox as a retry-after when the
 // global budget's next turn is more than pace.MaxWait away, so deliveries
@@ -217,7 +252,8 @@ func New(o Options) (*Bot, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	c.Transport = &paced{next: newHeld(next), lim: global}
+	pc := &paced{next: newHeld(next), lim: global}
+	c.Transport = pc
 	o.HTTPClient = &c
 	s, err := discordgo.New("Bot " + o.Token)
 	if err != nil {
@@ -229,7 +265,7 @@ func New(o Options) (*Bot, error) {
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages |
 		discordgo.IntentsGuildMessageReactions | discordgo.IntentsDirectMessageReactions | discordgo.IntentsMessageContent
 	s.LogLevel = discordgo.LogError
-	return &Bot{o: o, s: s, global: global, parents: map[string]string{}, types: map[string]discordgo.ChannelType{}, guilds: map[string]string{}, names: map[string]string{},
+	return &Bot{o: o, s: s, global: global, paced: pc, parents: map[string]string{}, types: map[string]discordgo.ChannelType{}, guilds: map[string]string{}, names: map[string]string{},
 		webhooks: map[string]*discordgo.Webhook{}, tags: map[string]map[string]string{}, read: map[string]bool{}}, nil
 }
 

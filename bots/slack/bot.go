@@ -150,6 +150,10 @@ func New(o Options) (*Bot, error) {
 	return &Bot{o: o, api: slackapi.New(o.BotToken, opts...), pacer: pace.New("slack", perChannel, nil, windows), names: map[string]string{}}, nil
 }
 
+// ShareBudget keeps the adapter's pacing budgets in b, which replicas
+// share, so that several replicas together keep Slack's published limits.
+func (b *Bot) ShareBudget(budget core.RateBudget) { b.pacer.Share(budget) }
+
 // Name implements core.Platform.
 func (b *Bot) Name() core.PlatformName { return core.Slack }
 

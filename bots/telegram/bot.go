@@ -142,6 +142,10 @@ func New(o Options) (*Bot, error) {
 	return &Bot{o: o, api: api, pacer: pace.New("telegram", perChat, rate.NewLimiter(pace.Margin*30, 29), held), held: held}, nil
 }
 
+// ShareBudget keeps the adapter's pacing budgets in b, which replicas
+// share, so that several replicas together keep Telegram's published limits.
+func (b *Bot) ShareBudget(budget core.RateBudget) { b.pacer.Share(budget) }
+
 // Name implements core.Platform.
 func (b *Bot) Name() core.PlatformName { return core.Telegram }
 

@@ -47,6 +47,12 @@ type receiver interface {
 	Receive(in core.Inbox)
 }
 
+// budgetSharer is an adapter that can keep its pacing budgets where every
+// replica sees them.
+type budgetSharer interface {
+	ShareBudget(b core.RateBudget)
+}
+
 // httpAdapter is an adapter that also receives pushes over HTTP.
 type httpAdapter interface {
 	Handler() http.Handler
@@ -99,6 +105,15 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	st, err := openStore(ctx, cfg, log, true, owner)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Database.Driver == config.Postgres {
+		// Replicas may share the database: they share the platforms'
+		// limits too, or together they would post faster than allowed.
+		for _, a := range adapters {
+			if b, ok := a.(budgetSharer); ok {
+				b.ShareBudget(st)
+			}
+		}
 	}
 	m := newMetrics(st, owner)
 	platforms := make([]core.Platform, len(adapters))

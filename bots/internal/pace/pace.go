@@ -5,6 +5,7 @@ package pace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -33,8 +34,9 @@ type Pacer struct {
 	global  *rate.Limiter                  // nil: none
 	windows *hold.Windows                  // the retry-after windows the platform announced, by the same keys
 
-	mu   sync.Mutex
-	keys map[string]*rate.Limiter
+	mu     sync.Mutex
+	keys   map[string]*rate.Limiter
+	shared core.RateBudget // nil: the limiters above are the budget
 }
 
 // New returns a Pacer naming itself what in errors. perKey makes the
@@ -49,6 +51,32 @@ func New(what string, perKey func(key string) *rate.Limiter, global *rate.Limite
 	return &Pacer{what: what, perKey: perKey, global: global, windows: windows, keys: map[string]*rate.Limiter{}}
 }
 
+// Share keeps the pacer's budgets — per key and global, at the rates and
+// bursts of its limiters — in b, which replicas share, under keys named
+// after the pacer: several replicas then keep one platform limit between
+// them. The retry-after windows stay this process's. When b fails, Take
+// falls back on this process's limiters.
+func (p *Pacer) Share(b core.RateBudget) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.shared = b
+}
+
+// limiter returns key's limiter, made on first use (nil with pacing off).
+func (p *Pacer) limiter(key string) *rate.Limiter {
+	if p.perKey == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lim, ok := p.keys[key]
+	if !ok {
+		lim = p.perKey(key)
+		p.keys[key] = lim
+	}
+	return lim
+}
+
 // Take reserves one send to key. When the send's turn comes within
 // MaxWait (or whenever it comes, with mustWait: the later parts of a split
 // message), it waits for it and returns nil. Otherwise it takes nothing
@@ -58,19 +86,20 @@ func New(what string, perKey func(key string) *rate.Limiter, global *rate.Limite
 func (p *Pacer) Take(ctx context.Context, key string, mustWait bool) error {
 	now := time.Now()
 	delay := p.windows.Left(key)
-	p.mu.Lock()
 	var lims []*rate.Limiter
-	if p.perKey != nil {
-		lim, ok := p.keys[key]
-		if !ok {
-			lim = p.perKey(key)
-			p.keys[key] = lim
-		}
+	if lim := p.limiter(key); lim != nil {
 		lims = append(lims, lim)
+		if p.global != nil {
+			lims = append(lims, p.global)
+		}
 	}
+	p.mu.Lock()
+	shared := p.shared
 	p.mu.Unlock()
-	if p.global != nil && p.perKey != nil {
-		lims = append(lims, p.global)
+	if shared != nil && len(lims) > 0 {
+		if err := p.takeShared(ctx, shared, key, lims, delay, mustWait); !errors.Is(err, errBudget) {
+			return err
+		}
 	}
 	res := make([]*rate.Reservation, 0, len(lims))
 	for _, l := range lims {
@@ -84,18 +113,61 @@ func (p *Pacer) Take(ctx context.Context, key string, mustWait bool) error {
 		}
 		return core.RetryAfter(delay, fmt.Errorf("%s %s: paced to the platform's limit", p.what, key))
 	}
-	if delay <= 0 {
+	if err := Sleep(ctx, delay); err != nil {
+		for _, r := range res {
+			r.Cancel()
+		}
+		return core.Transient(fmt.Errorf("%s %s: pacing: %w", p.what, key, err))
+	}
+	return nil
+}
+
+// errBudget says the shared budget could not be asked.
+var errBudget = errors.New("shared budget unavailable")
+
+// takeShared is Take against the shared budget: key's (named
+// "<what>:<key>") and then the global one ("<what>:*"), at lims' rates
+// and bursts, after key's retry-after window (delay). It returns an error
+// wrapping errBudget when the budget cannot be asked, so Take falls back
+// on this process's limiters. A key's turn taken when the global one is
+// then refused is spent: a little of one chat's budget, never more sends.
+func (p *Pacer) takeShared(ctx context.Context, b core.RateBudget, key string, lims []*rate.Limiter, delay time.Duration, mustWait bool) error {
+	maxWait := MaxWait
+	if mustWait {
+		maxWait = time.Hour
+	}
+	if delay > maxWait {
+		return core.RetryAfter(delay, fmt.Errorf("%s %s: waiting out a retry-after", p.what, key))
+	}
+	names := []string{p.what + ":" + key, p.what + ":*"}
+	for i, lim := range lims {
+		every := time.Duration(float64(time.Second) / float64(lim.Limit()))
+		wait, ok, err := b.Reserve(ctx, names[i], every, lim.Burst(), max(maxWait-delay, 0))
+		if err != nil {
+			return fmt.Errorf("%w: %w", errBudget, err)
+		}
+		if !ok {
+			return core.RetryAfter(max(wait, delay), fmt.Errorf("%s %s: paced to the platform's limit (shared by the replicas)", p.what, key))
+		}
+		delay = max(delay, wait)
+	}
+	if err := Sleep(ctx, delay); err != nil {
+		return core.Transient(fmt.Errorf("%s %s: pacing: %w", p.what, key, err))
+	}
+	return nil
+}
+
+// Sleep waits d, or less if ctx ends first (then its error).
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(delay)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		for _, r := range res {
-			r.Cancel()
-		}
-		return core.Transient(fmt.Errorf("%s %s: pacing: %w", p.what, key, ctx.Err()))
+		return ctx.Err()
 	}
 }

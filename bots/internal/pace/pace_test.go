@@ -2,14 +2,17 @@ package pace_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"cornershop/bots/bottest"
 	"cornershop/bots/internal/hold"
 	"cornershop/bots/internal/pace"
 	"cornershop/core"
+	"cornershop/core/store"
 )
 
 func retryAfter(t *testing.T, err error) time.Duration {
@@ -66,5 +69,46 @@ func TestWindows(t *testing.T) {
 	w.Hold("short", 20*time.Millisecond)
 	if err := p.Take(ctx, "short", false); err != nil {
 		t.Errorf("a window shorter than MaxWait is waited out: %v", err)
+	}
+}
+
+// TestShared: two pacers (two replicas) on one PostgreSQL budget keep one
+// limit between them; on a store that cannot share (SQLite) a pacer falls
+// back on its own limiters.
+func TestShared(t *testing.T) {
+	ctx := context.Background()
+	perChat := func(string) *rate.Limiter { return rate.NewLimiter(1, 2) }
+	local, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "c.db"), AutoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	alone := pace.New("test", perChat, nil, nil)
+	alone.Share(local)
+	for i := range 2 {
+		if err := alone.Take(ctx, "chat", false); err != nil {
+			t.Fatalf("send %d within the burst, budget unavailable: %v", i, err)
+		}
+	}
+	if after := retryAfter(t, alone.Take(ctx, "chat", false)); after < 500*time.Millisecond {
+		t.Errorf("without a shared budget the third send is deferred by %s, want about 1 s", after)
+	}
+
+	st := bottest.Postgres(t)
+	a, b := pace.New("test", perChat, nil, nil), pace.New("test", perChat, nil, nil)
+	a.Share(st)
+	b.Share(st)
+	if err := a.Take(ctx, "chat", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Take(ctx, "chat", false); err != nil {
+		t.Fatalf("the other replica's send within the burst: %v", err)
+	}
+	// Each pacer alone would allow a burst of 2; together they have had it.
+	if after := retryAfter(t, b.Take(ctx, "chat", false)); after < 500*time.Millisecond || after > time.Second {
+		t.Errorf("the third send across both replicas deferred by %s, want about 1 s", after)
+	}
+	if err := a.Take(ctx, "other chat", false); err != nil {
+		t.Errorf("another chat waited: %v", err)
 	}
 }

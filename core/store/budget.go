@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"cornershop/core"
+)
+
+// The shared budgets are GCRA (the generic cell rate algorithm) in one
+// statement on the database's clock, so replicas on different machines
+// agree without trusting each other's clocks: a budget of one send every
+// T with bursts of B keeps tat, the time its next send is due as if sends
+// were evenly spaced. A send at now is due at max(tat, now) and may go
+// once that is at most (B-1)·T away; it pushes tat on by T.
+//
+// reserveSQL takes a send when its wait is within the tolerance plus
+// maxWait and returns the wait in microseconds; no row means it was not
+// taken. $2 is T, $3 the burst tolerance (B-1)·T, $4 maxWait, all in
+// microseconds.
+const reserveSQL = `INSERT INTO rate_budgets AS b (key, tat) VALUES ($1::text, now() + $2::bigint * interval '1 microsecond')
+ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, now()) + $2::bigint * interval '1 microsecond'
+WHERE GREATEST(b.tat, now()) - now() <= ($3::bigint + $4::bigint) * interval '1 microsecond'
+RETURNING (EXTRACT(EPOCH FROM (b.tat - now())) * 1000000)::bigint - $2::bigint - $3::bigint`
+
+// dueSQL is how long, in microseconds, until key's next send may go.
+const dueSQL = `SELECT (EXTRACT(EPOCH FROM (GREATEST(tat, now()) - now())) * 1000000)::bigint - $2::bigint FROM rate_budgets WHERE key = $1::text`
+
+// Reserve implements core.RateBudget on PostgreSQL, where the replicas
+// share the budget; on SQLite, which serves one process, it answers
+// core.ErrUnsupported and the adapters keep their budgets in memory.
+func (s *Store) Reserve(ctx context.Context, key string, every time.Duration, burst int, maxWait time.Duration) (time.Duration, bool, error) {
+	if s.driver != DriverPostgres {
+		return 0, false, fmt.Errorf("store: shared rate budgets: %w", core.ErrUnsupported)
+	}
+	db, err := s.db.DB()
+	if err != nil {
+		return 0, false, fmt.Errorf("store: reserve %s: %w", key, err)
+	}
+	t := every.Microseconds()
+	tolerance := int64(max(burst, 1)-1) * t
+	var us int64
+	err = db.QueryRowContext(ctx, reserveSQL, key, t, tolerance, maxWait.Microseconds()).Scan(&us)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := db.QueryRowContext(ctx, dueSQL, key, tolerance).Scan(&us); err != nil {
+			return 0, false, fmt.Errorf("store: reserve %s: %w", key, err)
+		}
+		return time.Duration(max(us, 0)) * time.Microsecond, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("store: reserve %s: %w", key, err)
+	}
+	return time.Duration(max(us, 0)) * time.Microsecond, true, nil
+}

@@ -1,0 +1,60 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"cornershop/core"
+	"cornershop/core/store"
+)
+
+// TestReserveSharesOneBudget: two stores on one schema (two replicas)
+// draw from one budget of a send a second with bursts of 3: the burst
+// goes at once whichever replica sends, the next send waits its turn, and
+// a send further away than the caller will wait takes nothing.
+func TestReserveSharesOneBudget(t *testing.T) {
+	dsn := pgSchema(t)
+	open := func() *store.Store {
+		s, err := store.Open(context.Background(), store.Options{Driver: store.DriverPostgres, DSN: dsn, AutoMigrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open(), open()
+	ctx := context.Background()
+	const every, burst = time.Second, 3
+	for i, s := range []*store.Store{a, b, a} {
+		wait, ok, err := s.Reserve(ctx, "slack:C1", every, burst, 0)
+		if err != nil || !ok || wait != 0 {
+			t.Fatalf("send %d of the burst: wait %s, ok %v, err %v; want at once", i+1, wait, ok, err)
+		}
+	}
+	// The fourth, from either replica, is a turn away.
+	wait, ok, err := b.Reserve(ctx, "slack:C1", every, burst, 0)
+	if err != nil || ok || wait < every/2 || wait > every {
+		t.Fatalf("a send past the burst with no wait allowed: wait %s, ok %v, err %v; want refused, ≈ 1 s away", wait, ok, err)
+	}
+	wait, ok, err = b.Reserve(ctx, "slack:C1", every, burst, 2*every)
+	if err != nil || !ok || wait < every/2 || wait > every {
+		t.Fatalf("the same send willing to wait: wait %s, ok %v, err %v; want taken, ≈ 1 s to wait", wait, ok, err)
+	}
+	// Having taken that turn, the next is two turns away.
+	if wait, ok, _ = a.Reserve(ctx, "slack:C1", every, burst, 0); ok || wait < 3*every/2 || wait > 2*every {
+		t.Errorf("the send after a taken turn: wait %s, ok %v; want refused, ≈ 2 s away", wait, ok)
+	}
+	// Another key has a budget of its own.
+	if wait, ok, err = a.Reserve(ctx, "slack:C2", every, burst, 0); err != nil || !ok || wait != 0 {
+		t.Errorf("another channel: wait %s, ok %v, err %v; want at once", wait, ok, err)
+	}
+}
+
+func TestReserveUnsupportedOnSQLite(t *testing.T) {
+	_, _, err := openSQLite(t).Reserve(context.Background(), "k", time.Second, 1, 0)
+	if !errors.Is(err, core.ErrUnsupported) {
+		t.Errorf("Reserve on SQLite = %v, want ErrUnsupported", err)
+	}
+}
