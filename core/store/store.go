@@ -83,9 +83,10 @@ type Store struct {
 	closers []*sql.DB
 	o       Options
 	// SQLite only: the write pool and its statement cache.
-	writer *sql.DB
-	stmts  *stmtCache
-	q      queries // hand-written hot-path statements
+	writer      *sql.DB
+	stmts       *stmtCache
+	checkpoints *checkpointer // nil for PostgreSQL and in-memory SQLite
+	q           queries       // hand-written hot-path statements
 }
 
 var _ core.Store = (*Store)(nil)
@@ -185,6 +186,16 @@ func (s *Store) openSQLite(cfg func() *gorm.Config) error {
 	if strings.Contains(dsn, ":memory:") || strings.Contains(dsn, "mode=memory") {
 		return nil // a second pool would see another database
 	}
+	// Checkpoints happen beside the writer, not inside its commits.
+	if _, err := w.Exec("PRAGMA wal_autocheckpoint=0"); err != nil {
+		return fmt.Errorf("store: open sqlite: %w", err)
+	}
+	c, err := openSQLiteDB(s.o.sqliteDriver, dsn, params.Encode(), 1)
+	if err != nil {
+		return err
+	}
+	s.closers = append(s.closers, c)
+	s.checkpoints = startCheckpoints(c, checkpointEvery, s.o.Logger)
 	rparams := url.Values{}
 	rparams.Set("_query_only", "1")
 	r, err := openSQLiteDB(s.o.sqliteDriver, dsn, params.Encode()+"&"+rparams.Encode(), max(s.o.MaxOpenConns, 0))
@@ -252,6 +263,10 @@ func (s *Store) openPostgres(cfg func() *gorm.Config) error {
 
 // Close closes the database pools. Transactions in flight fail.
 func (s *Store) Close() error {
+	if s.checkpoints != nil {
+		s.checkpoints.stop()
+		s.checkpoints = nil
+	}
 	if s.stmts != nil {
 		s.stmts.close()
 	}
