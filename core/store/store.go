@@ -178,6 +178,14 @@ func (s *Store) openSQLite(cfg func() *gorm.Config) error {
 		return err
 	}
 	s.closers = append(s.closers, w)
+	// The write connection does the hot path's indexed reads too (inside
+	// each transaction): SQLite's default 2 MB page cache is small against
+	// a large store's indexes. With 32 MB the benchmark's burst into a
+	// store of a million messages went from 83–85 % of the empty store's
+	// rate to 88–90 %, for ≈ 8 MB more resident memory.
+	if _, err := w.Exec("PRAGMA cache_size=-32768"); err != nil {
+		return fmt.Errorf("store: open sqlite: %w", err)
+	}
 	s.writer, s.stmts = w, newStmtCache(w)
 	if s.db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: s.o.sqliteDriver, Conn: w}), cfg()); err != nil {
 		return fmt.Errorf("store: open sqlite: %w", err)
