@@ -29,6 +29,14 @@ RETURNING (EXTRACT(EPOCH FROM (b.tat - now())) * 1000000)::bigint - $2::bigint -
 // dueSQL is how long, in microseconds, until key's next send may go.
 const dueSQL = `SELECT (EXTRACT(EPOCH FROM (GREATEST(tat, now()) - now())) * 1000000)::bigint - $2::bigint FROM rate_budgets WHERE key = $1::text`
 
+// pruneSQL forgets budgets whose next send is already due: a missing row
+// is the same budget (a full burst), so the table keeps only the chats
+// sent to in the last moments, not every chat ever.
+const pruneSQL = `DELETE FROM rate_budgets WHERE tat < now()`
+
+// pruneEvery is how many reservations pass between two prunes.
+const pruneEvery = 4096
+
 // Reserve implements core.RateBudget on PostgreSQL, where the replicas
 // share the budget; on SQLite, which serves one process, it answers
 // core.ErrUnsupported and the adapters keep their budgets in memory.
@@ -39,6 +47,11 @@ func (s *Store) Reserve(ctx context.Context, key string, every time.Duration, bu
 	db, err := s.db.DB()
 	if err != nil {
 		return 0, false, fmt.Errorf("store: reserve %s: %w", key, err)
+	}
+	if s.budgetCalls.Add(1)%pruneEvery == 0 {
+		if _, err := db.ExecContext(ctx, pruneSQL); err != nil {
+			s.o.Logger.Warn("store: prune rate budgets", "err", err)
+		}
 	}
 	t := every.Microseconds()
 	tolerance := int64(max(burst, 1)-1) * t

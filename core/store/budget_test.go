@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -56,5 +58,36 @@ func TestReserveUnsupportedOnSQLite(t *testing.T) {
 	_, _, err := openSQLite(t).Reserve(context.Background(), "k", time.Second, 1, 0)
 	if !errors.Is(err, core.ErrUnsupported) {
 		t.Errorf("Reserve on SQLite = %v, want ErrUnsupported", err)
+	}
+}
+
+// TestReservePrunesDueBudgets: a budget whose next send is already due is
+// the same as none, so the table forgets such rows now and then instead
+// of keeping one per chat ever sent to.
+func TestReservePrunesDueBudgets(t *testing.T) {
+	dsn := pgSchema(t)
+	s, err := store.Open(context.Background(), store.Options{Driver: store.DriverPostgres, DSN: dsn, AutoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	const chats = 5000 // more than the reservations between two prunes
+	for i := range chats {
+		if _, ok, err := s.Reserve(ctx, fmt.Sprintf("telegram:%d", i), time.Microsecond, 1, 0); err != nil || !ok {
+			t.Fatalf("reserve %d: ok %v, err %v", i, ok, err)
+		}
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var rows int
+	if err := admin.QueryRow(`SELECT count(*) FROM rate_budgets`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows >= chats/2 {
+		t.Errorf("%d budgets kept after %d one-off sends, want the due ones pruned", rows, chats)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -87,6 +88,7 @@ type Store struct {
 	stmts       *stmtCache
 	checkpoints *checkpointer // nil for PostgreSQL and in-memory SQLite
 	q           queries       // hand-written hot-path statements
+	budgetCalls atomic.Uint64 // Reserve calls, to prune rate_budgets now and then
 }
 
 var _ core.Store = (*Store)(nil)
