@@ -239,6 +239,12 @@ type IdeaTx interface {
 	// forum post, a card's thread, the thread under the proposing message),
 	// or, with place.Thread empty, whose card message is msgID there.
 	IdeaAt(place Place, msgID string) (Idea, error)
+	// IdeaCardInFlight reports whether an idea proposed on board (its
+	// chat; any thread of it) has its first card on the way: a card
+	// delivery being performed (claimed) and no card recorded. A reply to
+	// that card may arrive before the card's id is recorded; one merely
+	// queued cannot be answered yet.
+	IdeaCardInFlight(board Place) (bool, error)
 	// IdeasOf lists the ideas contact proposed or voted for (with any
 	// linked account), newest first, at most limit.
 	IdeasOf(contact ContactID, limit int) ([]Idea, error)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"cornershop/bots/bottest"
 	"cornershop/bots/discord"
@@ -366,4 +367,39 @@ func TestIdeaCommandsTypedAndSlash(t *testing.T) {
 	if slices.ContainsFunc(w.fake.BotMessages(w.support.ID), func(m discordfake.Message) bool { return strings.Contains(m.Content, "link code") }) {
 		t.Error("a link code was posted in a public channel")
 	}
+}
+
+// TestReplyBeforeTheCardIsRecorded: Discord shows a new idea's post at
+// once but answers the call that made it a second late, so for that second
+// the post exists and its id is not recorded. A member's reply then is
+// handed in again until it is, and counts as a comment: nothing is lost.
+func TestReplyBeforeTheCardIsRecorded(t *testing.T) {
+	w := newIdeaWorld(t)
+	w.fake.SetAnswerLatency("POST /channels/"+w.board.ID+"/threads", time.Second)
+	w.moderate(t, "!idea Offline mode — play without a network")
+	var post discordfake.Channel
+	bottest.Eventually(t, wait, "the idea's post on the board", func() bool {
+		for _, th := range w.fake.Threads(w.board.ID) {
+			if th.Name == "Offline mode" {
+				post = th
+			}
+		}
+		return post.ID != ""
+	})
+	var recorded bool
+	_ = w.s.Store.InTx(context.Background(), func(tx core.Tx) error {
+		i, err := tx.Idea(1)
+		recorded = i.Card.Thread != ""
+		return err
+	})
+	if recorded {
+		t.Fatal("the card was recorded before Discord answered: the test shows nothing")
+	}
+	if _, err := w.fake.Send(post.ID, w.voter, "me too"); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "the early reply counted as a comment", func() bool {
+		c, ok := w.card(post.ID)
+		return ok && field(c, "Comments") == "1"
+	})
 }

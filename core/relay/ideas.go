@@ -443,6 +443,19 @@ func (s *Service) boardMessage(tx core.Tx, board core.Place, e core.MessageEvent
 	case !errors.Is(err, core.ErrNotFound):
 		return fmt.Errorf("find idea: %w", err)
 	}
+	refers := e.ReplyTo != "" || board.Thread == "" && e.Place.Thread != "" && e.Subject == ""
+	if refers {
+		// A reply to a card Discord or Telegram has shown but whose id is
+		// not recorded yet: the platform hands the event in again (it is
+		// not acknowledged), by when the card is known.
+		inFlight, err := tx.IdeaCardInFlight(board)
+		if err != nil {
+			return fmt.Errorf("find idea: %w", err)
+		}
+		if inFlight {
+			return core.Transient(fmt.Errorf("a reply on the %s board while an idea card is on its way: %w", board.Platform, errCardInFlight))
+		}
+	}
 	if board.Thread == "" && e.Place.Thread != "" && e.Subject == "" {
 		return nil // a thread on the board that is no idea of ours
 	}
@@ -467,6 +480,10 @@ func (s *Service) boardMessage(tx core.Tx, board core.Place, e core.MessageEvent
 		proposal{origin: e.Place, source: e.ID, title: title, body: body}, fmt.Sprintf("contact:%d", author.ID))
 	return ignoreDuplicate(err) // a repeat of a post already recorded
 }
+
+// errCardInFlight marks a board message that may answer a card whose id is
+// not recorded yet.
+var errCardInFlight = errors.New("idea card not recorded yet")
 
 func ignoreDuplicate(err error) error {
 	if errors.Is(err, core.ErrDuplicate) {

@@ -211,6 +211,17 @@ func (t *tx) IdeaAt(place core.Place, msgID string) (core.Idea, error) {
 	return t.oneIdea("idea at place", q.Order("ideas.id"))
 }
 
+func (t *tx) IdeaCardInFlight(board core.Place) (bool, error) {
+	var n int64
+	err := t.db.Raw(`SELECT count(*) FROM ideas i WHERE i.origin_platform = ? AND i.origin_chat = ? AND i.card_id = ''
+	AND EXISTS (SELECT 1 FROM deliveries d WHERE d.idea_id = i.id AND d.op = ? AND d.state = ? AND d.claimed_by <> '')`,
+		string(board.Platform), board.Chat, string(core.OpIdeaCard), string(core.DeliveryPending)).Scan(&n).Error
+	if err != nil {
+		return false, mapErr("idea card in flight", err)
+	}
+	return n > 0, nil
+}
+
 func (t *tx) IdeasOf(contact core.ContactID, limit int) ([]core.Idea, error) {
 	q := t.db.Model(&ideaRow{}).Where(`ideas.author_id = ? OR ideas.id IN (SELECT v.idea_id FROM idea_votes v
 	JOIN identities i ON i.platform = v.platform AND i.user_id = v.user_id WHERE i.contact_id = ?)`, int64(contact), int64(contact)).

@@ -227,3 +227,46 @@ func testIdeaLanes(t *testing.T, s core.Store) {
 		t.Fatalf("after the head finished, claimed %v, want %d", got, ds[1].ID)
 	}
 }
+
+// testIdeaCardInFlight: a board has a card in flight while its first card
+// delivery is being performed (claimed), not while it merely waits, and no
+// longer once the card is recorded.
+func testIdeaCardInFlight(t *testing.T, s core.Store) {
+	board := core.Place{Platform: core.Discord, Chat: unique("F")}
+	var idea core.Idea
+	var d core.Delivery
+	inTx(t, s, func(tx core.Tx) error {
+		ann, _ := person(t, tx, "Ann", core.Discord)
+		idea = core.Idea{Title: "Offline mode", Status: core.IdeaNew, Author: ann.ID, Origin: board, CreatedAt: T0}
+		wantErr(t, "CreateIdea", tx.CreateIdea(&idea), nil)
+		d = core.Delivery{Key: unique("card:"), IdeaID: idea.ID, Op: core.OpIdeaCard, Side: core.CustomerSide, Platform: core.Discord,
+			Lane: unique("i"), NextAttemptAt: T0, CreatedAt: T0}
+		wantErr(t, "Enqueue", tx.Enqueue(&d), nil)
+		return nil
+	})
+	inFlight := func(what string, want bool) {
+		t.Helper()
+		inTx(t, s, func(tx core.Tx) error {
+			got, err := tx.IdeaCardInFlight(board)
+			wantErr(t, "IdeaCardInFlight", err, nil)
+			if got != want {
+				t.Errorf("%s: IdeaCardInFlight = %v, want %v", what, got, want)
+			}
+			other, err := tx.IdeaCardInFlight(core.Place{Platform: core.Discord, Chat: unique("F")})
+			if err != nil || other {
+				t.Errorf("%s: another board in flight = %v (%v), want false", what, other, err)
+			}
+			return nil
+		})
+	}
+	inFlight("queued", false)
+	if got := claim(t, s, "w", T0.Add(time.Second), 100, time.Minute); !slices.Contains(got, d.ID) {
+		t.Fatalf("claimed %v, want %d among them", got, d.ID)
+	}
+	inFlight("being posted", true)
+	inTx(t, s, func(tx core.Tx) error {
+		card := core.Place{Platform: core.Discord, Chat: board.Chat, Thread: unique("post")}
+		return tx.UpdateIdea(idea.ID, core.IdeaPatch{Card: &card, CardID: &card.Thread}, T0)
+	})
+	inFlight("card recorded", false)
+}

@@ -55,6 +55,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"Snippets", testSnippets},
 		{"Ideas", testIdeas},
 		{"IdeaLanes", testIdeaLanes},
+		{"IdeaCardInFlight", testIdeaCardInFlight},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
