@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -18,16 +16,18 @@ import (
 // once that is at most (B-1)·T away; it pushes tat on by T.
 //
 // reserveSQL takes a send when its wait is within the tolerance plus
-// maxWait and returns the wait in microseconds; no row means it was not
-// taken. $2 is T, $3 the burst tolerance (B-1)·T, $4 maxWait, all in
-// microseconds.
-const reserveSQL = `INSERT INTO rate_budgets AS b (key, tat) VALUES ($1::text, now() + $2::bigint * interval '1 microsecond')
-ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, now()) + $2::bigint * interval '1 microsecond'
-WHERE GREATEST(b.tat, now()) - now() <= ($3::bigint + $4::bigint) * interval '1 microsecond'
-RETURNING (EXTRACT(EPOCH FROM (b.tat - now())) * 1000000)::bigint - $2::bigint - $3::bigint`
-
-// dueSQL is how long, in microseconds, until key's next send may go.
-const dueSQL = `SELECT (EXTRACT(EPOCH FROM (GREATEST(tat, now()) - now())) * 1000000)::bigint - $2::bigint FROM rate_budgets WHERE key = $1::text`
+// maxWait, in one round trip: taken and the wait, or not taken and how
+// long until the send may go (from the row as it was), in microseconds.
+// $2 is T, $3 the burst tolerance (B-1)·T, $4 maxWait, in microseconds.
+const reserveSQL = `WITH up AS (
+	INSERT INTO rate_budgets AS b (key, tat) VALUES ($1::text, now() + $2::bigint * interval '1 microsecond')
+	ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, now()) + $2::bigint * interval '1 microsecond'
+	WHERE GREATEST(b.tat, now()) - now() <= ($3::bigint + $4::bigint) * interval '1 microsecond'
+	RETURNING (EXTRACT(EPOCH FROM (b.tat - now())) * 1000000)::bigint - $2::bigint - $3::bigint AS wait)
+SELECT true, wait FROM up
+UNION ALL
+SELECT false, (EXTRACT(EPOCH FROM (GREATEST(tat, now()) - now())) * 1000000)::bigint - $3::bigint
+FROM rate_budgets WHERE key = $1::text AND NOT EXISTS (SELECT 1 FROM up)`
 
 // pruneSQL forgets budgets whose next send is already due: a missing row
 // is the same budget (a full burst), so the table keeps only the chats
@@ -55,16 +55,12 @@ func (s *Store) Reserve(ctx context.Context, key string, every time.Duration, bu
 	}
 	t := every.Microseconds()
 	tolerance := int64(max(burst, 1)-1) * t
-	var us int64
-	err = db.QueryRowContext(ctx, reserveSQL, key, t, tolerance, maxWait.Microseconds()).Scan(&us)
-	if errors.Is(err, sql.ErrNoRows) {
-		if err := db.QueryRowContext(ctx, dueSQL, key, tolerance).Scan(&us); err != nil {
-			return 0, false, fmt.Errorf("store: reserve %s: %w", key, err)
-		}
-		return time.Duration(max(us, 0)) * time.Microsecond, false, nil
-	}
-	if err != nil {
+	var (
+		us    int64
+		taken bool
+	)
+	if err := db.QueryRowContext(ctx, reserveSQL, key, t, tolerance, maxWait.Microseconds()).Scan(&taken, &us); err != nil {
 		return 0, false, fmt.Errorf("store: reserve %s: %w", key, err)
 	}
-	return time.Duration(max(us, 0)) * time.Microsecond, true, nil
+	return time.Duration(max(us, 0)) * time.Microsecond, taken, nil
 }
