@@ -19,20 +19,23 @@ import (
 // maxWait, in one round trip: taken and the wait, or not taken and how
 // long until the send may go (from the row as it was), in microseconds.
 // $2 is T, $3 the burst tolerance (B-1)·T, $4 maxWait, in microseconds.
+// The clock is clock_timestamp(), read once the row is locked: now() is
+// when the statement began, and a reservation that queued behind others
+// for the row would count its wait from then and sleep too long.
 const reserveSQL = `WITH up AS (
-	INSERT INTO rate_budgets AS b (key, tat) VALUES ($1::text, now() + $2::bigint * interval '1 microsecond')
-	ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, now()) + $2::bigint * interval '1 microsecond'
-	WHERE GREATEST(b.tat, now()) - now() <= ($3::bigint + $4::bigint) * interval '1 microsecond'
-	RETURNING (EXTRACT(EPOCH FROM (b.tat - now())) * 1000000)::bigint - $2::bigint - $3::bigint AS wait)
+	INSERT INTO rate_budgets AS b (key, tat) VALUES ($1::text, clock_timestamp() + $2::bigint * interval '1 microsecond')
+	ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, clock_timestamp()) + $2::bigint * interval '1 microsecond'
+	WHERE GREATEST(b.tat, clock_timestamp()) - clock_timestamp() <= ($3::bigint + $4::bigint) * interval '1 microsecond'
+	RETURNING (EXTRACT(EPOCH FROM (b.tat - clock_timestamp())) * 1000000)::bigint - $2::bigint - $3::bigint AS wait)
 SELECT true, wait FROM up
 UNION ALL
-SELECT false, (EXTRACT(EPOCH FROM (GREATEST(tat, now()) - now())) * 1000000)::bigint - $3::bigint
+SELECT false, (EXTRACT(EPOCH FROM (GREATEST(tat, clock_timestamp()) - clock_timestamp())) * 1000000)::bigint - $3::bigint
 FROM rate_budgets WHERE key = $1::text AND NOT EXISTS (SELECT 1 FROM up)`
 
 // pruneSQL forgets budgets whose next send is already due: a missing row
 // is the same budget (a full burst), so the table keeps only the chats
 // sent to in the last moments, not every chat ever.
-const pruneSQL = `DELETE FROM rate_budgets WHERE tat < now()`
+const pruneSQL = `DELETE FROM rate_budgets WHERE tat < clock_timestamp()`
 
 // pruneEvery is how many reservations pass between two prunes.
 const pruneEvery = 4096
