@@ -166,6 +166,10 @@ type RateBudget interface {
 	// to wait for the turn. Otherwise it takes nothing and returns not ok
 	// with how long until the turn would come. Safe for concurrent use.
 	Reserve(ctx context.Context, key string, every time.Duration, burst int, maxWait time.Duration) (wait time.Duration, ok bool, err error)
+	// Hold closes key's budget (of one every every, bursts of burst) for
+	// d from now: the platform answered a 429 with that retry-after, and
+	// no replica may send there before it ends.
+	Hold(ctx context.Context, key string, every time.Duration, burst int, d time.Duration) error
 }
 
 // Backlog is the part of the Inbox that lets an adapter read back what its

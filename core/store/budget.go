@@ -32,6 +32,12 @@ UNION ALL
 SELECT false, (EXTRACT(EPOCH FROM (GREATEST(tat, clock_timestamp()) - clock_timestamp())) * 1000000)::bigint - $3::bigint
 FROM rate_budgets WHERE key = $1::text AND NOT EXISTS (SELECT 1 FROM up)`
 
+// holdSQL closes a budget until clock + $2 (the retry-after), whatever
+// its burst: its next send is due then, so tat is that plus the burst
+// tolerance $3 (microseconds).
+const holdSQL = `INSERT INTO rate_budgets AS b (key, tat) VALUES ($1::text, clock_timestamp() + ($2::bigint + $3::bigint) * interval '1 microsecond')
+ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, EXCLUDED.tat)`
+
 // pruneSQL forgets budgets whose next send is already due: a missing row
 // is the same budget (a full burst), so the table keeps only the chats
 // sent to in the last moments, not every chat ever.
@@ -66,4 +72,21 @@ func (s *Store) Reserve(ctx context.Context, key string, every time.Duration, bu
 		return 0, false, fmt.Errorf("store: reserve %s: %w", key, err)
 	}
 	return time.Duration(max(us, 0)) * time.Microsecond, taken, nil
+}
+
+// Hold implements core.RateBudget on PostgreSQL (core.ErrUnsupported on
+// SQLite, like Reserve).
+func (s *Store) Hold(ctx context.Context, key string, every time.Duration, burst int, d time.Duration) error {
+	if s.driver != DriverPostgres {
+		return fmt.Errorf("store: shared rate budgets: %w", core.ErrUnsupported)
+	}
+	db, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("store: hold %s: %w", key, err)
+	}
+	tolerance := int64(max(burst, 1)-1) * every.Microseconds()
+	if _, err := db.ExecContext(ctx, holdSQL, key, d.Microseconds(), tolerance); err != nil {
+		return fmt.Errorf("store: hold %s: %w", key, err)
+	}
+	return nil
 }

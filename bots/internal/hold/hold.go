@@ -13,9 +13,19 @@ import (
 // Windows is a set of open retry-after windows by key. The zero value is
 // not usable; call New. Safe for concurrent use.
 type Windows struct {
-	mu    sync.Mutex
-	until map[string]time.Time
-	now   func() time.Time
+	mu     sync.Mutex
+	until  map[string]time.Time
+	now    func() time.Time
+	opened func(key string, d time.Duration) // see OnHold
+}
+
+// OnHold makes fn hear of every window opened or extended from now on
+// (key, and how long from now it lasts), after Hold records it: the pacer
+// tells the other replicas through their shared budget.
+func (w *Windows) OnHold(fn func(key string, d time.Duration)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.opened = fn
 }
 
 // New returns an empty set on the clock now (nil: time.Now).
@@ -32,10 +42,14 @@ func (w *Windows) Hold(key string, d time.Duration) {
 		return
 	}
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	end := w.now().Add(d)
 	if end.After(w.until[key]) {
 		w.until[key] = end
+	}
+	opened := w.opened
+	w.mu.Unlock()
+	if opened != nil {
+		opened(key, d)
 	}
 }
 

@@ -54,12 +54,26 @@ func New(what string, perKey func(key string) *rate.Limiter, global *rate.Limite
 // Share keeps the pacer's budgets — per key and global, at the rates and
 // bursts of its limiters — in b, which replicas share, under keys named
 // after the pacer: several replicas then keep one platform limit between
-// them. The retry-after windows stay this process's. When b fails, Take
-// falls back on this process's limiters.
+// them. A retry-after window opened in the pacer's windows closes the
+// key's shared budget too, so the other replicas wait it out as well.
+// When b fails, Take falls back on this process's limiters.
 func (p *Pacer) Share(b core.RateBudget) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.shared = b
+	p.mu.Unlock()
+	// A retry-after one replica hears closes the budget for all of them.
+	p.windows.OnHold(func(key string, d time.Duration) {
+		p.mu.Lock()
+		lim := p.keys[key] // a key this pacer paces; other windows (a method's) are not budgets
+		p.mu.Unlock()
+		if lim == nil || lim.Limit() == rate.Inf {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		// Best effort: this replica's own window holds regardless.
+		_ = b.Hold(ctx, p.what+":"+key, time.Duration(float64(time.Second)/float64(lim.Limit())), lim.Burst(), d)
+	})
 }
 
 // limiter returns key's limiter, made on first use (nil with pacing off).

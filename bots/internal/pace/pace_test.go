@@ -112,3 +112,26 @@ func TestShared(t *testing.T) {
 		t.Errorf("another chat waited: %v", err)
 	}
 }
+
+// TestSharedWindows: a retry-after one replica hears (its transport opens
+// the window) closes the shared budget for the other replica too.
+func TestSharedWindows(t *testing.T) {
+	st := bottest.Postgres(t)
+	ctx := context.Background()
+	perChat := func(string) *rate.Limiter { return rate.NewLimiter(1, 3) }
+	wa := hold.New(nil)
+	a, b := pace.New("test", perChat, nil, wa), pace.New("test", perChat, nil, nil)
+	a.Share(st)
+	b.Share(st)
+	if err := a.Take(ctx, "chat", false); err != nil {
+		t.Fatal(err)
+	}
+	wa.Hold("chat", 3*time.Second) // replica a's transport got a 429
+	if after := retryAfter(t, b.Take(ctx, "chat", false)); after < 2500*time.Millisecond || after > 3*time.Second {
+		t.Errorf("replica b's send inside a's 3 s window deferred by %s, want about 3 s", after)
+	}
+	wa.Hold("method:getme", time.Minute) // not a paced key: no budget to close
+	if err := b.Take(ctx, "other chat", false); err != nil {
+		t.Errorf("another chat waited: %v", err)
+	}
+}
