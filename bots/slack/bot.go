@@ -152,7 +152,11 @@ func New(o Options) (*Bot, error) {
 
 // ShareBudget keeps the adapter's pacing budgets in b, which replicas
 // share, so that several replicas together keep Slack's published limits.
-func (b *Bot) ShareBudget(budget core.RateBudget) { b.pacer.Share(budget) }
+func (b *Bot) ShareBudget(budget core.RateBudget) {
+	b.pacer.Share(budget, func(err error) {
+		b.o.Logger.Warn("shared pacing budget unavailable; pacing this replica alone", "err", err)
+	})
+}
 
 // Name implements core.Platform.
 func (b *Bot) Name() core.PlatformName { return core.Slack }

@@ -37,7 +37,13 @@ type Pacer struct {
 	mu     sync.Mutex
 	keys   map[string]*rate.Limiter
 	shared core.RateBudget // nil: the limiters above are the budget
+	onErr  func(error)     // told when shared fails, at most every errEvery
+	errAt  time.Time
 }
+
+// errEvery spaces the reports of a failing shared budget: every send would
+// report it otherwise.
+const errEvery = 30 * time.Second
 
 // New returns a Pacer naming itself what in errors. perKey makes the
 // limiter of a new key; nil turns pacing off, leaving only the retry-after
@@ -56,10 +62,11 @@ func New(what string, perKey func(key string) *rate.Limiter, global *rate.Limite
 // after the pacer: several replicas then keep one platform limit between
 // them. A retry-after window opened in the pacer's windows closes the
 // key's shared budget too, so the other replicas wait it out as well.
-// When b fails, Take falls back on this process's limiters.
-func (p *Pacer) Share(b core.RateBudget) {
+// When b fails, Take falls back on this process's limiters and tells
+// onErr (if not nil), at most every 30 s.
+func (p *Pacer) Share(b core.RateBudget, onErr func(error)) {
 	p.mu.Lock()
-	p.shared = b
+	p.shared, p.onErr = b, onErr
 	p.mu.Unlock()
 	// A retry-after one replica hears closes the budget for all of them.
 	p.windows.OnHold(func(key string, d time.Duration) {
@@ -111,9 +118,11 @@ func (p *Pacer) Take(ctx context.Context, key string, mustWait bool) error {
 	shared := p.shared
 	p.mu.Unlock()
 	if shared != nil && len(lims) > 0 {
-		if err := p.takeShared(ctx, shared, key, lims, delay, mustWait); !errors.Is(err, errBudget) {
+		err := p.takeShared(ctx, shared, key, lims, delay, mustWait)
+		if !errors.Is(err, errBudget) {
 			return err
 		}
+		p.report(err)
 	}
 	res := make([]*rate.Reservation, 0, len(lims))
 	for _, l := range lims {
@@ -134,6 +143,20 @@ func (p *Pacer) Take(ctx context.Context, key string, mustWait bool) error {
 		return core.Transient(fmt.Errorf("%s %s: pacing: %w", p.what, key, err))
 	}
 	return nil
+}
+
+// report tells onErr of a failing shared budget, now and then.
+func (p *Pacer) report(err error) {
+	p.mu.Lock()
+	fn := p.onErr
+	due := fn != nil && time.Since(p.errAt) >= errEvery
+	if due {
+		p.errAt = time.Now()
+	}
+	p.mu.Unlock()
+	if due {
+		fn(err)
+	}
 }
 
 // errBudget says the shared budget could not be asked.

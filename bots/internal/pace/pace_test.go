@@ -2,6 +2,7 @@ package pace_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -84,7 +85,8 @@ func TestShared(t *testing.T) {
 	}
 	defer local.Close()
 	alone := pace.New("test", perChat, nil, nil)
-	alone.Share(local)
+	var reported []error
+	alone.Share(local, func(err error) { reported = append(reported, err) })
 	for i := range 2 {
 		if err := alone.Take(ctx, "chat", false); err != nil {
 			t.Fatalf("send %d within the burst, budget unavailable: %v", i, err)
@@ -93,11 +95,14 @@ func TestShared(t *testing.T) {
 	if after := retryAfter(t, alone.Take(ctx, "chat", false)); after < 500*time.Millisecond {
 		t.Errorf("without a shared budget the third send is deferred by %s, want about 1 s", after)
 	}
+	if len(reported) != 1 || !errors.Is(reported[0], core.ErrUnsupported) {
+		t.Errorf("the unavailable budget was reported %v, want once (then at most every 30 s)", reported)
+	}
 
 	st := bottest.Postgres(t)
 	a, b := pace.New("test", perChat, nil, nil), pace.New("test", perChat, nil, nil)
-	a.Share(st)
-	b.Share(st)
+	a.Share(st, nil)
+	b.Share(st, nil)
 	if err := a.Take(ctx, "chat", false); err != nil {
 		t.Fatal(err)
 	}
@@ -121,8 +126,8 @@ func TestSharedWindows(t *testing.T) {
 	perChat := func(string) *rate.Limiter { return rate.NewLimiter(1, 3) }
 	wa := hold.New(nil)
 	a, b := pace.New("test", perChat, nil, wa), pace.New("test", perChat, nil, nil)
-	a.Share(st)
-	b.Share(st)
+	a.Share(st, nil)
+	b.Share(st, nil)
 	if err := a.Take(ctx, "chat", false); err != nil {
 		t.Fatal(err)
 	}
