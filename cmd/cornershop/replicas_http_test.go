@@ -274,7 +274,19 @@ func ideasThroughInteractions(t *testing.T, lb *balancer, dc *discordfake.Server
 	t.Logf("interactions and endpoint checks per replica %v; %d ideas recorded once", answered, ideas)
 
 	// The roadmap from each replica in turn (round robin): the same page,
-	// every idea on it.
+	// every idea on it — once the ideas' cards are posted, whose receipts
+	// update the ideas.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		var pending int
+		_ = db.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE state = 'pending'`).Scan(&pending)
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d deliveries still pending", pending)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	var pages []string
 	for range 2 {
 		resp, err := http.Get(lb.srv.URL + "/ideas.json")
