@@ -133,8 +133,27 @@ type paced struct {
 	until time.Time // end of the last global 429's window
 }
 
-// sharedBudget wraps a core.RateBudget for an atomic.Pointer.
-type sharedBudget struct{ core.RateBudget }
+// sharedBudget is the replicas' shared budget and what to tell when it
+// fails (at most every 30 s: every request would).
+type sharedBudget struct {
+	core.RateBudget
+	onErr func(error)
+
+	mu    sync.Mutex
+	errAt time.Time
+}
+
+func (b *sharedBudget) failed(err error) {
+	b.mu.Lock()
+	due := time.Since(b.errAt) >= 30*time.Second
+	if due {
+		b.errAt = time.Now()
+	}
+	b.mu.Unlock()
+	if due {
+		b.onErr(err)
+	}
+}
 
 // globalBudget names the bot's 50 requests a second in a shared budget.
 const globalBudget = "discord:*"
@@ -146,6 +165,7 @@ func (t *paced) wait(ctx context.Context) error {
 		for {
 			wait, ok, err := b.Reserve(ctx, globalBudget, every, t.lim.Burst(), time.Second)
 			if err != nil {
+				b.failed(err)
 				break // this process's budget, then
 			}
 			if err := pace.Sleep(ctx, wait); err != nil {
@@ -186,7 +206,11 @@ func (t *paced) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // ShareBudget keeps the bot's 50 requests a second in b, which replicas
 // share, so that several replicas together keep Discord's limit.
-func (b *Bot) ShareBudget(budget core.RateBudget) { b.paced.shared.Store(&sharedBudget{budget}) }
+func (b *Bot) ShareBudget(budget core.RateBudget) {
+	b.paced.shared.Store(&sharedBudget{RateBudget: budget, onErr: func(err error) {
+		b.o.Logger.Warn("shared pacing budget unavailable; pacing this replica alone", "err", err)
+	}})
+}
 
 // admit hands a delivery back to the outbox as a retry-after when the
 // global budget's next turn is more than pace.MaxWait away, so deliveries
