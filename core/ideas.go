@@ -248,7 +248,8 @@ type IdeaTx interface {
 	// IdeasOf lists the ideas contact proposed or voted for (with any
 	// linked account), newest first, at most limit.
 	IdeasOf(contact ContactID, limit int) ([]Idea, error)
-	// UpdateIdea applies p at time now.
+	// UpdateIdea applies p at time now, which becomes the idea's UpdatedAt
+	// unless p only says where its card is.
 	UpdateIdea(id IdeaID, p IdeaPatch, now time.Time) error
 	// Ideas lists ideas by f.
 	Ideas(f IdeaFilter) ([]Idea, error)

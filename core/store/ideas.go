@@ -233,7 +233,13 @@ func (t *tx) IdeasOf(contact core.ContactID, limit int) ([]core.Idea, error) {
 }
 
 func (t *tx) UpdateIdea(id core.IdeaID, p core.IdeaPatch, now time.Time) error {
-	set := map[string]any{"updated_at": dbTime(now)}
+	set := map[string]any{}
+	if p.Title != nil || p.Status != nil || p.Message != nil || p.Hidden != nil || p.HideReason != nil || p.Pinned != nil ||
+		p.Tags != nil || p.MergedInto != nil || p.Queued != nil {
+		// Where its card is, is bookkeeping: the idea itself (what the
+		// roadmap shows as updated) did not change.
+		set["updated_at"] = dbTime(now)
+	}
 	if p.Title != nil {
 		set["title"] = *p.Title
 	}
@@ -273,6 +279,9 @@ func (t *tx) UpdateIdea(id core.IdeaID, p core.IdeaPatch, now time.Time) error {
 	}
 	if p.CardID != nil {
 		set["card_id"] = *p.CardID
+	}
+	if len(set) == 0 {
+		set["updated_at"] = dbTime(now) // an empty patch still finds (or misses) the idea
 	}
 	return changed("update idea", t.db.Model(&ideaRow{}).Where("id = ?", int64(id)).Updates(set))
 }

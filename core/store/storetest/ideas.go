@@ -270,3 +270,34 @@ func testIdeaCardInFlight(t *testing.T, s core.Store) {
 	})
 	inFlight("card recorded", false)
 }
+
+// testIdeaCardKeepsUpdatedAt: recording where an idea's card landed is
+// bookkeeping, not a change of the idea (the roadmap's "updated").
+func testIdeaCardKeepsUpdatedAt(t *testing.T, s core.Store) {
+	var i core.Idea
+	inTx(t, s, func(tx core.Tx) error {
+		ann, _ := person(t, tx, "Ann", core.Slack)
+		i = newIdea(t, tx, ann, "Card bookkeeping")
+		card := core.Place{Platform: core.Slack, Chat: "CIDEAS", Thread: unique("ts")}
+		return tx.UpdateIdea(i.ID, core.IdeaPatch{Card: &card, CardID: &card.Thread}, T0.Add(time.Hour))
+	})
+	inTx(t, s, func(tx core.Tx) error {
+		got, err := tx.Idea(i.ID)
+		if err != nil {
+			return err
+		}
+		if got.CardID == "" || !got.UpdatedAt.Equal(i.UpdatedAt) {
+			t.Errorf("after recording its card: card %q, updated %s; want the card and updated still %s", got.CardID, got.UpdatedAt, i.UpdatedAt)
+		}
+		title := "Card bookkeeping, retitled"
+		wantErr(t, "UpdateIdea(title)", tx.UpdateIdea(i.ID, core.IdeaPatch{Title: &title}, T0.Add(2*time.Hour)), nil)
+		got, err = tx.Idea(i.ID)
+		if err != nil {
+			return err
+		}
+		if !got.UpdatedAt.Equal(T0.Add(2 * time.Hour)) {
+			t.Errorf("after a new title: updated %s, want %s", got.UpdatedAt, T0.Add(2*time.Hour))
+		}
+		return nil
+	})
+}

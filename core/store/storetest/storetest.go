@@ -56,6 +56,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"Ideas", testIdeas},
 		{"IdeaLanes", testIdeaLanes},
 		{"IdeaCardInFlight", testIdeaCardInFlight},
+		{"IdeaCardKeepsUpdatedAt", testIdeaCardKeepsUpdatedAt},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
