@@ -133,26 +133,10 @@ type paced struct {
 	until time.Time // end of the last global 429's window
 }
 
-// sharedBudget is the replicas' shared budget and what to tell when it
-// fails (at most every 30 s: every request would).
+// sharedBudget is the replicas' shared budget and where its failures go.
 type sharedBudget struct {
 	core.RateBudget
-	onErr func(error)
-
-	mu    sync.Mutex
-	errAt time.Time
-}
-
-func (b *sharedBudget) failed(err error) {
-	b.mu.Lock()
-	due := time.Since(b.errAt) >= 30*time.Second
-	if due {
-		b.errAt = time.Now()
-	}
-	b.mu.Unlock()
-	if due {
-		b.onErr(err)
-	}
+	failed *pace.Throttle
 }
 
 // globalBudget names the bot's 50 requests a second in a shared budget.
@@ -161,11 +145,10 @@ const globalBudget = "discord:*"
 // wait waits for the call's turn in the global budget.
 func (t *paced) wait(ctx context.Context) error {
 	if b := t.shared.Load(); b != nil && t.lim.Limit() != rate.Inf {
-		every := time.Duration(float64(time.Second) / float64(t.lim.Limit()))
 		for {
-			wait, ok, err := b.Reserve(ctx, globalBudget, every, t.lim.Burst(), time.Second)
+			wait, ok, err := b.Reserve(ctx, globalBudget, pace.Interval(t.lim), t.lim.Burst(), time.Second)
 			if err != nil {
-				b.failed(err)
+				b.failed.Report(err)
 				break // this process's budget, then
 			}
 			if err := pace.Sleep(ctx, wait); err != nil {
@@ -207,9 +190,9 @@ func (t *paced) RoundTrip(r *http.Request) (*http.Response, error) {
 // ShareBudget keeps the bot's 50 requests a second in b, which replicas
 // share, so that several replicas together keep Discord's limit.
 func (b *Bot) ShareBudget(budget core.RateBudget) {
-	b.paced.shared.Store(&sharedBudget{RateBudget: budget, onErr: func(err error) {
+	b.paced.shared.Store(&sharedBudget{RateBudget: budget, failed: &pace.Throttle{Every: 30 * time.Second, Fn: func(err error) {
 		b.o.Logger.Warn("shared pacing budget unavailable; pacing this replica alone", "err", err)
-	}})
+	}}})
 }
 
 // admit hands a delivery back to the outbox as a retry-after when the

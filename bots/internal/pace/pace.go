@@ -37,13 +37,41 @@ type Pacer struct {
 	mu     sync.Mutex
 	keys   map[string]*rate.Limiter
 	shared core.RateBudget // nil: the limiters above are the budget
-	onErr  func(error)     // told when shared fails, at most every errEvery
-	errAt  time.Time
+	failed *Throttle       // told when shared fails
 }
 
-// errEvery spaces the reports of a failing shared budget: every send would
-// report it otherwise.
-const errEvery = 30 * time.Second
+// Throttle reports errors to Fn at most once every Every: a failing
+// shared budget fails every send, and one log line a while says enough.
+// The zero value of its unexported state is ready; it is safe for
+// concurrent use.
+type Throttle struct {
+	Every time.Duration
+	Fn    func(error) // nil: nothing is reported
+
+	mu sync.Mutex
+	at time.Time
+}
+
+// Report passes err to Fn unless it did less than Every ago.
+func (t *Throttle) Report(err error) {
+	if t == nil || t.Fn == nil {
+		return
+	}
+	t.mu.Lock()
+	due := t.at.IsZero() || time.Since(t.at) >= t.Every
+	if due {
+		t.at = time.Now()
+	}
+	t.mu.Unlock()
+	if due {
+		t.Fn(err)
+	}
+}
+
+// Interval is the time between two sends at lim's rate.
+func Interval(lim *rate.Limiter) time.Duration {
+	return time.Duration(float64(time.Second) / float64(lim.Limit()))
+}
 
 // New returns a Pacer naming itself what in errors. perKey makes the
 // limiter of a new key; nil turns pacing off, leaving only the retry-after
@@ -66,7 +94,7 @@ func New(what string, perKey func(key string) *rate.Limiter, global *rate.Limite
 // onErr (if not nil), at most every 30 s.
 func (p *Pacer) Share(b core.RateBudget, onErr func(error)) {
 	p.mu.Lock()
-	p.shared, p.onErr = b, onErr
+	p.shared, p.failed = b, &Throttle{Every: 30 * time.Second, Fn: onErr}
 	p.mu.Unlock()
 	// A retry-after one replica hears closes the budget for all of them.
 	p.windows.OnHold(func(key string, d time.Duration) {
@@ -79,7 +107,7 @@ func (p *Pacer) Share(b core.RateBudget, onErr func(error)) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		// Best effort: this replica's own window holds regardless.
-		_ = b.Hold(ctx, p.what+":"+key, time.Duration(float64(time.Second)/float64(lim.Limit())), lim.Burst(), d)
+		_ = b.Hold(ctx, p.what+":"+key, Interval(lim), lim.Burst(), d)
 	})
 }
 
@@ -115,14 +143,14 @@ func (p *Pacer) Take(ctx context.Context, key string, mustWait bool) error {
 		}
 	}
 	p.mu.Lock()
-	shared := p.shared
+	shared, failed := p.shared, p.failed
 	p.mu.Unlock()
 	if shared != nil && len(lims) > 0 {
 		err := p.takeShared(ctx, shared, key, lims, delay, mustWait)
 		if !errors.Is(err, errBudget) {
 			return err
 		}
-		p.report(err)
+		failed.Report(err)
 	}
 	res := make([]*rate.Reservation, 0, len(lims))
 	for _, l := range lims {
@@ -145,20 +173,6 @@ func (p *Pacer) Take(ctx context.Context, key string, mustWait bool) error {
 	return nil
 }
 
-// report tells onErr of a failing shared budget, now and then.
-func (p *Pacer) report(err error) {
-	p.mu.Lock()
-	fn := p.onErr
-	due := fn != nil && time.Since(p.errAt) >= errEvery
-	if due {
-		p.errAt = time.Now()
-	}
-	p.mu.Unlock()
-	if due {
-		fn(err)
-	}
-}
-
 // errBudget says the shared budget could not be asked.
 var errBudget = errors.New("shared budget unavailable")
 
@@ -178,8 +192,7 @@ func (p *Pacer) takeShared(ctx context.Context, b core.RateBudget, key string, l
 	}
 	names := []string{p.what + ":" + key, p.what + ":*"}
 	for i, lim := range lims {
-		every := time.Duration(float64(time.Second) / float64(lim.Limit()))
-		wait, ok, err := b.Reserve(ctx, names[i], every, lim.Burst(), max(maxWait-delay, 0))
+		wait, ok, err := b.Reserve(ctx, names[i], Interval(lim), lim.Burst(), max(maxWait-delay, 0))
 		if err != nil {
 			return fmt.Errorf("%w: %w", errBudget, err)
 		}
