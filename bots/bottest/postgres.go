@@ -17,39 +17,46 @@ import (
 // PostgresEnv names the DSN of the PostgreSQL server tests may use.
 const PostgresEnv = "CORNERSHOP_TEST_POSTGRES_DSN"
 
-// Postgres opens a store on a fresh schema of the PostgreSQL database in
-// CORNERSHOP_TEST_POSTGRES_DSN, migrated, closed and dropped when the
-// test ends; it skips the test when the variable is not set.
-func Postgres(t testing.TB) *store.Store {
+// PostgresSchema returns the DSN of a fresh schema of the PostgreSQL
+// database in CORNERSHOP_TEST_POSTGRES_DSN (search_path set), dropped when
+// the test ends; it skips the test when the variable is not set.
+func PostgresSchema(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv(PostgresEnv)
 	if dsn == "" {
-		t.Skip(PostgresEnv + " not set; this test needs PostgreSQL (CI sets it)")
+		t.Skip(PostgresEnv + " not set; this test needs PostgreSQL and runs where it is set (CI)")
 	}
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	schema := fmt.Sprintf("bots_%d", time.Now().UnixNano())
+	schema := fmt.Sprintf("t_%d", time.Now().UnixNano())
 	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
 		admin.Close()
 		t.Fatalf("create schema: %v", err)
 	}
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	st, err := store.Open(context.Background(), store.Options{Driver: store.DriverPostgres, DSN: dsn + sep + "search_path=" + schema, AutoMigrate: true})
-	if err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		st.Close()
 		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 		admin.Close()
 	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
+}
+
+// Postgres opens a migrated store on PostgresSchema, closed when the test
+// ends (before its schema is dropped).
+func Postgres(t testing.TB) *store.Store {
+	t.Helper()
+	dsn := PostgresSchema(t)
+	st, err := store.Open(context.Background(), store.Options{Driver: store.DriverPostgres, DSN: dsn, AutoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	return st
 }

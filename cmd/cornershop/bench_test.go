@@ -56,7 +56,7 @@ func TestBenchSmoke(t *testing.T) {
 // the replicas' deliveries together are every card and every copy.
 func TestBenchReplicas(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs two service processes; skipped with -short")
+		t.Skip("runs two service processes; skipped with -short, runs in the full suite (CI)")
 	}
 	dsn := os.Getenv("CORNERSHOP_TEST_POSTGRES_DSN")
 	if dsn == "" {

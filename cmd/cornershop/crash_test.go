@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"database/sql"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // "pgx", to read the PostgreSQL run's results
+
+	"cornershop/bots/bottest"
 )
 
 // Crash test scale: the issue's figures (5,000 customer messages over 200
@@ -43,39 +44,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 	}
 	bin := cornershopBinary(t)
 	t.Run("sqlite", func(t *testing.T) { killNine(t, bin, "") })
-	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("CORNERSHOP_TEST_POSTGRES_DSN")
-		if dsn == "" {
-			t.Skip("CORNERSHOP_TEST_POSTGRES_DSN not set; the PostgreSQL crash test runs in CI")
-		}
-		killNine(t, bin, freshSchema(t, dsn))
-	})
-}
-
-// freshSchema creates an empty schema for one test and returns a DSN that
-// uses it; the schema is dropped when the test ends.
-func freshSchema(t *testing.T, dsn string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	schema := fmt.Sprintf("crash_%d", rand.Int64N(1<<40))
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", dsn); err == nil {
-			_, _ = a.Exec("DROP SCHEMA " + schema + " CASCADE")
-			a.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + schema
+	t.Run("postgres", func(t *testing.T) { killNine(t, bin, bottest.PostgresSchema(t)) }) // skipped without a PostgreSQL DSN
 }
 
 // server is one run of `cornershop serve`.

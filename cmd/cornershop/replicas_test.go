@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cornershop/bots/bottest"
 )
 
 // cluster is a set of `cornershop serve` processes sharing one PostgreSQL
@@ -47,11 +49,7 @@ func newCluster(t *testing.T, yaml string, env ...string) *cluster {
 	if testing.Short() {
 		t.Skip("builds and runs several replicas; skipped with -short")
 	}
-	dsn := os.Getenv("CORNERSHOP_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("CORNERSHOP_TEST_POSTGRES_DSN not set; the replica tests need PostgreSQL and run in CI")
-	}
-	dsn = freshSchema(t, dsn)
+	dsn := bottest.PostgresSchema(t) // skips without a PostgreSQL DSN
 	dir := t.TempDir()
 	c := &cluster{t: t, bin: cornershopBinary(t), cfg: filepath.Join(dir, "cornershop.yaml"), dsn: dsn}
 	if err := os.WriteFile(c.cfg, []byte(yaml), 0o600); err != nil {
