@@ -79,27 +79,33 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 		}
 		o.scenarios = append(o.scenarios, strings.TrimSpace(s))
 	}
-	for _, s := range strings.Split(*rates, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			return o, fmt.Errorf("%w: --rates: %q is not a positive number", errUsage, s)
-		}
-		o.rates = append(o.rates, n)
+	var err error
+	if o.rates, err = positiveInts("rates", *rates); err != nil {
+		return o, err
 	}
-	for _, s := range strings.Split(*replicas, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			return o, fmt.Errorf("%w: --replicas: %q is not a positive number", errUsage, s)
-		}
-		if n > 1 && (o.db == "" || o.inProcess) {
-			return o, fmt.Errorf("%w: --replicas above 1 needs --db (replicas share a PostgreSQL database) and separate processes (no --in-process)", errUsage)
-		}
-		o.replicas = append(o.replicas, n)
+	if o.replicas, err = positiveInts("replicas", *replicas); err != nil {
+		return o, err
+	}
+	if slices.Max(o.replicas) > 1 && (o.db == "" || o.inProcess) {
+		return o, fmt.Errorf("%w: --replicas above 1 needs --db (replicas share a PostgreSQL database) and separate processes (no --in-process)", errUsage)
 	}
 	if o.messages <= 0 || o.convs <= 0 || o.convs > o.messages || o.replyCustomers < 3 || o.slackChannels <= 0 || o.largeContacts <= 0 {
 		return o, fmt.Errorf("%w: sizes must be positive, with no more conversations than messages", errUsage)
 	}
 	return o, nil
+}
+
+// positiveInts reads flag name's comma-separated list of positive numbers.
+func positiveInts(name, list string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%w: --%s: %q is not a positive number", errUsage, name, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // benchReport is everything one run measured.
@@ -214,7 +220,7 @@ func printBenchSettings(w io.Writer, o benchOptions) {
 	fmt.Fprintf(w, "cornershop bench — %s\n", version())
 	fmt.Fprintf(w, "machine: %s, %d CPUs, %s/%s, %s, load average %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadAvg())
 	fmt.Fprintf(w, "service: %s\ndatabase: %s; outbox.workers %d; every other setting at its default\n", service, db, workers)
-	if slices.ContainsFunc(o.replicas, func(n int) bool { return n > 1 }) {
+	if slices.Max(o.replicas) > 1 {
 		fmt.Fprintf(w, "replicas: burst and slow platform run with %s `cornershop serve` processes on one database in turn; CPU is theirs together, peak RSS the largest one's\n", joinInts(o.replicas))
 	}
 	fmt.Fprintf(w, "emulators: in the bench process on loopback; rate limits off and adapter pacing off (telegram.pacing, slack.pacing, discord.pacing: off)\n")
