@@ -59,7 +59,7 @@ func texts(m core.Outgoing) []string {
 	text := m.Text
 	for _, c := range m.Commands {
 		// cornershop's hint, as Slack runs it.
-		text = strings.ReplaceAll(text, c, slashCommand+" "+strings.TrimPrefix(c, "/"))
+		text = strings.ReplaceAll(text, c, asSlash(c))
 	}
 	if m.Kind == core.KindReply && m.Voice.Signature != "" && !m.Voice.Team {
 		text += "\n— " + m.Voice.Signature
