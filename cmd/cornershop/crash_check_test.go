@@ -94,7 +94,7 @@ func outOfOrder(seqs []int) int {
 
 // checkCrash waits (up to two minutes) for the service to catch up with
 // what was sent, then asserts the crash test's promises.
-func checkCrash(t *testing.T, w *crashWorld, db *sql.DB, sent, replies, kills int) {
+func checkCrash(t *testing.T, w *crashWorld, db *sql.DB, sent, replies, kills, workers int) {
 	t.Helper()
 	f := crashFigures{sent: sent, replies: replies}
 	settled := waitUntil(2*time.Minute, func() bool {
@@ -137,13 +137,18 @@ func checkCrash(t *testing.T, w *crashWorld, db *sql.DB, sent, replies, kills in
 	// Slack and Telegram take no idempotency key and cornershop does not
 	// read them back (Telegram bots cannot read history at all), so each
 	// such cut-off send is posted twice. The window is the few
-	// milliseconds between the platform's answer and the commit, per
-	// worker in flight: allow one per kill per platform and report them.
+	// milliseconds between the platform's answer and the commit of its
+	// receipt, and outcomes are group-committed: a kill can cut off every
+	// send in flight, at most the outbox's workers. Typically 0–1 a kill;
+	// 4 on Telegram after 3 kills was seen once.
+	dups := 0
 	for p, n := range f.dups {
 		if p == "discord" && n > 0 {
 			t.Errorf("%d duplicates on Discord, which is read back before a cut-off send is retried", n)
-		} else if n > kills {
-			t.Errorf("%d duplicates on %s after %d kills: more than one per kill", n, p, kills)
 		}
+		dups += n
+	}
+	if dups > kills*workers {
+		t.Errorf("%d duplicates (%v) after %d kills: more than the %d sends a kill can cut off", dups, f.dups, kills, kills*workers)
 	}
 }

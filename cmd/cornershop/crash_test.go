@@ -28,6 +28,7 @@ const (
 	crashConvs    = 200
 	crashReplyOne = 5 // staff answer after every crashReplyOne-th customer message
 	crashKills    = 3
+	crashWorkers  = 16 // outbox.workers: the sends a kill can find in flight
 )
 
 // TestKillNineLosesNothing runs the real binary against the three
@@ -120,7 +121,7 @@ func killNine(t *testing.T, bin, pgDSN string) {
 	if pgDSN != "" {
 		driver, dsn = "postgres", pgDSN
 	}
-	cfg := w.config(t, dir, driver, 16)
+	cfg := w.config(t, dir, driver, crashWorkers)
 	logs, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +183,7 @@ func killNine(t *testing.T, bin, pgDSN string) {
 	}
 	sentAt := time.Since(began)
 	t.Logf("sent %d customer messages and %d staff replies in %s, kills after messages %v", crashMessages, replies, sentAt.Round(time.Millisecond), sortedKeys(kills))
-	checkCrash(t, w, db, crashMessages, replies, len(kills))
+	checkCrash(t, w, db, crashMessages, replies, len(kills), crashWorkers)
 	if b, err := os.ReadFile(logs.Name()); err == nil {
 		t.Logf("cut-off Discord sends found already landed after a kill, not posted again: %d", strings.Count(string(b), "a cut-off send had landed"))
 	}
