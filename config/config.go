@@ -55,6 +55,13 @@ type HTTP struct {
 	Listen string `yaml:"listen"`
 	// PublicURL is the base URL platforms reach this service at (webhooks).
 	PublicURL string `yaml:"public_url"`
+	// ReadTimeout bounds reading one request, headers and body: the
+	// platforms' signed POSTs are a few kilobytes sent at once, and a
+	// client that trickles them is cut off (headers alone get at most 5s).
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// IdleTimeout closes a keep-alive connection with no request for this
+	// long. Behind a load balancer, keep it above the balancer's own.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
 }
 
 // Log configures logging.
@@ -214,7 +221,7 @@ type Discord struct {
 func Default() *Config {
 	return &Config{
 		Database: Database{Driver: SQLite, DSN: NewSecret("cornershop.db"), SQLiteSynchronous: "normal"},
-		HTTP:     HTTP{Listen: ":8080"},
+		HTTP:     HTTP{Listen: ":8080", ReadTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second},
 		Log:      Log{Level: "info", Format: "auto"},
 		Team: Team{
 			Name:     "Support",

@@ -52,6 +52,12 @@ func (c *Config) validate() []Problem {
 		ps.add("http.listen", "%q is not host:port", c.HTTP.Listen)
 	}
 	ps.url("http.public_url", c.HTTP.PublicURL, false)
+	if c.HTTP.ReadTimeout <= 0 {
+		ps.add("http.read_timeout", "must be positive")
+	}
+	if c.HTTP.IdleTimeout <= 0 {
+		ps.add("http.idle_timeout", "must be positive")
+	}
 	ps.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	ps.oneOf("log.format", c.Log.Format, "auto", "text", "json")
 	ps.url("team.avatar_url", c.Team.AvatarURL, false)

@@ -89,7 +89,11 @@ type ActionEvent struct {
 	Args   []string
 	Ref    string
 	At     time.Time
-	// ID is the platform's id of the invocation, for dedupe when it has one.
+	// ID is the platform's id of the invocation, unique within Place.Chat
+	// (a Discord interaction id, a Slack trigger_id, a Telegram callback
+	// query id or command message id), or "" when it has none. The same
+	// (Platform, Chat, ID) acted on again within a day does nothing (see
+	// ActionResult.Repeat), on any replica.
 	ID string
 }
 
@@ -100,4 +104,9 @@ func (e ActionEvent) Where() Place { return e.Place }
 // adapter shows to whoever invoked it (ephemeral where the platform can).
 type ActionResult struct {
 	Text string
+	// Repeat says the invocation (the same Place.Chat and ID) was acted on
+	// before: a replayed or redelivered request. Nothing was done, Text is
+	// empty, and the adapter answers the platform without acting again —
+	// no second reply, no second answer to a callback already answered.
+	Repeat bool
 }

@@ -145,6 +145,18 @@ type Tx interface {
 	// SetStaffPrefersTeam records that choice.
 	SetStaffPrefersTeam(id StaffID, asTeam bool, at time.Time) error
 
+	// MarkHandled records that the request key (a command's or button's
+	// identity, see ActionEvent.ID) was acted on at at, and reports whether
+	// this is the first time: false when key is already recorded for
+	// platform, by this transaction or one committed before it on any
+	// replica. When two transactions mark the same key at once, the second
+	// waits for the first and gets false if it commits (true if it rolls
+	// back), so act on a request only in the transaction that marked it.
+	MarkHandled(platform PlatformName, key string, at time.Time) (bool, error)
+	// PruneHandled forgets the requests marked before before and returns
+	// how many it forgot.
+	PruneHandled(before time.Time) (int64, error)
+
 	// Audit appends an audit entry.
 	Audit(e AuditEntry) error
 	// AuditEntries lists the newest entries about object (e.g.

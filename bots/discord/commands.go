@@ -45,6 +45,12 @@ func ideaSlashCommands() []*discordgo.ApplicationCommand {
 	}
 }
 
+// registeredCommands are the application commands the bot registers:
+// /cornershop and the customers' idea commands.
+func registeredCommands() []*discordgo.ApplicationCommand {
+	return append([]*discordgo.ApplicationCommand{command()}, ideaSlashCommands()...)
+}
+
 // interactionAction reads the action an interaction invokes: /cornershop,
 // the customers' /idea, /ideas and /vote, or a button of ours.
 func interactionAction(i *discordgo.InteractionCreate) (name string, args []string, ok bool) {

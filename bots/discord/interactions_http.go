@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,6 +22,10 @@ const maxInteractionBody = 1 << 20
 // interactionWindow is how far an interaction's signed timestamp may be
 // from now before it is refused as a replay.
 const interactionWindow = 5 * time.Minute
+
+// alreadyHandled answers a replayed interaction: an ephemeral message
+// (CHANNEL_MESSAGE_WITH_SOURCE with the EPHEMERAL flag) that mentions no one.
+const alreadyHandled = `{"type":4,"data":{"content":"Already handled.","flags":64,"allowed_mentions":{"parse":[]}}}`
 
 // publicKey decodes Options.PublicKey: 32 bytes in hex, as the Developer
 // Portal shows it.
@@ -41,7 +46,11 @@ func publicKey(hexKey string) (ed25519.PublicKey, error) {
 // payload. A PING is answered {"type":1}; commands and buttons run through
 // the same handling as interactions from the gateway, which answers
 // through Discord's callback route, so the request itself gets 202 with
-// no body, as Discord asks. Without a public key every request gets 401.
+// no body, as Discord asks. An interaction acted on before (the same
+// signed request sent again within the timestamp window; its id is
+// remembered for a day in the database, see core.ActionResult.Repeat) acts
+// on nothing and gets 200 with an ephemeral "Already handled." message.
+// Without a public key every request gets 401.
 func (b *Bot) InteractionsHandler() http.Handler {
 	key, keyErr := publicKey(b.o.PublicKey)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +99,13 @@ func (b *Bot) InteractionsHandler() http.Handler {
 			refuse(http.StatusServiceUnavailable, "not running")
 			return
 		}
-		b.onInteraction(r.Context(), &discordgo.InteractionCreate{Interaction: &i})
+		if b.onInteraction(r.Context(), &discordgo.InteractionCreate{Interaction: &i}) {
+			// A replay of an interaction acted on before: a valid
+			// response that acts on nothing (the first answer stands).
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, alreadyHandled)
+			return
+		}
 		w.WriteHeader(http.StatusAccepted)
 	})
 }
@@ -122,18 +137,58 @@ func verifyInteraction(key ed25519.PublicKey, h http.Header, body []byte, now ti
 }
 
 // malformed says what makes an interaction unfit for onInteraction, which
-// trusts Discord's shapes: someone who invoked it, and string values for
-// /cornershop's options (discordgo panics on other types).
+// trusts Discord's shapes: someone who invoked it, and options of the
+// types the registered commands declare (string for a command or option
+// we do not register), each value of its type's JSON (see optionFault).
 func malformed(i *discordgo.Interaction) string {
 	if (i.Member != nil && i.Member.User == nil) || (i.Member == nil && i.User == nil) {
 		return "interaction without a user" // the member's user is the one read
 	}
 	if i.Type == discordgo.InteractionApplicationCommand {
-		for _, o := range i.ApplicationCommandData().Options {
-			if o.Type != discordgo.ApplicationCommandOptionString {
-				return "option of type " + o.Type.String()
+		data := i.ApplicationCommandData()
+		for _, o := range data.Options {
+			if reason := optionFault(declaredType(data.Name, o.Name), o); reason != "" {
+				return reason
 			}
 		}
+	}
+	return ""
+}
+
+// declaredType is the type the registered command name declares for its
+// option, string when it declares none.
+func declaredType(command, option string) discordgo.ApplicationCommandOptionType {
+	for _, c := range registeredCommands() {
+		if c.Name != command {
+			continue
+		}
+		for _, o := range c.Options {
+			if o.Name == option {
+				return o.Type
+			}
+		}
+	}
+	return discordgo.ApplicationCommandOptionString
+}
+
+// optionFault says why option o does not fit the declared type want: a
+// different type, or a value that is not that type's JSON (a string; an
+// integral JSON number for an integer; true or false for a boolean).
+func optionFault(want discordgo.ApplicationCommandOptionType, o *discordgo.ApplicationCommandInteractionDataOption) string {
+	if o.Type != want {
+		return "option of type " + o.Type.String()
+	}
+	var ok bool
+	switch v := o.Value.(type) {
+	case string:
+		ok = want == discordgo.ApplicationCommandOptionString
+	case float64:
+		ok = want == discordgo.ApplicationCommandOptionInteger && v == math.Trunc(v) && math.Abs(v) <= 1<<53
+	case bool:
+		ok = want == discordgo.ApplicationCommandOptionBoolean
+	}
+	if !ok {
+		return "option value not of type " + want.String()
 	}
 	return ""
 }

@@ -57,7 +57,7 @@ func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 		}
 	}
 	if b.o.ApplicationID != "" {
-		if _, err := b.s.ApplicationCommandBulkOverwrite(b.o.ApplicationID, "", append([]*discordgo.ApplicationCommand{command()}, ideaSlashCommands()...), discordgo.WithContext(ctx)); err != nil {
+		if _, err := b.s.ApplicationCommandBulkOverwrite(b.o.ApplicationID, "", registeredCommands(), discordgo.WithContext(ctx)); err != nil {
 			b.o.Logger.Warn("discord: could not register commands", "err", b.classify("register commands", err))
 		}
 	}
@@ -287,16 +287,18 @@ func (b *Bot) onReaction(ctx context.Context, r *discordgo.MessageReactionAdd) p
 }
 
 // onInteraction runs /cornershop and the card's buttons through the
-// ActionInbox and answers ephemerally.
-func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate) {
+// ActionInbox and answers ephemerally through Discord's callback route. An
+// interaction acted on before (a replayed request) is not answered there —
+// it was, the first time — and onInteraction reports it as a repeat.
+func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate) (repeat bool) {
 	in := b.in.Load()
 	ai, ok := in.Inbox.(core.ActionInbox)
 	if !ok {
-		return
+		return false
 	}
 	name, args, ok := interactionAction(i)
 	if !ok {
-		return
+		return false
 	}
 	u := i.User
 	if i.Member != nil {
@@ -318,6 +320,9 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 		case err != nil:
 			answer = "Something went wrong; try again."
 			b.o.Logger.Warn("discord interaction failed", "err", err)
+		case res.Repeat:
+			b.o.Logger.Info("discord interaction already handled", "interaction", i.ID)
+			return true
 		case res.Text != "":
 			answer = res.Text
 		}
@@ -333,6 +338,7 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 	if err != nil {
 		b.o.Logger.Warn("discord: could not answer an interaction", "err", b.classify("interaction", err))
 	}
+	return false
 }
 
 // customerCommand answers a customer command typed in a DM or community

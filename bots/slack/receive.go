@@ -167,18 +167,22 @@ func (b *Bot) onSocketEvent(ctx context.Context, sm *socketmode.Client, in core.
 		if !ok || evt.Request == nil {
 			return
 		}
-		text, err := b.onSlash(ctx, in, cmd)
+		text, err := b.onSlash(ctx, in, cmd, cmd.TriggerID)
 		if err != nil && !errors.Is(err, core.ErrInvalid) {
 			b.o.Logger.Warn("slack command failed", "err", err)
 			text = "Something went wrong; try again."
 		}
-		_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, map[string]any{"response_type": "ephemeral", "text": text})
+		var answer any // none for a command acted on before
+		if text != "" {
+			answer = map[string]any{"response_type": "ephemeral", "text": text}
+		}
+		_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, answer)
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slackapi.InteractionCallback)
 		if !ok || evt.Request == nil {
 			return
 		}
-		if _, err := b.onInteraction(ctx, in, cb); err != nil && !errors.Is(err, core.ErrInvalid) {
+		if _, err := b.onInteraction(ctx, in, cb, cb.TriggerID); err != nil && !errors.Is(err, core.ErrInvalid) {
 			b.o.Logger.Warn("slack interaction failed", "err", err)
 		}
 		_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
@@ -188,7 +192,13 @@ func (b *Bot) onSocketEvent(ctx context.Context, sm *socketmode.Client, in core.
 // Handler serves the Events API (/events), slash commands (/commands) and
 // interactivity (/interactive). Requests must carry a valid v0 signature no
 // older than five minutes (401 otherwise, nothing recorded); an event is
-// answered 200 only after it is recorded.
+// answered 200 only after it is recorded. A command or interaction is
+// acted on once: its trigger_id (the signature when it has none) is
+// recorded with the action, and the same request again — a replay within
+// the five minutes — gets 200 with an empty body and does nothing. Events
+// need no such record: Slack's retries (X-Slack-Retry-Num) and replays
+// carry the same message ts, reaction or edit, which the relay records
+// once.
 func (b *Bot) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /events", func(w http.ResponseWriter, r *http.Request) {
@@ -241,9 +251,13 @@ func (b *Bot) Handler() http.Handler {
 		}
 		cmd := slackapi.SlashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"), UserName: form.Get("user_name"),
 			ChannelID: form.Get("channel_id"), TriggerID: form.Get("trigger_id")}
-		text, err := b.onSlash(r.Context(), in.Inbox, cmd)
+		text, err := b.onSlash(r.Context(), in.Inbox, cmd, requestID(cmd.TriggerID, r))
 		if err != nil && !errors.Is(err, core.ErrInvalid) {
 			text = "Something went wrong; try again."
+		}
+		if text == "" { // acted on before: an empty 200 shows nothing
+			w.WriteHeader(http.StatusOK)
+			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"response_type": "ephemeral", "text": text})
@@ -264,13 +278,23 @@ func (b *Bot) Handler() http.Handler {
 			b.refuse(w, r, http.StatusServiceUnavailable, "not running")
 			return
 		}
-		if _, err := b.onInteraction(r.Context(), in.Inbox, cb); err != nil && !errors.Is(err, core.ErrInvalid) {
+		if _, err := b.onInteraction(r.Context(), in.Inbox, cb, requestID(cb.TriggerID, r)); err != nil && !errors.Is(err, core.ErrInvalid) {
 			http.Error(w, "not recorded", http.StatusInternalServerError)
 			return
 		}
 		w.WriteHeader(http.StatusOK)
 	})
 	return mux
+}
+
+// requestID is a signed request's identity for replay detection: its
+// trigger_id, which Slack gives every slash command and interaction, or
+// else its signature (unique to its timestamp and body).
+func requestID(triggerID string, r *http.Request) string {
+	if triggerID != "" {
+		return triggerID
+	}
+	return "sig:" + r.Header.Get("X-Slack-Signature")
 }
 
 // maxBody bounds what the Events API endpoints read; Slack's payloads
@@ -424,7 +448,8 @@ func tsTime(ts string) time.Time {
 // ideas boards the customer commands (idea, ideas, vote, link, help). Slash
 // commands carry no thread, so in a desk channel only the commands that
 // need none (idea moderation, idea lists) run; the others are explained.
-func (b *Bot) onSlash(ctx context.Context, in core.Inbox, cmd slackapi.SlashCommand) (string, error) {
+// id is the invocation's identity; a command acted on before answers "".
+func (b *Bot) onSlash(ctx context.Context, in core.Inbox, cmd slackapi.SlashCommand, id string) (string, error) {
 	ai, ok := in.(core.ActionInbox)
 	if !ok {
 		return "This service does not take commands.", nil
@@ -436,7 +461,7 @@ func (b *Bot) onSlash(ctx context.Context, in core.Inbox, cmd slackapi.SlashComm
 			"/cornershop idea <n> … and /cornershop ideas work anywhere in the desk.", nil
 	}
 	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: cmd.ChannelID}, Sender: b.actor(ctx, cmd.UserID, cmd.UserName),
-		Name: name, Args: args, ID: cmd.TriggerID, At: b.o.Now()})
+		Name: name, Args: args, ID: id, At: b.o.Now()})
 	return asSlash(res.Text), err
 }
 
@@ -453,8 +478,9 @@ func slashAction(text string) (string, []string) {
 
 // onInteraction runs card buttons (block_actions with action_id
 // "cornershop:<command>") and the "cornershop" message shortcut, whose
-// callback id names the command.
-func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.InteractionCallback) (string, error) {
+// callback id names the command. id is the invocation's identity; an
+// interaction acted on before does nothing and answers "".
+func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.InteractionCallback, id string) (string, error) {
 	ai, ok := in.(core.ActionInbox)
 	if !ok {
 		return "", nil
@@ -483,7 +509,7 @@ func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.Inte
 		return "", nil
 	}
 	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: channel, Thread: thread},
-		Sender: b.actor(ctx, cb.User.ID, cb.User.Name), Name: name, Args: args, Ref: ref, ID: cb.TriggerID, At: b.o.Now()})
+		Sender: b.actor(ctx, cb.User.ID, cb.User.Name), Name: name, Args: args, Ref: ref, ID: id, At: b.o.Now()})
 	if err == nil && res.Text != "" {
 		b.tell(ctx, channel, firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp), cb.User.ID, asSlash(res.Text))
 	}

@@ -450,7 +450,8 @@ func (b *Bot) onCommand(ctx context.Context, in core.Inbox, m *message, place co
 }
 
 // onCallback routes an inline button press ("act:<name>[:<args>]") to the
-// ActionInbox and answers the query with the result.
+// ActionInbox and answers the query with the result. The query's id is the
+// press's identity: an update carrying it again acts on nothing.
 func (b *Bot) onCallback(ctx context.Context, in core.Inbox, cb *callback) error {
 	ai, ok := in.(core.ActionInbox)
 	if !ok || cb.Message == nil {
@@ -465,6 +466,11 @@ func (b *Bot) onCallback(ctx context.Context, in core.Inbox, cb *callback) error
 		Ref: strconv.Itoa(cb.Message.MessageID), ID: cb.ID, At: time.Now()})
 	if err != nil && !errors.Is(err, core.ErrInvalid) {
 		return err
+	}
+	if res.Repeat {
+		// Pressed once, delivered again (a webhook retry or replay): the
+		// first delivery answered the query, which takes one answer.
+		return nil
 	}
 	text := res.Text
 	if len([]rune(text)) > 200 {

@@ -263,7 +263,7 @@ func (a *app) run(ctx context.Context, started func(addr string)) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.HTTP.Listen, err)
 	}
-	srv := &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(a.routes(), a.cfg.HTTP)
 	a.log.Info("cornershop listening", "addr", ln.Addr().String(), "platforms", names(a.adapters))
 
 	inbox := a.metrics.countInbox(a.relay)

@@ -8,8 +8,33 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"cornershop/config"
 	"cornershop/core/roadmap"
 )
+
+// maxHeaderBytes bounds a request's headers (net/http's default is 1 MiB):
+// the platforms send well under a kilobyte.
+const maxHeaderBytes = 64 << 10
+
+// maxHeaderWait bounds reading a request's headers, within ReadTimeout.
+const maxHeaderWait = 5 * time.Second
+
+// newServer is the HTTP server for h with c's limits. No route takes more
+// than a small body — the signed platform POSTs are capped at 1 MiB by
+// their handlers and are a few kilobytes sent at once — so one ReadTimeout
+// for headers and body suits every route: a client that trickles either
+// is cut off, its handler (if it got that far) sees a read error and
+// answers 400 without acting, and the connection closes. Idle keep-alive
+// connections close after IdleTimeout.
+func newServer(h http.Handler, c config.HTTP) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: min(c.ReadTimeout, maxHeaderWait),
+		ReadTimeout:       c.ReadTimeout,
+		IdleTimeout:       c.IdleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+}
 
 // routes is every HTTP route cornershop serves, in one place.
 func (a *app) routes() http.Handler {

@@ -343,12 +343,30 @@ func cmdHelp(c *invocation) (string, error) {
 
 // Act implements core.ActionInbox: native slash commands and buttons in a
 // desk thread run the same commands as text; at customer places a few
-// customer commands are answered.
-func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
-	a = clean(a).(core.ActionEvent)
-	if err := validate(a); err != nil {
+// customer commands are answered. An invocation whose ID was acted on
+// before (a replayed or redelivered request) does nothing and returns
+// Repeat; the record commits with the action's transaction, or, for an
+// answer that changes nothing, after it.
+func (s *Service) Act(ctx context.Context, e core.ActionEvent) (core.ActionResult, error) {
+	e = clean(e).(core.ActionEvent)
+	if err := validate(e); err != nil {
 		return core.ActionResult{}, err
 	}
+	a := &action{ActionEvent: e, s: s}
+	res, err := s.act(ctx, a)
+	if err == nil && !a.marked && !a.repeat && a.ID != "" {
+		// An answer that wrote nothing: record it now, so a replay is
+		// not answered twice either.
+		err = a.do(ctx, func(core.Tx) error { return nil })
+	}
+	if a.repeat {
+		return core.ActionResult{Repeat: true}, nil
+	}
+	return res, err
+}
+
+// act dispatches an action to the desk or customer commands.
+func (s *Service) act(ctx context.Context, a *action) (core.ActionResult, error) {
 	desk, ok := s.deskAt(a.Place)
 	if !ok {
 		return s.customerAction(ctx, a)
@@ -364,7 +382,7 @@ func (s *Service) Act(ctx context.Context, a core.ActionEvent) (core.ActionResul
 		return s.deskRootAction(ctx, st, a)
 	}
 	var out string
-	err = s.commit.do(ctx, func(tx core.Tx) error {
+	err = a.do(ctx, func(tx core.Tx) error {
 		conv, err := tx.ConversationByDesk(a.Place)
 		if errors.Is(err, core.ErrNotFound) {
 			out = "This thread is not a cornershop conversation."

@@ -239,13 +239,13 @@ func parseIdeaID(s string) (core.IdeaID, bool) {
 }
 
 // customerIdea answers /idea at a customer place.
-func (s *Service) customerIdea(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
+func (s *Service) customerIdea(ctx context.Context, a *action) (core.ActionResult, error) {
 	title, body := SplitIdea(strings.Join(a.Args, " "))
 	if title == "" {
 		return core.ActionResult{Text: "Tell us your idea: /idea <title> — <details>"}, nil
 	}
 	var out string
-	err := s.commit.do(ctx, func(tx core.Tx) error {
+	err := a.do(ctx, func(tx core.Tx) error {
 		me, err := s.contactFor(tx, a.Place.Platform, a.Sender)
 		if err != nil {
 			return err
@@ -290,7 +290,7 @@ func proposedText(tx core.Tx, i core.Idea) (string, error) {
 
 // vote toggles the invoker's vote on the idea in args[0]; a vote on a
 // merged idea counts for the idea it was merged into.
-func (s *Service) vote(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
+func (s *Service) vote(ctx context.Context, a *action) (core.ActionResult, error) {
 	id, ok := core.IdeaID(0), false
 	if len(a.Args) > 0 {
 		id, ok = parseIdeaID(a.Args[0])
@@ -299,7 +299,7 @@ func (s *Service) vote(ctx context.Context, a core.ActionEvent) (core.ActionResu
 		return core.ActionResult{Text: "Which idea? Vote with the button on its card."}, nil
 	}
 	var out string
-	err := s.commit.do(ctx, func(tx core.Tx) error {
+	err := a.do(ctx, func(tx core.Tx) error {
 		me, err := s.contactFor(tx, a.Place.Platform, a.Sender)
 		if err != nil {
 			return err
@@ -352,10 +352,10 @@ func (s *Service) vote(ctx context.Context, a core.ActionEvent) (core.ActionResu
 }
 
 // customerIdeas answers /ideas [top|new|<status>|mute|unmute].
-func (s *Service) customerIdeas(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
+func (s *Service) customerIdeas(ctx context.Context, a *action) (core.ActionResult, error) {
 	arg := strings.ToLower(strings.TrimSpace(strings.Join(a.Args, " ")))
 	var out string
-	err := s.commit.do(ctx, func(tx core.Tx) error {
+	err := a.do(ctx, func(tx core.Tx) error {
 		if arg == "mute" || arg == "unmute" {
 			me, err := s.contactFor(tx, a.Place.Platform, a.Sender)
 			if err != nil {

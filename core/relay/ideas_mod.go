@@ -360,13 +360,13 @@ func (s *Service) notify(tx core.Tx, idea core.IdeaID, followers []core.Voter, t
 // deskRootAction runs a native command given outside a conversation's
 // thread (Slack's /cornershop carries no thread): idea moderation and
 // lists work anywhere in a desk.
-func (s *Service) deskRootAction(ctx context.Context, st core.Staff, a core.ActionEvent) (core.ActionResult, error) {
+func (s *Service) deskRootAction(ctx context.Context, st core.Staff, a *action) (core.ActionResult, error) {
 	name := strings.ToLower(a.Name)
 	if name != "idea" && name != "ideas" {
 		return core.ActionResult{Text: "Run this inside a conversation's desk thread."}, nil
 	}
 	var out string
-	err := s.commit.do(ctx, func(tx core.Tx) error {
+	err := a.do(ctx, func(tx core.Tx) error {
 		var err error
 		if name == "ideas" {
 			out, err = listIdeas(tx, strings.ToLower(strings.Join(a.Args, " ")), true)

@@ -72,7 +72,7 @@ func cmdUnlink(c *invocation) (string, error) {
 const customerHelp = "Just write here: a person from our team reads every message and answers in this chat. You can send text, photos and files. Use /link to connect your accounts on other apps. Share an idea with /idea <title> — <details>; see them with /ideas (/ideas mute stops news about them)."
 
 // customerAction answers the commands a customer may use.
-func (s *Service) customerAction(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
+func (s *Service) customerAction(ctx context.Context, a *action) (core.ActionResult, error) {
 	switch strings.ToLower(a.Name) {
 	case "start":
 		if s.cfg.Greeting != "" {
@@ -96,9 +96,9 @@ func (s *Service) customerAction(ctx context.Context, a core.ActionEvent) (core.
 // customerLink lets a customer connect their accounts: /link alone gives a
 // one-time code; /link CODE on another platform merges this account into
 // the one that asked for the code.
-func (s *Service) customerLink(ctx context.Context, a core.ActionEvent) (core.ActionResult, error) {
+func (s *Service) customerLink(ctx context.Context, a *action) (core.ActionResult, error) {
 	var out string
-	err := s.commit.do(ctx, func(tx core.Tx) error {
+	err := a.do(ctx, func(tx core.Tx) error {
 		me, err := s.contactFor(tx, a.Place.Platform, a.Sender)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"cornershop/core"
@@ -70,6 +71,9 @@ type Service struct {
 	now       func() time.Time
 	log       *slog.Logger
 	commit    *committer
+	// pruned is when (Unix ns) forgetting old handled requests was last
+	// tried (see markHandled).
+	pruned atomic.Int64
 }
 
 var (

@@ -3,27 +3,31 @@ package discordfake
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"time"
 )
 
 // Interaction callback types.
 const (
-	CallbackPong                 = 1
-	CallbackMessage              = 4
-	CallbackDeferredMessage      = 5
-	CallbackDeferredUpdate       = 6
-	CallbackUpdateMessage        = 7
-	CallbackModal                = 9
-	flagEphemeral                = 1 << 6
-	flagLoading                  = 1 << 7
-	interactionResponseDeadline  = 3 * time.Second
-	interactionFollowupLifetime  = 15 * time.Minute
-	interactionTypeCommand       = 2
-	interactionTypeComponent     = 3
-	interactionTypeModalSubmit   = 5
-	componentTypeButton          = 2
-	applicationCommandChatInput  = 1
-	applicationCommandOptionText = 3
+	CallbackPong                    = 1
+	CallbackMessage                 = 4
+	CallbackDeferredMessage         = 5
+	CallbackDeferredUpdate          = 6
+	CallbackUpdateMessage           = 7
+	CallbackModal                   = 9
+	flagEphemeral                   = 1 << 6
+	flagLoading                     = 1 << 7
+	interactionResponseDeadline     = 3 * time.Second
+	interactionFollowupLifetime     = 15 * time.Minute
+	interactionTypeCommand          = 2
+	interactionTypeComponent        = 3
+	interactionTypeModalSubmit      = 5
+	componentTypeButton             = 2
+	applicationCommandChatInput     = 1
+	applicationCommandOptionText    = 3
+	applicationCommandOptionInteger = 4
+	applicationCommandOptionBoolean = 5
+	applicationCommandOptionNumber  = 10
 )
 
 type interaction struct {
@@ -57,30 +61,70 @@ type InteractionRecord struct {
 	Followups []Message
 }
 
-// Command makes u run the slash command name with string options (name ->
-// value) in a channel, dispatching INTERACTION_CREATE; it returns the
-// interaction id (see Interaction and Response).
+// Command makes u run the slash command name with options (name -> value
+// as text) in a channel, dispatching INTERACTION_CREATE; it returns the
+// interaction id (see Interaction and Response). Each option is sent as
+// Discord sends it: with the type the registered command declares for it
+// (string when the command or option is not registered), and its value as
+// that type's JSON — integers and numbers as JSON numbers, booleans as
+// true/false.
 func (s *Server) Command(channelID string, u User, name string, options map[string]string) string {
 	keys := make([]string, 0, len(options))
 	for k := range options {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	opts := []map[string]any{}
-	for _, k := range keys {
-		opts = append(opts, map[string]any{"name": k, "type": applicationCommandOptionText, "value": options[k]})
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cmdID := s.newID()
+	var declared []any
 	for _, list := range s.commands {
 		for _, c := range list {
 			if c["name"] == name {
 				cmdID, _ = c["id"].(string)
+				declared, _ = c["options"].([]any)
 			}
 		}
 	}
+	opts := []map[string]any{}
+	for _, k := range keys {
+		typ := optionTypeOf(declared, k)
+		opts = append(opts, map[string]any{"name": k, "type": typ, "value": optionValue(typ, options[k])})
+	}
 	return s.interactLocked(channelID, u, interactionTypeCommand, map[string]any{"id": cmdID, "name": name, "type": applicationCommandChatInput, "options": opts}, nil)
+}
+
+// optionTypeOf is the type a registered command declares for its option
+// name, string when it declares none.
+func optionTypeOf(declared []any, name string) int {
+	for _, o := range declared {
+		if o, ok := o.(map[string]any); ok && o["name"] == name {
+			if t, ok := o["type"].(float64); ok {
+				return int(t)
+			}
+		}
+	}
+	return applicationCommandOptionText
+}
+
+// optionValue is an option's value as Discord sends it for its type; text
+// that does not parse as the type is sent as text.
+func optionValue(typ int, text string) any {
+	switch typ {
+	case applicationCommandOptionInteger:
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return n
+		}
+	case applicationCommandOptionNumber:
+		if f, err := strconv.ParseFloat(text, 64); err == nil {
+			return f
+		}
+	case applicationCommandOptionBoolean:
+		if b, err := strconv.ParseBool(text); err == nil {
+			return b
+		}
+	}
+	return text
 }
 
 // Click makes u press the button custom_id on a message, dispatching

@@ -57,6 +57,8 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"IdeaLanes", testIdeaLanes},
 		{"IdeaCardInFlight", testIdeaCardInFlight},
 		{"IdeaCardKeepsUpdatedAt", testIdeaCardKeepsUpdatedAt},
+		{"Handled", testHandled},
+		{"HandledConcurrent", testHandledConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
