@@ -451,7 +451,8 @@ func (b *Bot) onCommand(ctx context.Context, in core.Inbox, m *message, place co
 
 // onCallback routes an inline button press ("act:<name>[:<args>]") to the
 // ActionInbox and answers the query with the result. The query's id is the
-// press's identity: an update carrying it again acts on nothing.
+// press's identity ("cb:" apart from message ids, which a command typed in
+// the same chat carries): an update carrying it again acts on nothing.
 func (b *Bot) onCallback(ctx context.Context, in core.Inbox, cb *callback) error {
 	ai, ok := in.(core.ActionInbox)
 	if !ok || cb.Message == nil {
@@ -463,7 +464,7 @@ func (b *Bot) onCallback(ctx context.Context, in core.Inbox, cb *callback) error
 	}
 	parts := strings.Split(strings.TrimPrefix(cb.Data, "act:"), ":")
 	res, err := ai.Act(ctx, core.ActionEvent{Place: place, Sender: sender(&cb.From), Name: parts[0], Args: parts[1:],
-		Ref: strconv.Itoa(cb.Message.MessageID), ID: cb.ID, At: time.Now()})
+		Ref: strconv.Itoa(cb.Message.MessageID), ID: "cb:" + cb.ID, At: time.Now()})
 	if err != nil && !errors.Is(err, core.ErrInvalid) {
 		return err
 	}
