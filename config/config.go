@@ -48,6 +48,11 @@ type Database struct {
 	// durable at this level.
 	SQLiteSynchronous string `yaml:"sqlite_synchronous"`
 	MaxOpenConns      int    `yaml:"max_open_conns"`
+	// SearchLanguage is the language of full-text search: PostgreSQL's text
+	// search configuration (english, simple, german, …); on SQLite,
+	// "english" stems words (FTS5's porter tokenizer) and any other value
+	// indexes them unstemmed, accents removed.
+	SearchLanguage string `yaml:"search_language"`
 }
 
 // HTTP is cornershop's one HTTP port.
@@ -220,7 +225,7 @@ type Discord struct {
 // Default returns the configuration with every default filled in.
 func Default() *Config {
 	return &Config{
-		Database: Database{Driver: SQLite, DSN: NewSecret("cornershop.db"), SQLiteSynchronous: "normal"},
+		Database: Database{Driver: SQLite, DSN: NewSecret("cornershop.db"), SQLiteSynchronous: "normal", SearchLanguage: "english"},
 		HTTP:     HTTP{Listen: ":8080", ReadTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second},
 		Log:      Log{Level: "info", Format: "auto"},
 		Team: Team{

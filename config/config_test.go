@@ -124,6 +124,8 @@ func TestUnknownKeyNamesPathAndLine(t *testing.T) {
 
 func TestEveryProblemReported(t *testing.T) {
 	yaml := `
+database:
+  search_language: "english'; drop"
 http:
   listen: nonsense
 staff:
@@ -138,6 +140,7 @@ desks:
 `
 	got := problems(t, func() error { _, err := parse(t, yaml, nil); return err }())
 	want := []string{
+		`database.search_language: "english'; drop" is not a text search configuration name (letters, digits, _)`,
 		`http.listen: "nonsense" is not host:port`,
 		`staff[0].roles[0]: unknown role "boss" (want agent, moderator, admin)`,
 		`desks[0].platform: telegram is not enabled`,

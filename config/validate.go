@@ -12,6 +12,9 @@ import (
 
 var staffID = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
+// searchLanguage is a text search configuration's name, safe to name in SQL.
+var searchLanguage = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
 // problems collects validation problems.
 type problems []Problem
 
@@ -48,6 +51,9 @@ func (c *Config) validate() []Problem {
 		ps.add("database.dsn", "required")
 	}
 	ps.oneOf("database.sqlite_synchronous", c.Database.SQLiteSynchronous, "normal", "full")
+	if !searchLanguage.MatchString(c.Database.SearchLanguage) {
+		ps.add("database.search_language", "%q is not a text search configuration name (letters, digits, _)", c.Database.SearchLanguage)
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		ps.add("http.listen", "%q is not host:port", c.HTTP.Listen)
 	}

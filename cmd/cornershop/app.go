@@ -161,6 +161,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrat
 		DSN:             cfg.Database.DSN.Reveal(),
 		Synchronous:     string(cfg.Database.SQLiteSynchronous),
 		MaxOpenConns:    cfg.Database.MaxOpenConns,
+		SearchLanguage:  cfg.Database.SearchLanguage,
 		Logger:          log.With("component", "store"),
 		AutoMigrate:     migrate,
 		ApplicationName: name,

@@ -49,6 +49,11 @@ type Options struct {
 	// MaxOpenConns bounds the connection pool: PostgreSQL's pool [10], or
 	// SQLite's read-only pool [4] (SQLite writes always use one connection).
 	MaxOpenConns int
+	// SearchLanguage is the language of full-text search ["english"]:
+	// PostgreSQL's text search configuration (english, simple, german, …);
+	// on SQLite "english" stems words (FTS5's porter tokenizer) and any other
+	// value indexes them unstemmed, accents removed.
+	SearchLanguage string
 	// BusyTimeout is how long SQLite waits for another process's write
 	// lock before failing [5s].
 	BusyTimeout time.Duration
@@ -103,6 +108,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.SearchLanguage == "" {
+		o.SearchLanguage = "english"
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
