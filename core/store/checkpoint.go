@@ -3,11 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 )
@@ -29,55 +26,71 @@ const checkpointEvery = 250 * time.Millisecond
 // milliseconds never finds it so (the copy takes longer than the gap), and
 // the read pool nearly always has a reader: the log grew by every commit's
 // pages, 1.08 GB beside a 13.9 MB database after 18,000 messages, 282 MB in
-// the 24 s of `bench --scenario paced`. So the checkpointer also watches
-// the log file's size, and once it passes walTruncateAt it copies the log
-// with PASSIVE, then runs a TRUNCATE checkpoint on the write connection:
-// copy the last frames, wait for the readers still on the log, empty the
-// file. It empties it the same way once nothing has been written for
-// walIdleTicks ticks, so an idle store's log is zero bytes.
+// the 24 s of `bench --scenario paced`. So when a PASSIVE checkpoint finds
+// more than walRestartAt in the log, the checkpointer runs a RESTART
+// checkpoint on the write connection: copy the last frames and wait for
+// the readers still on the log, so the next commit writes from its
+// beginning. And once nothing has been written for walIdleAfter it runs a
+// TRUNCATE checkpoint, which also empties the file: an idle store's log is
+// zero bytes.
+//
+// RESTART, not TRUNCATE, under load: in TestWALStaysBoundedUnderBacklog
+// without its long readers (load average ≈ 10 on 2 vCPUs) a RESTART held
+// the writer 1–29 ms (mostly 3–14), a TRUNCATE 11–97 ms: shrinking the file
+// and growing it again costs more than the checkpoint's two fsyncs.
 const (
-	// walTruncateAt is the log file's size past which it is emptied. The
-	// file peaks above it by what the writer adds while the PASSIVE copy
-	// runs and while truncations are cut short by readers: ≈ 25–40 MB in
-	// TestWALStaysBoundedUnderBacklog, under the 64 MB promised. At paced
-	// 1,000 messages/s (≈ 23 MB of log a second) it is emptied about once
-	// a second.
-	walTruncateAt = 24 << 20
-	// walProbeEvery is how often the log file's size is read (one stat):
-	// a backlog adds ≈ 2 MB to the log between two reads.
-	walProbeEvery = 25 * time.Millisecond
-	// walRetryAfter spaces truncations that readers cut short, so a reader
+	// walRestartAt is the log's size, in bytes of frames, past which it is
+	// restarted. The log grows past it by what the writer adds until the
+	// next PASSIVE copy sees it and while restarts are cut short by
+	// readers (see TestWALStaysBoundedUnderBacklog for the peaks; the
+	// promise is 64 MB). At paced 1,000 messages/s (≈ 23 MB of log a
+	// second) it is restarted about twice a second.
+	walRestartAt = 12 << 20
+	// walGrowing is how much the log may grow in a tick, at the pace seen
+	// since the previous PASSIVE copy, before the copies run every
+	// walCopyFast instead of every checkpointEvery (as they do while the
+	// log is over walRestartAt).
+	// A backlog (≈ 70 MB of log a second here, ≈ 17 MB a tick) copies
+	// fast, so the log cannot run far past walRestartAt before a copy sees
+	// it, and each checkpoint's fsync of the log (all written since the
+	// last one: synchronous=NORMAL does not sync commits) stays short,
+	// above all the restart's, which the writer waits for. Paced traffic
+	// (≈ 6 MB a tick at 1,000 messages/s) keeps the tick.
+	walGrowing = 8 << 20
+	// walCopyFast is the PASSIVE copies' interval while the log is growing.
+	walCopyFast = 50 * time.Millisecond
+	// walRetryAfter spaces escalations that readers cut short, so a reader
 	// that stays does not make the writer wait walEscalateWait over and
 	// over.
 	walRetryAfter = 100 * time.Millisecond
-	// walIdleTicks is how many ticks without a new frame make the store
-	// idle enough to empty the log (one second).
-	walIdleTicks = 4
-	// walEscalateWait bounds how long a truncation waits for the readers
-	// still on the log (SQLite's busy timeout, set for that statement
-	// only). The writer waits for the whole truncation, so this bounds
-	// most of its stall; the rest is the copy of what was written since
-	// the PASSIVE copy and its fsyncs. A truncation that times out copies
-	// what it can and is tried again walRetryAfter later. Readers on the
-	// read pool run one statement each, milliseconds.
+	// walIdleAfter is how long without a new frame makes the store idle
+	// enough to empty the log.
+	walIdleAfter = time.Second
+	// walEscalateWait bounds how long a RESTART or TRUNCATE waits for the
+	// readers still on the log (SQLite's busy timeout, set for that
+	// statement only). The writer waits for the whole checkpoint, so this
+	// bounds most of its stall; the rest is the copy of what was written
+	// since the PASSIVE copy and its fsyncs. A checkpoint that times out
+	// copies what it can and is tried again. Readers on the read pool run
+	// one statement each, milliseconds.
 	walEscalateWait = 100 * time.Millisecond
-	// journalSizeLimit is SQLite's journal_size_limit: when the writer
-	// starts the log over by itself, a file larger than this is cut back
-	// to it rather than kept at its peak size.
-	journalSizeLimit = 16 << 20
+	// journalSizeLimit is SQLite's journal_size_limit: when the log starts
+	// over, a file larger than this is cut back to it rather than kept at
+	// its peak size. Above the file's usual peak, so the writer's commits
+	// do not shrink and regrow it.
+	journalSizeLimit = 48 << 20
 )
 
 // checkpointer runs checkpoints beside the writer until stop.
 type checkpointer struct {
 	ckpt   *sql.DB // PASSIVE checkpoints: never blocks the writer
-	writer *sql.DB // the one write connection, for TRUNCATE
+	writer *sql.DB // the one write connection, for RESTART and TRUNCATE
 	// busy is the write connection's busy timeout, restored after each
-	// truncation.
-	busy    time.Duration
-	frame   int64  // bytes per log frame: page size plus its 24-byte header
-	walPath string // the log file, "" when the DSN does not name a file
-	log     *slog.Logger
-	stop    func()
+	// escalated checkpoint.
+	busy  time.Duration
+	frame int64 // bytes per log frame: page size plus its 24-byte header
+	log   *slog.Logger
+	stop  func()
 }
 
 // walState is what `PRAGMA wal_checkpoint` reports: whether it was kept
@@ -87,17 +100,14 @@ type walState struct {
 	frames, done int64
 }
 
-// startCheckpoints starts checkpointing the database dsn names, through
-// ckpt (a connection of its own) and writer (the write pool).
-func startCheckpoints(ctx context.Context, dsn string, ckpt, writer *sql.DB, busy time.Duration, log *slog.Logger) (*checkpointer, error) {
+// startCheckpoints starts checkpointing through ckpt (a connection of its
+// own) and writer (the write pool).
+func startCheckpoints(ctx context.Context, ckpt, writer *sql.DB, busy time.Duration, log *slog.Logger) (*checkpointer, error) {
 	var page int64
 	if err := ckpt.QueryRowContext(ctx, "PRAGMA page_size").Scan(&page); err != nil {
 		return nil, fmt.Errorf("store: sqlite page size: %w", err)
 	}
 	c := &checkpointer{ckpt: ckpt, writer: writer, busy: busy, frame: page + 24, log: log}
-	if path, ok := sqliteFilePath(dsn); ok {
-		c.walPath = path + "-wal"
-	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { c.run(ctx) })
@@ -106,105 +116,105 @@ func startCheckpoints(ctx context.Context, dsn string, ckpt, writer *sql.DB, bus
 }
 
 func (c *checkpointer) run(ctx context.Context) {
-	tick := time.NewTicker(checkpointEvery)
-	defer tick.Stop()
-	var probe <-chan time.Time
-	if c.walPath != "" {
-		p := time.NewTicker(walProbeEvery)
-		defer p.Stop()
-		probe = p.C
-	}
-	var last int64      // frames in the log at the previous tick
-	still := 0          // ticks in a row without a new frame
-	var tried time.Time // the last truncation cut short by readers
+	t := time.NewTimer(checkpointEvery)
+	defer t.Stop()
+	var (
+		last    int64     // frames in the log at the previous copy
+		copied  time.Time // when the previous copy ran
+		changed time.Time // when the log last had new frames
+		tried   time.Time // the last escalation cut short by readers
+	)
 	for {
-		var st walState
-		var err error
 		select {
 		case <-ctx.Done():
 			return
-		case <-probe:
-			if c.walSize() < walTruncateAt || time.Since(tried) < walRetryAfter {
-				continue
-			}
-			st, err = checkpoint(ctx, c.ckpt, "PASSIVE")
-		case <-tick.C:
-			st, err = checkpoint(ctx, c.ckpt, "PASSIVE")
-			if err == nil {
-				if st.frames == last {
-					still++
-				} else {
-					still = 0
-				}
-				last = st.frames
-				if !c.truncateAfter(st, still) {
-					continue
-				}
-			}
+		case <-t.C:
 		}
-		if err == nil {
-			var cut bool
-			cut, err = c.truncate(ctx, st)
-			if cut {
-				tried = time.Now()
+		st, err := checkpoint(ctx, c.ckpt, "PASSIVE")
+		if err != nil {
+			if ctx.Err() == nil {
+				c.log.Warn("store: sqlite checkpoint failed", "err", err)
 			}
+			t.Reset(checkpointEvery)
+			continue
 		}
-		if err != nil && ctx.Err() == nil {
-			c.log.Warn("store: sqlite checkpoint failed", "err", err)
+		grew := st.frames - last
+		if grew < 0 { // the log started over
+			grew = st.frames
+		}
+		if grew != 0 || changed.IsZero() {
+			changed = time.Now()
+		}
+		last = st.frames
+		// The log's growth at this pace over a whole tick.
+		pace := grew * c.frame * int64(checkpointEvery) / int64(max(time.Since(copied), time.Millisecond))
+		copied = time.Now()
+		if pace >= walGrowing || st.frames*c.frame >= walRestartAt {
+			t.Reset(walCopyFast)
+		} else {
+			t.Reset(checkpointEvery)
+		}
+		mode := escalation(st, c.frame, grew, time.Since(changed))
+		if mode == "" || time.Since(tried) < walRetryAfter {
+			continue
+		}
+		after, err := c.escalate(ctx, mode, st)
+		if err != nil {
+			if ctx.Err() == nil {
+				c.log.Warn("store: sqlite checkpoint failed", "mode", mode, "err", err)
+			}
+			continue
+		}
+		last = after.frames // a restarted log keeps its frames until the next commit
+		if after.busy {
+			tried = time.Now()
 		}
 	}
 }
 
-// truncateAfter tells whether the tick's PASSIVE checkpoint, st, calls for
-// a truncation: the log is idle (still ticks in a row without a new frame)
-// and not empty, or — when there is no file to probe — over walTruncateAt
-// and growing.
-func (c *checkpointer) truncateAfter(st walState, still int) bool {
-	if st.frames > 0 && st.frames == st.done && still >= walIdleTicks {
-		return true
+// escalation is the checkpoint a PASSIVE one's report st calls for beyond
+// it, or "": frame is the bytes of a log frame, grew the frames written
+// since the previous copy, still how long none has been. A log nothing is
+// written to is not restarted again (the restart happens at the next
+// commit); it is emptied once idle.
+func escalation(st walState, frame, grew int64, still time.Duration) string {
+	switch {
+	case st.frames > 0 && st.frames == st.done && still >= walIdleAfter:
+		return "TRUNCATE"
+	case st.frames*frame >= walRestartAt && grew > 0:
+		return "RESTART"
 	}
-	return c.walPath == "" && st.frames*c.frame >= walTruncateAt && still == 0
+	return ""
 }
 
-// walSize is the log file's size; 0 when it is missing or unreadable.
-func (c *checkpointer) walSize() int64 {
-	fi, err := os.Stat(c.walPath)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			c.log.Warn("store: sqlite wal size unknown", "err", err)
-		}
-		return 0
-	}
-	return fi.Size()
-}
-
-// truncate runs a TRUNCATE checkpoint on the write connection, so it takes
-// its turn between two write transactions rather than making the writer
-// poll SQLite's busy handler, with the busy timeout cut to walEscalateWait.
-// before is what the PASSIVE checkpoint just before reported. cut reports a
-// truncation that readers kept from finishing.
-func (c *checkpointer) truncate(ctx context.Context, before walState) (cut bool, err error) {
+// escalate runs a RESTART or TRUNCATE checkpoint on the write connection,
+// so it takes its turn between two write transactions rather than making
+// the writer poll SQLite's busy handler, with the busy timeout cut to
+// walEscalateWait. before is what the PASSIVE checkpoint just before
+// reported; escalate returns what the checkpoint reports (busy: readers
+// kept it from finishing).
+func (c *checkpointer) escalate(ctx context.Context, mode string, before walState) (walState, error) {
 	start := time.Now()
 	conn, err := c.writer.Conn(ctx) // waits for the transaction in flight
 	if err != nil {
-		return false, fmt.Errorf("store: sqlite wal truncation: %w", err)
+		return walState{}, fmt.Errorf("store: sqlite checkpoint %s: %w", mode, err)
 	}
 	defer conn.Close()
 	got := time.Now()
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout=%d", walEscalateWait.Milliseconds())); err != nil {
-		return false, fmt.Errorf("store: sqlite wal truncation: %w", err)
+		return walState{}, fmt.Errorf("store: sqlite checkpoint %s: %w", mode, err)
 	}
-	st, err := checkpoint(ctx, conn, "TRUNCATE")
+	st, err := checkpoint(ctx, conn, mode)
 	held := time.Since(got)
 	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout=%d", c.busy.Milliseconds())); rerr != nil {
 		c.log.Error("store: sqlite busy timeout not restored", "err", rerr)
 	}
 	if err != nil {
-		return false, err
+		return walState{}, err
 	}
-	c.log.Debug("store: sqlite wal truncated", "wal_bytes", before.frames*c.frame, "readers_held", st.busy,
-		"waited", got.Sub(start), "writer_held", held)
-	return st.busy, nil
+	c.log.Debug("store: sqlite checkpoint escalated", "mode", mode, "wal_bytes", before.frames*c.frame,
+		"readers_held", st.busy, "waited", got.Sub(start), "writer_held", held)
+	return st, nil
 }
 
 // querier is a *sql.DB or a *sql.Conn.

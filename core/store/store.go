@@ -209,7 +209,7 @@ func (s *Store) openSQLite(cfg func() *gorm.Config) error {
 		return err
 	}
 	s.closers = append(s.closers, c)
-	if s.checkpoints, err = startCheckpoints(context.Background(), dsn, c, w, s.o.BusyTimeout, s.o.Logger); err != nil {
+	if s.checkpoints, err = startCheckpoints(context.Background(), c, w, s.o.BusyTimeout, s.o.Logger); err != nil {
 		return err
 	}
 	rparams := url.Values{}

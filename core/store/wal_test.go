@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,7 +44,7 @@ func TestWALStaysBoundedUnderBacklog(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "wal.db")
-	logs := &truncations{}
+	logs := &escalations{}
 	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, AutoMigrate: true,
 		Logger: slog.New(logs)})
 	if err != nil {
@@ -112,22 +113,13 @@ func workBacklog(t testing.TB, s *store.Store, convs []core.ConversationID, n in
 	var recorded atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, 3)
+	var failed atomic.Bool
+	fail := func(err error) { failed.Store(true); errs <- err }
 	wg.Go(func() {
 		for i := range n {
-			conv := convs[i%len(convs)]
-			err := s.InTx(ctx, func(tx core.Tx) error {
-				now := time.Now()
-				m := core.Message{ConversationID: conv, Direction: core.Inbound, Author: "contact", AuthorName: "Ada", Text: "hello, is anyone there? I ordered a blue teapot last week", CreatedAt: now}
-				if err := tx.CreateMessage(&m); err != nil {
-					return err
-				}
-				if err := tx.AddRef(core.Ref{MessageID: m.ID, Side: core.CustomerSide, Source: true, Platform: core.Telegram, Chat: fmt.Sprint(conv), PlatformID: fmt.Sprint(i)}); err != nil {
-					return err
-				}
-				return tx.Enqueue(&core.Delivery{Key: fmt.Sprint("send:desk:", m.ID), ConversationID: conv, MessageID: m.ID, Op: core.OpSend, Side: core.DeskSide, Platform: core.Slack, NextAttemptAt: now, CreatedAt: now})
-			})
+			_, err := recordMessage(ctx, s, convs[i%len(convs)], i)
 			if err != nil {
-				errs <- fmt.Errorf("record message %d: %w", i, err)
+				fail(fmt.Errorf("record message %d: %w", i, err))
 				return
 			}
 			recorded.Add(1)
@@ -136,10 +128,10 @@ func workBacklog(t testing.TB, s *store.Store, convs []core.ConversationID, n in
 	var finished atomic.Int64
 	for w := range 2 {
 		wg.Go(func() {
-			for finished.Load() < int64(n) {
+			for finished.Load() < int64(n) && !failed.Load() {
 				ds, err := s.Claim(ctx, fmt.Sprint("worker", w), time.Now(), 8, time.Minute)
 				if err != nil {
-					errs <- fmt.Errorf("claim: %w", err)
+					fail(fmt.Errorf("claim: %w", err))
 					return
 				}
 				if len(ds) == 0 {
@@ -154,7 +146,7 @@ func workBacklog(t testing.TB, s *store.Store, convs []core.ConversationID, n in
 						return tx.FinishDelivery(d.ID, core.DeliveryDone, "", time.Now())
 					})
 					if err != nil {
-						errs <- fmt.Errorf("finish delivery %d: %w", d.ID, err)
+						fail(fmt.Errorf("finish delivery %d: %w", d.ID, err))
 						return
 					}
 					finished.Add(1)
@@ -167,6 +159,25 @@ func workBacklog(t testing.TB, s *store.Store, convs []core.ConversationID, n in
 	for err := range errs {
 		t.Fatal(err)
 	}
+}
+
+// recordMessage records customer message i of conv as the inbound path
+// does: the message, its source ref and its desk delivery in one
+// transaction.
+func recordMessage(ctx context.Context, s *store.Store, conv core.ConversationID, i int) (core.MessageID, error) {
+	var m core.Message
+	err := s.InTx(ctx, func(tx core.Tx) error {
+		now := time.Now()
+		m = core.Message{ConversationID: conv, Direction: core.Inbound, Author: "contact", AuthorName: "Ada", Text: "hello, is anyone there? I ordered a blue teapot last week", CreatedAt: now}
+		if err := tx.CreateMessage(&m); err != nil {
+			return err
+		}
+		if err := tx.AddRef(core.Ref{MessageID: m.ID, Side: core.CustomerSide, Source: true, Platform: core.Telegram, Chat: fmt.Sprint(conv), PlatformID: fmt.Sprint(i)}); err != nil {
+			return err
+		}
+		return tx.Enqueue(&core.Delivery{Key: fmt.Sprint("send:desk:", m.ID), ConversationID: conv, MessageID: m.ID, Op: core.OpSend, Side: core.DeskSide, Platform: core.Slack, NextAttemptAt: now, CreatedAt: now})
+	})
+	return m.ID, err
 }
 
 // keepReading keeps readers on the log until the returned stop is called:
@@ -275,26 +286,25 @@ func walSize(t testing.TB, path string) int64 {
 	return fi.Size()
 }
 
-// truncations is a slog.Handler that counts the store's WAL truncations
-// and keeps the longest time one held the writer.
-type truncations struct {
-	mu         sync.Mutex
-	n, blocked int
-	longest    time.Duration
+// escalations is a slog.Handler that keeps how long each of the store's
+// RESTART and TRUNCATE checkpoints held the writer.
+type escalations struct {
+	mu      sync.Mutex
+	held    []time.Duration // how long each held the writer
+	blocked int             // checkpoints cut short by readers
 }
 
-func (h *truncations) Enabled(context.Context, slog.Level) bool { return true }
-func (h *truncations) WithAttrs([]slog.Attr) slog.Handler       { return h }
-func (h *truncations) WithGroup(string) slog.Handler            { return h }
+func (h *escalations) Enabled(context.Context, slog.Level) bool { return true }
+func (h *escalations) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *escalations) WithGroup(string) slog.Handler            { return h }
 
-func (h *truncations) Handle(_ context.Context, r slog.Record) error {
+func (h *escalations) Handle(_ context.Context, r slog.Record) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r.Attrs(func(a slog.Attr) bool {
 		switch a.Key {
 		case "writer_held":
-			h.n++
-			h.longest = max(h.longest, a.Value.Duration())
+			h.held = append(h.held, a.Value.Duration())
 		case "readers_held":
 			if a.Value.Bool() {
 				h.blocked++
@@ -305,8 +315,15 @@ func (h *truncations) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-func (h *truncations) String() string {
+func (h *escalations) String() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return fmt.Sprintf("%d truncations (%d cut short by readers), the longest held the writer %s", h.n, h.blocked, h.longest)
+	if len(h.held) == 0 {
+		return "no checkpoint on the write connection"
+	}
+	held := slices.Clone(h.held)
+	slices.Sort(held)
+	at := func(q float64) time.Duration { return held[int(q*float64(len(held)-1))].Round(time.Millisecond) }
+	return fmt.Sprintf("%d checkpoints on the write connection (%d cut short by readers) held the writer p50 %s, p90 %s, max %s",
+		len(held), h.blocked, at(0.5), at(0.9), at(1))
 }
