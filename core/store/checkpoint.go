@@ -146,8 +146,8 @@ func (c *checkpointer) run(ctx context.Context) {
 			changed = time.Now()
 		}
 		last = st.frames
-		// The log's growth at this pace over a whole tick.
-		pace := grew * c.frame * int64(checkpointEvery) / int64(max(time.Since(copied), time.Millisecond))
+		// The log's growth over a whole tick at the pace since the last copy.
+		pace := float64(grew*c.frame) * checkpointEvery.Seconds() / max(time.Since(copied).Seconds(), 0.001)
 		copied = time.Now()
 		if pace >= walGrowing || st.frames*c.frame >= walRestartAt {
 			t.Reset(walCopyFast)
