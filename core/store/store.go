@@ -175,12 +175,16 @@ func (s *Store) openSQLite(cfg func() *gorm.Config) error {
 	if dsn == "" {
 		dsn = "cornershop.db"
 	}
+	if err := createPrivate(dsn); err != nil {
+		return err
+	}
 	params := url.Values{}
 	params.Set("_journal_mode", "WAL")
 	params.Set("_synchronous", sync)
 	params.Set("_foreign_keys", "1")
 	params.Set("_busy_timeout", fmt.Sprint(s.o.BusyTimeout.Milliseconds()))
 	params.Set("_time_format", "sqlite")
+	params.Add("_pragma", fmt.Sprintf("journal_size_limit=%d", journalSizeLimit))
 	wparams := url.Values{}
 	wparams.Set("_txlock", "immediate")
 	w, err := openSQLiteDB(s.o.sqliteDriver, dsn, params.Encode()+"&"+wparams.Encode(), 1)
@@ -213,7 +217,9 @@ func (s *Store) openSQLite(cfg func() *gorm.Config) error {
 		return err
 	}
 	s.closers = append(s.closers, c)
-	s.checkpoints = startCheckpoints(c, checkpointEvery, s.o.Logger)
+	if s.checkpoints, err = startCheckpoints(context.Background(), c, w, s.o.BusyTimeout, s.o.Logger); err != nil {
+		return err
+	}
 	rparams := url.Values{}
 	rparams.Set("_query_only", "1")
 	r, err := openSQLiteDB(s.o.sqliteDriver, dsn, params.Encode()+"&"+rparams.Encode(), max(s.o.MaxOpenConns, 0))
