@@ -96,3 +96,28 @@ func TestEmbedAndComponentLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestDenyThreads: without the permission to start threads in a channel,
+// the bot's thread starts there answer 403 Missing Permissions (50013);
+// it still posts there, and other channels are unaffected.
+func TestDenyThreads(t *testing.T) {
+	s, dg := start(t, discordfake.Options{})
+	d := s.SeedDemoWorld()
+	none := &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+	s.DenyThreads(d.Support.ID)
+	msg, err := dg.ChannelMessageSendComplex(d.Support.ID, &discordgo.MessageSend{Content: "card", AllowedMentions: none})
+	if err != nil {
+		t.Fatalf("posting where threads are denied: %v", err)
+	}
+	_, err = dg.MessageThreadStartComplex(d.Support.ID, msg.ID, &discordgo.ThreadStart{Name: "t", AutoArchiveDuration: 60})
+	wantCode(t, err, 50013, "", "")
+	_, err = dg.ThreadStartComplex(d.Support.ID, &discordgo.ThreadStart{Name: "t", Type: discordgo.ChannelTypeGuildPublicThread, AutoArchiveDuration: 60})
+	wantCode(t, err, 50013, "", "")
+	other, err := dg.ChannelMessageSendComplex(d.Desk.ID, &discordgo.MessageSend{Content: "card", AllowedMentions: none})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dg.MessageThreadStartComplex(d.Desk.ID, other.ID, &discordgo.ThreadStart{Name: "t", AutoArchiveDuration: 60}); err != nil {
+		t.Errorf("a thread elsewhere: %v", err)
+	}
+}
