@@ -10,7 +10,7 @@ import (
 
 // CardSeeds is how many random cards a property test renders: enough to
 // meet every size class many times, fast enough for every CI run.
-const CardSeeds = 300
+const CardSeeds = 200
 
 // pieces are what random card text is made of: letters, emoji (two UTF-16
 // units each), a flag and a family (several code points per glyph),

@@ -32,7 +32,9 @@ func UTF16(s string) int {
 // count it (escapes included) and must grow, never shrink, as text is
 // appended; it must count at least one per rune.
 func Clip(text string, max int, size func(string) int) string {
-	if size(text) <= max {
+	// size counts at least one per rune: a text of more runes than max is
+	// over without measuring it whole (it may be very long).
+	if utf8.RuneCountInString(text) <= max && size(text) <= max {
 		return text
 	}
 	if size(Ellipsis) > max {
@@ -80,7 +82,7 @@ func markBoundary(text string, cut int) int {
 // more's text fits. size is as for Clip.
 func JoinFit(items []string, sep string, max int, size func(string) int, more func(n int) string) string {
 	whole := strings.Join(items, sep)
-	if size(whole) <= max {
+	if utf8.RuneCountInString(whole) <= max && size(whole) <= max {
 		return whole
 	}
 	tail := func(left int) string {
