@@ -24,7 +24,10 @@ type Memory struct {
 	posts     map[core.Place][]*Post
 	rateLimit time.Duration
 	failNext  error
-	sends     int
+	// failThreads fails every OpenThread while set; opens counts them.
+	failThreads error
+	opens       int
+	sends       int
 	// ideaEdits counts UpdateIdea calls.
 	ideaEdits int
 }
@@ -144,6 +147,10 @@ func (m *Memory) Send(_ context.Context, o core.Outgoing) (core.Receipt, error) 
 func (m *Memory) OpenThread(_ context.Context, desk core.Place, card core.ContactCard) (core.Thread, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.opens++
+	if m.failThreads != nil {
+		return core.Thread{}, m.failThreads
+	}
 	th := desk
 	th.Thread = "t" + m.newID()
 	p := &Post{ID: m.newID(), Place: th, Text: "Card: " + card.Name, Card: &card}
@@ -253,6 +260,20 @@ func (m *Memory) RateLimitNext(d time.Duration) {
 	m.mu.Lock()
 	m.rateLimit = d
 	m.mu.Unlock()
+}
+
+// FailThreads makes every OpenThread return err, until called with nil.
+func (m *Memory) FailThreads(err error) {
+	m.mu.Lock()
+	m.failThreads = err
+	m.mu.Unlock()
+}
+
+// Opens counts OpenThread calls.
+func (m *Memory) Opens() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.opens
 }
 
 // FailNext makes the next Send return err.

@@ -311,14 +311,6 @@ func (b *Bot) threadUnder(ctx context.Context, channelID, msgID, name string) (s
 	return th.ID, nil
 }
 
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 // files fetches attachments for upload; those too large or unreadable
 // become notes.
 func (b *Bot) files(ctx context.Context, in []core.File) ([]*discordgo.File, []string) {

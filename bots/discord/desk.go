@@ -8,44 +8,65 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"cornershop/bots/internal/chunk"
 	"cornershop/core"
 )
 
 var statusEmoji = map[core.Status]string{core.StatusOpen: "🟢", core.StatusWaiting: "🟡", core.StatusClosed: "✅"}
 
 func threadName(card core.ContactCard) string {
-	return clip(fmt.Sprintf("%s %s · %s", statusEmoji[card.Status], firstNonEmpty(card.Name, "Customer"), card.Customer.Platform), 100)
+	return clip(fmt.Sprintf("%s %s · %s", statusEmoji[card.Status], firstNonEmpty(strings.TrimSpace(card.Name), "Customer"), card.Customer.Platform), maxThreadName)
 }
 
-// cardEmbed renders the contact card with its buttons.
+// Card parts get a share of the embed's 6,000 characters each, so that
+// the fixed fields always fit beside as many profile fields as the rest
+// allows (fitEmbed leaves out the others).
+const (
+	cardAccounts = 1000
+	cardTags     = 1000
+	cardAssignee = 200
+	cardName     = 200
+	cardKey      = 100
+	cardValue    = 300
+)
+
+// cardFixed is how many of the card's first fields are never left out.
+const cardFixed = 4
+
+// cardEmbed renders the contact card with its buttons, within Discord's
+// limits whatever the contact holds.
 func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.MessageComponent) {
 	var ids []string
 	for _, id := range card.Identities {
-		ids = append(ids, fmt.Sprintf("%s: %s", id.Platform, escape(firstNonEmpty(id.Handle, id.Name, id.UserID))))
+		ids = append(ids, fmt.Sprintf("%s: %s", id.Platform, text(firstNonEmpty(id.Handle, id.Name, id.UserID), cardName)))
+	}
+	more := func(what string) func(int) string {
+		return func(n int) string { return fmt.Sprintf("… and %d more %s", n, what) }
 	}
 	assignee, tags := "nobody", "none"
 	if card.Assignee != "" {
-		assignee = escape(card.Assignee)
+		assignee = text(card.Assignee, cardAssignee)
 	}
 	if len(card.Tags) > 0 {
-		tags = escape(strings.Join(card.Tags, ", "))
+		escaped := make([]string, len(card.Tags))
+		for i, t := range card.Tags {
+			escaped[i] = text(t, cardName)
+		}
+		tags = chunk.JoinFit(escaped, ", ", cardTags, chars, more("tags"))
 	}
 	e := &discordgo.MessageEmbed{
-		Title:       clip(escape(firstNonEmpty(card.Name, "Customer")), 256),
+		Title:       text(firstNonEmpty(card.Name, "Customer"), maxTitle),
 		Description: fmt.Sprintf("%s %s · conversation #%d on %s", statusEmoji[card.Status], card.Status, card.Conversation, card.Customer.Platform),
 		Fields: []*discordgo.MessageEmbedField{
-			{Name: "Accounts", Value: clip(firstNonEmpty(strings.Join(ids, "\n"), "—"), 1024)},
+			{Name: "Accounts", Value: chunk.JoinFit(ids, "\n", cardAccounts, chars, more("accounts"))},
 			{Name: "Assigned to", Value: assignee, Inline: true},
 			{Name: "Tags", Value: tags, Inline: true},
 			{Name: "Earlier conversations", Value: fmt.Sprint(card.Previous), Inline: true},
 		},
 		Footer: &discordgo.MessageEmbedFooter{Text: "Reply in this thread to answer · // for a note · !help for commands"},
 	}
-	for i, f := range card.Profile {
-		if i == 10 {
-			break // Discord allows 25 fields; keep the card readable
-		}
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: clip(escape(f.Key), 256), Value: clip(escape(f.Value), 1024), Inline: true})
+	for _, f := range card.Profile {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: text(f.Key, cardKey), Value: text(f.Value, cardValue), Inline: true})
 	}
 	if !card.LastSeen.IsZero() {
 		e.Footer.Text = "Last wrote " + card.LastSeen.UTC().Format("2 Jan 15:04 MST") + " · " + e.Footer.Text
@@ -53,11 +74,12 @@ func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.Mess
 	if !card.Since.IsZero() {
 		e.Footer.Text = "Customer since " + card.Since.UTC().Format("2 Jan 2006") + " · " + e.Footer.Text
 	}
+	fitEmbed(e, cardFixed)
 	toggle := discordgo.Button{Label: "Close", Style: discordgo.SuccessButton, CustomID: customID("close")}
 	if card.Status == core.StatusClosed {
 		toggle = discordgo.Button{Label: "Reopen", Style: discordgo.SecondaryButton, CustomID: customID("reopen")}
 	}
-	return e, []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{toggle}}}
+	return e, fitComponents([]discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{toggle}}})
 }
 
 // OpenThread implements core.ThreadOpener: a thread started from the card

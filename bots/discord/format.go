@@ -14,7 +14,6 @@ var (
 		`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`,
 		"@everyone", "@\u200beveryone", "@here", "@\u200bhere", "<", "<\u200b",
 	)
-	lineStart = regexp.MustCompile(`(?m)^([>#-])`)
 )
 
 // escape makes text literal in Discord markdown (emphasis anywhere;
@@ -22,7 +21,28 @@ var (
 // syntax visually, with every "<…>" construct (user, role and channel
 // mentions, custom emoji, timestamps, command links); allowed_mentions with an empty parse list is what
 // guarantees nobody is pinged.
-func escape(text string) string { return lineStart.ReplaceAllString(mdEscaper.Replace(text), `\$1`) }
+func escape(text string) string { return escapeLineStarts(mdEscaper.Replace(text)) }
+
+// escapeLineStarts puts a backslash before a ">", "#" or "-" that starts
+// a line (a quote, heading or list). It is a byte loop, not a regexp:
+// cards escape and measure customer text many times over.
+func escapeLineStarts(s string) string {
+	if !strings.ContainsAny(s, ">#-") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	start := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if start && (c == '>' || c == '#' || c == '-') {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+		start = c == '\n'
+	}
+	return b.String()
+}
 
 // safeName makes a staff or customer name acceptable as a webhook
 // username: no "discord" or "clyde", never exactly "everyone" or "here",

@@ -34,7 +34,7 @@ func ideaCard(i core.Idea) (*discordgo.MessageEmbed, []discordgo.MessageComponen
 		return &discordgo.MessageEmbed{Title: fmt.Sprintf("💡 #%d", i.ID), Description: hiddenText, Color: ideaColor[core.IdeaDuplicate]}, none
 	}
 	e := &discordgo.MessageEmbed{
-		Title: clip(fmt.Sprintf("💡 #%d %s", i.ID, escape(i.Title)), 256),
+		Title: fmt.Sprintf("💡 #%d %s", i.ID, text(i.Title, maxTitle-16)),
 		Color: ideaColor[i.Status],
 		Fields: []*discordgo.MessageEmbedField{
 			{Name: "Status", Value: i.Status.Emoji() + " " + i.Status.Label(), Inline: true},
@@ -43,20 +43,22 @@ func ideaCard(i core.Idea) (*discordgo.MessageEmbed, []discordgo.MessageComponen
 		},
 	}
 	if i.Body != "" {
-		e.Description = clip(escape(i.Body), 1000)
+		e.Description = text(i.Body, 1000)
 	}
 	if i.Message != "" {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "From the team", Value: clip(escape(i.Message), 1024)})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "From the team", Value: text(i.Message, maxFieldValue)})
 	}
 	if i.AuthorName != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: clip("Proposed by "+i.AuthorName, 2048)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: "Proposed by " + clip(i.AuthorName, maxAuthor)}
 	}
 	if i.MergedInto != 0 {
 		e.Description = fmt.Sprintf("Merged into #%d — vote there.", i.MergedInto)
+		fitEmbed(e, 0)
 		return e, none
 	}
+	fitEmbed(e, 0)
 	vote := discordgo.Button{Label: fmt.Sprintf("👍 Vote (%d)", i.Votes), Style: discordgo.PrimaryButton, CustomID: voteID(i.ID)}
-	return e, []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{vote}}}
+	return e, fitComponents([]discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{vote}}})
 }
 
 // voteID is the custom_id of an idea's vote button; parseCustomID reads it

@@ -46,14 +46,6 @@ func voiceOptions(m core.Outgoing) []slackapi.MsgOption {
 	return nil
 }
 
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 // texts renders an outgoing message as escaped mrkdwn parts.
 func texts(m core.Outgoing) []string {
 	text := m.Text
@@ -181,23 +173,42 @@ func (b *Bot) upload(ctx context.Context, m core.Outgoing, thread string, f core
 	return "file:" + sum.ID, nil
 }
 
-// cardBlocks renders the contact card at the root of a desk thread.
+// Card parts, in characters once escaped: each list is cut to its share
+// and says how many it left out.
+const (
+	cardName     = 200
+	cardAccounts = 2900 // a context element's 3,000
+	cardTags     = 1900 // a field's 2,000, less its title
+	cardProfile  = 2900
+	cardKey      = 100
+	cardValue    = 500
+)
+
+// cardBlocks renders the contact card at the root of a desk thread, within
+// Slack's limits whatever the contact holds.
 func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 	status := map[core.Status]string{core.StatusOpen: "🟢 open", core.StatusWaiting: "🟡 waiting on the customer", core.StatusClosed: "✅ closed"}[card.Status]
 	name := firstNonEmpty(card.Name, "Customer")
-	head := fmt.Sprintf("*%s* — %s", escape(name), status)
+	head := fmt.Sprintf("*%s* — %s", text(name, cardName), status)
+	more := func(what string) func(int) string {
+		return func(n int) string { return fmt.Sprintf("… and %d more %s", n, what) }
+	}
 	var ids []string
 	for _, id := range card.Identities {
 		h := firstNonEmpty(id.Handle, id.Name, id.UserID)
-		ids = append(ids, fmt.Sprintf("%s: %s", id.Platform, escape(h)))
+		ids = append(ids, fmt.Sprintf("%s: %s", id.Platform, text(h, cardName)))
 	}
 	assignee := "nobody"
 	if card.Assignee != "" {
-		assignee = escape(card.Assignee)
+		assignee = text(card.Assignee, cardName)
 	}
 	tags := "none"
 	if len(card.Tags) > 0 {
-		tags = escape(strings.Join(card.Tags, ", "))
+		escaped := make([]string, len(card.Tags))
+		for i, t := range card.Tags {
+			escaped[i] = text(t, cardName)
+		}
+		tags = chunk.JoinFit(escaped, ", ", cardTags, chars, more("tags"))
 	}
 	fields := []*slackapi.TextBlockObject{
 		slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Assigned to*\n"+assignee, false, false),
@@ -212,24 +223,27 @@ func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 	assign := slackapi.NewButtonBlockElement("cornershop:assign", "me", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Assign to me", false, false))
 	var profile []string
 	for _, f := range card.Profile {
-		profile = append(profile, fmt.Sprintf("*%s*: %s", escape(f.Key), escape(f.Value)))
+		profile = append(profile, fmt.Sprintf("*%s*: %s", text(f.Key, cardKey), text(f.Value, cardValue)))
 	}
+	var since []string
 	if !card.Since.IsZero() {
-		profile = append(profile, "customer since "+card.Since.UTC().Format("2 Jan 2006"))
+		since = append(since, "customer since "+card.Since.UTC().Format("2 Jan 2006"))
 	}
 	if !card.LastSeen.IsZero() {
-		profile = append(profile, "last wrote "+card.LastSeen.UTC().Format("2 Jan 15:04 MST"))
+		since = append(since, "last wrote "+card.LastSeen.UTC().Format("2 Jan 15:04 MST"))
 	}
 	blocks := []slackapi.Block{
 		slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, head, false, false), fields, nil),
-		slackapi.NewContextBlock("ids", slackapi.NewTextBlockObject(slackapi.MarkdownType, orDash(strings.Join(ids, " · ")), false, false)),
+		slackapi.NewContextBlock("ids", slackapi.NewTextBlockObject(slackapi.MarkdownType, orDash(chunk.JoinFit(ids, " · ", cardAccounts, chars, more("accounts"))), false, false)),
 	}
-	if len(profile) > 0 {
-		blocks = append(blocks, slackapi.NewContextBlock("profile", slackapi.NewTextBlockObject(slackapi.MarkdownType, clip(strings.Join(profile, " · "), 3000), false, false)))
+	if len(profile) > 0 || len(since) > 0 {
+		line := chunk.JoinFit(profile, " · ", cardProfile-60, chars, func(n int) string { return fmt.Sprintf("… %d more fields: `!card`", n) })
+		line = strings.Join(append([]string{line}, since...), " · ")
+		blocks = append(blocks, slackapi.NewContextBlock("profile", slackapi.NewTextBlockObject(slackapi.MarkdownType, strings.TrimPrefix(line, " · "), false, false)))
 	}
 	blocks = append(blocks, slackapi.NewActionBlock("card", toggle, assign))
-	fallback := fmt.Sprintf("%s — %s. Reply in this thread to answer; start with // for a note.", name, card.Status)
-	return blocks, escape(fallback)
+	fallback := fmt.Sprintf("%s — %s. Reply in this thread to answer; start with // for a note.", text(name, cardName), card.Status)
+	return fitBlocks(blocks), fallback
 }
 
 func orDash(s string) string {

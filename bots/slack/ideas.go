@@ -63,7 +63,7 @@ func ideaBlocks(i core.Idea) ([]slackapi.Block, string) {
 	if i.MergedInto != 0 {
 		fallback += fmt.Sprintf(" (merged into #%d)", i.MergedInto)
 	}
-	return blocks, escape(fallback)
+	return fitBlocks(blocks), escape(fallback)
 }
 
 func mrkdwnSection(id, text string) *slackapi.SectionBlock {

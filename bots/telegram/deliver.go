@@ -152,6 +152,12 @@ func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.Contact
 	p := target(th)
 	p["text"], p["parse_mode"] = cardHTML(card), "HTML"
 	resp, err = b.call(ctx, "sendMessage", p)
+	if class, _ := core.Classify(err); err != nil && class == core.ClassPermanent {
+		// A topic without its card is no desk thread: take it back (best
+		// effort), so that trying again, or the relay's fallback to the
+		// desk chat, leaves no empty topics behind.
+		_, _ = b.call(ctx, "deleteForumTopic", target(th))
+	}
 	if err != nil {
 		return core.Thread{}, err
 	}

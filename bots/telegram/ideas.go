@@ -9,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"cornershop/bots/internal/chunk"
 	"cornershop/core"
 )
 
@@ -38,10 +39,21 @@ func votes(n int) string {
 	return fmt.Sprintf("%d votes", n)
 }
 
-// ideaHTML renders an idea's card; customer text is escaped.
+// Idea card parts, in UTF-16 units as shown: together well within a
+// message's 4,096.
+const (
+	ideaTitle   = 256
+	ideaBody    = 600
+	ideaMessage = 1500
+	ideaTags    = 500
+	ideaAuthor  = 128
+)
+
+// ideaHTML renders an idea's card; customer text is escaped and every
+// part cut to its share, so the card fits in one message.
 func ideaHTML(i core.Idea) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "💡 <b>#%d %s</b>\n", i.ID, escape(i.Title))
+	fmt.Fprintf(&b, "💡 <b>#%d %s</b>\n", i.ID, text(i.Title, ideaTitle))
 	switch {
 	case i.Hidden:
 		b.WriteString("<i>This idea was hidden by a moderator.</i>")
@@ -52,19 +64,19 @@ func ideaHTML(i core.Idea) string {
 	}
 	fmt.Fprintf(&b, "%s %s · %s · %d comments", i.Status.Emoji(), escape(i.Status.Label()), votes(i.Votes), i.Comments)
 	if i.Body != "" {
-		body := []rune(i.Body)
-		if len(body) > 600 {
-			body = append(body[:599], '…')
-		}
-		b.WriteString("\n\n" + escape(string(body)))
+		b.WriteString("\n\n" + text(i.Body, ideaBody))
 	}
 	if i.Message != "" {
-		b.WriteString("\n\n📣 " + escape(i.Message))
+		b.WriteString("\n\n📣 " + text(i.Message, ideaMessage))
 	}
 	if len(i.Tags) > 0 {
-		b.WriteString("\n🏷️ " + escape(strings.Join(i.Tags, ", ")))
+		tags := make([]string, len(i.Tags))
+		for n, t := range i.Tags {
+			tags[n] = text(t, ideaTitle)
+		}
+		b.WriteString("\n🏷️ " + chunk.JoinFit(tags, ", ", ideaTags, parsedLen, func(n int) string { return fmt.Sprintf("… and %d more", n) }))
 	}
-	fmt.Fprintf(&b, "\n<i>Proposed by %s</i>", escape(i.AuthorName))
+	fmt.Fprintf(&b, "\n<i>Proposed by %s</i>", text(i.AuthorName, ideaAuthor))
 	return b.String()
 }
 

@@ -163,52 +163,73 @@ func statusEmoji(s core.Status) string {
 }
 
 // topicName is a desk topic's title: status, contact, platform; at most
-// 128 characters as Telegram requires.
+// 128 characters (UTF-16 units) as Telegram requires.
 func topicName(card core.ContactCard) string {
-	name := fmt.Sprintf("%s %s · %s", statusEmoji(card.Status), firstNonEmpty(card.Name, "Customer"), card.Customer.Platform)
-	if utf8.RuneCountInString(name) > 128 {
-		name = string([]rune(name)[:127]) + "…"
-	}
-	return name
+	name := fmt.Sprintf("%s %s · %s", statusEmoji(card.Status), firstNonEmpty(strings.TrimSpace(card.Name), "Customer"), card.Customer.Platform)
+	return chunk.Clip(name, maxTopicName, chunk.UTF16)
 }
 
-// cardHTML renders the contact card that opens each desk topic.
+// Card parts, in UTF-16 units as shown: the fixed lines always fit in a
+// message beside the lists' "more" lines (about 2,800 at most); lists
+// (accounts, profile fields) fill the rest.
+const (
+	cardName  = 256
+	cardTags  = 1000
+	cardIdeas = 1000
+	cardKey   = 128
+	cardValue = 1000
+)
+
+// cardHTML renders the contact card that opens each desk topic, within
+// Telegram's 4,096 whatever the contact holds.
 func cardHTML(card core.ContactCard) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<b>%s</b> — %s %s", escape(firstNonEmpty(card.Name, "Customer")), statusEmoji(card.Status), card.Status)
+	head := []string{fmt.Sprintf("<b>%s</b> — %s %s", text(firstNonEmpty(card.Name, "Customer"), cardName), statusEmoji(card.Status), card.Status)}
+	var ids []string
 	for _, id := range card.Identities {
-		who := escape(firstNonEmpty(handle(id.Handle), id.Name, id.UserID))
+		who := text(firstNonEmpty(handle(id.Handle), id.Name, id.UserID), cardName)
 		if id.Platform == core.Telegram && id.Handle != "" {
-			who = "@" + escape(strings.TrimPrefix(id.Handle, "@")) // a link to the customer
+			who = "@" + text(strings.TrimPrefix(id.Handle, "@"), cardName) // a link to the customer
 		}
-		fmt.Fprintf(&b, "\n• %s: %s", id.Platform, who)
+		ids = append(ids, fmt.Sprintf("• %s: %s", id.Platform, who))
 	}
 	assignee := "nobody"
 	if card.Assignee != "" {
-		assignee = escape(card.Assignee)
+		assignee = text(card.Assignee, cardName)
 	}
-	fmt.Fprintf(&b, "\nAssigned to: %s", assignee)
+	middle := []string{"Assigned to: " + assignee}
 	if len(card.Tags) > 0 {
-		fmt.Fprintf(&b, "\nTags: %s", escape(strings.Join(card.Tags, ", ")))
+		tags := make([]string, len(card.Tags))
+		for i, t := range card.Tags {
+			tags[i] = text(t, cardName)
+		}
+		more := func(n int) string { return fmt.Sprintf("… and %d more tags", n) }
+		middle = append(middle, "Tags: "+chunk.JoinFit(tags, ", ", cardTags, parsedLen, more))
 	}
 	if card.Priority > 0 {
-		fmt.Fprintf(&b, "\nPriority: %s", strings.Repeat("⚑", card.Priority))
+		middle = append(middle, "Priority: "+strings.Repeat("⚑", min(card.Priority, 5)))
 	}
+	var profile []string
 	for _, f := range card.Profile {
-		fmt.Fprintf(&b, "\n%s: %s", escape(f.Key), escape(f.Value))
+		profile = append(profile, text(f.Key, cardKey)+": "+text(f.Value, cardValue))
 	}
-	if !card.Since.IsZero() {
-		fmt.Fprintf(&b, "\nCustomer since %s", card.Since.UTC().Format("2 Jan 2006"))
+	var tail []string
+	switch {
+	case !card.Since.IsZero() && !card.LastSeen.IsZero():
+		tail = append(tail, "Customer since "+card.Since.UTC().Format("2 Jan 2006")+" · last wrote "+card.LastSeen.UTC().Format("2 Jan 15:04 MST"))
+	case !card.Since.IsZero():
+		tail = append(tail, "Customer since "+card.Since.UTC().Format("2 Jan 2006"))
+	case !card.LastSeen.IsZero():
+		tail = append(tail, "Last wrote "+card.LastSeen.UTC().Format("2 Jan 15:04 MST"))
 	}
-	if !card.LastSeen.IsZero() {
-		fmt.Fprintf(&b, " · last wrote %s", card.LastSeen.UTC().Format("2 Jan 15:04 MST"))
-	}
-	fmt.Fprintf(&b, "\nEarlier conversations: %d", card.Previous)
+	tail = append(tail, fmt.Sprintf("Earlier conversations: %d", card.Previous))
 	if ideas := card.IdeasSummary(); ideas != "" {
-		fmt.Fprintf(&b, "\n💡 Ideas: %s", escape(ideas))
+		tail = append(tail, "💡 Ideas: "+text(ideas, cardIdeas))
 	}
-	fmt.Fprintf(&b, "\n<i>Reply in this topic to answer; // for a note; !help for commands.</i>")
-	return b.String()
+	tail = append(tail, "<i>Reply in this topic to answer; // for a note; !help for commands.</i>")
+	return fitBlocks([]block{
+		{lines: head}, {lines: ids, more: moreLine("accounts")}, {lines: middle},
+		{lines: profile, more: moreLine("fields")}, {lines: tail},
+	}, maxText)
 }
 
 func handle(h string) string {

@@ -123,6 +123,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	var w *outbox.Worker
 	rcfg := relayConfig(cfg)
 	rcfg.Wake = func() { w.Notify() }
+	rcfg.DeskFallback = m.deskFallback
 	rs, err := relay.New(st, rcfg, platforms, time.Now, log.With("component", "relay"))
 	if err != nil {
 		st.Close()

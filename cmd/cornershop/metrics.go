@@ -22,6 +22,7 @@ type metrics struct {
 	rejected *prometheus.CounterVec
 	attempts *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	fallback *prometheus.CounterVec
 }
 
 func newMetrics(st *store.Store, replica string) *metrics {
@@ -41,8 +42,11 @@ func newMetrics(st *store.Store, replica string) *metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "cornershop_delivery_seconds", Help: "Time a delivery attempt took.", Buckets: prometheus.DefBuckets,
 		}, []string{"platform"}),
+		fallback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cornershop_desk_fallbacks_total", Help: "Desk copies posted in the desk channel because no desk thread could be opened, by desk platform.",
+		}, []string{"platform"}),
 	}
-	m.register.MustRegister(m.events, m.rejected, m.attempts, m.latency,
+	m.register.MustRegister(m.events, m.rejected, m.attempts, m.latency, m.fallback,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
 		outboxCollector{st: st})
 	return m
@@ -53,6 +57,10 @@ func (m *metrics) Attempted(d core.Delivery, outcome outbox.Outcome, took time.D
 	m.attempts.WithLabelValues(string(d.Platform), string(d.Op), string(outcome)).Inc()
 	m.latency.WithLabelValues(string(d.Platform)).Observe(took.Seconds())
 }
+
+// deskFallback counts a desk copy posted without a thread
+// (relay.Config.DeskFallback).
+func (m *metrics) deskFallback(p core.PlatformName) { m.fallback.WithLabelValues(string(p)).Inc() }
 
 // countInbox wraps in so every event handed to it is counted.
 func (m *metrics) countInbox(in core.Inbox) core.Inbox { return countingInbox{in: in, m: m} }

@@ -50,7 +50,8 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 			}
 			p.postedBefore = last.PlatformID
 		}
-		if d.Op == core.OpOpenThread || d.Op == core.OpUpdateCard {
+		// A desk copy with no thread to go to tries to open it (noThread).
+		if d.Op == core.OpOpenThread || d.Op == core.OpUpdateCard || (d.Op == core.OpSend && d.Side == core.DeskSide && p.conv.Desk.Thread == "") {
 			if p.card, err = s.fullCard(tx, p.conv, p.contact); err != nil {
 				return err
 			}
@@ -152,13 +153,19 @@ func (s *Service) send(ctx context.Context, plat core.Platform, d core.Delivery,
 		return nil, nil // sent by an earlier attempt that was recorded
 	}
 	if d.Side == core.DeskSide && target.Thread == "" {
-		return nil, core.Transient(errors.New("the desk thread is not open yet"))
+		return s.noThread(ctx, plat, d, p, target)
 	}
 	out := s.outgoing(ctx, d, p, target)
 	rc, err := plat.Send(ctx, out)
 	if err != nil {
 		return nil, err
 	}
+	return s.recordSent(d, p, target, rc), nil
+}
+
+// recordSent records where a send landed: its refs, the customer's place
+// when it moved, and the receipt to queue.
+func (s *Service) recordSent(d core.Delivery, p plan, target core.Place, rc core.Receipt) func(core.Tx) error {
 	landed := target
 	if !rc.Place.IsZero() {
 		landed = rc.Place
@@ -176,7 +183,7 @@ func (s *Service) send(ctx context.Context, plat core.Platform, d core.Delivery,
 			}
 		}
 		return s.receipt(tx, d, p)
-	}, nil
+	}
 }
 
 // SentEmoji marks, on a staff member's own message in the desk, that their

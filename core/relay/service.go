@@ -59,6 +59,10 @@ type Config struct {
 	// Wake is called after each commit that may have queued deliveries
 	// (the outbox worker's Notify); nil for none.
 	Wake func()
+	// DeskFallback is called, with the desk's platform, each time a desk
+	// copy is posted in the desk channel because no desk thread could be
+	// opened (see noThread); nil for none. It must not block.
+	DeskFallback func(core.PlatformName)
 }
 
 // Service records platform events and composes deliveries. It implements

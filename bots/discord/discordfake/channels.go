@@ -330,6 +330,9 @@ func (s *Server) makeThread(parent *Channel, fromMsg, ownerID string, in map[str
 	if parent.IsThread() || parent.Type == TypeDM {
 		return nil, &apiError{status: 400, code: 50024, msg: "Cannot execute action on this channel type"}
 	}
+	if s.noThreads[parent.ID] && ownerID == s.bot.ID {
+		return nil, errMissingPermissions
+	}
 	th := &Channel{ID: s.newID(), Type: TypePublicThread, GuildID: parent.GuildID, ParentID: parent.ID, Name: name, OwnerID: ownerID}
 	if fromMsg != "" {
 		if _, exists := s.channels[fromMsg]; exists {

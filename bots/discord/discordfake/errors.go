@@ -39,18 +39,19 @@ func formError(path, code, message string) *apiError {
 }
 
 var (
-	errUnauthorized = &apiError{status: http.StatusUnauthorized, code: 0, msg: "401: Unauthorized"}
-	errNotFound     = &apiError{status: http.StatusNotFound, code: 0, msg: "404: Not Found"}
-	errMethod       = &apiError{status: http.StatusMethodNotAllowed, code: 0, msg: "405: Method Not Allowed"}
-	errMissing      = &apiError{status: http.StatusForbidden, code: 50001, msg: "Missing Access"}
-	errDMClosed     = &apiError{status: http.StatusForbidden, code: 50007, msg: "Cannot send messages to this user"}
-	errArchived     = &apiError{status: http.StatusBadRequest, code: 50083, msg: "Operation cannot be performed on an archived thread"}
-	errNonText      = &apiError{status: http.StatusBadRequest, code: 50008, msg: "Cannot send messages in a non-text channel"}
-	errEmpty        = &apiError{status: http.StatusBadRequest, code: 50006, msg: "Cannot send an empty message"}
-	errNotAuthor    = &apiError{status: http.StatusForbidden, code: 50005, msg: "Cannot edit a message authored by another user"}
-	errBadJSON      = &apiError{status: http.StatusBadRequest, code: 50109, msg: "The request body contains invalid JSON."}
-	errTooManyHooks = &apiError{status: http.StatusBadRequest, code: 30007, msg: "Maximum number of webhooks reached (15)"}
-	errAcked        = &apiError{status: http.StatusBadRequest, code: 40060, msg: "Interaction has already been acknowledged."}
-	errThreadExists = &apiError{status: http.StatusBadRequest, code: 160004, msg: "A thread has already been created for this message"}
-	errUnknownEmoji = &apiError{status: http.StatusBadRequest, code: 10014, msg: "Unknown Emoji"}
+	errUnauthorized       = &apiError{status: http.StatusUnauthorized, code: 0, msg: "401: Unauthorized"}
+	errNotFound           = &apiError{status: http.StatusNotFound, code: 0, msg: "404: Not Found"}
+	errMethod             = &apiError{status: http.StatusMethodNotAllowed, code: 0, msg: "405: Method Not Allowed"}
+	errMissing            = &apiError{status: http.StatusForbidden, code: 50001, msg: "Missing Access"}
+	errDMClosed           = &apiError{status: http.StatusForbidden, code: 50007, msg: "Cannot send messages to this user"}
+	errArchived           = &apiError{status: http.StatusBadRequest, code: 50083, msg: "Operation cannot be performed on an archived thread"}
+	errNonText            = &apiError{status: http.StatusBadRequest, code: 50008, msg: "Cannot send messages in a non-text channel"}
+	errEmpty              = &apiError{status: http.StatusBadRequest, code: 50006, msg: "Cannot send an empty message"}
+	errNotAuthor          = &apiError{status: http.StatusForbidden, code: 50005, msg: "Cannot edit a message authored by another user"}
+	errBadJSON            = &apiError{status: http.StatusBadRequest, code: 50109, msg: "The request body contains invalid JSON."}
+	errTooManyHooks       = &apiError{status: http.StatusBadRequest, code: 30007, msg: "Maximum number of webhooks reached (15)"}
+	errAcked              = &apiError{status: http.StatusBadRequest, code: 40060, msg: "Interaction has already been acknowledged."}
+	errMissingPermissions = &apiError{status: http.StatusForbidden, code: 50013, msg: "Missing Permissions"}
+	errThreadExists       = &apiError{status: http.StatusBadRequest, code: 160004, msg: "A thread has already been created for this message"}
+	errUnknownEmoji       = &apiError{status: http.StatusBadRequest, code: 10014, msg: "Unknown Emoji"}
 )

@@ -71,11 +71,14 @@ func validate(in map[string]any, files int) *apiError {
 		}
 		for j, f := range fields {
 			fm, _ := f.(map[string]any)
-			if err := check("fields."+strconv.Itoa(j)+".name", str(fm, "name"), 256); err != nil {
-				return err
-			}
-			if err := check("fields."+strconv.Itoa(j)+".value", str(fm, "value"), 1024); err != nil {
-				return err
+			for _, part := range []string{"name", "value"} {
+				path := "fields." + strconv.Itoa(j) + "." + part
+				if str(fm, part) == "" {
+					return formError(at+path, "BASE_TYPE_REQUIRED", "This field is required")
+				}
+				if err := check(path, str(fm, part), map[string]int{"name": 256, "value": 1024}[part]); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -86,6 +89,9 @@ func validate(in map[string]any, files int) *apiError {
 		return &apiError{status: 400, code: 30015, msg: "Maximum number of attachments in a message reached (10)"}
 	}
 	comps, _ := in["components"].([]any)
+	if err := validateComponents(comps); err != nil {
+		return err
+	}
 	stickers, _ := in["sticker_ids"].([]any)
 	if content == "" && len(embeds) == 0 && files == 0 && len(comps) == 0 && len(stickers) == 0 {
 		return errEmpty

@@ -72,6 +72,7 @@ type Server struct {
 	actions      []Action
 	allPings     []string
 	dmClosed     map[string]bool // users who do not accept DMs
+	noThreads    map[string]bool // channels where the bot may not start threads
 	// endpoint is the Interactions Endpoint URL ("": the gateway).
 	endpoint         string
 	endpointStatuses []int
@@ -109,7 +110,7 @@ func Start(addr string, o Options) (*Server, error) {
 	}
 	s := &Server{
 		o: o, ln: ln, bot: User{ID: o.ApplicationID, Username: o.BotName, Avatar: "b07a7a7a", Bot: true},
-		changed: emu.NewChanges(), users: map[string]User{}, guilds: map[string]*Guild{}, channels: map[string]*Channel{},
+		changed: emu.NewChanges(), users: map[string]User{}, guilds: map[string]*Guild{}, channels: map[string]*Channel{}, noThreads: map[string]bool{},
 		messages: map[string][]*Message{}, webhooks: map[string]*Webhook{}, commands: map[string][]map[string]any{},
 		interactions: map[string]*interaction{}, sessions: map[string]*session{}, conns: map[*websocket.Conn]*session{},
 		dmClosed: map[string]bool{}, limits: newLimiter(), closed: make(chan struct{}),

@@ -312,3 +312,13 @@ func (s *Server) DeleteChannel(id string) {
 	delete(s.channels, id)
 	s.notifyLocked()
 }
+
+// DenyThreads takes from the bot the permission to start threads in a
+// channel (CREATE_PUBLIC_THREADS): starting one there, from a message or
+// not, answers 403 Missing Permissions (50013), as Discord does; posting
+// messages there still works.
+func (s *Server) DenyThreads(channelID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noThreads[channelID] = true
+}

@@ -1,5 +1,7 @@
-// Package chunk splits long texts for platforms with a message length
-// limit, at the most natural boundary it can find.
+// Package chunk fits texts into platforms' length limits, measured as
+// each platform counts: Split cuts a long text into messages at the most
+// natural boundary it can find; Clip cuts one part with an ellipsis and
+// JoinFit joins a list, saying how many items it left out.
 package chunk
 
 import (

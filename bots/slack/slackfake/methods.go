@@ -143,8 +143,10 @@ func (s *Server) postMessage(p url.Values) map[string]any {
 	if utf8.RuneCountInString(text) > 40000 {
 		return fail("msg_too_long")
 	}
-	if blocks != "" && !json.Valid([]byte(blocks)) {
-		return fail("invalid_blocks")
+	if blocks != "" {
+		if problems := blockProblems(blocks); len(problems) > 0 {
+			return invalidBlocks(problems)
+		}
 	}
 	thread := p.Get("thread_ts")
 	if thread != "" {
@@ -176,10 +178,19 @@ func (s *Server) update(p url.Values) map[string]any {
 	case m.BotID != s.botID:
 		return fail("cant_update_message")
 	}
+	if text, ok := p["text"]; ok && utf8.RuneCountInString(text[0]) > 40000 {
+		return fail("msg_too_long")
+	}
+	blocks := p.Get("blocks")
+	if blocks != "" {
+		if problems := blockProblems(blocks); len(problems) > 0 {
+			return invalidBlocks(problems)
+		}
+	}
 	if text, ok := p["text"]; ok {
 		m.Text = text[0]
 	}
-	if blocks := p.Get("blocks"); blocks != "" {
+	if blocks != "" {
 		m.Blocks = blocks
 	}
 	m.Edited = true
