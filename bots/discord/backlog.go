@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,7 +49,7 @@ func (b *Bot) catchUp(ctx context.Context) {
 		b.markRead(target(c.Place))
 		n, err := b.readBack(ctx, c, "")
 		read += n
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !errors.Is(err, errNotRecorded) {
 			b.o.Logger.Warn("discord: cannot read a channel back", "channel", target(c.Place), "err", err)
 		}
 	}
@@ -78,7 +79,7 @@ func (b *Bot) readNewDM(ctx context.Context, m *discordgo.Message) {
 		return
 	}
 	since := strconv.FormatUint(uint64(time.Now().Add(-backlogSince).UnixMilli()-discordEpochMS)<<22, 10)
-	if _, err := b.readBack(ctx, core.Cursor{Place: core.Place{Platform: core.Discord, Chat: m.ChannelID}, Last: since}, m.ID); err != nil && ctx.Err() == nil {
+	if _, err := b.readBack(ctx, core.Cursor{Place: core.Place{Platform: core.Discord, Chat: m.ChannelID}, Last: since}, m.ID); err != nil && ctx.Err() == nil && !errors.Is(err, errNotRecorded) {
 		b.o.Logger.Warn("discord: cannot read a new DM back", "channel", m.ChannelID, "err", err)
 	}
 }
@@ -110,7 +111,9 @@ func (b *Bot) readBack(ctx context.Context, c core.Cursor, until string) (int, e
 			if cmpSnowflake(m.ID, last) > 0 || !strings.HasPrefix(m.Content, "/") {
 				// A DM command (/start, /link) is answered, not
 				// recorded: in the overlap it was answered already.
-				b.deliverIn(ctx, "message", b.understand(ctx, func() pending { return b.onMessage(ctx, m) }))
+				if err := b.deliverIn(ctx, "message", m.ChannelID, m.ID, b.understand(ctx, func() pending { return b.onMessage(ctx, m) })); err != nil {
+					return n, err // remembered: read back from it later
+				}
 			}
 			after = m.ID
 			n++
