@@ -1,7 +1,9 @@
 package main
 
 import (
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -63,6 +65,7 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 	outageAt := max(convs*2, messages/3)
 	pace := outageSendFor / time.Duration(messages)
 	outage := make(chan error, 1)
+	readyDuringOutage := make(chan readyAnswer, 1)
 	var downAt, upAt time.Time
 	threads := map[string]string{}
 	replies := 0
@@ -73,7 +76,9 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			go func() {
-				time.Sleep(outageFor)
+				time.Sleep(outageFor / 2)
+				readyDuringOutage <- readyz(srv.addr)
+				time.Sleep(outageFor / 2)
 				upAt = time.Now()
 				outage <- pg.start()
 			}()
@@ -103,6 +108,20 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 	t.Logf("sent %d customer messages over %d conversations and %d staff replies in %s; the database was down from %s to %s after the start",
 		messages, convs, replies, time.Since(began).Round(time.Millisecond), downAt.Sub(began).Round(time.Millisecond), upAt.Sub(began).Round(time.Millisecond))
 	checkCrash(t, w, db, messages, replies, 0, crashWorkers)
+	// /readyz said so while the database was down, without naming it.
+	if r := <-readyDuringOutage; r.code != 503 || !strings.Contains(r.body, "database unavailable") {
+		t.Errorf("readyz during the outage = %d %q, want 503 database unavailable", r.code, r.body)
+	} else {
+		for _, part := range dsnParts(pg.DSN()) {
+			if strings.Contains(r.body, part) {
+				t.Errorf("readyz's body %q shows %q, part of the DSN", r.body, part)
+			}
+		}
+	}
+	if !waitUntil(40*time.Second, func() bool { return readyz(srv.addr).code == 200 }) {
+		r := readyz(srv.addr)
+		t.Errorf("readyz after the outage = %d %q, want 200", r.code, r.body)
+	}
 	if srv.cmd.ProcessState != nil {
 		t.Errorf("cornershop exited during the outage: %v", srv.cmd.ProcessState)
 	}
@@ -125,4 +144,20 @@ func envInt(t *testing.T, name string, def int) int {
 		t.Fatalf("%s=%q: want a positive number", name, v)
 	}
 	return n
+}
+
+// readyAnswer is one answer of /readyz.
+type readyAnswer struct {
+	code int
+	body string
+}
+
+func readyz(addr string) readyAnswer {
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		return readyAnswer{body: err.Error()}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return readyAnswer{code: resp.StatusCode, body: string(b)}
 }
