@@ -73,34 +73,35 @@ func (b *Bot) missedChannels() []string {
 
 // catchUpMissed reads channel back from its oldest unrecorded message and
 // forgets it once everything read was recorded. One catch-up runs at a
-// time; it reports whether the channel is caught up.
-func (b *Bot) catchUpMissed(ctx context.Context, channel string) bool {
+// time. It reports whether the channel is caught up and, if so, the
+// newest message id the history read handed in ("" when the channel was
+// caught up by another reader meanwhile).
+func (b *Bot) catchUpMissed(ctx context.Context, channel string) (bool, string) {
 	b.catching.Lock()
 	defer b.catching.Unlock()
 	b.mu.Lock()
 	m, ok := b.missed[channel]
 	b.mu.Unlock()
 	if !ok {
-		return true // caught up by another reader meanwhile
+		return true, ""
 	}
-	n, err := b.readBack(ctx, core.Cursor{Place: m.place, Last: snowflakeJustBefore(m.id)}, "")
+	n, through, err := b.readBack(ctx, core.Cursor{Place: m.place, Last: snowflakeJustBefore(m.id)}, "")
 	if err != nil {
 		if ctx.Err() == nil && !errors.Is(err, errNotRecorded) {
 			b.o.Logger.Warn("discord: cannot read back a channel with unrecorded messages", "channel", channel, "message", m.id, "err", err)
 		}
-		return false
+		return false, ""
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if now, ok := b.missed[channel]; ok && now.id == m.id {
-		delete(b.missed, channel)
-	} else if ok && cmpSnowflake(now.id, m.id) > 0 {
-		// Only a message after the one caught up was left unrecorded by
-		// a live delivery racing this read: the history read had it.
+	// Live messages of the channel wait for this catch-up rather than
+	// being recorded, so nothing newer was left unrecorded meanwhile; an
+	// older one, noted by another reader, stays to be read.
+	if now, ok := b.missed[channel]; ok && cmpSnowflake(now.id, m.id) >= 0 {
 		delete(b.missed, channel)
 	}
-	b.o.Logger.Info("discord: caught up unrecorded messages", "channel", channel, "from", m.id, "read", n)
-	return true
+	b.mu.Unlock()
+	b.o.Logger.Info("discord: caught up unrecorded messages", "channel", channel, "message", m.id, "read", n)
+	return true, through
 }
 
 // catchUpAllMissed reads back every channel with unrecorded messages and
@@ -111,7 +112,8 @@ func (b *Bot) catchUpAllMissed(ctx context.Context) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		all = b.catchUpMissed(ctx, ch) && all
+		ok, _ := b.catchUpMissed(ctx, ch)
+		all = ok && all
 	}
 	return all
 }

@@ -119,8 +119,12 @@ func (b *Bot) understand(ctx context.Context, read func() pending) pending {
 // (the history holds m too), so the channel's order holds.
 func (b *Bot) onMessageCreate(ctx context.Context, m *discordgo.Message) {
 	if b.missing(m.ChannelID) {
-		b.catchUpMissed(ctx, m.ChannelID) // if it fails, m is after the oldest: read later
-		return
+		ok, through := b.catchUpMissed(ctx, m.ChannelID)
+		if !ok || through != "" && cmpSnowflake(m.ID, through) <= 0 {
+			return // read back, or to be: m is after the oldest unrecorded
+		}
+		// Caught up by a read that ended before m (or by another): hand
+		// m in as it came.
 	}
 	b.readNewDM(ctx, m)
 	if b.missing(m.ChannelID) {
