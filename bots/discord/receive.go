@@ -172,7 +172,7 @@ func (b *Bot) deliverIn(ctx context.Context, kind, channel, id string, p pending
 }
 
 // deliverAttempts is how many times deliverIn retries a failing store
-// (about 10 s in all) before leaving a message to be read back: the
+// (about 6 s in all) before leaving a message to be read back: the
 // gateway's events wait meanwhile.
 const deliverAttempts = 6
 

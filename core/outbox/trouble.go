@@ -30,11 +30,11 @@ type trouble struct {
 // storeLogEvery, and returns how long to wait before trying again.
 func (t *trouble) failed(now time.Time, err error) time.Duration {
 	t.failures++
+	t.wait = min(max(t.wait*2, storeBackoffMin), storeBackoffMax)
 	if t.logged.IsZero() || now.Sub(t.logged) >= storeLogEvery {
-		t.log.Warn("outbox claim failed", "err", err, "failures", t.failures, "backoff", max(t.wait, storeBackoffMin))
+		t.log.Warn("outbox claim failed", "err", err, "failures", t.failures, "next_in", t.wait)
 		t.failures, t.logged = 0, now
 	}
-	t.wait = min(max(t.wait*2, storeBackoffMin), storeBackoffMax)
 	return t.wait
 }
 
