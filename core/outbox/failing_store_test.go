@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -47,31 +48,44 @@ func (l *lines) count(msg string) int {
 	return l.n[msg]
 }
 
-// TestFailingStoreIsNotSpun runs the worker on a real SQLite store whose
-// database is closed, so every claim fails: it must back off rather than
-// claim in a loop (it did ~480 times a second), and log seldom.
+// TestFailingStoreIsNotSpun runs the worker on a real SQLite store that
+// has a delivery due but refuses every claim as a full disk does (a
+// trigger fails each lease written), while reads still answer: it must
+// back off rather than claim in a loop (it did ~480 times a second), and
+// log seldom.
 func TestFailingStoreIsNotSpun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the worker for 2s; skipped with -short")
 	}
-	st, err := store.Open(context.Background(), store.Options{
-		Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "cornershop.db"), AutoMigrate: true,
-	})
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cornershop.db")
+	st, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, AutoMigrate: true})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	if err := st.Close(); err != nil {
-		t.Fatalf("close store: %v", err)
+	t.Cleanup(func() { st.Close() })
+	if err := st.InTx(ctx, func(tx core.Tx) error {
+		return tx.Enqueue(&core.Delivery{Key: "due", Lane: "test", Op: core.OpNotify, Side: core.CustomerSide, Platform: core.Telegram})
+	}); err != nil {
+		t.Fatalf("enqueue: %v", err)
+	}
+	side, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { side.Close() })
+	if _, err := side.Exec(`CREATE TRIGGER full_disk BEFORE UPDATE ON deliveries BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+		t.Fatalf("create trigger: %v", err)
 	}
 	cs := &countingStore{Store: st}
 	log := &lines{n: map[string]int{}}
 	w := outbox.New(cs, nil, outbox.Options{Logger: slog.New(log)})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	for range 50 {
 		w.Notify() // wake-ups must not cut the backoff short
 	}
-	if err := w.Run(ctx); err != nil {
+	if err := w.Run(rctx); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	// 50, 100, 200, 400, 800 ms: 6 claims in 2 s.
