@@ -87,7 +87,17 @@ func (b *Bot) catchUpMissed(ctx context.Context, channel string) (bool, string) 
 	}
 	n, through, err := b.readBack(ctx, core.Cursor{Place: m.place, Last: snowflakeJustBefore(m.id)}, "")
 	if err != nil {
-		if ctx.Err() == nil && !errors.Is(err, errNotRecorded) {
+		switch class, _ := core.Classify(err); {
+		case ctx.Err() != nil || errors.Is(err, errNotRecorded):
+		case class == core.ClassPermanent:
+			// The channel cannot be read (gone, or no access): reading
+			// it again would fail the same way.
+			b.o.Logger.Error("discord: unrecorded messages cannot be read back; dropped", "channel", channel, "message", m.id, "err", err)
+			b.mu.Lock()
+			delete(b.missed, channel)
+			b.mu.Unlock()
+			return true, ""
+		default:
 			b.o.Logger.Warn("discord: cannot read back a channel with unrecorded messages", "channel", channel, "message", m.id, "err", err)
 		}
 		return false, ""

@@ -140,8 +140,10 @@ func (b *Bot) onMessageCreate(ctx context.Context, m *discordgo.Message) {
 // returns errNotRecorded when the event was not recorded.
 func (b *Bot) deliverIn(ctx context.Context, kind, channel, id string, p pending) error {
 	if p.err != nil {
-		if ctx.Err() == nil {
-			b.o.Logger.Warn("discord event not understood", "kind", kind, "channel", channel, "message", id, "err", p.err)
+		if class, _ := core.Classify(p.err); class == core.ClassPermanent && ctx.Err() == nil {
+			// Reading it again would fail the same way (a channel gone).
+			b.o.Logger.Error("discord event not understood; dropped", "kind", kind, "channel", channel, "message", id, "err", p.err)
+			return nil
 		}
 		b.notRecorded(kind, core.Place{Platform: core.Discord, Chat: channel}, id, p.err)
 		return errNotRecorded
