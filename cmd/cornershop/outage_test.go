@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -13,7 +14,9 @@ import (
 )
 
 // Outage test scale: small in CI; CORNERSHOP_OUTAGE_MESSAGES (and
-// CORNERSHOP_OUTAGE_CONVS) make it bigger by hand.
+// CORNERSHOP_OUTAGE_CONVS) make it bigger by hand, and
+// CORNERSHOP_OUTAGE_STOP=immediate stops the server without a clean
+// shutdown (pg_ctl's modes; fast by default).
 const (
 	outageMessages = 300
 	outageConvs    = 30
@@ -34,6 +37,10 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 	}
 	messages := envInt(t, "CORNERSHOP_OUTAGE_MESSAGES", outageMessages)
 	convs := envInt(t, "CORNERSHOP_OUTAGE_CONVS", outageConvs)
+	mode := cmp.Or(os.Getenv("CORNERSHOP_OUTAGE_STOP"), "fast")
+	if mode != "fast" && mode != "immediate" {
+		t.Fatalf("CORNERSHOP_OUTAGE_STOP=%q: want fast or immediate", mode)
+	}
 	pg := startPostgres(t)
 	bin := cornershopBinary(t)
 	began := time.Now()
@@ -72,7 +79,7 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 	for i := range messages {
 		if i == outageAt {
 			downAt = time.Now()
-			if err := pg.stop("fast"); err != nil {
+			if err := pg.stop(mode); err != nil {
 				t.Fatal(err)
 			}
 			go func() {
@@ -105,8 +112,8 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 	if err := <-outage; err != nil {
 		t.Fatalf("PostgreSQL did not start again: %v", err)
 	}
-	t.Logf("sent %d customer messages over %d conversations and %d staff replies in %s; the database was down from %s to %s after the start",
-		messages, convs, replies, time.Since(began).Round(time.Millisecond), downAt.Sub(began).Round(time.Millisecond), upAt.Sub(began).Round(time.Millisecond))
+	t.Logf("sent %d customer messages over %d conversations and %d staff replies in %s; the database was stopped (%s) from %s to %s after the start",
+		messages, convs, replies, time.Since(began).Round(time.Millisecond), mode, downAt.Sub(began).Round(time.Millisecond), upAt.Sub(began).Round(time.Millisecond))
 	checkCrash(t, w, db, messages, replies, 0, crashWorkers)
 	// /readyz said so while the database was down, without naming it.
 	if r := <-readyDuringOutage; r.code != 503 || !strings.Contains(r.body, "database unavailable") {
