@@ -78,11 +78,15 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 	replies := 0
 	for i := range messages {
 		if i == outageAt {
-			downAt = time.Now()
-			if err := pg.stop(mode); err != nil {
-				t.Fatal(err)
-			}
+			// Customers keep writing while the server shuts down: events
+			// arrive while transactions are failing and before the
+			// gateway's lock is found lost.
 			go func() {
+				if err := pg.stop(mode); err != nil {
+					outage <- err
+					return
+				}
+				downAt = time.Now()
 				time.Sleep(outageFor / 2)
 				readyDuringOutage <- readyz(srv.addr)
 				time.Sleep(outageFor / 2)
