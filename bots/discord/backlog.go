@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,9 +47,12 @@ func (b *Bot) catchUp(ctx context.Context) {
 	read := 0
 	for _, c := range cursors {
 		b.markRead(target(c.Place))
-		n, err := b.readBack(ctx, c, "")
+		if b.missing(target(c.Place)) {
+			continue // read from its oldest unrecorded message instead (missed.go)
+		}
+		n, _, err := b.readBack(ctx, c, "")
 		read += n
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !errors.Is(err, errNotRecorded) {
 			b.o.Logger.Warn("discord: cannot read a channel back", "channel", target(c.Place), "err", err)
 		}
 	}
@@ -78,31 +82,32 @@ func (b *Bot) readNewDM(ctx context.Context, m *discordgo.Message) {
 		return
 	}
 	since := strconv.FormatUint(uint64(time.Now().Add(-backlogSince).UnixMilli()-discordEpochMS)<<22, 10)
-	if _, err := b.readBack(ctx, core.Cursor{Place: core.Place{Platform: core.Discord, Chat: m.ChannelID}, Last: since}, m.ID); err != nil && ctx.Err() == nil {
+	if _, _, err := b.readBack(ctx, core.Cursor{Place: core.Place{Platform: core.Discord, Chat: m.ChannelID}, Last: since}, m.ID); err != nil && ctx.Err() == nil && !errors.Is(err, errNotRecorded) {
 		b.o.Logger.Warn("discord: cannot read a new DM back", "channel", m.ChannelID, "err", err)
 	}
 }
 
 // readBack hands in the messages of one place after its cursor (less the
 // overlap), and before until when it is not "" (live events carry the
-// rest), and returns how many it read.
-func (b *Bot) readBack(ctx context.Context, c core.Cursor, until string) (int, error) {
+// rest), and returns how many it read and the newest id it handed in. It
+// stops at the first message it cannot record (errNotRecorded), which is
+// remembered to be read back (missed.go).
+func (b *Bot) readBack(ctx context.Context, c core.Cursor, until string) (n int, through string, err error) {
 	ch := target(c.Place)
 	_, _, guild, err := b.channel(ctx, ch)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	last, after := readFrom(c.Last)
-	n := 0
 	for {
 		page, err := b.history(ctx, ch, after)
 		if err != nil {
-			return n, err
+			return n, through, err
 		}
 		slices.SortFunc(page, func(x, y *discordgo.Message) int { return cmpSnowflake(x.ID, y.ID) })
 		for _, m := range page {
 			if until != "" && cmpSnowflake(m.ID, until) >= 0 {
-				return n, nil
+				return n, through, nil
 			}
 			if m.GuildID == "" {
 				m.GuildID = guild // REST messages do not carry it; placeOf needs it
@@ -110,13 +115,15 @@ func (b *Bot) readBack(ctx context.Context, c core.Cursor, until string) (int, e
 			if cmpSnowflake(m.ID, last) > 0 || !strings.HasPrefix(m.Content, "/") {
 				// A DM command (/start, /link) is answered, not
 				// recorded: in the overlap it was answered already.
-				b.deliverIn(ctx, "message", b.understand(ctx, func() pending { return b.onMessage(ctx, m) }))
+				if err := b.deliverIn(ctx, "message", m.ChannelID, m.ID, b.understand(ctx, func() pending { return b.onMessage(ctx, m) })); err != nil {
+					return n, through, err // remembered: read back from it later
+				}
 			}
-			after = m.ID
+			after, through = m.ID, m.ID
 			n++
 		}
 		if len(page) < 100 {
-			return n, nil
+			return n, through, nil
 		}
 	}
 }

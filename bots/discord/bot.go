@@ -88,6 +88,11 @@ type Bot struct {
 	webhooks map[string]*discordgo.Webhook
 	tags     map[string]map[string]string // forum id -> tag name -> id
 	read     map[string]bool              // DM channels whose history was read back
+	missed   map[string]missedAt          // channel -> oldest unrecorded message (missed.go)
+	// missedWake tells the retry loop a message was left unrecorded;
+	// catching lets one catch-up of unrecorded messages run at a time.
+	missedWake chan struct{}
+	catching   sync.Mutex
 }
 
 type inboxRef struct{ core.Inbox }
@@ -273,7 +278,8 @@ func New(o Options) (*Bot, error) {
 		discordgo.IntentsGuildMessageReactions | discordgo.IntentsDirectMessageReactions | discordgo.IntentsMessageContent
 	s.LogLevel = discordgo.LogError
 	return &Bot{o: o, s: s, global: global, paced: pc, parents: map[string]string{}, types: map[string]discordgo.ChannelType{}, guilds: map[string]string{}, names: map[string]string{},
-		webhooks: map[string]*discordgo.Webhook{}, tags: map[string]map[string]string{}, read: map[string]bool{}}, nil
+		webhooks: map[string]*discordgo.Webhook{}, tags: map[string]map[string]string{}, read: map[string]bool{},
+		missed: map[string]missedAt{}, missedWake: make(chan struct{}, 1)}, nil
 }
 
 // Name implements core.Platform.

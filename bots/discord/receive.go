@@ -25,25 +25,44 @@ func (b *Bot) Receive(in core.Inbox) { b.in.CompareAndSwap(nil, &inboxRef{in}) }
 func (b *Bot) Run(ctx context.Context, in core.Inbox) error {
 	b.in.Store(&inboxRef{in})
 	defer b.ready.Store(false)
-	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) {
-		b.catchUp(ctx) // a new session: nothing missed is replayed (backlog.go)
-		b.ready.Store(true)
-	})
-	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.ready.Store(true) })
-	b.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.ready.Store(false) })
-	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
-		b.readNewDM(ctx, m.Message)
-		b.deliverIn(ctx, "message", b.understand(ctx, func() pending { return b.onMessage(ctx, m.Message) }))
-	})
-	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) {
-		b.deliverIn(ctx, "edit", b.understand(ctx, func() pending { return b.onEdit(ctx, m.Message) }))
-	})
-	b.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageDelete) { b.deliverIn(ctx, "delete", b.onDelete(ctx, m)) })
-	b.s.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
-		b.deliverIn(ctx, "reaction", b.onReaction(ctx, r))
-	})
-	b.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { b.onInteraction(ctx, i) })
-	b.s.AddHandler(func(_ *discordgo.Session, t *discordgo.ThreadCreate) { b.remember(t.Channel) })
+	// Handlers are this Run's: a Run after the gateway's lock was lost and
+	// won again must not leave the last one's (with its ended ctx) behind.
+	fresh := true // no session event seen yet in this Run
+	for _, h := range []any{
+		func(_ *discordgo.Session, _ *discordgo.Ready) {
+			fresh = false
+			b.catchUp(ctx) // a new session: nothing missed is replayed (backlog.go)
+			b.catchUpAllMissed(ctx)
+			b.ready.Store(true)
+		},
+		func(_ *discordgo.Session, _ *discordgo.Resumed) {
+			if fresh {
+				// The lock was won again and the old session resumed: what
+				// the last Run received and could not record is not
+				// replayed, and the newest records may be past it.
+				fresh = false
+				b.catchUp(ctx)
+			}
+			b.catchUpAllMissed(ctx)
+			b.ready.Store(true)
+		},
+		func(_ *discordgo.Session, _ *discordgo.Disconnect) { b.ready.Store(false) },
+		func(_ *discordgo.Session, m *discordgo.MessageCreate) { b.onMessageCreate(ctx, m.Message) },
+		func(_ *discordgo.Session, m *discordgo.MessageUpdate) {
+			b.deliverIn(ctx, "edit", m.ChannelID, m.ID, b.understand(ctx, func() pending { return b.onEdit(ctx, m.Message) }))
+		},
+		func(_ *discordgo.Session, m *discordgo.MessageDelete) {
+			b.deliverIn(ctx, "delete", m.ChannelID, m.ID, b.onDelete(ctx, m))
+		},
+		func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
+			b.deliverIn(ctx, "reaction", r.ChannelID, r.MessageID, b.onReaction(ctx, r))
+		},
+		func(_ *discordgo.Session, i *discordgo.InteractionCreate) { b.onInteraction(ctx, i) },
+		func(_ *discordgo.Session, t *discordgo.ThreadCreate) { b.remember(t.Channel) },
+	} {
+		defer b.s.AddHandler(h)()
+	}
+	go b.retryMissed(ctx)
 	for {
 		err := b.s.Open()
 		if err == nil {
@@ -95,38 +114,79 @@ func (b *Bot) understand(ctx context.Context, read func() pending) pending {
 	}
 }
 
-// deliverIn hands an event to the inbox, retrying for a while when the
-// store is briefly unavailable: Discord pushes events and never sends one
-// again, so giving up quickly would lose it.
-func (b *Bot) deliverIn(ctx context.Context, kind string, p pending) {
+// onMessageCreate handles a live message. Where an earlier message of the
+// channel is still unrecorded, the channel is read back from it instead
+// (the history holds m too), so the channel's order holds.
+func (b *Bot) onMessageCreate(ctx context.Context, m *discordgo.Message) {
+	if b.missing(m.ChannelID) {
+		ok, through := b.catchUpMissed(ctx, m.ChannelID)
+		if !ok || through != "" && cmpSnowflake(m.ID, through) <= 0 {
+			return // read back, or to be: m is after the oldest unrecorded
+		}
+		// Caught up by a read that ended before m (or by another): hand
+		// m in as it came.
+	}
+	b.readNewDM(ctx, m)
+	if b.missing(m.ChannelID) {
+		return // an earlier message could not be recorded: m is read back after it
+	}
+	_ = b.deliverIn(ctx, "message", m.ChannelID, m.ID, b.understand(ctx, func() pending { return b.onMessage(ctx, m) }))
+}
+
+// deliverIn hands an event (message id in channel) to the inbox, retrying
+// for a while when the store is briefly unavailable. Discord pushes events
+// once: a message that cannot be recorded (nor understood) is remembered
+// and read back later (missed.go); any other event is logged as lost. It
+// returns errNotRecorded when the event was not recorded.
+func (b *Bot) deliverIn(ctx context.Context, kind, channel, id string, p pending) error {
 	if p.err != nil {
-		b.o.Logger.Warn("discord event not understood", "kind", kind, "err", p.err)
-		return
+		if class, _ := core.Classify(p.err); class == core.ClassPermanent && ctx.Err() == nil {
+			// Reading it again would fail the same way (a channel gone).
+			b.o.Logger.Error("discord event not understood; dropped", "kind", kind, "channel", channel, "message", id, "err", p.err)
+			return nil
+		}
+		b.notRecorded(kind, core.Place{Platform: core.Discord, Chat: channel}, id, p.err)
+		return errNotRecorded
 	}
 	if p.event == nil {
-		return
+		return nil
 	}
 	in := b.in.Load()
 	wait := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		err := in.Handle(ctx, p.event)
-		if err == nil || errors.Is(err, core.ErrInvalid) || ctx.Err() != nil {
-			if err != nil && ctx.Err() == nil {
-				b.o.Logger.Warn("discord event refused", "kind", kind, "err", err)
-			}
-			return
-		}
-		if attempt == 12 {
-			b.o.Logger.Error("discord event could not be recorded", "kind", kind, "err", err)
-			return
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, core.ErrInvalid):
+			b.o.Logger.Warn("discord event refused", "kind", kind, "channel", channel, "message", id, "err", err)
+			return nil
+		case ctx.Err() != nil || attempt == deliverAttempts:
+			b.notRecorded(kind, p.event.Where(), id, err)
+			return errNotRecorded
 		}
 		select {
 		case <-ctx.Done():
-			return
 		case <-time.After(wait):
 		}
-		wait = min(wait*2, 10*time.Second)
+		wait = min(wait*2, 3*time.Second)
 	}
+}
+
+// deliverAttempts is how many times deliverIn retries a failing store
+// (about 6 s in all) before leaving a message to be read back: the
+// gateway's events wait meanwhile.
+const deliverAttempts = 6
+
+// notRecorded logs an event that could not be recorded and, for a
+// message, remembers it to be read back.
+func (b *Bot) notRecorded(kind string, place core.Place, id string, err error) {
+	if kind != "message" {
+		b.o.Logger.Error("discord event not recorded", "kind", kind, "channel", target(place), "message", id, "err", err)
+		return
+	}
+	b.o.Logger.Warn("discord message not recorded; it will be read back", "channel", target(place), "message", id, "err", err)
+	b.miss(place, id)
 }
 
 // placeOf says where a message in channel is, and whether cornershop hears

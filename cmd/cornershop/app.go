@@ -228,12 +228,23 @@ func relayConfig(cfg *config.Config) relay.Config {
 	return rc
 }
 
-// ready reports whether the database answers and every connection this
-// replica holds is up, and lists which connections it holds (another
-// replica holds the rest).
+// errDatabaseUnavailable is what /readyz says when the database cannot be
+// read or written; the detail goes to the log (it names the database's
+// user, name and host).
+var errDatabaseUnavailable = errors.New("database unavailable")
+
+// ready reports whether the database answers and takes writes (the last
+// write transaction did not fail in the last 30 s, see store.WriteFault)
+// and every connection this replica holds is up, and lists which
+// connections it holds (another replica holds the rest).
 func (a *app) ready(ctx context.Context) (string, error) {
 	if err := a.store.Ping(ctx); err != nil {
-		return "", fmt.Errorf("database: %w", err)
+		a.log.Warn("not ready: the database does not answer", "err", err)
+		return "", errDatabaseUnavailable
+	}
+	if err := a.store.WriteFault(); err != nil {
+		a.log.Warn("not ready: writes to the database fail", "err", err)
+		return "", errDatabaseUnavailable
 	}
 	var b strings.Builder
 	for _, ad := range a.adapters {

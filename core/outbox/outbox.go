@@ -6,6 +6,7 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -145,6 +146,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var reaped time.Time
+	claims := trouble{log: w.o.Logger}
 	// While deliveries are in flight, slots are claimed for in batches of
 	// an eighth of them, not one by one as each frees: a claim is a write
 	// transaction, and the next few finish within moments.
@@ -163,8 +165,14 @@ func (w *Worker) Run(ctx context.Context) error {
 		if canClaim() {
 			var err error
 			claimed, err = w.store.Claim(ctx, w.o.Owner, w.o.Now(), free, w.o.Lease)
-			if err != nil && ctx.Err() == nil {
-				w.o.Logger.Warn("outbox claim failed", "err", err)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				// The store is failing: asking again at once would spin
+				// (work stays due) and flood the log.
+				w.pause(ctx, claims.failed(w.o.Now(), err))
+				continue
+			case err == nil:
+				claims.ok()
 			}
 		}
 		for _, d := range claimed {
@@ -260,31 +268,70 @@ func (w *Worker) sleep(ctx context.Context, idle bool) {
 	}
 }
 
-// attempt performs d once and records the outcome.
+// pause waits d, or until ctx ends; wake-ups do not shorten it.
+func (w *Worker) pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// attempt performs d once and records the outcome. A store that fails to
+// record it (a database restarting) is asked again, backing off, until the
+// attempt's deadline: the platform has acted, and a delivery left claimed
+// would be performed again when its lease ends — a duplicate where the
+// platform takes no idempotency key.
 func (w *Worker) attempt(ctx context.Context, d core.Delivery) {
 	began := w.o.Now()
 	settle, err := w.perf.Perform(ctx, d)
-	outcome, rerr := w.record(ctx, d, settle, err)
-	if rerr != nil {
-		outcome = StoreError
-		w.o.Logger.Error("outbox could not record a delivery outcome", "delivery", d.ID, "op", d.Op, "err", rerr)
+	outcome, write := w.record(d, settle, err)
+	wait := time.Duration(0)
+	for {
+		rerr := w.store.InTx(ctx, write)
+		if rerr == nil {
+			break
+		}
+		wait = min(max(wait*2, storeBackoffMin), storeBackoffMax)
+		if ctx.Err() != nil || answered(rerr) {
+			outcome = StoreError
+			w.o.Logger.Error("outbox could not record a delivery outcome", "delivery", d.ID, "op", d.Op, "err", rerr)
+			break
+		}
+		if wait == storeBackoffMin {
+			w.o.Logger.Warn("outbox cannot record a delivery outcome yet; retrying", "delivery", d.ID, "op", d.Op, "err", rerr)
+		}
+		w.pause(ctx, wait)
 	}
 	if w.o.Observer != nil {
 		w.o.Observer.Attempted(d, outcome, w.o.Now().Sub(began))
 	}
 }
 
-func (w *Worker) record(ctx context.Context, d core.Delivery, settle func(core.Tx) error, err error) (Outcome, error) {
+// answered reports whether err is the store's answer (a sentinel) rather
+// than its failing: asking again would get the same answer.
+func answered(err error) bool {
+	for _, e := range []error{core.ErrNotFound, core.ErrDuplicate, core.ErrInvalid, core.ErrUnsupported, core.ErrForbidden} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// record classifies an attempt's result and returns the write recording it.
+func (w *Worker) record(d core.Delivery, settle func(core.Tx) error, err error) (Outcome, func(core.Tx) error) {
 	now := w.o.Now()
 	if err == nil {
-		return Delivered, w.store.InTx(ctx, func(tx core.Tx) error {
+		return Delivered, func(tx core.Tx) error {
 			if settle != nil {
 				if err := settle(tx); err != nil {
 					return err
 				}
 			}
 			return tx.FinishDelivery(d.ID, core.DeliveryDone, "", now)
-		})
+		}
 	}
 	class, after := core.Classify(err)
 	log := w.o.Logger.With("delivery", d.ID, "op", d.Op, "side", d.Side, "platform", d.Platform, "attempt", d.Attempts+1)
@@ -292,18 +339,18 @@ func (w *Worker) record(ctx context.Context, d core.Delivery, settle func(core.T
 	case class == core.ClassRetryAfter:
 		log.Info("platform asked to retry later", "after", after)
 		// Waiting as asked is not a failed attempt: it does not count.
-		return RateLimit, w.store.InTx(ctx, func(tx core.Tx) error {
+		return RateLimit, func(tx core.Tx) error {
 			return tx.RetryDelivery(d.ID, d.Attempts, now.Add(after), err.Error())
-		})
+		}
 	case class == core.ClassTransient && d.Attempts+1 < w.o.MaxAttempts:
 		next := now.Add(w.backoff(d.Attempts))
 		log.Warn("delivery failed, will retry", "err", err, "next", next)
-		return Retried, w.store.InTx(ctx, func(tx core.Tx) error {
+		return Retried, func(tx core.Tx) error {
 			return tx.RetryDelivery(d.ID, d.Attempts+1, next, err.Error())
-		})
+		}
 	}
 	log.Error("delivery failed for good", "err", err)
-	return GaveUp, w.store.InTx(ctx, func(tx core.Tx) error {
+	return GaveUp, func(tx core.Tx) error {
 		if err := tx.FinishDelivery(d.ID, core.DeliveryFailed, err.Error(), now); err != nil {
 			return err
 		}
@@ -311,7 +358,7 @@ func (w *Worker) record(ctx context.Context, d core.Delivery, settle func(core.T
 			return fmt.Errorf("record failure note: %w", gerr)
 		}
 		return nil
-	})
+	}
 }
 
 // backoff is the delay before transient retry number attempts+1.

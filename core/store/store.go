@@ -94,6 +94,7 @@ type Store struct {
 	checkpoints *checkpointer // nil for PostgreSQL and in-memory SQLite
 	q           queries       // hand-written hot-path statements
 	budgetCalls atomic.Uint64 // Reserve calls, to prune rate_budgets now and then
+	writes      writes        // how the last write transaction ended (writes.go)
 }
 
 var _ core.Store = (*Store)(nil)
@@ -321,6 +322,13 @@ func (s *Store) Ping(ctx context.Context) error {
 // contract names (AddRef, Enqueue, CreateContact) aborts the transaction,
 // so fn should return such errors rather than carry on.
 func (s *Store) InTx(ctx context.Context, fn func(tx core.Tx) error) error {
+	err := s.inTx(ctx, fn)
+	s.noteWrite(err)
+	return err
+}
+
+// inTx is InTx without noting the outcome.
+func (s *Store) inTx(ctx context.Context, fn func(tx core.Tx) error) error {
 	if s.stmts != nil {
 		return s.inSQLiteTx(ctx, fn)
 	}
@@ -333,7 +341,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx core.Tx) error) error {
 	case fnErr != nil:
 		return fnErr // rolled back; the caller's error, unchanged
 	case err != nil:
-		return fmt.Errorf("store: transaction: %w", err)
+		return fmt.Errorf("store: transaction: %w: %w", errTxEnd, err)
 	}
 	return nil
 }
@@ -343,7 +351,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx core.Tx) error) error {
 func (s *Store) inSQLiteTx(ctx context.Context, fn func(tx core.Tx) error) (err error) {
 	sqlTx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return fmt.Errorf("store: begin: %w: %w", errTxEnd, err)
 	}
 	done := false
 	defer func() {
@@ -358,7 +366,7 @@ func (s *Store) inSQLiteTx(ctx context.Context, fn func(tx core.Tx) error) (err 
 	}
 	done = true
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return fmt.Errorf("store: commit: %w: %w", errTxEnd, err)
 	}
 	s.stmts.prepare(context.WithoutCancel(ctx))
 	return nil
