@@ -203,7 +203,7 @@ func (b *Bot) admit() error {
 	d := r.Delay()
 	r.Cancel()
 	if d > pace.MaxWait {
-		return core.RetryAfter(d, errors.New("discord: paced to 50 requests/s"))
+		return core.Paced(d, errors.New("discord: paced to 50 requests/s"))
 	}
 	return nil
 }

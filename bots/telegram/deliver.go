@@ -126,7 +126,7 @@ func (b *Bot) sendFile(ctx context.Context, place core.Place, f core.File) (stri
 	}
 	key := window(method, place.Chat)
 	if left := b.held.Left(key); left > 0 {
-		return "", core.RetryAfter(left, fmt.Errorf("telegram %s: waiting out a retry_after", method))
+		return "", core.Paced(left, fmt.Errorf("telegram %s: waiting out a retry_after", method))
 	}
 	resp, err := b.client(ctx).UploadFiles(method, target(place), []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: firstNonEmpty(f.Name, "file"), Bytes: data}}})
 	if err != nil {
