@@ -18,7 +18,9 @@ import (
 
 type refuse struct{}
 
-func (refuse) RoundTrip(*http.Request) (*http.Response, error) { return nil, errors.New("no network in this test") }
+func (refuse) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("no network in this test")
+}
 
 // TestDiscordgoLogsReachSlog: once the service's adapters are built with
 // Discord enabled, a line discordgo itself logs (here Session.Open's
