@@ -60,7 +60,9 @@ func maskedAt(s string) (MaskedLink, int, bool) {
 	return MaskedLink{}, 0, false
 }
 
-func isPunct(c byte) bool { return c < 0x80 && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0 }
+func isPunct(c byte) bool {
+	return c < 0x80 && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0
+}
 
 func unescapeMarkdown(s string) string {
 	var b strings.Builder
