@@ -64,6 +64,10 @@ func isPunct(c byte) bool {
 	return c < 0x80 && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0
 }
 
+// Unescape returns content as Discord shows it with its backslash escapes
+// undone: `\[U+202E\]` reads "[U+202E]".
+func Unescape(content string) string { return unescapeMarkdown(content) }
+
 func unescapeMarkdown(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
