@@ -76,7 +76,9 @@ func viewDesk(t *testing.T, w *world, d desk, th core.Place) deskView {
 	return v
 }
 
-func (v deskView) all() string { return strings.Join(append(append([]string{}, v.texts...), v.names...), "\n") }
+func (v deskView) all() string {
+	return strings.Join(append(append([]string{}, v.texts...), v.names...), "\n")
+}
 
 // TestDeskCopiesHideNothing: on each desk, a customer whose name holds
 // zero-width and right-to-left override characters writes a masked link,
