@@ -23,6 +23,9 @@ type deskView struct {
 	posts int
 }
 
+// slackShows is how Slack displays its three escaped characters.
+var slackShows = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
 func viewDesk(t *testing.T, w *world, d desk, th core.Place) deskView {
 	t.Helper()
 	var v deskView
@@ -30,7 +33,7 @@ func viewDesk(t *testing.T, w *world, d desk, th core.Place) deskView {
 	case slDesk:
 		for _, m := range w.sl.Messages(w.slDesk.ID, th.Thread) {
 			v.posts++
-			v.texts = append(v.texts, m.Text, m.Blocks)
+			v.texts = append(v.texts, slackShows.Replace(m.Text), m.Blocks)
 			v.names = append(v.names, m.Username)
 			for _, id := range m.Files {
 				if f, ok := w.sl.FileData(id); ok {
@@ -81,8 +84,9 @@ func (v deskView) all() string {
 }
 
 // TestDeskCopiesHideNothing: on each desk, a customer whose name holds
-// zero-width and right-to-left override characters writes a masked link,
-// a file name reversed by U+202E and a 100 KB text, then edits the long
+// zero-width and right-to-left override characters writes a Discord
+// masked link, Slack link markup, a link drawn with Telegram's formatting
+// (label only), a file name reversed by U+202E and a 100 KB text, then edits the long
 // text. The desk shows the real URL and no link drawn over other text, the
 // invisible characters as "[U+…]" markers in the text, the sender's name,
 // the card and the thread's or topic's name, and of the 100 KB at most
@@ -125,8 +129,12 @@ func TestDeskCopiesHideNothing(t *testing.T) {
 			th := conv.Desk
 			c.writes(t, slackish)
 			c.writes(t, reversed)
+			// A link drawn with a Telegram client's formatting: label only.
+			if _, err := w.tg.SendFormatted(w.tgCust.ID, 0, w.tgCust, `<a href="https://evil.example/tg">Your receipt</a>`); err != nil {
+				t.Fatal(err)
+			}
 			bottest.Eventually(t, wait, "the three texts in the desk", func() bool {
-				return strings.Contains(strings.Join(viewDesk(t, w, d, th).texts, "\n"), "refund")
+				return strings.Contains(strings.Join(viewDesk(t, w, d, th).texts, "\n"), "Your receipt")
 			})
 
 			before := viewDesk(t, w, d, th).posts
@@ -157,8 +165,10 @@ func TestDeskCopiesHideNothing(t *testing.T) {
 			}
 
 			// Masked links: the real URL is in view and no label hides it.
-			if !strings.Contains(all, "https://evil.example") {
-				t.Error("the desk does not show the link's real URL")
+			for _, want := range []string{masked, "https://evil.example|Your invoice", "Your receipt (https://evil.example/tg)"} {
+				if !strings.Contains(all, want) {
+					t.Errorf("the desk does not show %q with its real URL", want)
+				}
 			}
 			linkFree(t, w, d, th)
 
@@ -200,7 +210,7 @@ func TestDeskCopiesHideNothing(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if want := []string{masked, slackish, reversed, edited}; strings.Join(recorded, "\x00") != strings.Join(want, "\x00") {
+			if want := []string{masked, slackish, reversed, "Your receipt (https://evil.example/tg)", edited}; strings.Join(recorded, "\x00") != strings.Join(want, "\x00") {
 				t.Errorf("recorded %d texts that differ from what was sent", len(recorded))
 			}
 		})
