@@ -333,6 +333,10 @@ func (b *Bot) channelName(ctx context.Context, id string) (string, error) {
 func (b *Bot) classify(what string, err error) error {
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) {
+		if rl.TooManyRequests != nil && rl.Message == heldMessage {
+			// Our own hold of a window Discord opened earlier: no new 429.
+			return core.Paced(rl.RetryAfter, fmt.Errorf("discord %s: waiting out a retry-after", what))
+		}
 		return core.RetryAfter(rl.RetryAfter, fmt.Errorf("discord %s: rate limited", what))
 	}
 	var re *discordgo.RESTError
