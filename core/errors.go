@@ -37,6 +37,11 @@ const (
 type DeliveryError struct {
 	Class Class
 	After time.Duration // for ClassRetryAfter
+	// Paced marks a ClassRetryAfter wait that no platform asked for on
+	// this call: cornershop's own pacing, or a window a platform's earlier
+	// 429 opened and that is still running. The outbox treats both alike;
+	// only the log tells them apart.
+	Paced bool
 	Err   error
 }
 
@@ -44,6 +49,9 @@ type DeliveryError struct {
 func (e *DeliveryError) Error() string {
 	switch e.Class {
 	case ClassRetryAfter:
+		if e.Paced {
+			return fmt.Sprintf("paced, next turn in %s: %v", e.After, e.Err)
+		}
 		return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
 	case ClassPermanent:
 		return fmt.Sprintf("permanent: %v", e.Err)
@@ -57,6 +65,20 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 // RetryAfter says the platform asked to wait d before trying again.
 func RetryAfter(d time.Duration, err error) error {
 	return &DeliveryError{Class: ClassRetryAfter, After: d, Err: err}
+}
+
+// Paced says the call was not made because cornershop's own pacing (or a
+// retry-after window a platform announced earlier) puts its turn d away:
+// try again after d, like RetryAfter, but no platform refused anything.
+func Paced(d time.Duration, err error) error {
+	return &DeliveryError{Class: ClassRetryAfter, After: d, Paced: true, Err: err}
+}
+
+// IsPaced reports whether err is a wait of cornershop's own (see Paced)
+// rather than a platform's answer.
+func IsPaced(err error) bool {
+	de, ok := errors.AsType[*DeliveryError](err)
+	return ok && de.Paced
 }
 
 // Transient says the failure may pass (network, 5xx).

@@ -208,7 +208,7 @@ func (b *Bot) admit() error {
 	d := r.Delay()
 	r.Cancel()
 	if d > pace.MaxWait {
-		return core.RetryAfter(d, errors.New("discord: paced to 50 requests/s"))
+		return core.Paced(d, errors.New("discord: paced to 50 requests/s"))
 	}
 	return nil
 }
@@ -339,6 +339,10 @@ func (b *Bot) channelName(ctx context.Context, id string) (string, error) {
 func (b *Bot) classify(what string, err error) error {
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) {
+		if rl.TooManyRequests != nil && rl.Message == heldMessage {
+			// Our own hold of a window Discord opened earlier: no new 429.
+			return core.Paced(rl.RetryAfter, fmt.Errorf("discord %s: waiting out a retry-after", what))
+		}
 		return core.RetryAfter(rl.RetryAfter, fmt.Errorf("discord %s: rate limited", what))
 	}
 	var re *discordgo.RESTError

@@ -11,13 +11,16 @@ const maxContent = 2000
 
 var (
 	mdEscaper = strings.NewReplacer(
-		`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`,
+		`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, "[", `\[`,
 		"@everyone", "@\u200beveryone", "@here", "@\u200bhere", "<", "<\u200b",
 	)
 )
 
 // escape makes text literal in Discord markdown (emphasis anywhere;
-// quotes, headings and lists at the start of a line) and defuses mention
+// quotes, headings and lists at the start of a line; masked links, which
+// Discord draws in bot and webhook posts: "[Your invoice](https://evil.example)"
+// shows as typed, the real URL in view, because "\[" cannot open a link
+// label) and defuses mention
 // syntax visually, with every "<…>" construct (user, role and channel
 // mentions, custom emoji, timestamps, command links); allowed_mentions with an empty parse list is what
 // guarantees nobody is pinged.

@@ -14,6 +14,8 @@ func TestEscape(t *testing.T) {
 		{"@everyone look", "@\u200beveryone look"},
 		{"hi <@123> and <#456>", "hi <\u200b@123> and <\u200b#456>"},
 		{"> quote || spoiler ||\n# heading, order #42", "\\> quote \\|\\| spoiler \\|\\|\n\\# heading, order #42"},
+		{"[Your invoice](https://evil.example)", `\[Your invoice](https://evil.example)`},
+		{"[U+202E] marker", `\[U+202E] marker`},
 	}
 	for _, tc := range tests {
 		if got := escape(tc.in); got != tc.want {

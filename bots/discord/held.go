@@ -98,10 +98,14 @@ func retryAfter(resp *http.Response) time.Duration {
 	return time.Second
 }
 
+// heldMessage is the message of the 429s held makes up itself, so that
+// classify can tell them from Discord's own.
+const heldMessage = "held by cornershop: inside a retry-after window"
+
 // tooSoon is the 429 held answers for a call inside a window.
 func tooSoon(r *http.Request, left time.Duration) *http.Response {
 	secs := math.Ceil(left.Seconds()*1000) / 1000
-	body := fmt.Sprintf(`{"message":"held by cornershop: inside a retry-after window","retry_after":%.3f,"global":false}`, secs)
+	body := fmt.Sprintf(`{"message":%q,"retry_after":%.3f,"global":false}`, heldMessage, secs)
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(secs))))

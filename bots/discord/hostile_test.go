@@ -26,6 +26,7 @@ var hostileTexts = map[string]string{
 	"long line no spaces":  strings.Repeat("x", 9000),
 	"quote at every line":  strings.Repeat("> x\n# y\n- z\n", 1000),
 	"combining characters": strings.Repeat("e\u0301\u0302", 2000),
+	"masked links":         "[Your invoice](https://evil.example) [[nested](https://a.example)](https://b.example) \\[x](https://c.example)",
 }
 
 // unmark reads escaped Discord markdown back as text: a backslash makes
@@ -45,8 +46,8 @@ func unmark(s string) string {
 }
 
 // literal reports the first markdown control character of s that is not
-// escaped, if any: emphasis, code, spoilers anywhere; quotes, headings and
-// lists at the start of a line.
+// escaped, if any: emphasis, code, spoilers and masked links ("[" opens
+// one) anywhere; quotes, headings and lists at the start of a line.
 func literal(s string) (rune, bool) {
 	esc, lineStart := false, true
 	for _, r := range s {
@@ -55,7 +56,7 @@ func literal(s string) (rune, bool) {
 			esc = false
 		case r == '\\':
 			esc = true
-		case strings.ContainsRune("*_~`|", r), lineStart && strings.ContainsRune(">#-", r):
+		case strings.ContainsRune("*_~`|[", r), lineStart && strings.ContainsRune(">#-", r):
 			return r, false
 		}
 		lineStart = r == '\n'

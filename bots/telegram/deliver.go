@@ -126,7 +126,7 @@ func (b *Bot) sendFile(ctx context.Context, place core.Place, f core.File) (stri
 	}
 	key := window(method, place.Chat)
 	if left := b.held.Left(key); left > 0 {
-		return "", core.RetryAfter(left, fmt.Errorf("telegram %s: waiting out a retry_after", method))
+		return "", core.Paced(left, fmt.Errorf("telegram %s: waiting out a retry_after", method))
 	}
 	resp, err := b.client(ctx).UploadFiles(method, target(place), []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: firstNonEmpty(f.Name, "file"), Bytes: data}}})
 	if err != nil {
@@ -215,11 +215,18 @@ func (b *Bot) Edit(ctx context.Context, place core.Place, ids []string, m core.O
 			text += fmt.Sprintf("\n<i>(cut: %d more part(s) of this edit do not fit)</i>", len(parts)-len(ids))
 		}
 		p := tgbotapi.Params{"chat_id": place.Chat, "message_id": id, "text": text, "parse_mode": "HTML"}
-		if _, err := b.call(ctx, "editMessageText", p); err != nil && !notModified(err) {
+		if _, err := b.call(ctx, "editMessageText", p); err != nil && !notModified(err) && !noText(err) {
 			return err
 		}
 	}
 	return nil
+}
+
+// noText reports Telegram's answer to a text edit of a file message (a
+// copy's attachment, or the whole text of a long message sent as a file):
+// it has no text to change, and is left as it is.
+func noText(err error) bool {
+	return strings.Contains(err.Error(), "there is no text in the message to edit")
 }
 
 // Delete implements core.Deleter; Telegram refuses messages older than 48

@@ -408,7 +408,8 @@ func TestStartGreets(t *testing.T) {
 }
 
 // TestHugeTextIsSplitNotLost: a customer message far over Telegram's limit
-// reaches a Telegram desk in parts, every word of it.
+// reaches a Telegram desk with its start in parts (a desk copy shows 4,000
+// characters) and every word of it in the attached message-<id>.txt.
 func TestHugeTextIsSplitNotLost(t *testing.T) {
 	w := newWorld(t)
 	s := bottest.Start(t, relayConfig(w), w.bot(t, nil))
@@ -421,14 +422,21 @@ func TestHugeTextIsSplitNotLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := conv(t, s, w)
-	bottest.Eventually(t, wait, "every part in the desk", func() bool {
+	var file string
+	bottest.Eventually(t, wait, "the start in the desk and the whole as a file", func() bool {
 		var got strings.Builder
 		for _, m := range w.fake.BotMessages(w.desk.ID, topic(t, c.Desk)) {
 			got.WriteString(m.Text + " ")
+			if data, ok := w.fake.FileData(m.DocumentID); ok && m.DocumentID != "" {
+				file = string(data)
+			}
 		}
-		return strings.Contains(got.String(), "w0000") && strings.Contains(got.String(), "w1499") && strings.Count(got.String(), " w") >= 1499
+		return strings.Contains(got.String(), "w0000") && strings.Contains(got.String(), "more characters: the whole message is attached") && file != ""
 	})
+	if file != huge {
+		t.Errorf("the attached file holds %d bytes, want the whole %d", len(file), len(huge))
+	}
 	if n := len(w.fake.BotMessages(w.desk.ID, topic(t, c.Desk))); n < 4 {
-		t.Errorf("%d messages in the topic, want the card and at least 3 parts", n)
+		t.Errorf("%d messages in the topic, want the card, at least 2 parts and the file", n)
 	}
 }

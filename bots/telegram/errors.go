@@ -36,7 +36,7 @@ func (b *Bot) client(ctx context.Context) *tgbotapi.BotAPI {
 func (b *Bot) call(ctx context.Context, method string, p tgbotapi.Params) (*tgbotapi.APIResponse, error) {
 	key := window(method, p["chat_id"])
 	if left := b.held.Left(key); left > 0 {
-		return nil, core.RetryAfter(left, fmt.Errorf("telegram %s: waiting out a retry_after", method))
+		return nil, core.Paced(left, fmt.Errorf("telegram %s: waiting out a retry_after", method))
 	}
 	resp, err := b.client(ctx).MakeRequest(method, p)
 	if err != nil {

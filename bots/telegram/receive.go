@@ -483,12 +483,13 @@ func (b *Bot) onCallback(ctx context.Context, in core.Inbox, cb *callback) error
 	return nil
 }
 
-// textOf is a message's text or caption.
+// textOf is a message's text or caption, with the address of each link
+// written after its label (see withLinkTargets).
 func textOf(m *tgbotapi.Message) string {
 	if m.Text != "" {
-		return m.Text
+		return withLinkTargets(m.Text, m.Entities)
 	}
-	return m.Caption
+	return withLinkTargets(m.Caption, m.CaptionEntities)
 }
 
 // attachments lists what a message carries and describes what cannot be

@@ -84,6 +84,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 				kind = "forum"
 			}
 		}
+		discordgoLogs.route(log)
 		b, err := discord.New(discord.Options{
 			Token: d.Token.Reveal(), ApplicationID: d.ApplicationID, APIURL: d.APIURL,
 			DeskChannels: deskChannels(cfg, "discord"), DeskKind: kind, IdeaBoards: boards(cfg, "discord"),

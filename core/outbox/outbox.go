@@ -337,7 +337,13 @@ func (w *Worker) record(d core.Delivery, settle func(core.Tx) error, err error) 
 	log := w.o.Logger.With("delivery", d.ID, "op", d.Op, "side", d.Side, "platform", d.Platform, "attempt", d.Attempts+1)
 	switch {
 	case class == core.ClassRetryAfter:
-		log.Info("platform asked to retry later", "after", after)
+		if core.IsPaced(err) {
+			// Our own pacing (or an earlier 429's window still running):
+			// routine under load, so only at debug level.
+			log.Debug("paced: the send waits for its turn (our own pacing, no new 429)", "after", after, "why", err)
+		} else {
+			log.Info("platform rate limited the call: retrying after its retry-after", "after", after, "err", err)
+		}
 		// Waiting as asked is not a failed attempt: it does not count.
 		return RateLimit, func(tx core.Tx) error {
 			return tx.RetryDelivery(d.ID, d.Attempts, now.Add(after), err.Error())

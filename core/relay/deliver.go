@@ -55,6 +55,7 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 			if p.card, err = s.fullCard(tx, p.conv, p.contact); err != nil {
 				return err
 			}
+			p.card = visibleCard(p.card) // a desk's card, thread or topic name
 		}
 		return nil
 	})
@@ -245,6 +246,9 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 			f.Open = func(ctx context.Context) (io.ReadCloser, error) { return dl.Download(ctx, a) }
 		}
 		out.Files = append(out.Files, f)
+	}
+	if d.Side == core.DeskSide {
+		out = s.deskCopy(out, d.Op, p.msg.ID)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,9 +80,31 @@ func TestHostileTextIsRecordedAndRelayed(t *testing.T) {
 			e.drain()
 			conv := e.conversation()
 			desk := strings.Join(texts(e.desk.Posts(conv.Desk)), "\n")
-			for _, want := range []string{"nul\uFFFDbyte", "bad \uFFFD utf8 \uFFFD", "ctl \a\x1b[31m\x7f", "rtl \u202egnp.exe zw\u200b", "<!channel> @everyone <b>x</b>", strings.Repeat("😀", 10000)} {
+			// The desk shows invisible and direction-changing characters as
+			// markers and the first 4,000 characters of a long text.
+			for _, want := range []string{"nul\uFFFDbyte", "bad \uFFFD utf8 \uFFFD", "ctl [U+0007][U+001B][31m[U+007F]", "rtl [U+202E]gnp.exe zw[U+200B]",
+				"<!channel> @everyone <b>x</b>", strings.Repeat("😀", 4000) + "\n\n… 6,000 more characters: the whole message is attached as message-"} {
 				if !strings.Contains(desk, want) {
 					t.Errorf("the desk lacks %.40q", want)
+				}
+			}
+			if strings.ContainsAny(desk, "\u202e\u200b\a\x1b") || strings.Contains(desk, strings.Repeat("😀", 4001)) {
+				t.Errorf("the desk shows a raw control, bidi or zero-width character, or more than 4,000 characters of one message")
+			}
+			// The record keeps every text as sent (made storable).
+			var recorded []string
+			if err := e.store.InTx(t.Context(), func(tx core.Tx) error {
+				ms, err := tx.Messages(conv.ID)
+				for _, m := range ms {
+					recorded = append(recorded, m.Text)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"ctl \a\x1b[31m\x7f", "rtl \u202egnp.exe zw\u200b", strings.Repeat("😀", 10000)} {
+				if !slices.Contains(recorded, want) {
+					t.Errorf("the record lacks %.40q", want)
 				}
 			}
 			e.staff(conv.Desk, "U-ALICE", "answer with nul\x00 and \xff")

@@ -129,7 +129,7 @@ func (p *Pacer) limiter(key string) *rate.Limiter {
 // Take reserves one send to key. When the send's turn comes within
 // MaxWait (or whenever it comes, with mustWait: the later parts of a split
 // message), it waits for it and returns nil. Otherwise it takes nothing
-// and returns core.RetryAfter for when the turn would come, so the outbox
+// and returns core.Paced for when the turn would come, so the outbox
 // performs the delivery again then and its worker serves other chats
 // meanwhile. A cancelled wait is a transient error.
 func (p *Pacer) Take(ctx context.Context, key string, mustWait bool) error {
@@ -162,7 +162,7 @@ func (p *Pacer) Take(ctx context.Context, key string, mustWait bool) error {
 		for _, r := range res {
 			r.CancelAt(now)
 		}
-		return core.RetryAfter(delay, fmt.Errorf("%s %s: paced to the platform's limit", p.what, key))
+		return core.Paced(delay, fmt.Errorf("%s %s: paced to the platform's limit", p.what, key))
 	}
 	if err := Sleep(ctx, delay); err != nil {
 		for _, r := range res {
@@ -188,7 +188,7 @@ func (p *Pacer) takeShared(ctx context.Context, b core.RateBudget, key string, l
 		maxWait = time.Hour
 	}
 	if delay > maxWait {
-		return core.RetryAfter(delay, fmt.Errorf("%s %s: waiting out a retry-after", p.what, key))
+		return core.Paced(delay, fmt.Errorf("%s %s: waiting out a retry-after", p.what, key))
 	}
 	names := []string{p.what + ":" + key, p.what + ":*"}
 	for i, lim := range lims {
@@ -197,7 +197,7 @@ func (p *Pacer) takeShared(ctx context.Context, b core.RateBudget, key string, l
 			return fmt.Errorf("%w: %w", errBudget, err)
 		}
 		if !ok {
-			return core.RetryAfter(max(wait, delay), fmt.Errorf("%s %s: paced to the platform's limit (shared by the replicas)", p.what, key))
+			return core.Paced(max(wait, delay), fmt.Errorf("%s %s: paced to the platform's limit (shared by the replicas)", p.what, key))
 		}
 		delay = max(delay, wait)
 	}

@@ -22,6 +22,9 @@ func retryAfter(t *testing.T, err error) time.Duration {
 	if class != core.ClassRetryAfter {
 		t.Fatalf("err = %v (%v), want a retry-after", err, class)
 	}
+	if !core.IsPaced(err) {
+		t.Errorf("err = %v: a wait of our own pacing is not marked as such (core.Paced), so it is logged as a platform's 429", err)
+	}
 	return after
 }
 

@@ -35,9 +35,11 @@ func (s *Server) userMessage(chatID int64, threadID int, from User, fill func(m 
 	} else if r != nil && threadID == 0 {
 		m.ThreadID = r.ThreadID
 	}
-	if m.Text != "" {
+	switch {
+	case m.Entities != nil: // formatted by the client (SendFormatted)
+	case m.Text != "":
 		m.Entities = detectEntities(m.Text, nil)
-	} else if m.Caption != "" {
+	case m.Caption != "":
 		m.Entities = detectEntities(m.Caption, nil)
 	}
 	c.nextMsg++
@@ -73,6 +75,18 @@ func (s *Server) hears(c *chat, m *Message) bool {
 		}
 	}
 	return false
+}
+
+// SendFormatted makes from write a formatted message, given as the HTML a
+// Telegram client would turn it into (<b>, <a href="…">label</a>…): the
+// message carries the plain text and its entities, text_link included, as
+// a message written with a client's formatting tools does.
+func (s *Server) SendFormatted(chatID int64, threadID int, from User, html string) (Message, error) {
+	f, bad := formatText(html, "HTML", "")
+	if bad != "" {
+		return Message{}, fmt.Errorf("telegramfake: %s", bad)
+	}
+	return s.userMessage(chatID, threadID, from, func(m *Message) { m.Text, m.Entities = f.Text, f.Entities })
 }
 
 // SendText makes from write text in a chat (threadID: a forum topic, or
