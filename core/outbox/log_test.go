@@ -41,7 +41,7 @@ func TestRetryAfterLogSaysWhoAsked(t *testing.T) {
 			var buf bytes.Buffer
 			log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			w := New(st, nil, Options{Logger: log})
-			outcome, _ := w.record(t.Context(), core.Delivery{ID: 1, Op: core.OpSend, Side: core.DeskSide, Platform: core.Slack}, nil, tc.err)
+			outcome, _ := w.record(core.Delivery{ID: 1, Op: core.OpSend, Side: core.DeskSide, Platform: core.Slack}, nil, tc.err)
 			if outcome != RateLimit {
 				t.Errorf("outcome %s, want %s", outcome, RateLimit)
 			}
