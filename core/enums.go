@@ -100,12 +100,13 @@ const (
 	OpWake       Op = "wake"        // a snoozed conversation's time is up (no platform call)
 	OpIdeaCard   Op = "idea_card"   // post or refresh an idea's card
 	OpNotify     Op = "notify"      // tell an idea's follower what moved (a Notice batch)
+	OpWebhook    Op = "webhook"     // post a webhook event to an endpoint
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook:
 		return true
 	}
 	return false
