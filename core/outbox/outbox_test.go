@@ -3,6 +3,8 @@ package outbox
 import (
 	"testing"
 	"time"
+
+	"cornershop/core"
 )
 
 func TestBackoffDoublesUpToTheCap(t *testing.T) {
@@ -19,7 +21,7 @@ func TestBackoffDoublesUpToTheCap(t *testing.T) {
 		{30, 10 * time.Second},
 	}
 	for _, tc := range tests {
-		if got := w.backoff(tc.attempts); got != tc.want {
+		if got := w.backoff(w.schedule(core.Delivery{}), tc.attempts); got != tc.want {
 			t.Errorf("backoff(%d) = %s, want %s", tc.attempts, got, tc.want)
 		}
 	}
@@ -28,7 +30,7 @@ func TestBackoffDoublesUpToTheCap(t *testing.T) {
 func TestDefaultJitterStaysWithinTwentyPercent(t *testing.T) {
 	w := New(nil, nil, Options{BaseBackoff: 10 * time.Second, MaxBackoff: time.Hour})
 	for range 1000 {
-		if d := w.backoff(0); d < 8*time.Second || d > 12*time.Second {
+		if d := w.backoff(w.schedule(core.Delivery{}), 0); d < 8*time.Second || d > 12*time.Second {
 			t.Fatalf("jittered backoff %s outside 10s ± 20%%", d)
 		}
 	}

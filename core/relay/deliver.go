@@ -101,6 +101,9 @@ func (s *Service) card(conv core.Conversation, c core.Contact, previous int) cor
 // outbox runs in the transaction that marks the delivery done; errors are
 // classified for the outbox (core.Classify).
 func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) error, error) {
+	if d.Op == core.OpWebhook {
+		return s.performWebhook(ctx, d)
+	}
 	if d.IdeaID != 0 {
 		return s.performIdea(ctx, d)
 	}
@@ -288,6 +291,9 @@ func (s *Service) change(ctx context.Context, plat core.Platform, d core.Deliver
 // desk thread saying what could not be done and why, so a failure is never
 // silent. Failures of cornershop's own notes are only logged.
 func (s *Service) GiveUp(tx core.Tx, d core.Delivery, cause error) error {
+	if d.Op == core.OpWebhook {
+		return s.giveUpWebhook(tx, d, cause)
+	}
 	if d.IdeaID != 0 {
 		return tx.Audit(core.AuditEntry{At: s.now(), Actor: "system", Action: "idea.undelivered", Object: d.IdeaID.String(),
 			Detail: fmt.Sprintf("%s on %s: %s", d.Op, d.Platform, reason(cause))})

@@ -63,6 +63,8 @@ type Config struct {
 	// copy is posted in the desk channel because no desk thread could be
 	// opened (see noThread); nil for none. It must not block.
 	DeskFallback func(core.PlatformName)
+	// Webhooks are the endpoints told about changes; none by default.
+	Webhooks Webhooks
 }
 
 // Service records platform events and composes deliveries. It implements
@@ -105,6 +107,15 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	cfg.Ideas = cfg.Ideas.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.Webhooks.Endpoints) > 0 {
+		if cfg.Webhooks.Sender == nil {
+			return nil, fmt.Errorf("relay: webhook endpoints without a sender: %w", core.ErrInvalid)
+		}
+		for i, e := range cfg.Webhooks.Endpoints {
+			cfg.Webhooks.Endpoints[i] = e.withDefaults()
+		}
+		store = eventStore{Store: store, rec: &recorder{endpoints: cfg.Webhooks.Endpoints, now: now}}
 	}
 	ps := make(map[core.PlatformName]core.Platform, len(platforms))
 	for _, p := range platforms {
