@@ -23,6 +23,7 @@ type Config struct {
 	Telegram Telegram  `yaml:"telegram"`
 	Slack    Slack     `yaml:"slack"`
 	Discord  Discord   `yaml:"discord"`
+	Webhooks []Webhook `yaml:"webhooks"`
 }
 
 // Driver names a database driver.
@@ -239,4 +240,30 @@ func Default() *Config {
 		Slack:    Slack{APIURL: "https://slack.com/api/", Mode: "socket", Pacing: "published"},
 		Discord:  Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention", Pacing: "published"},
 	}
+}
+
+// Webhook is one endpoint that outbound webhook events are posted to
+// (docs/webhooks.md).
+type Webhook struct {
+	// Name identifies the endpoint in logs, metrics and the failure list:
+	// lower-case letters, digits, - and _.
+	Name string `yaml:"name"`
+	// URL receives the POSTs; http or https.
+	URL string `yaml:"url"`
+	// Secret keys the X-Cornershop-Signature HMAC; required. Set it with
+	// CORNERSHOP_WEBHOOKS_<i>_SECRET or _SECRET_FILE.
+	Secret Secret `yaml:"secret"`
+	// Events are the event types to send, exact ("idea.voted") or glob
+	// ("conversation.*"); empty sends all.
+	Events []string `yaml:"events"`
+	// IncludeNotes sends internal notes as message.created too.
+	IncludeNotes bool `yaml:"include_notes"`
+	// MaxAttempts are the tries before a delivery fails for good [12];
+	// MinBackoff the first retry delay [30s], doubled up to MaxBackoff
+	// [6h]: about a day in all.
+	MaxAttempts int           `yaml:"max_attempts"`
+	MinBackoff  time.Duration `yaml:"min_backoff"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
+	// Timeout bounds one attempt [10s].
+	Timeout time.Duration `yaml:"timeout"`
 }

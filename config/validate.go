@@ -107,6 +107,7 @@ func (c *Config) validate() []Problem {
 
 	enabled := map[string]bool{"telegram": c.Telegram.Enabled, "slack": c.Slack.Enabled, "discord": c.Discord.Enabled}
 	c.validateStaff(&ps)
+	c.validateWebhooks(&ps)
 	desks := map[string]bool{}
 	for i, d := range c.Desks {
 		p := fmt.Sprintf("desks[%d]", i)
