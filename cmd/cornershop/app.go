@@ -124,6 +124,10 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	rcfg := relayConfig(cfg)
 	rcfg.Wake = func() { w.Notify() }
 	rcfg.DeskFallback = m.deskFallback
+	if rcfg.Webhooks, err = webhookConfig(cfg); err != nil {
+		st.Close()
+		return nil, err
+	}
 	rs, err := relay.New(st, rcfg, platforms, time.Now, log.With("component", "relay"))
 	if err != nil {
 		st.Close()
