@@ -259,8 +259,8 @@ type Webhook struct {
 	// IncludeNotes sends internal notes as message.created too.
 	IncludeNotes bool `yaml:"include_notes"`
 	// MaxAttempts are the tries before a delivery fails for good [12];
-	// MinBackoff the first retry delay [30s], doubled up to MaxBackoff
-	// [6h]: about a day in all.
+	// MinBackoff the first retry delay [1m], doubled up to MaxBackoff
+	// [6h]: about 20 hours in all.
 	MaxAttempts int           `yaml:"max_attempts"`
 	MinBackoff  time.Duration `yaml:"min_backoff"`
 	MaxBackoff  time.Duration `yaml:"max_backoff"`

@@ -24,6 +24,8 @@ type hookSink struct {
 
 	mu       sync.Mutex
 	down     bool
+	hold     chan struct{} // non-nil: accepted requests wait for it to close
+	held     chan struct{} // told when a request waits on hold
 	requests int
 	failed   int
 	dropped  int
@@ -99,11 +101,36 @@ func (s *hookSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.accepted = append(s.accepted, a)
 	// Acknowledge a little late, as a real receiver writing to its own
-	// database would: a kill then finds deliveries accepted but not yet
-	// recorded, which must come again with the same id.
+	// database would; on hold, not before the test says.
+	hold, held := s.hold, s.held
 	s.mu.Unlock()
-	time.Sleep(20 * time.Millisecond)
+	if hold != nil {
+		select {
+		case held <- struct{}{}:
+		default:
+		}
+		<-hold
+	} else {
+		time.Sleep(20 * time.Millisecond)
+	}
 	s.mu.Lock()
+}
+
+// holdAcks makes accepted requests wait without an answer until release:
+// held is told when one waits, so a kill then finds deliveries the sink
+// accepted but cornershop has not recorded, which must come again with
+// the same id.
+func (s *hookSink) holdAcks() (held <-chan struct{}, release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold, s.held = make(chan struct{}), make(chan struct{}, 1)
+	hold := s.hold
+	return s.held, func() {
+		s.mu.Lock()
+		s.hold = nil
+		s.mu.Unlock()
+		close(hold)
+	}
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
@@ -114,4 +141,3 @@ func (s *hookSink) snapshot() (acc []hookArrival, requests, failed, dropped, bad
 	defer s.mu.Unlock()
 	return append([]hookArrival(nil), s.accepted...), s.requests, s.failed, s.dropped, s.badSigs
 }
-

@@ -21,7 +21,7 @@ type WebhookEndpoint struct {
 	IncludeNotes bool
 	// MaxAttempts, MinBackoff and MaxBackoff are its retry schedule:
 	// attempts before giving up, the first retry delay, doubled up to
-	// the cap. Zero takes 12, 30s and 6h (about a day in all).
+	// the cap. Zero takes 12, 1m and 6h (about 20 hours in all).
 	MaxAttempts int
 	MinBackoff  time.Duration
 	MaxBackoff  time.Duration
@@ -32,7 +32,7 @@ func (e WebhookEndpoint) withDefaults() WebhookEndpoint {
 		e.MaxAttempts = 12
 	}
 	if e.MinBackoff <= 0 {
-		e.MinBackoff = 30 * time.Second
+		e.MinBackoff = time.Minute
 	}
 	if e.MaxBackoff <= 0 {
 		e.MaxBackoff = 6 * time.Hour
