@@ -1,13 +1,16 @@
 package webhooks_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -23,6 +26,8 @@ import (
 // redelivery, once the receiver is fixed, brings the same event id.
 func TestFailuresListAndRedeliver(t *testing.T) {
 	ctx := context.Background()
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
 	var mu sync.Mutex
 	status, seen := http.StatusGone, []string{}
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -37,16 +42,16 @@ func TestFailuresListAndRedeliver(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	sender, err := webhooks.New([]webhooks.Endpoint{{Name: "crm", URL: recv.URL, Secret: []byte("whsec-1")}}, nil, nil)
+	sender, err := webhooks.New([]webhooks.Endpoint{{Name: "crm", URL: recv.URL + "/?token=URL-TOKEN", Secret: []byte("whsec-1")}}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc, err := relay.New(st, relay.Config{Team: core.Voice{Name: "Acme"}, Webhooks: relay.Webhooks{Sender: sender,
-		Endpoints: []relay.WebhookEndpoint{{Name: "crm", Events: []string{"contact.created"}}}}}, nil, nil, nil)
+		Endpoints: []relay.WebhookEndpoint{{Name: "crm", Events: []string{"contact.created"}}}}}, nil, nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker := outbox.New(st, svc, outbox.Options{})
+	worker := outbox.New(st, svc, outbox.Options{Logger: log})
 	err = svc.Handle(ctx, core.MessageEvent{Place: core.Place{Platform: core.Telegram, Chat: "100"}, ID: "1",
 		Sender: core.Sender{UserID: "u1", Name: "Carla"}, Text: "hi", Direct: true})
 	if err != nil {
@@ -99,6 +104,15 @@ func TestFailuresListAndRedeliver(t *testing.T) {
 		t.Errorf("failure = %v, want crm's contact.created %s", f, seen[0])
 	}
 	id := int64(f["id"].(float64))
+	line := fmt.Sprintf("msg=\"webhook delivery failed for good\" endpoint=crm event=%s", seen[0])
+	if out := logs.String(); !strings.Contains(out, line) {
+		t.Errorf("log lacks %q:\n%s", line, out)
+	}
+	for _, leak := range []string{"URL-TOKEN", "whsec-1"} {
+		if strings.Contains(logs.String(), leak) || strings.Contains(fmt.Sprint(body), leak) {
+			t.Errorf("%s leaked into the log or the failure list", leak)
+		}
+	}
 
 	if code, _ := call("POST", "/api/v1/webhooks/failures/99999/redeliver", "ops-token"); code != http.StatusNotFound {
 		t.Errorf("redeliver unknown: %d, want 404", code)
@@ -124,3 +138,17 @@ func TestFailuresListAndRedeliver(t *testing.T) {
 		t.Errorf("audit = %+v, want the failure then the redelivery by token:ops", audit)
 	}
 }
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
