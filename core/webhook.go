@@ -118,10 +118,12 @@ func (e WebhookEvent) Body() ([]byte, error) {
 
 // WebhookFailure is a webhook delivery the outbox gave up on.
 type WebhookFailure struct {
-	Delivery  DeliveryID
-	Endpoint  string
-	Event     WebhookEventID
-	Type      EventType
+	Delivery DeliveryID
+	Endpoint string
+	Event    WebhookEventID
+	Type     EventType
+	// Attempts counts the attempts made, the last included (waits a 429
+	// asked for are not attempts).
 	Attempts  int
 	LastError string
 	FailedAt  time.Time

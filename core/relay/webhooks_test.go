@@ -137,3 +137,46 @@ func TestWebhookEventsFollowTheConversation(t *testing.T) {
 		t.Errorf("convs received contact.created, which its filter excludes")
 	}
 }
+
+// TestWebhookIdeaEvents: proposing, voting and moving an idea reach an
+// "idea.*" endpoint in order, each vote naming its voter.
+func TestWebhookIdeaEvents(t *testing.T) {
+	secret := []byte("whsec-test")
+	var recv *hookReceiver
+	e := newEnv(t, withIdeas, func(c *relay.Config) {
+		now := func() time.Time { return time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC) }
+		var srv *httptest.Server
+		recv, srv = newHookReceiver(t, secret, now)
+		sender, err := webhooks.New([]webhooks.Endpoint{{Name: "ideas", URL: srv.URL + "/ideas", Secret: secret}}, nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Webhooks = relay.Webhooks{Sender: sender, Endpoints: []relay.WebhookEndpoint{{Name: "ideas", Events: []string{"idea.*"}}}}
+	})
+	e.act(customerDM, "u1", "idea", "Dark", "mode")
+	e.act(ideasBoard, "U-DAN", "vote", "1")
+	e.act(ideasBoard, "U-DAN", "vote", "1") // withdrawn
+	e.customer("hello")
+	e.drain()
+	e.staff(e.conversation().Desk, "U-BOB", "!idea 1 planned")
+	for range 20 {
+		e.drain()
+		e.clock.Add(time.Hour)
+	}
+	want := []string{"idea.created", "idea.voted", "idea.voted", "idea.voted", "idea.status_changed"}
+	if got := recv.types("ideas", "idea_id", 1); !slices.Equal(got, want) {
+		t.Fatalf("events = %v, want %v", got, want)
+	}
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	evs := recv.got["/ideas"]
+	if v := evs[2].Data["voter"].(map[string]any); v["user_id"] != "U-DAN" || v["platform"] != "slack" || evs[2].Data["votes"] != 2.0 {
+		t.Errorf("vote event data = %v, want U-DAN on slack making 2 votes", evs[2].Data)
+	}
+	if evs[3].Data["withdrawn"] != true || evs[3].Data["votes"] != 1.0 {
+		t.Errorf("withdrawal data = %v", evs[3].Data)
+	}
+	if evs[4].Data["status"] != "planned" || evs[4].Data["previous_status"] != "new" {
+		t.Errorf("status change data = %v", evs[4].Data)
+	}
+}

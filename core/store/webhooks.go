@@ -84,8 +84,10 @@ func (t *tx) WebhookFailures(limit int) ([]core.WebhookFailure, error) {
 	out := make([]core.WebhookFailure, len(rows))
 	for i, r := range rows {
 		d := toCoreDelivery(r)
+		// The row counts the attempts retried; the one that failed for
+		// good is not among them.
 		out[i] = core.WebhookFailure{Delivery: d.ID, Endpoint: d.Endpoint, Event: d.Event, Type: types[d.Event],
-			Attempts: d.Attempts, LastError: d.LastError, FailedAt: d.DoneAt}
+			Attempts: d.Attempts + 1, LastError: d.LastError, FailedAt: d.DoneAt}
 	}
 	return out, nil
 }

@@ -93,7 +93,7 @@ func testWebhookFailures(t *testing.T, s core.Store) {
 			t.Fatalf("WebhookFailures = %+v, want deliveries %d then %d", fs, ds[1].ID, ds[0].ID)
 		}
 		f := fs[0]
-		if f.Endpoint != "b" || f.Event != ds[1].Event || f.Type != core.EventIdeaVoted || f.Attempts != 3 ||
+		if f.Endpoint != "b" || f.Event != ds[1].Event || f.Type != core.EventIdeaVoted || f.Attempts != 4 ||
 			f.LastError != "permanent: 410 Gone" || !f.FailedAt.Equal(T0.Add(time.Second)) {
 			t.Errorf("failure = %+v", f)
 		}
