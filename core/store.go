@@ -32,6 +32,7 @@ type Store interface {
 // matches; inserts return ErrDuplicate when a unique key is taken.
 type Tx interface {
 	IdeaTx
+	AnswerTx
 
 	// ContactByIdentity returns the contact owning (platform, userID).
 	ContactByIdentity(platform PlatformName, userID string) (Contact, error)
