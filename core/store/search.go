@@ -15,18 +15,21 @@ import (
 
 // Relevance for AnswerQuery.Relevant (suggestions nobody asked for) is
 // decided by each engine, not scored here: a hit must match at least one of
-// the words in its title — FTS5's column filter {title}, PostgreSQL's
-// ts_filter keeping the A (title) weight — and score at least a floor of the
-// engine's own scale:
-//   - SQLite: -bm25() with the title weighted 10 and the body 1. FTS5
-//     clamps a word's inverse document frequency to almost nothing when it
-//     is in more than half of the answers, so the floor turns away matches
-//     on words that tell answers apart from nothing.
+// the question's words in its title — FTS5's column filter {title},
+// PostgreSQL's ts_filter keeping the A (title) weight — and score at least
+// a floor on the engine's own scale:
+//   - SQLite: -bm25() with the title weighted 10 and the body 1, floor 0.
+//     bm25 scales by inverse document frequency, which FTS5 clamps to
+//     almost nothing for a word in more than half of the answers: with a
+//     handful of answers every word is, so any positive floor would turn
+//     every suggestion away until the collection grows. The title match is
+//     the test.
 //   - PostgreSQL: ts_rank() with its default weights (A 1.0, B 0.4), which
-//     for an OR query shrinks as the question gets longer; the floor turns
-//     away one passing title word in a long message.
+//     needs no collection statistics and, for an OR query, shrinks as the
+//     question gets longer; the floor 0.05 turns away one passing title
+//     word in a long message.
 const (
-	sqliteRelevant   = 0.05
+	sqliteRelevant   = 0.0
 	postgresRelevant = 0.05
 )
 
