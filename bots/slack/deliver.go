@@ -96,11 +96,14 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
 		parts = nil
 	}
-	for _, part := range parts {
+	for i, part := range parts {
 		if err := b.pace(ctx, m.Place.Chat, len(ids) > 0); err != nil {
 			return core.Receipt{IDs: ids}, err
 		}
 		opts := append([]slackapi.MsgOption{slackapi.MsgOptionText(part, false), slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()}, voiceOptions(m)...)
+		if i == len(parts)-1 && len(m.Buttons) > 0 {
+			opts = append(opts, slackapi.MsgOptionBlocks(buttonBlocks(part, m.Buttons)...))
+		}
 		if thread != "" {
 			opts = append(opts, slackapi.MsgOptionTS(thread))
 		}
