@@ -138,6 +138,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		log.Info("answers seeded", "dir", cfg.Answers.Dir, "added", res.Added, "updated", res.Updated, "unchanged", res.Unchanged)
 	}
 	m.register.MustRegister(deskCollector{relay: rs, now: time.Now})
+	m.register.MustRegister(answersCollector{src: st})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,

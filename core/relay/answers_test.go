@@ -236,3 +236,29 @@ func TestSuggestionButtonOfSomeoneElse(t *testing.T) {
 		t.Fatalf("status = %s after a stranger's press", got.Status)
 	}
 }
+
+// TestAnswerStatsCommand: !stats answers shows suggestions, the
+// self-served rate, misses and the most helpful answers.
+func TestAnswerStatsCommand(t *testing.T) {
+	e := newEnv(t, withSuggestions)
+	e.inTx(func(tx core.Tx) error {
+		return tx.CreateAnswer(&core.Answer{Slug: "refunds", Title: "Refunds", Body: "Press Refund in Orders."})
+	})
+	e.customer("a refund please")
+	e.drain()
+	conv := e.conversation()
+	sg, ok := suggestionPost(t, e, conv)
+	if !ok {
+		t.Fatal("no suggestion")
+	}
+	e.actResult(conv.Customer, "u1", "solved", sg.Buttons[1].Args...)
+	e.actResult(conv.Customer, "u1", "help", "gift", "cards")
+	e.staff(conv.Desk, "U-ALICE", "!stats answers 7d")
+	e.drain()
+	got := deskText(e, conv)
+	for _, want := range []string{"Suggestions shown: 1 · self-served: 1 (100%)", `"gift cards" × 1`, "#1 Refunds — helped 1 of 1 shown"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("desk lacks %q:\n%s", want, got)
+		}
+	}
+}

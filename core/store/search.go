@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode"
 
 	"cornershop/core"
@@ -189,4 +190,9 @@ func (s *Store) Answers(ctx context.Context, limit int) ([]core.Answer, error) {
 // core.ErrNotFound when there is none.
 func (s *Store) AnswerBySlug(ctx context.Context, slug string) (core.Answer, error) {
 	return (&tx{db: s.read.WithContext(ctx), s: s}).AnswerBySlug(slug)
+}
+
+// AnswerStats reads self-help figures on the read pool, for /metrics.
+func (s *Store) AnswerStats(ctx context.Context, since time.Time, top int) (core.AnswerStats, error) {
+	return (&tx{db: s.read.WithContext(ctx), s: s}).AnswerStats(since, top)
 }
