@@ -204,3 +204,12 @@ func Slugify(title string) string {
 	}
 	return s
 }
+
+// MessageLinker is a Platform that can read links to its messages (its
+// clients' "copy link"), so staff can point at a message by pasting one.
+type MessageLinker interface {
+	// ParseMessageLink returns the place (its Chat, and Thread when the
+	// link names one) and the platform id of the message link points at;
+	// ok is false when link is not a message link of this platform.
+	ParseMessageLink(link string) (place Place, id string, ok bool)
+}

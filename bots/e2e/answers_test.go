@@ -14,9 +14,12 @@ import (
 
 // answersStack starts the three platforms with a Slack desk where Alice is
 // an agent, and self-help as given.
-func answersStack(t *testing.T, w *world, answers relay.Answers) *bottest.Stack {
+func answersStack(t *testing.T, w *world, answers relay.Answers, roles ...core.Role) *bottest.Stack {
 	t.Helper()
-	alice := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin", Title: "Support"}, Roles: []core.Role{core.RoleAgent},
+	if len(roles) == 0 {
+		roles = []core.Role{core.RoleAgent}
+	}
+	alice := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin", Title: "Support"}, Roles: roles,
 		Identities: map[core.PlatformName]string{core.Slack: w.slStaff.ID}}
 	return bottest.Start(t, relay.Config{Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour,
 		NotePrefix: "//", CommandPrefix: "!", Desks: []relay.Desk{{Name: "desk", Place: slDesk{w}.channel()}},
@@ -218,5 +221,54 @@ func TestSlackHelpAndSuggestion(t *testing.T) {
 	bottest.Eventually(t, wait, "closed as self-served", func() bool {
 		got, _ := s.Conversation(t, core.Slack, sl.userID(), sl.place())
 		return got.Status == core.StatusClosed && core.HasTag(got.Tags, "self-served")
+	})
+}
+
+// TestCommunityReplyBecomesAnswer: in a shared Slack channel (a community
+// place) a member answers someone; a moderator pastes the link to that
+// message into a desk thread with !answer from; it becomes an answer
+// crediting the member, who is thanked in the moderator's voice, and
+// /help finds it.
+func TestCommunityReplyBecomesAnswer(t *testing.T) {
+	w := newWorld(t)
+	s := answersStack(t, w, relay.Answers{}, core.RoleModerator)
+	sl, desk := slCustomer{w}, slDesk{w}
+	msg, err := w.sl.Post(w.slShared.ID, w.slCust, "Gift cards never expire: redeem them under Account, Wallet.", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conv core.Conversation
+	bottest.Eventually(t, wait, "the member's message on record", func() bool {
+		got, ok := s.Conversation(t, core.Slack, sl.userID(), sl.place())
+		conv = got
+		return ok && got.Desk.Thread != ""
+	})
+	link := "https://acme.slack.com/archives/" + w.slShared.ID + "/p" + strings.Replace(msg.TS, ".", "", 1)
+	desk.staffWrites(t, conv.Desk, "!answer from "+link+" Do gift cards expire?")
+	bottest.Eventually(t, wait, "the publication in the desk", func() bool {
+		return strings.Contains(desk.says(t, conv.Desk), `reply as answer 1 "Do gift cards expire?"`)
+	})
+	bottest.Eventually(t, wait, "the thanks in Alice's voice", func() bool {
+		return anyContains(sl.sees(t), "Alice Martin", "Your reply was so helpful")
+	})
+	var a core.Answer
+	if err := s.Store.InTx(t.Context(), func(tx core.Tx) (err error) { a, err = tx.Answer(1); return }); err != nil {
+		t.Fatal(err)
+	}
+	if a.Credit != conv.ContactID || a.CreditName == "" || !strings.Contains(a.Body, "never expire") {
+		t.Fatalf("answer = %+v", a)
+	}
+
+	mallory := w.tgStranger
+	if _, err := w.tg.SendText(mallory.ID, 0, mallory, "/help gift card"); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "/help finds the community answer", func() bool {
+		for _, m := range w.tg.BotMessages(mallory.ID, 0) {
+			if strings.Contains(string(m.ReplyMarkup), "Do gift cards expire?") {
+				return true
+			}
+		}
+		return false
 	})
 }

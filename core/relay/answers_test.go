@@ -104,6 +104,8 @@ func TestAnswerCommands(t *testing.T) {
 		{name: "unknown answer", user: "U-BOB", line: "!answer 9 remove", want: "There is no answer 9"},
 		{name: "no reply yet", user: "U-BOB", line: "!answer add Returns", want: "Reply to the customer first"},
 		{name: "usage", user: "U-BOB", line: "!answer", want: "!answer add"},
+		{name: "agents cannot credit", user: "U-ALICE", line: "!answer from https://example.com/x", want: "needs the moderator role"},
+		{name: "unreadable link", user: "U-BOB", line: "!answer from https://example.com/x", want: "not a message link I can read"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
