@@ -49,7 +49,7 @@ func (s *Service) suggest(tx core.Tx, conv core.Conversation, text string) error
 	}); err != nil {
 		return err
 	}
-	return s.systemNote(tx, conv, "💡 Suggested to the customer: "+strings.Join(titles, ", ")+". Their choice will show here.")
+	return s.systemNote(tx, conv, "💡 Suggested to the customer: "+strings.Join(titles, " · ")+"\n(their choice will show here)")
 }
 
 // suggestionButtons are the controls under a suggestion: one per answer,
