@@ -384,6 +384,10 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 		case res.Repeat:
 			b.o.Logger.Info("discord interaction already handled", "interaction", i.ID)
 			return true
+		case res.Message:
+			// Content (an answer's body, perhaps a member's words): shown
+			// as text, so no markdown in it can disguise a link.
+			answer, buttons = escape(res.Text), res.Buttons
 		case res.Text != "":
 			answer, buttons = res.Text, res.Buttons
 		}
