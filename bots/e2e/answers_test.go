@@ -203,6 +203,9 @@ func TestSlackHelpAndSuggestion(t *testing.T) {
 			for _, b := range blocks {
 				for _, e := range b.Elements {
 					if strings.HasPrefix(e.ActionID, "cornershop:solved#") {
+						if m.Username != "Acme Support" {
+							t.Errorf("suggestion posted as %q, want the team's name", m.Username)
+						}
 						ts, value = m.TS, e.Value
 						return true
 					}
