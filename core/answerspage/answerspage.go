@@ -237,11 +237,30 @@ func paragraphs(text string) [][]Segment {
 	return out
 }
 
+// excerptRunes is how much of an answer's body the list shows.
+const excerptRunes = 160
+
+// excerpt is the start of body on one line, cut at a word and ended with
+// "…" when longer than excerptRunes.
+func excerpt(body string) string {
+	s := strings.Join(strings.Fields(body), " ")
+	r := []rune(s)
+	if len(r) <= excerptRunes {
+		return s
+	}
+	cut := string(r[:excerptRunes])
+	if i := strings.LastIndex(cut, " "); i > len(cut)/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
 //go:embed page.html
 var pageHTML string
 
 var templates = template.Must(template.New("page").Funcs(template.FuncMap{
 	"paragraphs": paragraphs,
+	"excerpt":    excerpt,
 	"date":       func(t time.Time) string { return t.Format("2 Jan 2006") },
 	"iso":        func(t time.Time) string { return t.Format(time.RFC3339) },
 }).Parse(pageHTML))

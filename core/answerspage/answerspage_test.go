@@ -76,7 +76,7 @@ func TestAnswersPage(t *testing.T) {
 		{name: "list", path: "/answers", status: 200,
 			want: []string{"Acme answers", `href="/answers/refunds"`, "Shipping times", `&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Gift&lt;/b&gt; cards`, `name="q"`, "Thanks to Tess &lt;i&gt;"},
 			not:  []string{"<script", "<b>Gift"}},
-		{name: "search", path: "/answers?q=refund", status: 200, want: []string{`1 result for “<span class="query">refund</span>”`, "Refunds"}, not: []string{"Shipping times"}},
+		{name: "search", path: "/answers?q=refund", status: 200, want: []string{`1 result for “<span class="query">refund</span>”`, "Refunds", `<p class="excerpt">Open Orders and press Refund. More at https://example.com/refunds.`}, not: []string{"Shipping times"}},
 		{name: "search nothing", path: "/answers?q=xyzzy", status: 200, want: []string{"No answer matches"}},
 		{name: "hostile search", path: "/answers?q=%22%3E%3Cscript%3E", status: 200, want: []string{`value="&#34;&gt;&lt;script&gt;"`}, not: []string{`"><script>`}},
 		{name: "one answer", path: "/answers/refunds", status: 200,
