@@ -20,6 +20,7 @@ type Config struct {
 	Routes   []Route   `yaml:"routes"`
 	Snippets []Snippet `yaml:"snippets"`
 	Ideas    Ideas     `yaml:"ideas"`
+	Answers  Answers   `yaml:"answers"`
 	Telegram Telegram  `yaml:"telegram"`
 	Slack    Slack     `yaml:"slack"`
 	Discord  Discord   `yaml:"discord"`
@@ -160,6 +161,18 @@ type Ideas struct {
 	NewContactAge time.Duration `yaml:"new_contact_age"`
 }
 
+// Answers configures self-help answers (docs/answers.md).
+type Answers struct {
+	// Suggest offers matching answers when a customer opens a new
+	// conversation: "off" or "new_conversation".
+	Suggest string `yaml:"suggest"`
+	// Dir is a folder of Markdown files, one answer each, published (or
+	// updated, by slug) at start; "" for none.
+	Dir string `yaml:"dir"`
+	// Limit caps the answers one suggestion or /help shows.
+	Limit int `yaml:"limit"`
+}
+
 // Board is an ideas board: a Discord forum channel, a Slack channel, or a
 // topic of a Telegram forum group.
 type Board struct {
@@ -234,6 +247,7 @@ func Default() *Config {
 			Greeting: "Hi! Write your question here and a person from our team will answer.",
 		},
 		Ideas:    Ideas{DailyNotices: 3, DigestWindow: 24 * time.Hour, DigestDelay: time.Hour, NewContactAge: 24 * time.Hour},
+		Answers:  Answers{Suggest: "off", Limit: 3},
 		Relay:    Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
 		Outbox:   Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},

@@ -147,6 +147,10 @@ func (c *Config) validate() []Problem {
 		ps.add("desks", "at least one desk is required when a platform is enabled")
 	}
 	ps.oneOf("ideas.moderation", c.Ideas.Moderation, "", "new", "all")
+	ps.oneOf("answers.suggest", c.Answers.Suggest, "off", "new_conversation")
+	if c.Answers.Limit < 1 || c.Answers.Limit > 5 {
+		ps.add("answers.limit", "must be between 1 and 5")
+	}
 	if c.Ideas.DailyNotices < 0 {
 		ps.add("ideas.daily_notices", "must not be negative")
 	}

@@ -123,6 +123,9 @@ type Outgoing struct {
 	// Anchor is the customer message a reply belongs under, when any.
 	Anchor string
 	Files  []File
+	// Buttons are native controls under the message (see Button); an
+	// adapter that cannot show them lists their labels instead.
+	Buttons []Button
 	// Commands are bot commands the text offers its reader ("/ideas
 	// mute"), written by cornershop: an adapter whose platform makes them
 	// tappable leaves these so, while defusing any other in the text.

@@ -33,6 +33,7 @@ type Store interface {
 type Tx interface {
 	IdeaTx
 	WebhookTx
+	AnswerTx
 
 	// ContactByIdentity returns the contact owning (platform, userID).
 	ContactByIdentity(platform PlatformName, userID string) (Contact, error)

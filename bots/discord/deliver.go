@@ -134,6 +134,8 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 			id, err = b.sendEmbed(ctx, place, name, avatar, part, f)
 		case typ != discordgo.ChannelTypeDM && voiced:
 			id, err = b.sendWebhook(ctx, place, name, avatar, part, f)
+		case i == len(parts)-1 && len(m.Buttons) > 0:
+			id, err = b.sendBotWith(ctx, place, part, f, components(m.Buttons))
 		default:
 			id, err = b.sendBot(ctx, place, part, f)
 		}
@@ -213,7 +215,12 @@ func target(p core.Place) string {
 }
 
 func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files []*discordgo.File) (string, error) {
-	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Content: content, Files: files, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
+	return b.sendBotWith(ctx, p, content, files, nil)
+}
+
+// sendBotWith posts as the bot with components (buttons) under the text.
+func (b *Bot) sendBotWith(ctx context.Context, p core.Place, content string, files []*discordgo.File, comps []discordgo.MessageComponent) (string, error) {
+	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Content: content, Files: files, Components: comps, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", b.classify("send message", err)
 	}

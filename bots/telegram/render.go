@@ -100,6 +100,10 @@ func render(m core.Outgoing) []string {
 		}
 	case core.KindNoteEcho:
 		header = "📝 <b>" + escape(m.Voice.Name) + "</b> (internal note)"
+	case core.KindSystem:
+		if m.Voice.Team { // cornershop speaking for the team (a suggestion)
+			header = signature(m.Voice)
+		}
 	}
 	open, close := "", ""
 	switch {

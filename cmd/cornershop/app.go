@@ -133,7 +133,16 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		st.Close()
 		return nil, err
 	}
+	if cfg.Answers.Dir != "" {
+		res, err := rs.SeedAnswers(ctx, os.DirFS(cfg.Answers.Dir))
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("answers.dir %s: %w", cfg.Answers.Dir, err)
+		}
+		log.Info("answers seeded", "dir", cfg.Answers.Dir, "added", res.Added, "updated", res.Updated, "unchanged", res.Unchanged)
+	}
 	m.register.MustRegister(deskCollector{relay: rs, now: time.Now})
+	m.register.MustRegister(answersCollector{src: st})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,
@@ -226,6 +235,7 @@ func relayConfig(cfg *config.Config) relay.Config {
 		DailyNotices: cfg.Ideas.DailyNotices, DigestWindow: cfg.Ideas.DigestWindow, DigestDelay: cfg.Ideas.DigestDelay,
 		Moderation: cfg.Ideas.Moderation, NewContactAge: cfg.Ideas.NewContactAge,
 	}
+	rc.Answers = relay.Answers{Suggest: cfg.Answers.Suggest, Limit: cfg.Answers.Limit}
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}

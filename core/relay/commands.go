@@ -91,7 +91,9 @@ func commands() []command {
 		{name: "audit", role: core.RoleModerator, help: "who did what to this conversation", run: cmdAudit},
 		{name: "idea", role: core.RoleAgent, args: "<title> [— details] | <id> [" + ideaVerbs + "]", help: "record the customer's idea with their vote, or show or moderate one (moderators)", run: cmdIdea},
 		{name: "ideas", role: core.RoleAgent, args: "[top|new|queue|hidden|<status>]", help: "list ideas", run: cmdIdeas},
-		{name: "stats", role: core.RoleAgent, args: "[period, e.g. 24h or 7d]", help: "response figures of this desk", run: cmdStats},
+		{name: "answer", role: core.RoleAgent, args: "add <title> [— answer] | from <message link> | <id> [" + answerVerbs + "]", help: "publish your last reply (or the text after the title) as a self-help answer, or show or moderate one (moderators)", run: cmdAnswer},
+		{name: "answers", role: core.RoleAgent, args: "[query]", help: "list or search the self-help answers", run: cmdAnswers},
+		{name: "stats", role: core.RoleAgent, args: "[answers] [period, e.g. 24h or 7d]", help: "response figures of this desk, or of self-help answers", run: cmdStats},
 		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
 	}
 }

@@ -17,6 +17,8 @@ type plan struct {
 	msg     core.Message
 	refs    []core.Ref // the message's refs on the delivery's side
 	card    core.ContactCard
+	// buttons go under a suggestion (a system message to the customer).
+	buttons []core.Button
 	// postedBefore is, for a send that may have landed, the newest post
 	// recorded on its side (see core.Outgoing.PostedBefore).
 	postedBefore string
@@ -41,6 +43,11 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 			}
 			if p.refs, err = tx.Refs(d.MessageID, d.Side); err != nil {
 				return fmt.Errorf("load refs: %w", err)
+			}
+		}
+		if p.msg.Direction == core.System && d.Side == core.CustomerSide {
+			if p.buttons, err = suggestionControls(tx, p.msg.ID); err != nil {
+				return err
 			}
 		}
 		if d.MaybeSent && d.Op == core.OpSend {
@@ -242,6 +249,11 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 		out.Voice = s.voiceOf(ctx, p.msg.Author)
 	default:
 		out.Kind = core.KindSystem
+		if len(p.buttons) > 0 {
+			out.Voice = s.cfg.Team
+			out.Voice.Team = true
+			out.Buttons = p.buttons
+		}
 	}
 	for _, a := range p.msg.Attachments {
 		f := core.File{Attachment: a}

@@ -54,6 +54,8 @@ type Config struct {
 	Snippets map[string]string
 	// Ideas configures idea threads.
 	Ideas Ideas
+	// Answers configures self-help answers.
+	Answers Answers
 	// BatchSize caps how many events share one transaction.
 	BatchSize int
 	// Wake is called after each commit that may have queued deliveries
@@ -105,6 +107,7 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 		now = time.Now
 	}
 	cfg.Ideas = cfg.Ideas.withDefaults()
+	cfg.Answers = cfg.Answers.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -61,6 +61,8 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"HandledConcurrent", testHandledConcurrent},
 		{"WebhookEvents", testWebhookEvents},
 		{"WebhookFailures", testWebhookFailures},
+		{"Answers", testAnswers},
+		{"AnswerRanking", testAnswerRanking},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
