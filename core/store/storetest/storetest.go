@@ -59,6 +59,11 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"IdeaCardKeepsUpdatedAt", testIdeaCardKeepsUpdatedAt},
 		{"Handled", testHandled},
 		{"HandledConcurrent", testHandledConcurrent},
+		{"SearchContacts", testSearchContacts},
+		{"SearchMessages", testSearchMessages},
+		{"SearchFollowsChanges", testSearchFollowsChanges},
+		{"SearchHostileInput", testSearchHostileInput},
+		{"RecordsPages", testRecordsPages},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
