@@ -220,4 +220,3 @@ func (s *Service) UpdateContact(ctx context.Context, id core.ContactID, actor st
 		return nil
 	})
 }
-
