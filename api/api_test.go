@@ -89,7 +89,9 @@ func TestContactsPagination(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("paged %v, want %v", got, want)
 		}
-		var conv struct{ NextCursor string `json:"next_cursor"` }
+		var conv struct {
+			NextCursor string `json:"next_cursor"`
+		}
 		h.want(http.StatusOK, call{method: "GET", path: "/conversations", token: readSecret}).decode(t, &conv)
 		if e := h.want(http.StatusBadRequest, call{method: "GET", path: "/contacts?cursor=" + encodeOther(), token: readSecret}).err(t); e.Field != "cursor" {
 			t.Errorf("foreign cursor: %+v", e)
@@ -138,7 +140,9 @@ func TestContactGetAndPatch(t *testing.T) {
 		if len(found.Data) != 1 {
 			t.Errorf("profile value search: %+v", found)
 		}
-		var audit struct{ Data []struct{ Actor, Action, Object string } }
+		var audit struct {
+			Data []struct{ Actor, Action, Object string }
+		}
 		h.want(http.StatusOK, call{method: "GET", path: "/audit?action=contact.update", token: adminSecret}).decode(t, &audit)
 		if len(audit.Data) != 2 || audit.Data[0].Actor != "api:crm" || audit.Data[0].Object != fmt.Sprintf("contact#%d", ids[0]) {
 			t.Errorf("audit: %+v", audit)
@@ -252,7 +256,9 @@ func TestReplyReachesTelegramCustomer(t *testing.T) {
 		if len(list.Data) != 0 {
 			t.Errorf("open conversations = %+v", list)
 		}
-		var audit struct{ Data []struct{ Actor, Detail string } }
+		var audit struct {
+			Data []struct{ Actor, Detail string }
+		}
 		h.want(http.StatusOK, call{method: "GET", path: fmt.Sprintf("/audit?action=reply&object=conversation%%23%d", conv.ID), token: adminSecret}).decode(t, &audit)
 		if len(audit.Data) != 1 || audit.Data[0].Actor != "staff:alice" || !strings.Contains(audit.Data[0].Detail, "api:crm") {
 			t.Errorf("audit = %+v", audit)

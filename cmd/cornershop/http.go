@@ -58,6 +58,9 @@ func (a *app) routes() http.Handler {
 	ideas := roadmap.Handler(a.store, roadmap.Options{Team: a.cfg.Team.Name, Logger: a.log.With("component", "roadmap")})
 	mux.Handle("GET /ideas", ideas)
 	mux.Handle("GET /ideas.json", ideas)
+	// The REST API (package api): bearer tokens, JSON, its OpenAPI
+	// document at /api/v1/openapi.json.
+	mux.Handle("/api/v1/", a.api)
 	for _, ad := range a.adapters {
 		if h, ok := ad.(httpAdapter); ok {
 			prefix := "/" + string(ad.Name()) + "/"
