@@ -143,8 +143,8 @@ func TestContactGetAndPatch(t *testing.T) {
 		var audit struct {
 			Data []struct{ Actor, Action, Object string }
 		}
-		h.want(http.StatusOK, call{method: "GET", path: "/audit?action=contact.update", token: adminSecret}).decode(t, &audit)
-		if len(audit.Data) != 2 || audit.Data[0].Actor != "api:crm" || audit.Data[0].Object != fmt.Sprintf("contact#%d", ids[0]) {
+		h.want(http.StatusOK, call{method: "GET", path: "/audit?action=profile", token: adminSecret}).decode(t, &audit)
+		if len(audit.Data) != 3 || audit.Data[0].Actor != "api:crm" || audit.Data[0].Object != fmt.Sprintf("contact#%d", ids[0]) {
 			t.Errorf("audit: %+v", audit)
 		}
 
@@ -160,7 +160,8 @@ func TestContactGetAndPatch(t *testing.T) {
 			{"empty tag", map[string]any{"tags": []string{""}}, 400, "tags[0]", false},
 			{"tags not a list", `{"tags": "vip"}`, 400, "tags", true},
 			{"field value not a string", `{"fields": {"plan": 3}}`, 400, "fields", true},
-			{"field too long", map[string]any{"fields": map[string]string{"plan": strings.Repeat("x", 1001)}}, 400, "fields.plan", true},
+			{"field too long", map[string]any{"fields": map[string]string{"plan": strings.Repeat("x", 501)}}, 400, "fields.plan", true},
+			{"field name too long", map[string]any{"fields": map[string]string{strings.Repeat("k", 41): "x"}}, 400, "fields", false},
 			{"malformed", `{"tags": [`, 400, "", true},
 			{"not json", `hello`, 400, "", true},
 			{"two values", `{} {}`, 400, "", true},

@@ -88,8 +88,8 @@ const (
 	maxTags       = 50
 	maxTag        = 64
 	maxFields     = 50
-	maxFieldKey   = 64
-	maxFieldValue = 1000
+	maxFieldKey   = 40  // bytes, as "!profile" allows
+	maxFieldValue = 500 // bytes
 )
 
 func (p contactPatch) check() (core.ContactPatch, error) {
@@ -99,10 +99,10 @@ func (p contactPatch) check() (core.ContactPatch, error) {
 	}
 	for k, v := range p.Fields {
 		switch {
-		case strings.TrimSpace(k) == "" || utf8.RuneCountInString(k) > maxFieldKey || !utf8.ValidString(k):
-			return out, invalid("fields", fmt.Sprintf("a field name must be 1 to %d characters", maxFieldKey))
-		case utf8.RuneCountInString(v) > maxFieldValue:
-			return out, invalid("fields."+k, fmt.Sprintf("at most %d characters", maxFieldValue))
+		case strings.TrimSpace(k) == "" || len(k) > maxFieldKey || !utf8.ValidString(k):
+			return out, invalid("fields", fmt.Sprintf("a field name must be 1 to %d bytes", maxFieldKey))
+		case len(v) > maxFieldValue || !utf8.ValidString(v):
+			return out, invalid("fields."+k, fmt.Sprintf("at most %d bytes of UTF-8", maxFieldValue))
 		}
 		out.Fields = append(out.Fields, core.Field{Key: k, Value: v})
 	}

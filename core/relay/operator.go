@@ -185,38 +185,76 @@ func (s *Service) SetIdeaStatus(ctx context.Context, id core.IdeaID, staff core.
 	return out, err
 }
 
-// UpdateContact implements core.Operator.
+// UpdateContact implements core.Operator as "!profile <field> <value>"
+// does: fields are lower-cased, each change audited ("profile", and
+// "contact.tags" for tags), noted in the desk thread of the contact's
+// conversations that are not closed, whose cards are refreshed.
 func (s *Service) UpdateContact(ctx context.Context, id core.ContactID, actor string, p core.ContactPatch) error {
-	for _, f := range p.Fields {
-		if strings.TrimSpace(f.Key) == "" {
-			return fmt.Errorf("%w: a profile field needs a name", core.ErrInvalid)
+	for i, f := range p.Fields {
+		key := strings.ToLower(strings.TrimSpace(f.Key))
+		if key == "" || len(key) > maxFieldKey || len(f.Value) > maxFieldValue {
+			return fmt.Errorf("%w: a profile field is 1 to %d bytes named, its value at most %d", core.ErrInvalid, maxFieldKey, maxFieldValue)
 		}
+		p.Fields[i].Key = key
 	}
 	return s.commit.do(ctx, func(tx core.Tx) error {
 		now := s.now()
 		if _, err := tx.Contact(id); err != nil {
 			return fmt.Errorf("contact %d: %w", id, err)
 		}
-		var changed []string
+		var said []string
+		audit := func(action, detail string) error {
+			if err := tx.Audit(core.AuditEntry{At: now, Actor: actor, Action: action, Object: id.String(), Detail: detail}); err != nil {
+				return fmt.Errorf("audit: %w", err)
+			}
+			return nil
+		}
 		for _, f := range p.Fields {
 			if err := tx.SetContactField(id, f, now); err != nil {
 				return fmt.Errorf("set field: %w", err)
 			}
-			changed = append(changed, f.Key)
+			if err := audit("profile", f.Key); err != nil {
+				return err
+			}
+			if f.Value == "" {
+				said = append(said, "removed "+f.Key)
+			} else {
+				said = append(said, fmt.Sprintf("set %s: %s", f.Key, f.Value))
+			}
 		}
 		if p.Tags != nil {
 			if err := tx.SetContactTags(id, *p.Tags, now); err != nil {
 				return fmt.Errorf("set tags: %w", err)
 			}
-			changed = append(changed, "tags")
+			if err := audit("contact.tags", strings.Join(*p.Tags, " ")); err != nil {
+				return err
+			}
+			said = append(said, "tags: "+orNone(*p.Tags))
 		}
-		if len(changed) == 0 {
+		if len(said) == 0 {
 			return nil
 		}
-		err := tx.Audit(core.AuditEntry{At: now, Actor: actor, Action: "contact.update", Object: id.String(), Detail: strings.Join(changed, " ")})
+		convs, err := tx.Conversations(id, 5)
 		if err != nil {
-			return fmt.Errorf("audit: %w", err)
+			return fmt.Errorf("conversations: %w", err)
+		}
+		for _, cv := range convs {
+			if cv.Status == core.StatusClosed || cv.Desk.IsZero() {
+				continue
+			}
+			if err := s.systemNote(tx, cv, fmt.Sprintf("📇 %s %s", actor, strings.Join(said, "; "))); err != nil {
+				return err
+			}
+			if err := s.cardUpdate(tx, cv); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
 }
+
+// Bounds of a profile field, as "!profile" has them.
+const (
+	maxFieldKey   = 40
+	maxFieldValue = 500
+)
