@@ -43,7 +43,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // fail answers err: input errors with their field, core's sentinels with
 // their status, anything else as a 500 that is logged but not shown.
-// field names the input a core.ErrInvalid is about, when the caller knows.
+// field names the input a core.ErrInvalid is about, when the caller knows
+// (the staff id, for the Operator's calls: the API checks the rest first).
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, field string) {
 	var fe *fieldError
 	var tooBig *http.MaxBytesError
@@ -57,7 +58,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, field s
 	case errors.Is(err, core.ErrInvalid):
 		writeError(w, http.StatusBadRequest, "invalid", coreMessage(err, core.ErrInvalid), field)
 	case errors.Is(err, core.ErrForbidden):
-		writeError(w, http.StatusForbidden, "forbidden", coreMessage(err, core.ErrForbidden), field)
+		writeError(w, http.StatusForbidden, "forbidden", coreMessage(err, core.ErrForbidden), "")
 	case errors.Is(err, core.ErrUnsupported):
 		writeError(w, http.StatusUnprocessableEntity, "platform_refuses", coreMessage(err, core.ErrUnsupported), "")
 	default:
