@@ -333,6 +333,12 @@ func TestOutreach(t *testing.T) {
 			t.Errorf("stranger: %+v", e)
 		}
 		h.want(http.StatusNotFound, call{method: "POST", path: "/contacts/999999/messages", token: writeSecret, body: map[string]string{"staff_id": "alice", "text": "hi"}})
+		if err := h.store().InTx(context.Background(), func(tx core.Tx) error { return tx.SetContactBlocked(conv.ContactID, true) }); err != nil {
+			t.Fatal(err)
+		}
+		if e := h.want(http.StatusForbidden, call{method: "POST", path: fmt.Sprintf("/contacts/%d/messages", conv.ContactID), token: writeSecret, body: map[string]string{"staff_id": "alice", "text": "hi"}}).err(t); !strings.Contains(e.Message, "blocked") {
+			t.Errorf("blocked contact: %+v", e)
+		}
 	})
 }
 
