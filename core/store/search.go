@@ -45,8 +45,8 @@ func ftsMatch(words []string) string {
 	return strings.Join(quoted, " ")
 }
 
-// matcher is the SQL that keeps rows of a full-text index matching words:
-// a condition on column idCol and its arguments.
+// contactMatch is the SQL that keeps contacts matching words:
+// a condition on the contact id column idCol, and its arguments.
 func (t *tx) contactMatch(idCol string, words []string) (string, []any) {
 	if t.s.driver == DriverPostgres {
 		return idCol + " IN (SELECT contact_id FROM contact_search WHERE doc @@ plainto_tsquery(?::regconfig, ?))",
