@@ -179,7 +179,7 @@ func (s *Service) SetIdeaStatus(ctx context.Context, id core.IdeaID, staff core.
 		if err != nil {
 			return fmt.Errorf("idea %d: %w", id, err)
 		}
-		out, err = moderation{s: s, tx: tx, st: st, idea: i, now: s.now()}.setStatus(to, message)
+		out, err = moderation{s: s, tx: tx, st: st, idea: i, now: s.now(), via: actor}.setStatus(to, message)
 		return err
 	})
 	return out, err
