@@ -377,7 +377,9 @@ func TestIdeas(t *testing.T) {
 		if res.Idea.Status != "planned" || res.Idea.Message != "Next month." || !strings.Contains(res.Said, "Idea #") {
 			t.Errorf("status change = %+v", res)
 		}
-		var audit struct{ Data []struct{ Actor, Detail string } }
+		var audit struct {
+			Data []struct{ Actor, Detail string }
+		}
 		h.want(http.StatusOK, call{method: "GET", path: "/audit?action=idea.status", token: adminSecret}).decode(t, &audit)
 		if len(audit.Data) != 1 || audit.Data[0].Actor != "staff:mo" || !strings.HasSuffix(audit.Data[0].Detail, "(via api:crm)") {
 			t.Errorf("audit = %+v", audit)
