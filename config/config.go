@@ -25,6 +25,24 @@ type Config struct {
 	Slack    Slack     `yaml:"slack"`
 	Discord  Discord   `yaml:"discord"`
 	Webhooks []Webhook `yaml:"webhooks"`
+	API      API       `yaml:"api"`
+}
+
+// API configures the REST API at /api/v1 (docs/api.md). Without tokens
+// only its OpenAPI document is served.
+type API struct {
+	Tokens []APIToken `yaml:"tokens"`
+}
+
+// APIToken is one client's bearer token.
+type APIToken struct {
+	// Name identifies the client in the audit log (api:<name>).
+	Name string `yaml:"name"`
+	// Secret is the bearer token, at least 32 characters; set it with
+	// CORNERSHOP_API_TOKENS_<n>_SECRET or its _FILE variant.
+	Secret Secret `yaml:"secret"`
+	// Scopes are read, write (implies read) and admin (implies both).
+	Scopes []string `yaml:"scopes"`
 }
 
 // Driver names a database driver.

@@ -196,3 +196,12 @@ type Cursor struct {
 	Place Place
 	Last  string
 }
+
+// ThreadLinker is a Platform that can write a link to a desk thread, so a
+// desk command's answer ("!search") can point at another conversation. It
+// does not block.
+type ThreadLinker interface {
+	// ThreadLink returns an address (or the platform's link markup) that
+	// opens thread t; "" when it cannot link there.
+	ThreadLink(t Place) string
+}

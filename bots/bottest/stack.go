@@ -51,12 +51,18 @@ func StartWith(t testing.TB, cfg relay.Config, o outbox.Options, platforms ...co
 // a stack and start another on what it recorded: a restart.
 func StartOn(t testing.TB, path string, cfg relay.Config, o outbox.Options, platforms ...core.Platform) *Stack {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	st, err := store.Open(ctx, store.Options{Driver: "sqlite", DSN: path, AutoMigrate: true})
+	st, err := store.Open(context.Background(), store.Options{Driver: "sqlite", DSN: path, AutoMigrate: true})
 	if err != nil {
-		cancel()
 		t.Fatalf("open store: %v", err)
 	}
+	return StartStore(t, st, cfg, o, platforms...)
+}
+
+// StartStore is StartWith on an open store (PostgresStore's, for one),
+// which the stack closes when it stops.
+func StartStore(t testing.TB, st *store.Store, cfg relay.Config, o outbox.Options, platforms ...core.Platform) *Stack {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
 	var w *outbox.Worker
 	cfg.Wake = func() { w.Notify() }
 	rs, err := relay.New(st, cfg, platforms, nil, slog.New(slog.DiscardHandler))

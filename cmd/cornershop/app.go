@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"cornershop/api"
 	"cornershop/config"
 	"cornershop/core"
 	"cornershop/core/outbox"
@@ -75,6 +76,8 @@ type app struct {
 	adapters []adapter
 	metrics  *metrics
 	holds    *holds
+	// api is the REST API's handler, mounted at /api/v1/.
+	api http.Handler
 }
 
 // holds records which platform connections this replica holds.
@@ -153,7 +156,27 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		Logger:      log.With("component", "outbox"),
 		Observer:    m,
 	})
-	return &app{cfg: cfg, log: log, store: st, relay: rs, worker: w, adapters: adapters, metrics: m, holds: &holds{held: map[string]bool{}}}, nil
+	apiHandler, err := api.Handler(api.Options{
+		Store: st, Records: st, Ideas: st, Operator: rs,
+		Tokens: apiTokens(cfg.API), Logger: log.With("component", "api"),
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, log: log, store: st, relay: rs, worker: w, adapters: adapters, metrics: m, holds: &holds{held: map[string]bool{}}, api: apiHandler}, nil
+}
+
+// apiTokens translates the configured API tokens.
+func apiTokens(c config.API) []api.Token {
+	out := make([]api.Token, len(c.Tokens))
+	for i, t := range c.Tokens {
+		out[i] = api.Token{Name: t.Name, Secret: t.Secret.Reveal()}
+		for _, s := range t.Scopes {
+			out[i].Scopes = append(out[i].Scopes, api.Scope(s))
+		}
+	}
+	return out
 }
 
 // groupCommitted is the store with the relay's group commit: the outbox's

@@ -65,6 +65,9 @@ func (a *app) routes() http.Handler {
 	mux.Handle("GET /answers", answers)
 	mux.Handle("GET /answers/{slug}", answers)
 	mux.Handle("GET /answers.json", answers)
+	// The REST API (package api): bearer tokens, JSON, its OpenAPI
+	// document at /api/v1/openapi.json.
+	mux.Handle("/api/v1/", a.api)
 	for _, ad := range a.adapters {
 		if h, ok := ad.(httpAdapter); ok {
 			prefix := "/" + string(ad.Name()) + "/"

@@ -83,6 +83,7 @@ func commands() []command {
 		{name: "profile", role: core.RoleAgent, args: "[field [value]]", help: "show the contact's profile, or set (or with no value remove) a field", run: cmdProfile},
 		{name: "card", role: core.RoleAgent, help: "show the contact card again", run: cmdCard},
 		{name: "history", role: core.RoleAgent, help: "the contact's earlier conversations", run: cmdHistory},
+		{name: "search", aliases: []string{"find"}, role: core.RoleAgent, args: "<words>", help: "find contacts and conversations by name, handle, profile or message text", run: cmdSearch},
 		{name: "transcript", role: core.RoleAgent, help: "the whole conversation as text", run: cmdTranscript},
 		{name: "link", role: core.RoleModerator, args: "<contact number>", help: "merge that contact into this one (undo with unlink)", run: cmdLink},
 		{name: "unlink", role: core.RoleModerator, args: "<contact number>", help: "undo a link: that contact stands alone again", run: cmdUnlink},

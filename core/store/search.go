@@ -2,197 +2,184 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
-	"time"
 	"unicode"
 
 	"cornershop/core"
 )
 
-// Full-text search of answers with each database's own engine: SQLite's
-// FTS5 (bm25) and PostgreSQL's tsvector (ts_rank). No scoring is done here;
-// this file only turns what a person typed into a query the engine cannot
-// misread and reads back the engine's ranking.
-
-// Relevance for AnswerQuery.Relevant (suggestions nobody asked for) is
-// decided by each engine, not scored here: a hit must match at least one of
-// the question's words in its title — FTS5's column filter {title},
-// PostgreSQL's ts_filter keeping the A (title) weight — and score at least
-// a floor on the engine's own scale:
-//   - SQLite: -bm25() with the title weighted 10 and the body 1, floor 0.
-//     bm25 scales by inverse document frequency, which FTS5 clamps to
-//     almost nothing for a word in more than half of the answers: with a
-//     handful of answers every word is, so any positive floor would turn
-//     every suggestion away until the collection grows. The title match is
-//     the test.
-//   - PostgreSQL: ts_rank() with its default weights (A 1.0, B 0.4), which
-//     needs no collection statistics and, for an OR query, shrinks as the
-//     question gets longer; the floor 0.05 turns away one passing title
-//     word in a long message.
+// Bounds on what one search may ask of the engine.
 const (
-	sqliteRelevant   = 0.0
-	postgresRelevant = 0.05
+	maxSearchWords = 16
+	maxWordRunes   = 64
+	defaultHits    = 20
+	maxHits        = 200
 )
 
-// maxQueryWords bounds how many words of a question are searched for.
-const maxQueryWords = 16
-
-// queryWords splits text into the words to search for: runs of letters and
-// digits, lowercased, at most maxQueryWords, each once. Everything else —
-// quotes, operators, parentheses, column filters — is a separator, so no
-// user text can reach either engine's query syntax.
-func queryWords(text string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if seen[w] {
-			continue
-		}
-		seen[w] = true
-		out = append(out, w)
-		if len(out) == maxQueryWords {
-			break
+// searchWords splits what a person typed into words: runs of letters,
+// digits and marks. Everything else separates words, so nothing typed
+// reaches the engine as query syntax.
+func searchWords(text string) []string {
+	words := strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
+	if len(words) > maxSearchWords {
+		words = words[:maxSearchWords]
+	}
+	for i, w := range words {
+		if r := []rune(w); len(r) > maxWordRunes {
+			words[i] = string(r[:maxWordRunes])
 		}
 	}
-	return out
+	return words
 }
 
-// englishStop are words too common to search for. PostgreSQL's english
-// configuration drops its own list; FTS5 has none, so the store drops
-// these when the language is english to match.
-var englishStop = map[string]bool{
-	"a": true, "an": true, "and": true, "are": true, "as": true, "at": true, "be": true, "but": true, "by": true, "can": true,
-	"do": true, "does": true, "for": true, "from": true, "have": true, "how": true, "i": true, "if": true, "in": true, "is": true,
-	"it": true, "me": true, "my": true, "no": true, "not": true, "of": true, "on": true, "or": true, "so": true, "that": true,
-	"the": true, "there": true, "this": true, "to": true, "was": true, "we": true, "what": true, "when": true, "where": true,
-	"which": true, "who": true, "why": true, "will": true, "with": true, "you": true, "your": true, "get": true, "hi": true, "hello": true,
-}
+// ftsMatch is the FTS5 MATCH expression requiring all of words.
+func ftsMatch(words []string) string { return ftsQuoted(words, " ") }
 
-// ftsMatch builds an FTS5 MATCH expression that matches any of words,
-// each a quoted string (a double quote inside is doubled, as FTS5 wants,
-// though queryWords leaves none).
-func ftsMatch(words []string) string {
-	q := make([]string, len(words))
+// ftsQuoted joins words with sep, each a quoted FTS5 string (inner quotes
+// doubled, though searchWords leaves none), so no word is read as syntax.
+func ftsQuoted(words []string, sep string) string {
+	quoted := make([]string, len(words))
 	for i, w := range words {
-		q[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		quoted[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
 	}
-	return strings.Join(q, " OR ")
+	return strings.Join(quoted, sep)
 }
 
-// websearch builds a websearch_to_tsquery input that matches any of words:
-// each quoted, joined by "or".
-func websearch(words []string) string {
-	q := make([]string, len(words))
-	for i, w := range words {
-		q[i] = `"` + strings.ReplaceAll(w, `"`, "") + `"`
-	}
-	return strings.Join(q, " or ")
-}
-
-// ftsTable is the FTS5 index for the configured language (see migration 7).
-func (s *Store) ftsTable() string {
-	if strings.EqualFold(s.o.SearchLanguage, "english") {
-		return "answers_fts_porter"
-	}
-	return "answers_fts_plain"
-}
-
-type hitRow struct {
-	ID    int64
-	Score float64
-}
-
-func (t *tx) SearchAnswers(q core.AnswerQuery) ([]core.AnswerHit, error) {
-	if q.Limit <= 0 {
-		q.Limit = 5
-	}
-	words := queryWords(q.Text)
-	var rows []hitRow
-	var err error
+// contactMatch is the SQL that keeps contacts matching words:
+// a condition on the contact id column idCol, and its arguments.
+func (t *tx) contactMatch(idCol string, words []string) (string, []any) {
 	if t.s.driver == DriverPostgres {
-		if len(words) == 0 {
-			return nil, nil
-		}
-		min, title := 0.0, ""
-		if q.Relevant {
-			min, title = postgresRelevant, " AND ts_filter(answers.tsv, '{a}') @@ q"
-		}
-		err = t.db.Raw(`SELECT answers.id, ts_rank(answers.tsv, q) AS score
-FROM answers, websearch_to_tsquery(?::regconfig, ?) AS q
-WHERE answers.tsv @@ q AND ts_rank(answers.tsv, q) >= ?`+title+`
-ORDER BY score DESC, answers.id LIMIT ?`, t.s.o.SearchLanguage, websearch(words), min, q.Limit).Scan(&rows).Error
-	} else {
-		if strings.EqualFold(t.s.o.SearchLanguage, "english") {
-			kept := words[:0:0]
-			for _, w := range words {
-				if !englishStop[w] {
-					kept = append(kept, w)
-				}
-			}
-			words = kept
-		}
-		if len(words) == 0 {
-			return nil, nil
-		}
-		min, match := -1e300, ftsMatch(words)
-		if q.Relevant {
-			min, match = sqliteRelevant, "("+match+") AND {title} : ("+match+")"
-		}
-		fts := t.s.ftsTable() // one of two fixed names, never user text
-		err = t.db.Raw(`SELECT answers.id, -bm25(`+fts+`, 10.0, 1.0) AS score
-FROM `+fts+` JOIN answers ON answers.id = `+fts+`.rowid
-WHERE `+fts+` MATCH ? AND -bm25(`+fts+`, 10.0, 1.0) >= ?
-ORDER BY score DESC, answers.id LIMIT ?`, match, min, q.Limit).Scan(&rows).Error
+		return idCol + " IN (SELECT contact_id FROM contact_search WHERE doc @@ plainto_tsquery(?::regconfig, ?))",
+			[]any{t.s.o.SearchLanguage, strings.Join(words, " ")}
 	}
-	if err != nil {
-		return nil, mapErr("search answers", err)
-	}
-	return t.hits(rows)
+	return idCol + " IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)", []any{ftsMatch(words)}
 }
 
-// hits loads the answers of ranked ids, keeping the engine's order.
-func (t *tx) hits(rows []hitRow) ([]core.AnswerHit, error) {
-	if len(rows) == 0 {
+func hitLimit(n int) int {
+	switch {
+	case n <= 0:
+		return defaultHits
+	case n > maxHits:
+		return maxHits
+	}
+	return n
+}
+
+func (t *tx) SearchContacts(q core.SearchQuery) ([]core.Contact, error) {
+	words := searchWords(q.Text)
+	if len(words) == 0 {
 		return nil, nil
 	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	as, err := t.answerList("search answers", t.db.Model(&answerRow{}).Select(answerColumns).Where("id IN ?", ids))
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[core.AnswerID]core.Answer, len(as))
-	for _, a := range as {
-		byID[a.ID] = a
-	}
-	out := make([]core.AnswerHit, 0, len(rows))
-	for _, r := range rows {
-		if a, ok := byID[core.AnswerID(r.ID)]; ok {
-			out = append(out, core.AnswerHit{Answer: a, Score: r.Score})
+	var sql string
+	var args []any
+	newest := "coalesce(c.updated_at, c.created_at) DESC, c.id DESC"
+	if t.s.driver == DriverPostgres {
+		order := "ts_rank(s.doc, q) DESC, c.id DESC"
+		if q.Order == core.ByNewest {
+			order = newest
 		}
+		sql = `SELECT c.id FROM contact_search s JOIN contacts c ON c.id = s.contact_id, plainto_tsquery(?::regconfig, ?) q
+WHERE s.doc @@ q ORDER BY ` + order + ` LIMIT ?`
+		args = []any{t.s.o.SearchLanguage, strings.Join(words, " "), hitLimit(q.Limit)}
+	} else {
+		// bm25 is lower for better matches; a name counts most, then
+		// handles, then profile values.
+		order := "bm25(contacts_fts, 10.0, 5.0, 1.0), c.id DESC"
+		if q.Order == core.ByNewest {
+			order = newest
+		}
+		sql = `SELECT c.id FROM contacts_fts JOIN contacts c ON c.id = contacts_fts.rowid
+WHERE contacts_fts MATCH ? ORDER BY ` + order + ` LIMIT ?`
+		args = []any{ftsMatch(words), hitLimit(q.Limit)}
+	}
+	var ids []int64
+	if err := t.db.Raw(sql, args...).Scan(&ids).Error; err != nil {
+		return nil, mapErr("search contacts", err)
+	}
+	return t.contactsByID(ids)
+}
+
+// contactsByID loads contacts in the order of ids.
+func (t *tx) contactsByID(ids []int64) ([]core.Contact, error) {
+	out := make([]core.Contact, 0, len(ids))
+	for _, id := range ids {
+		c, err := t.Contact(core.ContactID(id))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }
 
-// SearchAnswers searches answers on the read pool, for the public page.
-func (s *Store) SearchAnswers(ctx context.Context, q core.AnswerQuery) ([]core.AnswerHit, error) {
-	return (&tx{db: s.read.WithContext(ctx), s: s}).SearchAnswers(q)
+// searchedDirections are the messages search finds: what customers and
+// staff wrote, internal notes included; not cornershop's own notes.
+var searchedDirections = []string{string(core.Inbound), string(core.Reply), string(core.Note)}
+
+func (t *tx) SearchMessages(q core.SearchQuery) ([]core.MessageHit, error) {
+	words := searchWords(q.Text)
+	if len(words) == 0 {
+		return nil, nil
+	}
+	var sql string
+	var args []any
+	if t.s.driver == DriverPostgres {
+		order := "ts_rank(m.search, q) DESC, m.id DESC"
+		if q.Order == core.ByNewest {
+			order = "m.id DESC"
+		}
+		sql = `SELECT m.id FROM messages m, plainto_tsquery(?::regconfig, ?) q
+WHERE m.search @@ q AND m.deleted_at IS NULL AND m.direction IN ? ORDER BY ` + order + ` LIMIT ?`
+		args = []any{t.s.o.SearchLanguage, strings.Join(words, " "), searchedDirections, hitLimit(q.Limit)}
+	} else {
+		order := "bm25(messages_fts), m.id DESC"
+		if q.Order == core.ByNewest {
+			order = "m.id DESC"
+		}
+		sql = `SELECT m.id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+WHERE messages_fts MATCH ? AND m.deleted_at IS NULL AND m.direction IN ? ORDER BY ` + order + ` LIMIT ?`
+		args = []any{ftsMatch(words), searchedDirections, hitLimit(q.Limit)}
+	}
+	var ids []int64
+	if err := t.db.Raw(sql, args...).Scan(&ids).Error; err != nil {
+		return nil, mapErr("search messages", err)
+	}
+	convs := map[core.ConversationID]core.Conversation{}
+	out := make([]core.MessageHit, 0, len(ids))
+	for _, id := range ids {
+		m, err := t.Message(core.MessageID(id))
+		if err != nil {
+			return nil, fmt.Errorf("search messages: %w", err)
+		}
+		c, ok := convs[m.ConversationID]
+		if !ok {
+			if c, err = t.Conversation(m.ConversationID); err != nil {
+				return nil, fmt.Errorf("search messages: %w", err)
+			}
+			convs[m.ConversationID] = c
+		}
+		out = append(out, core.MessageHit{Message: m, Conversation: c})
+	}
+	return out, nil
 }
 
-// Answers lists answers by title on the read pool, for the public page.
-func (s *Store) Answers(ctx context.Context, limit int) ([]core.Answer, error) {
-	return (&tx{db: s.read.WithContext(ctx), s: s}).Answers(limit)
+var _ core.Search = (*Store)(nil)
+
+// SearchContacts implements core.Search, reading outside any transaction
+// (on SQLite from the read pool).
+func (s *Store) SearchContacts(ctx context.Context, q core.SearchQuery) ([]core.Contact, error) {
+	return s.reader(ctx).SearchContacts(q)
 }
 
-// AnswerBySlug reads one answer on the read pool, for the public page;
-// core.ErrNotFound when there is none.
-func (s *Store) AnswerBySlug(ctx context.Context, slug string) (core.Answer, error) {
-	return (&tx{db: s.read.WithContext(ctx), s: s}).AnswerBySlug(slug)
+// SearchMessages implements core.Search, reading outside any transaction.
+func (s *Store) SearchMessages(ctx context.Context, q core.SearchQuery) ([]core.MessageHit, error) {
+	return s.reader(ctx).SearchMessages(q)
 }
 
-// AnswerStats reads self-help figures on the read pool, for /metrics.
-func (s *Store) AnswerStats(ctx context.Context, since time.Time, top int) (core.AnswerStats, error) {
-	return (&tx{db: s.read.WithContext(ctx), s: s}).AnswerStats(since, top)
+// reader is a tx over the read pool, for reads outside a transaction.
+func (s *Store) reader(ctx context.Context) *tx {
+	return &tx{db: s.read.WithContext(ctx), s: s}
 }
