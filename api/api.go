@@ -30,11 +30,22 @@ type Options struct {
 	// Tokens are the bearer tokens that may call the API; none disables
 	// every route but the OpenAPI document.
 	Tokens []Token
+	// Routes are served by other packages under the API's bearer tokens
+	// and scopes (the webhook failures, for one).
+	Routes []Route
 	// Logger receives request failures (never a token or a body)
 	// [discard].
 	Logger *slog.Logger
 	// Now is the clock [time.Now].
 	Now func() time.Time
+}
+
+// Route is a route another package serves behind the API's
+// authentication: Pattern as http.ServeMux reads it, under /api/v1/.
+type Route struct {
+	Pattern string
+	Scope   Scope
+	Handler http.Handler
 }
 
 // server holds what the handlers share; it is read-only once built.

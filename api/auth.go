@@ -108,6 +108,16 @@ func caller(ctx context.Context) Token {
 	return t
 }
 
+// Caller names the token that authenticated the request ctx belongs to as
+// audit entries do ("api:<name>"), "" when none did: for the handlers of
+// Options.Routes.
+func Caller(ctx context.Context) string {
+	if t := caller(ctx); t.Name != "" {
+		return actor(ctx)
+	}
+	return ""
+}
+
 // actor names the caller in audit entries.
 func actor(ctx context.Context) string { return "api:" + caller(ctx).Name }
 

@@ -24,6 +24,10 @@ func (s *server) routes() http.Handler {
 
 	mux.Handle("GET /api/v1/audit", s.require(ScopeAdmin, s.listAudit()))
 
+	for _, rt := range s.o.Routes {
+		mux.Handle(rt.Pattern, s.require(rt.Scope, rt.Handler))
+	}
+
 	mux.Handle("/api/v1/", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such route; see /api/v1/openapi.json", "")
 	}))

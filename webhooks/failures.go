@@ -41,7 +41,7 @@ type failureJSON struct {
 // Failures returns the handler of GET /api/v1/webhooks/failures (query
 // limit, default 100, at most 1000) and POST
 // /api/v1/webhooks/failures/{id}/redeliver. Every request first passes
-// auth. Errors are JSON {"error": "..."}.
+// auth. Errors are JSON as the REST API's: {"error": {"code", "message"}}.
 func Failures(svc FailureService, auth Authorize, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -111,6 +111,13 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, map[string]string{"error": msg})
+// errorCodes are the API's error codes (docs/api.md) by status.
+var errorCodes = map[int]string{
+	http.StatusBadRequest: "invalid", http.StatusUnauthorized: "unauthorized", http.StatusForbidden: "forbidden",
+	http.StatusNotFound: "not_found", http.StatusInternalServerError: "internal",
+}
+
+// writeError answers as the REST API does: {"error": {"code", "message"}}.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": errorCodes[status], "message": msg}})
 }

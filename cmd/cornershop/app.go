@@ -159,6 +159,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	apiHandler, err := api.Handler(api.Options{
 		Store: st, Records: st, Ideas: st, Operator: rs,
 		Tokens: apiTokens(cfg.API), Logger: log.With("component", "api"),
+		Routes: webhookRoutes(rs, log.With("component", "webhooks")),
 	})
 	if err != nil {
 		st.Close()

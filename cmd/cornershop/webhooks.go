@@ -1,8 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 
+	"cornershop/api"
 	"cornershop/config"
 	"cornershop/core/relay"
 	"cornershop/webhooks"
@@ -27,4 +31,19 @@ func webhookConfig(cfg *config.Config) (relay.Webhooks, error) {
 	}
 	rw.Sender = sender
 	return rw, nil
+}
+
+// webhookRoutes serves the webhook failures (list: read scope; redeliver:
+// write) behind the REST API's tokens.
+func webhookRoutes(svc webhooks.FailureService, log *slog.Logger) []api.Route {
+	h := webhooks.Failures(svc, func(r *http.Request) (string, error) {
+		if actor := api.Caller(r.Context()); actor != "" {
+			return actor, nil
+		}
+		return "", errors.New("no API token")
+	}, log)
+	return []api.Route{
+		{Pattern: "GET /api/v1/webhooks/failures", Scope: api.ScopeRead, Handler: h},
+		{Pattern: "POST /api/v1/webhooks/failures/{id}/redeliver", Scope: api.ScopeWrite, Handler: h},
+	}
 }
