@@ -42,7 +42,10 @@ func (ps *problems) url(path, u string, required bool) {
 }
 
 // validate checks everything that can be checked without the network.
-func (c *Config) validate() []Problem {
+// undecoded holds the key paths whose value the file gave with the wrong
+// type: checks that depend on them are skipped, so one mistake is reported
+// once.
+func (c *Config) validate(undecoded map[string]bool) []Problem {
 	var ps problems
 	if !c.Database.Driver.Valid() {
 		ps.add("database.driver", "%q is not one of sqlite, postgres", c.Database.Driver)
@@ -118,7 +121,7 @@ func (c *Config) validate() []Problem {
 		desks[d.Name] = true
 		if _, known := enabled[d.Platform]; !known {
 			ps.add(p+".platform", "%q is not one of telegram, slack, discord", d.Platform)
-		} else if !enabled[d.Platform] {
+		} else if !enabled[d.Platform] && !undecoded[d.Platform+".enabled"] {
 			ps.add(p+".platform", "%s is not enabled", d.Platform)
 		}
 		if d.Channel == "" {
