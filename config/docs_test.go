@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -87,4 +88,12 @@ func TestEveryKeyIsDocumented(t *testing.T) {
 			t.Errorf("%s is not documented in %s (write it as `%s`)", k, referencePath, k)
 		}
 	}
+	for _, m := range documentedKey.FindAllStringSubmatch(doc, -1) {
+		if !keys[m[1]] {
+			t.Errorf("%s documents %s, which the configuration does not have", referencePath, m[1])
+		}
+	}
 }
+
+// documentedKey is a key in the first column of the reference's tables.
+var documentedKey = regexp.MustCompile("(?m)^\\| `([a-z_\\[\\].]+)` \\|")

@@ -60,6 +60,13 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		ps.add("http.listen", "%q is not host:port", c.HTTP.Listen)
 	}
+	if a := c.HTTP.AdminListen; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			ps.add("http.admin_listen", "%q is not host:port", a)
+		} else if a == c.HTTP.Listen {
+			ps.add("http.admin_listen", "is http.listen too: leave it empty to serve everything there")
+		}
+	}
 	ps.url("http.public_url", c.HTTP.PublicURL, false)
 	if c.HTTP.ReadTimeout <= 0 {
 		ps.add("http.read_timeout", "must be positive")
