@@ -45,8 +45,8 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fs.SetOutput(stderr)
 	keep := fs.Bool("keep-running", false, "leave the emulators and the service running after the scene")
 	verbose := fs.Bool("v", false, "show the service's logs")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	dir, err := os.MkdirTemp("", "cornershop-demo-")
 	if err != nil {
@@ -462,8 +462,8 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("emulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8081", "`address` to listen on")
-	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
 	}
 	switch args[0] {
 	case "discord":

@@ -17,15 +17,30 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], processEnv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cornershop:", err)
 		os.Exit(1)
 	}
+}
+
+// processEnv is the process's environment as run reads it: os.Getenv, and
+// the names of every variable set for environKey.
+func processEnv(key string) string {
+	if key != environKey {
+		return os.Getenv(key)
+	}
+	names := make([]string, 0, 64)
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		names = append(names, name)
+	}
+	return strings.Join(names, "\n")
 }
