@@ -39,7 +39,7 @@ Usage:
   cornershop demo         [--keep-running]   play a scene against the built-in platform emulators
   cornershop migrate      [--config FILE]    bring the database schema up to date
   cornershop check-config [--config FILE]    validate a configuration and print every problem
-  cornershop emulate      telegram|slack|discord [--listen ADDR]   run one platform emulator
+  cornershop emulate      telegram|slack|discord [--listen ADDR] [--chat]   run one platform emulator (--chat: type as its customer and staff, Slack)
   cornershop bench        [--db DSN] [--scenario LIST]   measure end to end against the emulators (BENCHMARKS.md)
   cornershop version
 
