@@ -7,7 +7,8 @@
 //	cornershop demo         [--keep-running]  play a scene against built-in emulators
 //	cornershop migrate      [--config FILE]   bring the database schema up to date
 //	cornershop check-config [--config FILE]   validate a configuration
-//	cornershop emulate      telegram|slack|discord [--listen ADDR]
+//	cornershop emulate      telegram|slack|discord [--listen ADDR] [--chat]
+//	cornershop healthcheck                     probe a local serve (container HEALTHCHECK)
 //	cornershop bench        [--db DSN] [--scenario LIST]   end-to-end benchmarks (BENCHMARKS.md)
 //	cornershop version
 package main
