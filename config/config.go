@@ -12,6 +12,7 @@ type Config struct {
 	Database Database  `yaml:"database"`
 	HTTP     HTTP      `yaml:"http"`
 	Log      Log       `yaml:"log"`
+	Metrics  Metrics   `yaml:"metrics"`
 	Team     Team      `yaml:"team"`
 	Relay    Relay     `yaml:"relay"`
 	Outbox   Outbox    `yaml:"outbox"`
@@ -75,9 +76,12 @@ type Database struct {
 	SearchLanguage string `yaml:"search_language"`
 }
 
-// HTTP is cornershop's one HTTP port.
+// HTTP is cornershop's HTTP server.
 type HTTP struct {
 	Listen string `yaml:"listen"`
+	// AdminListen, if set, serves /healthz, /readyz and /metrics on this
+	// address instead of Listen, so they can stay off the public network.
+	AdminListen string `yaml:"admin_listen"`
 	// PublicURL is the base URL platforms reach this service at (webhooks).
 	PublicURL string `yaml:"public_url"`
 	// ReadTimeout bounds reading one request, headers and body: the
@@ -87,6 +91,13 @@ type HTTP struct {
 	// IdleTimeout closes a keep-alive connection with no request for this
 	// long. Behind a load balancer, keep it above the balancer's own.
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
+}
+
+// Metrics configures the Prometheus metrics.
+type Metrics struct {
+	// Replica is the replica label on every series; "" means the host
+	// name, so a restart keeps its series.
+	Replica string `yaml:"replica"`
 }
 
 // Log configures logging.

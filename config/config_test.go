@@ -220,16 +220,24 @@ staff:
 			`outbox.lease: must be positive`,
 		}},
 		{"type errors name their key and hide the value", "outbox:\n  workers: " + token + "\nrelay:\n  reopen_window: 3 days\n", nil, []string{
-			`outbox.workers: cannot unmarshal !!str into int (test.yaml:2)`,
-			`relay.reopen_window: cannot unmarshal !!str into time.Duration (test.yaml:4)`,
+			`outbox.workers: want a whole number, got text (test.yaml:2)`,
+			`relay.reopen_window: want a duration such as 30s or 72h, got text (test.yaml:4)`,
 		}},
 		{"a key given twice does not hide the rest", "http:\n  listen: \":1\"\n  listen: \":2\"\noutbox:\n  workers: x\n", nil, []string{
 			`http.listen: key given twice (test.yaml:2 and 3)`,
-			`outbox.workers: cannot unmarshal !!str into int (test.yaml:5)`,
+			`outbox.workers: want a whole number, got text (test.yaml:5)`,
 		}},
 		{"a discord public key must be 32 bytes in hex", "discord:\n  enabled: true\n  token: x\n  public_key: abc\n", nil, []string{
 			`desks: at least one desk is required when a platform is enabled`,
 			`discord.public_key: want the application's public key: 64 hexadecimal digits`,
+		}},
+		{"a wrong type on enabled is said once", "slack:\n  enabled: yes please\ndesks:\n  - {name: d, platform: slack, channel: C1}\n", nil, []string{
+			`slack.enabled: want true or false, got text (test.yaml:2)`,
+		}},
+		{"list elements from the environment alone", "", map[string]string{"CORNERSHOP_STAFF_0_ID": "bad id"}, []string{
+			`staff[0].id: "bad id" must be lower-case letters, digits, - or _`,
+			`staff[0].name: required: customers see it`,
+			`staff[0].identities: at least one platform user id is required`,
 		}},
 		{"a secret from env and _FILE at once", "", map[string]string{"CORNERSHOP_DATABASE_DSN": "x", "CORNERSHOP_DATABASE_DSN_FILE": file}, []string{
 			`database.dsn: both CORNERSHOP_DATABASE_DSN and CORNERSHOP_DATABASE_DSN_FILE are set: set one`,

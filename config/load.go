@@ -75,9 +75,13 @@ func Parse(r io.Reader, name string, getenv func(string) string) (*Config, error
 		}
 		problems = append(problems, decode(b, name, cfg)...)
 	}
+	undecoded := map[string]bool{}
+	for _, p := range problems {
+		undecoded[p.Path] = true
+	}
 	problems = append(problems, applyEnv(reflect.ValueOf(cfg).Elem(), EnvPrefix, "", getenv)...)
 	fillElementDefaults(cfg)
-	problems = append(problems, cfg.validate()...)
+	problems = append(problems, cfg.validate(undecoded)...)
 	if len(problems) > 0 {
 		return nil, &ValidationError{Problems: problems}
 	}
@@ -129,7 +133,41 @@ func typeProblem(e, name string, lines map[int]string) Problem {
 		return Problem{Message: name + ": " + quotedValue.ReplaceAllString(e, "")}
 	}
 	n, _ := strconv.Atoi(m[1])
-	return Problem{Path: lines[n], Message: fmt.Sprintf("%s (%s:%d)", quotedValue.ReplaceAllString(m[2], ""), name, n)}
+	return Problem{Path: lines[n], Message: fmt.Sprintf("%s (%s:%d)", plainTypeError(quotedValue.ReplaceAllString(m[2], "")), name, n)}
+}
+
+// yamlTypeErr is yaml's wording of a value of the wrong type, without the
+// value: "cannot unmarshal !!str into time.Duration".
+var yamlTypeErr = regexp.MustCompile(`^cannot unmarshal !!(\w+) into (\S+)$`)
+
+// plainTypeError says what a key wants in the words the reference uses,
+// instead of yaml's tags and Go's type names.
+func plainTypeError(msg string) string {
+	m := yamlTypeErr.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	got := map[string]string{"str": "text", "int": "a number", "bool": "true or false", "float": "a number",
+		"map": "a section of keys", "seq": "a list", "null": "nothing"}[m[1]]
+	if got == "" {
+		got = m[1]
+	}
+	want := "another type"
+	switch t := m[2]; {
+	case t == "time.Duration":
+		want = "a duration such as 30s or 72h"
+	case t == "bool":
+		want = "true or false"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
+		want = "a whole number"
+	case t == "string" || t == "config.Secret":
+		want = "text"
+	case strings.HasPrefix(t, "[]"):
+		want = "a list"
+	case strings.HasPrefix(t, "config."):
+		want = "a section of keys"
+	}
+	return fmt.Sprintf("want %s, got %s", want, got)
 }
 
 func join(path, key string) string {
@@ -225,6 +263,11 @@ func applyEnv(v reflect.Value, env, path string, getenv func(string) string) []P
 			problems = append(problems, applyEnv(v.Field(i), env+"_"+strings.ToUpper(tag), join(path, tag), getenv)...)
 		}
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		// Variables may add elements past the file's: CORNERSHOP_STAFF_0_NAME
+		// with no staff in the file creates staff[0].
+		for i := v.Len(); anyEnvSet(t.Elem(), fmt.Sprintf("%s_%d", env, i), getenv); i++ {
+			v.Set(reflect.Append(v, reflect.Zero(t.Elem())))
+		}
 		for i := range v.Len() {
 			problems = append(problems, applyEnv(v.Index(i), fmt.Sprintf("%s_%d", env, i), fmt.Sprintf("%s[%d]", path, i), getenv)...)
 		}
@@ -238,6 +281,26 @@ func applyEnv(v reflect.Value, env, path string, getenv func(string) string) []P
 		}
 	}
 	return problems
+}
+
+// anyEnvSet reports whether any variable that would set a leaf of a value
+// of type t under the name env is set.
+func anyEnvSet(t reflect.Type, env string, getenv func(string) string) bool {
+	switch {
+	case t == secretType:
+		return getenv(env) != "" || getenv(env+"_FILE") != ""
+	case t.Kind() == reflect.Struct && t != durationType:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if tag := tagName(f); tag != "" && f.IsExported() && anyEnvSet(f.Type, env+"_"+strings.ToUpper(tag), getenv) {
+				return true
+			}
+		}
+		return false
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		return anyEnvSet(t.Elem(), env+"_0", getenv)
+	}
+	return getenv(env) != ""
 }
 
 // unwrapPath drops the file name from a *os.PathError: the path is the

@@ -42,7 +42,10 @@ func (ps *problems) url(path, u string, required bool) {
 }
 
 // validate checks everything that can be checked without the network.
-func (c *Config) validate() []Problem {
+// undecoded holds the key paths whose value the file gave with the wrong
+// type: checks that depend on them are skipped, so one mistake is reported
+// once.
+func (c *Config) validate(undecoded map[string]bool) []Problem {
 	var ps problems
 	if !c.Database.Driver.Valid() {
 		ps.add("database.driver", "%q is not one of sqlite, postgres", c.Database.Driver)
@@ -57,6 +60,13 @@ func (c *Config) validate() []Problem {
 	c.API.validate(&ps)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		ps.add("http.listen", "%q is not host:port", c.HTTP.Listen)
+	}
+	if a := c.HTTP.AdminListen; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			ps.add("http.admin_listen", "%q is not host:port", a)
+		} else if a == c.HTTP.Listen {
+			ps.add("http.admin_listen", "is http.listen too: leave it empty to serve everything there")
+		}
 	}
 	ps.url("http.public_url", c.HTTP.PublicURL, false)
 	if c.HTTP.ReadTimeout <= 0 {
@@ -120,7 +130,7 @@ func (c *Config) validate() []Problem {
 		desks[d.Name] = true
 		if _, known := enabled[d.Platform]; !known {
 			ps.add(p+".platform", "%q is not one of telegram, slack, discord", d.Platform)
-		} else if !enabled[d.Platform] {
+		} else if !enabled[d.Platform] && !undecoded[d.Platform+".enabled"] {
 			ps.add(p+".platform", "%s is not enabled", d.Platform)
 		}
 		if d.Channel == "" {

@@ -25,7 +25,8 @@ func TestAPIMounted(t *testing.T) {
 		t.Fatalf("new app: %v", err)
 	}
 	t.Cleanup(func() { a.store.Close() })
-	srv := httptest.NewServer(a.routes())
+	public, _ := a.routes()
+	srv := httptest.NewServer(public)
 	t.Cleanup(srv.Close)
 	if code, body := get(t, srv.URL+"/api/v1/openapi.json"); code != 200 || !strings.Contains(body, `"openapi":"3.0.3"`) {
 		t.Errorf("openapi.json = %d %.80q", code, body)
@@ -57,7 +58,8 @@ func TestWebhookFailuresBehindTheAPI(t *testing.T) {
 		t.Fatalf("new app: %v", err)
 	}
 	t.Cleanup(func() { a.store.Close() })
-	srv := httptest.NewServer(a.routes())
+	public, _ := a.routes()
+	srv := httptest.NewServer(public)
 	t.Cleanup(srv.Close)
 	call := func(method, path, token string) (int, string) {
 		t.Helper()

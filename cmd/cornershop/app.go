@@ -118,7 +118,10 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 			}
 		}
 	}
-	m := newMetrics(st, owner)
+	m := newMetrics(st, replicaName(cfg), names(adapters))
+	for _, w := range cfg.Webhooks {
+		m.webhookEndpoint(w.Name)
+	}
 	platforms := make([]core.Platform, len(adapters))
 	for i, a := range adapters {
 		platforms[i] = a
@@ -144,7 +147,6 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		}
 		log.Info("answers seeded", "dir", cfg.Answers.Dir, "added", res.Added, "updated", res.Updated, "unchanged", res.Unchanged)
 	}
-	m.register.MustRegister(deskCollector{relay: rs, now: time.Now})
 	m.register.MustRegister(answersCollector{src: st})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
@@ -178,6 +180,19 @@ func apiTokens(c config.API) []api.Token {
 		}
 	}
 	return out
+}
+
+// replicaName is the replica label of this process's metrics: configured,
+// else the host name, which (unlike the outbox owner's process id) stays
+// the same across restarts.
+func replicaName(cfg *config.Config) string {
+	if cfg.Metrics.Replica != "" {
+		return cfg.Metrics.Replica
+	}
+	if host, err := os.Hostname(); err == nil && host != "" {
+		return host
+	}
+	return "cornershop"
 }
 
 // groupCommitted is the store with the relay's group commit: the outbox's
@@ -310,18 +325,27 @@ func (a *app) ready(ctx context.Context) (string, error) {
 // in flight and closes the database. started, if not nil, receives the HTTP
 // address once the service listens.
 func (a *app) run(ctx context.Context, started func(addr string)) error {
+	public, admin := a.routes()
 	ln, err := net.Listen("tcp", a.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.HTTP.Listen, err)
 	}
-	srv := newServer(a.routes(), a.cfg.HTTP)
-	a.log.Info("cornershop listening", "addr", ln.Addr().String(), "platforms", names(a.adapters))
+	srvs := map[net.Listener]*http.Server{ln: newServer(public, a.cfg.HTTP)}
+	if admin != nil {
+		aln, err := net.Listen("tcp", a.cfg.HTTP.AdminListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (http.admin_listen): %w", a.cfg.HTTP.AdminListen, err)
+		}
+		srvs[aln] = newServer(admin, a.cfg.HTTP)
+		a.log.Info("health, readiness and metrics on their own address", "addr", aln.Addr().String())
+	}
 
 	inbox := a.metrics.countInbox(a.relay)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var wg sync.WaitGroup
-	errs := make(chan error, len(a.adapters)+1)
+	errs := make(chan error, len(a.adapters)+len(srvs))
 	for _, ad := range a.adapters {
 		wg.Go(func() {
 			var err error
@@ -344,12 +368,17 @@ func (a *app) run(ctx context.Context, started func(addr string)) error {
 			}
 		})
 	}
+	for _, ad := range a.adapters {
+		wg.Go(func() { watchConnection(runCtx, ad, a.log, a.metrics.connection(string(ad.Name()))) })
+	}
 	wg.Go(func() { _ = a.worker.Run(runCtx) })
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errs <- fmt.Errorf("http: %w", err)
-		}
-	}()
+	for l, srv := range srvs {
+		go func() {
+			if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("http: %w", err)
+			}
+		}()
+	}
 	if started != nil {
 		started(ln.Addr().String())
 	}
@@ -362,7 +391,9 @@ func (a *app) run(ctx context.Context, started func(addr string)) error {
 	a.log.Info("cornershop stopping: draining deliveries in flight")
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	_ = srv.Shutdown(shutdownCtx)
+	for _, srv := range srvs {
+		_ = srv.Shutdown(shutdownCtx)
+	}
 	// Adapters stop receiving; the worker finishes what it holds and stops.
 	stop()
 	wg.Wait()

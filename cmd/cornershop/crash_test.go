@@ -143,7 +143,7 @@ func killNine(t *testing.T, bin, pgDSN string) {
 
 	// Kill points: after every conversation has started (a Discord DM
 	// nobody has written in yet is invisible to a bot until its first
-	// message arrives, see README "Crash safety"), spread over the rest.
+	// message arrives, see docs/architecture.md "Crash safety"), spread over the rest.
 	kills := map[int]bool{}
 	for len(kills) < crashKills {
 		kills[crashConvs*2+rand.IntN(crashMessages-crashConvs*3)] = true

@@ -47,8 +47,8 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fs.SetOutput(stderr)
 	keep := fs.Bool("keep-running", false, "leave the emulators and the service running after the scene")
 	verbose := fs.Bool("v", false, "show the service's logs")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	dir, err := os.MkdirTemp("", "cornershop-demo-")
 	if err != nil {
@@ -469,8 +469,9 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("emulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8081", "`address` to listen on")
-	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+	chat := fs.Bool("chat", false, "slack: read lines from the terminal and post them as the customer (or, starting \"alice: \", as staff in the desk); print the bot's posts")
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
 	}
 	switch args[0] {
 	case "discord":
@@ -491,6 +492,10 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		desk, alice, bob, customer, shared := sl.SeedDemo()
 		fmt.Fprintf(stdout, "Slack emulator on %s (Web API %s)\n  bot token %s, app token %s, signing secret %s\n  desk %s with %s (%s) and %s (%s); Slack Connect channel %s with %s (%s)\n",
 			sl.URL(), sl.APIURL(), sl.BotToken(), sl.AppToken(), sl.SigningSecret(), desk.ID, alice.RealName, alice.ID, bob.RealName, bob.ID, shared.ID, customer.RealName, customer.ID)
+		if *chat {
+			c := slackChat{sl: sl, desk: desk, shared: shared, alice: alice, customer: customer}
+			return c.run(ctx, os.Stdin, stdout) // the terminal is this mode's whole point
+		}
 	case "telegram":
 		tg, err := telegramfake.Start(*listen, telegramfake.Options{})
 		if err != nil {

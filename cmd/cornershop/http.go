@@ -37,9 +37,23 @@ func newServer(h http.Handler, c config.HTTP) *http.Server {
 	}
 }
 
-// routes is every HTTP route cornershop serves, in one place.
-func (a *app) routes() http.Handler {
-	mux := http.NewServeMux()
+// routes is every HTTP route cornershop serves, in one place: the public
+// handler for http.listen and, when http.admin_listen is set, the
+// operator's handler for it (else nil: the operator routes are public too).
+func (a *app) routes() (public, admin http.Handler) {
+	pub := http.NewServeMux()
+	a.publicRoutes(pub)
+	if a.cfg.HTTP.AdminListen == "" {
+		a.adminRoutes(pub)
+		return pub, nil
+	}
+	adm := http.NewServeMux()
+	a.adminRoutes(adm)
+	return pub, adm
+}
+
+// adminRoutes adds the operator's routes: health, readiness, metrics.
+func (a *app) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -54,6 +68,11 @@ func (a *app) routes() http.Handler {
 		fmt.Fprint(w, "ready\n"+detail)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
+}
+
+// publicRoutes adds the routes platforms and visitors reach: the roadmap
+// and the adapters' webhooks.
+func (a *app) publicRoutes(mux *http.ServeMux) {
 	// The public roadmap: HTML, or JSON at /ideas.json and for
 	// Accept: application/json.
 	ideas := roadmap.Handler(a.store, roadmap.Options{Team: a.cfg.Team.Name, Logger: a.log.With("component", "roadmap")})
@@ -77,5 +96,4 @@ func (a *app) routes() http.Handler {
 			mux.Handle("POST /discord/interactions", h.InteractionsHandler())
 		}
 	}
-	return mux
 }

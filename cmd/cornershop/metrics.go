@@ -8,25 +8,37 @@ import (
 
 	"cornershop/core"
 	"cornershop/core/outbox"
-	"cornershop/core/relay"
 	"cornershop/core/store"
 )
 
 // metrics is cornershop's Prometheus registry and instruments. Every
 // series carries a replica label, so replicas sharing a database can be
-// told apart.
+// told apart; no label takes an unbounded set of values (no staff, contact
+// or chat ids).
 type metrics struct {
-	registry *prometheus.Registry
-	register prometheus.Registerer // registry, labelled with the replica
-	events   *prometheus.CounterVec
-	rejected *prometheus.CounterVec
-	attempts *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	fallback *prometheus.CounterVec
-	webhooks *prometheus.CounterVec
+	registry  *prometheus.Registry
+	register  prometheus.Registerer // registry, labelled with the replica
+	events    *prometheus.CounterVec
+	rejected  *prometheus.CounterVec
+	attempts  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	fallback  *prometheus.CounterVec
+	connected *prometheus.GaugeVec
+	webhooks  *prometheus.CounterVec
 }
 
-func newMetrics(st *store.Store, replica string) *metrics {
+// Label values every counter is created with at start, so each series
+// exists at 0 before its first event.
+var (
+	eventKinds    = []string{"message", "edit", "delete", "reaction", "action"}
+	rejectReasons = []string{"store", "invalid"}
+	deliveryOps   = []core.Op{core.OpSend, core.OpEdit, core.OpDelete, core.OpOpenThread, core.OpUpdateCard, core.OpReact, core.OpWake, core.OpIdeaCard, core.OpNotify}
+	outcomes      = []outbox.Outcome{outbox.Delivered, outbox.Retried, outbox.RateLimit, outbox.GaveUp, outbox.StoreError}
+)
+
+// newMetrics builds the registry for a replica serving platforms, with
+// every counter of those platforms present at 0.
+func newMetrics(st *store.Store, replica string, platforms []string) *metrics {
 	reg := prometheus.NewRegistry()
 	m := &metrics{
 		registry: reg,
@@ -49,8 +61,27 @@ func newMetrics(st *store.Store, replica string) *metrics {
 		fallback: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cornershop_desk_fallbacks_total", Help: "Desk copies posted in the desk channel because no desk thread could be opened, by desk platform.",
 		}, []string{"platform"}),
+		connected: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cornershop_platform_connected", Help: "1 while this replica holds a live connection to the platform (or receives its pushes), else 0.",
+		}, []string{"platform"}),
 	}
-	m.register.MustRegister(m.events, m.rejected, m.attempts, m.latency, m.fallback, m.webhooks,
+	for _, p := range platforms {
+		for _, k := range eventKinds {
+			m.events.WithLabelValues(p, k)
+		}
+		for _, r := range rejectReasons {
+			m.rejected.WithLabelValues(p, r)
+		}
+		for _, op := range deliveryOps {
+			for _, o := range outcomes {
+				m.attempts.WithLabelValues(p, string(op), string(o))
+			}
+		}
+		m.latency.WithLabelValues(p)
+		m.fallback.WithLabelValues(p)
+		m.connected.WithLabelValues(p)
+	}
+	m.register.MustRegister(m.events, m.rejected, m.attempts, m.latency, m.fallback, m.connected, m.webhooks,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
 		outboxCollector{st: st})
 	return m
@@ -63,6 +94,18 @@ func (m *metrics) Attempted(d core.Delivery, outcome outbox.Outcome, took time.D
 	}
 	m.attempts.WithLabelValues(string(d.Platform), string(d.Op), string(outcome)).Inc()
 	m.latency.WithLabelValues(string(d.Platform)).Observe(took.Seconds())
+}
+
+// connection returns the setter of platform's connection gauge.
+func (m *metrics) connection(platform string) func(bool) {
+	g := m.connected.WithLabelValues(platform)
+	return func(on bool) {
+		if on {
+			g.Set(1)
+		} else {
+			g.Set(0)
+		}
+	}
 }
 
 // deskFallback counts a desk copy posted without a thread
@@ -155,49 +198,10 @@ func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, stats.Lag.Seconds())
 }
 
-// deskCollector publishes the desks' response figures (the same as the
-// !stats command) at scrape time, over the last day and the last week.
-type deskCollector struct {
-	relay *relay.Service
-	now   func() time.Time
-}
-
-var (
-	firstResponseDesc = prometheus.NewDesc("cornershop_first_response_seconds", "Median time to the first staff reply, by desk and period.", []string{"desk", "period"}, nil)
-	resolutionDesc    = prometheus.NewDesc("cornershop_resolution_seconds", "Median time from a conversation's start to its close, by desk and period.", []string{"desk", "period"}, nil)
-	reopenDesc        = prometheus.NewDesc("cornershop_reopen_ratio", "Share of conversations reopened at least once, by desk and period.", []string{"desk", "period"}, nil)
-	queueDesc         = prometheus.NewDesc("cornershop_open_conversations", "Open conversations started in the period (the queue), by desk.", []string{"desk", "period"}, nil)
-	staffFirstDesc    = prometheus.NewDesc("cornershop_staff_first_response_seconds", "Median first-response time per staff member, by desk and period.", []string{"desk", "period", "staff"}, nil)
-)
-
-func (deskCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{firstResponseDesc, resolutionDesc, reopenDesc, queueDesc, staffFirstDesc} {
-		ch <- d
-	}
-}
-
-func (c deskCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	for _, desk := range c.relay.Desks() {
-		for _, p := range []struct {
-			name string
-			d    time.Duration
-		}{{"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}} {
-			r, err := c.relay.Report(ctx, desk.Place, c.now().Add(-p.d))
-			if err != nil {
-				ch <- prometheus.NewInvalidMetric(firstResponseDesc, err)
-				return
-			}
-			ch <- prometheus.MustNewConstMetric(firstResponseDesc, prometheus.GaugeValue, r.FirstResponse.Seconds(), desk.Name, p.name)
-			ch <- prometheus.MustNewConstMetric(resolutionDesc, prometheus.GaugeValue, r.Resolution.Seconds(), desk.Name, p.name)
-			ch <- prometheus.MustNewConstMetric(reopenDesc, prometheus.GaugeValue, r.ReopenRate, desk.Name, p.name)
-			ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(r.Open), desk.Name, p.name)
-			for who, sr := range r.ByStaff {
-				if sr.FirstResponses > 0 {
-					ch <- prometheus.MustNewConstMetric(staffFirstDesc, prometheus.GaugeValue, sr.FirstResponse.Seconds(), desk.Name, p.name, who)
-				}
-			}
-		}
+// webhookEndpoint creates endpoint's webhook series at 0, so each exists
+// before its first attempt.
+func (m *metrics) webhookEndpoint(endpoint string) {
+	for _, o := range outcomes {
+		m.webhooks.WithLabelValues(endpoint, string(o))
 	}
 }

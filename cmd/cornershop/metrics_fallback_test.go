@@ -11,7 +11,7 @@ import (
 // TestDeskFallbackIsCounted: relay.Config.DeskFallback, as wired, counts
 // each desk copy posted without a thread by the desk's platform.
 func TestDeskFallbackIsCounted(t *testing.T) {
-	m := newMetrics(nil, "r1")
+	m := newMetrics(nil, "r1", nil)
 	m.deskFallback(core.Discord)
 	m.deskFallback(core.Discord)
 	m.deskFallback(core.Slack)

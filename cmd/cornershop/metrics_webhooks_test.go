@@ -13,7 +13,7 @@ import (
 // and outcome, so a failure for good shows as outcome="failed"; other
 // deliveries do not count there.
 func TestWebhookAttemptsAreCounted(t *testing.T) {
-	m := newMetrics(nil, "r1")
+	m := newMetrics(nil, "r1", nil)
 	hook := core.Delivery{Op: core.OpWebhook, Endpoint: "crm"}
 	m.Attempted(hook, outbox.Retried, 0)
 	m.Attempted(hook, outbox.Retried, 0)

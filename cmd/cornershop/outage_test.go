@@ -68,7 +68,7 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 
 	// The outage starts once every conversation has begun (a first-ever
 	// Discord DM written while nobody holds the gateway is invisible to a
-	// bot, see README "Crash safety"), a third of the way in.
+	// bot, see docs/architecture.md "Crash safety"), a third of the way in.
 	outageAt := max(convs*2, messages/3)
 	pace := outageSendFor / time.Duration(messages)
 	outage := make(chan error, 1)

@@ -46,7 +46,8 @@ func TestReadyzFollowsWrites(t *testing.T) {
 				t.Fatalf("new app: %v", err)
 			}
 			t.Cleanup(func() { a.store.Close() })
-			srv := httptest.NewServer(a.routes())
+			routes, _ := a.routes()
+			srv := httptest.NewServer(routes)
 			t.Cleanup(srv.Close)
 			write := func() error {
 				return a.store.InTx(ctx, func(tx core.Tx) error {

@@ -6,16 +6,28 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"cornershop/config"
 )
+
+// environKey is a name no environment variable can have: getenv answers it
+// with the names of the variables set, one a line, when the caller can list
+// them (main does), so variables that set nothing can be reported.
+const environKey = "\x00environ"
+
+// unknownEnv lists the CORNERSHOP_* variables getenv knows of that set no
+// configuration key.
+func unknownEnv(getenv func(string) string) []config.Problem {
+	names := strings.Split(getenv(environKey), "\n")
+	return config.UnknownEnv(names)
+}
 
 // errUsage marks a command line that could not be understood.
 var errUsage = errors.New("usage")
@@ -27,7 +39,7 @@ Usage:
   cornershop demo         [--keep-running]   play a scene against the built-in platform emulators
   cornershop migrate      [--config FILE]    bring the database schema up to date
   cornershop check-config [--config FILE]    validate a configuration and print every problem
-  cornershop emulate      telegram|slack|discord [--listen ADDR]   run one platform emulator
+  cornershop emulate      telegram|slack|discord [--listen ADDR] [--chat]   run one platform emulator (--chat: type as its customer and staff, Slack)
   cornershop bench        [--db DSN] [--scenario LIST]   measure end to end against the emulators (BENCHMARKS.md)
   cornershop version
 
@@ -69,33 +81,36 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 }
 
-// version reports the module version and VCS revision the binary was built
-// from, when known.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-	}
-	return v
-}
-
 // configFlag adds --config to fs, defaulting to CORNERSHOP_CONFIG.
 func configFlag(fs *flag.FlagSet, getenv func(string) string) *string {
 	return fs.String("config", getenv("CORNERSHOP_CONFIG"), "configuration `file` (YAML)")
 }
 
+// loadConfig loads and validates the configuration; a missing file is
+// explained, since a new volume or a wrong mount is the usual cause.
 func loadConfig(path string, getenv func(string) string) (*config.Config, error) {
 	cfg, err := config.Load(path, getenv)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("configuration file %s does not exist: create it (config/example.yaml is a complete example), "+
+			"or leave out --config and CORNERSHOP_CONFIG to configure with CORNERSHOP_* variables alone: %w", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load config: %w", err)
 	}
 	return cfg, nil
+}
+
+// parseFlags parses a command's flags; --help prints them and is not an
+// error.
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	err = fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return false, nil
 }
 
 // newLogger returns the process logger: text on a terminal, JSON otherwise,
@@ -125,10 +140,13 @@ func cmdCheckConfig(args []string, getenv func(string) string, stdout, stderr io
 	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := configFlag(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
-	cfg, err := config.Load(*path, getenv)
+	for _, p := range unknownEnv(getenv) {
+		fmt.Fprintln(stdout, "warning:", p)
+	}
+	cfg, err := loadConfig(*path, getenv)
 	if err != nil {
 		fmt.Fprintln(stdout, err)
 		return errors.New("the configuration has problems")
@@ -158,13 +176,17 @@ func enabledPlatforms(cfg *config.Config) []string {
 // cmdHealthcheck asks a local serve for /healthz; distroless images have no
 // curl, so the container's HEALTHCHECK runs this.
 func cmdHealthcheck(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	addr := getenv("CORNERSHOP_HTTP_LISTEN")
+	name := "CORNERSHOP_HTTP_ADMIN_LISTEN"
+	addr := getenv(name)
+	if addr == "" {
+		name, addr = "CORNERSHOP_HTTP_LISTEN", getenv("CORNERSHOP_HTTP_LISTEN")
+	}
 	if addr == "" {
 		addr = ":8080"
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("CORNERSHOP_HTTP_LISTEN %q: %w", addr, err)
+		return fmt.Errorf("%s %q: %w", name, addr, err)
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"

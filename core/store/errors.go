@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
@@ -70,12 +71,28 @@ func (l gormLog) LogMode(gormlogger.LogLevel) gormlogger.Interface { return l }
 
 func (l gormLog) Info(context.Context, string, ...any) {}
 
-func (l gormLog) Warn(ctx context.Context, msg string, _ ...any) {
-	l.log.WarnContext(ctx, "gorm warning", "detail", msg)
+func (l gormLog) Warn(ctx context.Context, msg string, args ...any) {
+	l.log.WarnContext(ctx, "gorm warning", gormDetail(msg, args)...)
 }
 
-func (l gormLog) Error(ctx context.Context, msg string, _ ...any) {
-	l.log.ErrorContext(ctx, "gorm error", "detail", msg)
+func (l gormLog) Error(ctx context.Context, msg string, args ...any) {
+	l.log.ErrorContext(ctx, "gorm error", gormDetail(msg, args)...)
+}
+
+// formatVerb is a printf verb in one of gorm's log messages.
+var formatVerb = regexp.MustCompile(`,?\s*(got error\s*)?%[-+# 0-9.]*[a-zA-Z]`)
+
+// gormDetail is gorm's printf-style message as attributes: the text without
+// its verbs ("failed to initialize database") and the errors among its
+// arguments; other arguments (values, statements) are left out.
+func gormDetail(msg string, args []any) []any {
+	attrs := []any{"detail", strings.TrimSpace(formatVerb.ReplaceAllString(msg, ""))}
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			attrs = append(attrs, "err", err)
+		}
+	}
+	return attrs
 }
 
 func (l gormLog) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
