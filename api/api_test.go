@@ -33,6 +33,8 @@ func TestAuth(t *testing.T) {
 			{"GET", "/ideas", "read", nil},
 			{"GET", "/ideas/1", "read", nil},
 			{"POST", "/ideas/1/status", "write", map[string]any{"staff_id": "mo", "status": "planned"}},
+			{"GET", "/answers", "read", nil},
+			{"GET", "/answers/1", "read", nil},
 			{"GET", "/audit", "admin", nil},
 		}
 		for _, r := range routes {

@@ -22,6 +22,9 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /api/v1/ideas/{id}", s.require(ScopeRead, s.getIdea()))
 	mux.Handle("POST /api/v1/ideas/{id}/status", s.require(ScopeWrite, s.setIdeaStatus()))
 
+	mux.Handle("GET /api/v1/answers", s.require(ScopeRead, s.listAnswers()))
+	mux.Handle("GET /api/v1/answers/{id}", s.require(ScopeRead, s.getAnswer()))
+
 	mux.Handle("GET /api/v1/audit", s.require(ScopeAdmin, s.listAudit()))
 
 	for _, rt := range s.o.Routes {

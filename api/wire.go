@@ -139,6 +139,37 @@ func toIdeaJSON(i core.Idea) ideaJSON {
 	return out
 }
 
+type answerJSON struct {
+	ID         int64     `json:"id"`
+	Slug       string    `json:"slug"`
+	Title      string    `json:"title"`
+	Body       string    `json:"body"`
+	Tags       []string  `json:"tags"`
+	Author     string    `json:"author"`
+	AuthorName string    `json:"author_name,omitempty"`
+	CreditID   int64     `json:"credit_contact_id,omitempty"`
+	CreditName string    `json:"credit_name,omitempty"`
+	Shown      int       `json:"shown"`
+	Helped     int       `json:"helped"`
+	NotHelped  int       `json:"not_helped"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	// Score is the search engine's relevance, on search results only.
+	Score *float64 `json:"score,omitempty"`
+}
+
+func toAnswerJSON(a core.Answer) answerJSON {
+	out := answerJSON{
+		ID: int64(a.ID), Slug: a.Slug, Title: a.Title, Body: a.Body, Tags: a.Tags, Author: a.Author, AuthorName: a.AuthorName,
+		CreditID: int64(a.Credit), CreditName: a.CreditName, Shown: a.Shown, Helped: a.Helped, NotHelped: a.NotHelped,
+		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+	}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	return out
+}
+
 type auditJSON struct {
 	ID     int64     `json:"id"`
 	At     time.Time `json:"at"`

@@ -17,6 +17,8 @@ func TestWebhooksValidate(t *testing.T) {
 		want []string // problem paths; none for valid
 	}{
 		{"valid from env", base, map[string]string{"CORNERSHOP_WEBHOOKS_0_SECRET": "s3cr3t"}, nil},
+		{"answer events", base + "    events: [answer.*, answer.created, answer.updated, answer.removed, answer.helped]\n", map[string]string{"CORNERSHOP_WEBHOOKS_0_SECRET": "s3cr3t"}, nil},
+		{"answer typo", base + "    events: [answers.*, answer.deleted]\n", map[string]string{"CORNERSHOP_WEBHOOKS_0_SECRET": "s"}, []string{"webhooks[0].events[0]", "webhooks[0].events[1]"}},
 		{"secret required", base, nil, []string{"webhooks[0].secret"}},
 		{"http only", "webhooks:\n  - name: crm\n    url: ftp://x/\n", map[string]string{"CORNERSHOP_WEBHOOKS_0_SECRET": "s"}, []string{"webhooks[0].url"}},
 		{"bad pattern", base + "    events: [conversation.*, order.paid]\n", map[string]string{"CORNERSHOP_WEBHOOKS_0_SECRET": "s"}, []string{"webhooks[0].events[1]"}},

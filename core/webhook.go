@@ -42,6 +42,10 @@ const (
 	EventIdeaCreated          EventType = "idea.created"
 	EventIdeaStatusChanged    EventType = "idea.status_changed"
 	EventIdeaVoted            EventType = "idea.voted"
+	EventAnswerCreated        EventType = "answer.created"
+	EventAnswerUpdated        EventType = "answer.updated"
+	EventAnswerRemoved        EventType = "answer.removed"
+	EventAnswerHelped         EventType = "answer.helped"
 )
 
 // EventTypes lists every webhook event type.
@@ -49,6 +53,7 @@ var EventTypes = []EventType{
 	EventContactCreated, EventContactMerged,
 	EventConversationOpened, EventConversationAssigned, EventConversationClosed, EventConversationReopened,
 	EventMessageCreated, EventIdeaCreated, EventIdeaStatusChanged, EventIdeaVoted,
+	EventAnswerCreated, EventAnswerUpdated, EventAnswerRemoved, EventAnswerHelped,
 }
 
 // Valid reports whether t is a known event type.
@@ -91,8 +96,8 @@ type WebhookEvent struct {
 	ID        WebhookEventID
 	Type      EventType
 	CreatedAt time.Time
-	// Subject is what the event is about, "conversation:<id>", "idea:<id>"
-	// or "contact:<id>": the events of one subject reach each endpoint in
+	// Subject is what the event is about, "conversation:<id>", "idea:<id>",
+	// "answer:<id>" or "contact:<id>": the events of one subject reach each endpoint in
 	// the order they were recorded.
 	Subject string
 	// Contact is the contact the event concerns, when any (for erasure).

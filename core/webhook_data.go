@@ -78,3 +78,25 @@ type VoterData struct {
 	Platform  PlatformName `json:"platform"`
 	UserID    string       `json:"user_id"`
 }
+
+// AnswerData is the data of the answer.* events: the answer after the
+// change (answer.removed: as it was when removed).
+type AnswerData struct {
+	AnswerID   int64    `json:"answer_id"`
+	Slug       string   `json:"slug"`
+	Title      string   `json:"title"`
+	Body       string   `json:"body"`
+	Tags       []string `json:"tags,omitempty"`
+	Author     string   `json:"author"` // "staff:<id>" or "seed"
+	AuthorName string   `json:"author_name,omitempty"`
+	CreditID   int64    `json:"credit_contact_id,omitempty"`
+	CreditName string   `json:"credit_name,omitempty"`
+	Shown      int      `json:"shown"`
+	Helped     int      `json:"helped"`
+	NotHelped  int      `json:"not_helped"`
+	// Changed names the fields answer.updated changed: "title", "body",
+	// "tags".
+	Changed []string `json:"changed,omitempty"`
+	// Vote is what answer.helped counted: "helped" or "not_helped".
+	Vote AnswerCounter `json:"vote,omitempty"`
+}

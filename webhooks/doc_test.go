@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"cornershop/core"
 )
 
 // TestDocShowsTheTestedVerifier keeps docs/webhooks.md honest: the
@@ -26,5 +28,31 @@ func TestDocShowsTheTestedVerifier(t *testing.T) {
 	fn := strings.TrimSpace(src[start:end])
 	if !strings.Contains(string(doc), "```go\n"+fn+"\n```") {
 		t.Errorf("docs/webhooks.md does not show verifyCornershop as example_test.go has it:\n%s", fn)
+	}
+}
+
+// TestDocListsEveryEventType: every event type core records has a row in
+// docs/webhooks.md's events table, and the table names no other.
+func TestDocListsEveryEventType(t *testing.T) {
+	doc, err := os.ReadFile("../docs/webhooks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if rest, ok := strings.CutPrefix(line, "| `"); ok {
+			if typ, _, ok := strings.Cut(rest, "` |"); ok && strings.Contains(typ, ".") {
+				rows[typ] = true
+			}
+		}
+	}
+	for _, typ := range core.EventTypes {
+		if !rows[string(typ)] {
+			t.Errorf("docs/webhooks.md has no row for %s", typ)
+		}
+		delete(rows, string(typ))
+	}
+	for typ := range rows {
+		t.Errorf("docs/webhooks.md lists %s, which is not an event type", typ)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,6 +132,9 @@ func conversationSubject(id core.ConversationID) string {
 	return fmt.Sprintf("conversation:%d", int64(id))
 }
 func ideaSubject(id core.IdeaID) string { return fmt.Sprintf("idea:%d", int64(id)) }
+func answerSubject(id core.AnswerID) string {
+	return fmt.Sprintf("answer:%d", int64(id))
+}
 
 func contactData(c core.Contact) core.ContactData {
 	d := core.ContactData{ContactID: int64(c.ID), Name: c.Name}
@@ -292,4 +296,85 @@ func (t eventTx) ToggleVote(idea core.IdeaID, v core.Voter) (core.VoteResult, er
 	d.Voter = &core.VoterData{ContactID: int64(v.Contact), Platform: v.Platform, UserID: v.UserID}
 	d.Withdrawn = res == core.Unvoted
 	return res, t.rec.record(t.Tx, core.EventIdeaVoted, ideaSubject(idea), i.Author, false, d)
+}
+
+func answerData(a core.Answer) core.AnswerData {
+	return core.AnswerData{AnswerID: int64(a.ID), Slug: a.Slug, Title: a.Title, Body: a.Body, Tags: a.Tags,
+		Author: a.Author, AuthorName: a.AuthorName, CreditID: int64(a.Credit), CreditName: a.CreditName,
+		Shown: a.Shown, Helped: a.Helped, NotHelped: a.NotHelped}
+}
+
+// recordAnswer records t about answer a; the contact it concerns is the
+// one credited, when any.
+func (t eventTx) recordAnswer(typ core.EventType, a core.Answer, d core.AnswerData) error {
+	return t.rec.record(t.Tx, typ, answerSubject(a.ID), a.Credit, false, d)
+}
+
+// CreateAnswer records answer.created.
+func (t eventTx) CreateAnswer(a *core.Answer) error {
+	if err := t.Tx.CreateAnswer(a); err != nil {
+		return err
+	}
+	after, err := t.Tx.Answer(a.ID)
+	if err != nil {
+		return fmt.Errorf("load created answer: %w", err)
+	}
+	return t.recordAnswer(core.EventAnswerCreated, after, answerData(after))
+}
+
+// UpdateAnswer records answer.updated, naming the fields that changed,
+// when any did.
+func (t eventTx) UpdateAnswer(id core.AnswerID, p core.AnswerPatch, now time.Time) error {
+	before, err := t.Tx.Answer(id)
+	if err != nil {
+		return err
+	}
+	if err := t.Tx.UpdateAnswer(id, p, now); err != nil {
+		return err
+	}
+	after, err := t.Tx.Answer(id)
+	if err != nil {
+		return fmt.Errorf("load updated answer: %w", err)
+	}
+	d := answerData(after)
+	if after.Title != before.Title {
+		d.Changed = append(d.Changed, "title")
+	}
+	if after.Body != before.Body {
+		d.Changed = append(d.Changed, "body")
+	}
+	if !slices.Equal(after.Tags, before.Tags) {
+		d.Changed = append(d.Changed, "tags")
+	}
+	if len(d.Changed) == 0 {
+		return nil
+	}
+	return t.recordAnswer(core.EventAnswerUpdated, after, d)
+}
+
+// DeleteAnswer records answer.removed, with the answer as it was.
+func (t eventTx) DeleteAnswer(id core.AnswerID) error {
+	before, err := t.Tx.Answer(id)
+	if err != nil {
+		return err
+	}
+	if err := t.Tx.DeleteAnswer(id); err != nil {
+		return err
+	}
+	return t.recordAnswer(core.EventAnswerRemoved, before, answerData(before))
+}
+
+// CountAnswer records answer.helped when a customer says an answer helped
+// or did not; being shown is not an event (it happens on every search).
+func (t eventTx) CountAnswer(id core.AnswerID, c core.AnswerCounter) error {
+	if err := t.Tx.CountAnswer(id, c); err != nil || (c != core.AnswerHelped && c != core.AnswerNotHelped) {
+		return err
+	}
+	after, err := t.Tx.Answer(id)
+	if err != nil {
+		return fmt.Errorf("load counted answer: %w", err)
+	}
+	d := answerData(after)
+	d.Vote = c
+	return t.recordAnswer(core.EventAnswerHelped, after, d)
 }

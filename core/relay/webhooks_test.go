@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"cornershop/core"
 	"cornershop/core/relay"
 	"cornershop/webhooks"
 )
@@ -179,4 +180,93 @@ func TestWebhookIdeaEvents(t *testing.T) {
 	if evs[4].Data["status"] != "planned" || evs[4].Data["previous_status"] != "new" {
 		t.Errorf("status change data = %v", evs[4].Data)
 	}
+}
+
+// TestWebhookAnswerEvents: publishing, tagging, editing, a customer's
+// "this solved it" and removing an answer reach an "answer.*" endpoint
+// signed and in order, each with the answer's data; being shown is no
+// event, and an "idea.*" endpoint receives none of them.
+func TestWebhookAnswerEvents(t *testing.T) {
+	secret := []byte("whsec-test")
+	var recv *hookReceiver
+	e := newEnv(t, withSuggestions, func(c *relay.Config) {
+		now := func() time.Time { return time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC) }
+		var srv *httptest.Server
+		recv, srv = newHookReceiver(t, secret, now)
+		var eps []webhooks.Endpoint
+		for _, n := range []string{"answers", "ideas"} {
+			eps = append(eps, webhooks.Endpoint{Name: n, URL: srv.URL + "/" + n, Secret: secret})
+		}
+		sender, err := webhooks.New(eps, nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Webhooks = relay.Webhooks{Sender: sender, Endpoints: []relay.WebhookEndpoint{
+			{Name: "answers", Events: []string{"answer.*"}},
+			{Name: "ideas", Events: []string{"idea.*"}},
+		}}
+	})
+	conv := publishRefunds(t, e)
+	e.staff(conv.Desk, "U-BOB", "!answer 1 tag billing")
+	e.staff(conv.Desk, "U-BOB", "!answer 1 tag billing") // no change, no event
+	e.staff(conv.Desk, "U-BOB", "!answer 1 edit Press Refund in Orders.")
+
+	// Another customer's first message is offered the answer (shown: no
+	// event); "This solved it" counts it as helped.
+	other := core.Place{Platform: core.Telegram, Chat: "300"}
+	e.handle(core.MessageEvent{Place: other, ID: e.id(), Sender: core.Sender{UserID: "u3", Name: "Dora"}, Text: "Hello, I would like a refund for my shoes", Direct: true})
+	e.drain()
+	var solved *core.Button
+	for _, p := range e.cust.Posts(other) {
+		for i, b := range p.Buttons {
+			if b.Action == "solved" {
+				solved = &p.Buttons[i]
+			}
+		}
+	}
+	if solved == nil {
+		t.Fatalf("no suggestion for the second customer: %q", texts(e.cust.Posts(other)))
+	}
+	e.actResult(other, "u3", solved.Action, solved.Args...)
+	e.staff(conv.Desk, "U-BOB", "!answer 1 remove")
+	for range 20 {
+		e.drain()
+		e.clock.Add(time.Hour) // past every retry's backoff
+	}
+
+	want := []string{"answer.created", "answer.updated", "answer.updated", "answer.helped", "answer.removed"}
+	if got := recv.types("answers", "answer_id", 1); !slices.Equal(got, want) {
+		t.Fatalf("events = %v, want %v", got, want)
+	}
+	if got := recv.types("ideas", "answer_id", 1); len(got) != 0 {
+		t.Errorf("the idea.* endpoint received %v", got)
+	}
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	evs := recv.got["/answers"]
+	if d := evs[0].Data; d["slug"] != "refunds" || d["title"] != "Refunds" || d["author"] != "staff:alice" || d["author_name"] != "Alice Martin" {
+		t.Errorf("created data = %v", d)
+	}
+	if d := evs[1].Data; !slices.Equal(anyStrings(d["changed"]), []string{"tags"}) || !slices.Equal(anyStrings(d["tags"]), []string{"billing"}) {
+		t.Errorf("tagged data = %v", d)
+	}
+	if d := evs[2].Data; !slices.Equal(anyStrings(d["changed"]), []string{"body"}) || d["body"] != "Press Refund in Orders." {
+		t.Errorf("edited data = %v", d)
+	}
+	if d := evs[3].Data; d["vote"] != "helped" || d["helped"] != 1.0 || d["shown"] != 1.0 || d["not_helped"] != 0.0 {
+		t.Errorf("helped data = %v", d)
+	}
+	if d := evs[4].Data; d["title"] != "Refunds" || d["helped"] != 1.0 || d["vote"] != nil || d["changed"] != nil {
+		t.Errorf("removed data = %v", d)
+	}
+}
+
+func anyStrings(v any) []string {
+	vs, _ := v.([]any)
+	out := make([]string, 0, len(vs))
+	for _, s := range vs {
+		str, _ := s.(string)
+		out = append(out, str)
+	}
+	return out
 }
