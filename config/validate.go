@@ -128,6 +128,7 @@ func (c *Config) validate() []Problem {
 		if d.Kind == "forum" && d.Platform != "discord" {
 			ps.add(p+".kind", "forum desks exist only on discord")
 		}
+		validateService(&ps, p, d)
 		if d.ReplyMode != "" {
 			ps.oneOf(p+".reply_mode", d.ReplyMode, "reply", "note")
 		}

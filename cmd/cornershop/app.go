@@ -14,6 +14,7 @@ import (
 
 	"cornershop/config"
 	"cornershop/core"
+	"cornershop/core/hours"
 	"cornershop/core/outbox"
 	"cornershop/core/relay"
 	"cornershop/core/store"
@@ -121,7 +122,11 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		platforms[i] = a
 	}
 	var w *outbox.Worker
-	rcfg := relayConfig(cfg)
+	rcfg, err := relayConfig(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	rcfg.Wake = func() { w.Notify() }
 	rcfg.DeskFallback = m.deskFallback
 	rs, err := relay.New(st, rcfg, platforms, time.Now, log.With("component", "relay"))
@@ -174,7 +179,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrat
 }
 
 // relayConfig translates the configuration for the relay.
-func relayConfig(cfg *config.Config) relay.Config {
+func relayConfig(cfg *config.Config) (relay.Config, error) {
 	rc := relay.Config{
 		Team:          core.Voice{Name: cfg.Team.Name, AvatarURL: cfg.Team.AvatarURL, Team: true},
 		Greeting:      cfg.Team.Greeting,
@@ -208,11 +213,18 @@ func relayConfig(cfg *config.Config) relay.Config {
 		if mode == "" {
 			mode = cfg.Relay.ReplyMode
 		}
+		sched, err := hours.Parse(d.Hours.TimeZone, d.Hours.Weekly, d.Hours.Holidays)
+		if err != nil {
+			return relay.Config{}, fmt.Errorf("desk %s: %w", d.Name, err)
+		}
 		rc.Desks = append(rc.Desks, relay.Desk{
 			Name:                d.Name,
 			Place:               core.Place{Platform: core.PlatformName(d.Platform), Chat: d.Channel},
 			StaffFromMembership: d.StaffFromMembership,
 			NoteMode:            mode == "note",
+			Hours:               sched,
+			Acknowledge:         d.Acknowledge,
+			SLA:                 deskSLA(d.SLA),
 		})
 	}
 	for _, r := range cfg.Routes {
@@ -225,7 +237,7 @@ func relayConfig(cfg *config.Config) relay.Config {
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}
-	return rc
+	return rc, nil
 }
 
 // errDatabaseUnavailable is what /readyz says when the database cannot be

@@ -18,6 +18,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Desks name IANA time zones; the distroless image has no zoneinfo.
+	_ "time/tzdata"
 )
 
 func main() {

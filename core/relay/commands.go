@@ -274,6 +274,13 @@ func PriorityName(p int) string {
 	return strconv.Itoa(p)
 }
 
+// ParsePriority returns the priority named name (low, normal, high,
+// urgent).
+func ParsePriority(name string) (int, bool) {
+	p, ok := priorities[strings.ToLower(name)]
+	return p, ok
+}
+
 func cmdPriority(c *invocation) (string, error) {
 	p, ok := priorities[strings.ToLower(c.args)]
 	if !ok {

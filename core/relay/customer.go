@@ -40,10 +40,18 @@ func (s *Service) customerMessage(tx core.Tx, e core.MessageEvent) error {
 			return err
 		}
 	}
-	return s.enqueue(tx, core.Delivery{
+	if err := s.enqueue(tx, core.Delivery{
 		Key: fmt.Sprintf("send:desk:%d", m.ID), ConversationID: conv.ID, MessageID: m.ID,
 		Op: core.OpSend, Side: core.DeskSide, Platform: conv.Desk.Platform,
-	})
+	}); err != nil {
+		return err
+	}
+	if isNew {
+		if err := s.welcome(tx, s.deskFor(e.Place), conv); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func senderName(s core.Sender) string {

@@ -237,6 +237,14 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 	case core.Note:
 		out.Kind = core.KindNoteEcho
 		out.Voice = s.voiceOf(ctx, p.msg.Author)
+	case core.System:
+		out.Kind = core.KindSystem
+		if d.Side == core.CustomerSide {
+			// cornershop speaking to a customer (away message,
+			// acknowledgement) speaks as the team.
+			out.Kind, out.Voice = core.KindReply, s.cfg.Team
+			out.Voice.Team = true
+		}
 	default:
 		out.Kind = core.KindSystem
 	}
