@@ -267,3 +267,46 @@ func DeliveryLane(d Delivery) string {
 	}
 	return fmt.Sprintf("c%d:%s", int64(d.ConversationID), d.Side)
 }
+
+// SLAClockID identifies an SLA clock; unique in the database.
+type SLAClockID int64
+
+// SLAKind says which response an SLA clock times.
+type SLAKind string
+
+// SLA clock kinds.
+const (
+	FirstResponse SLAKind = "first" // the conversation's first staff reply
+	NextResponse  SLAKind = "next"  // the reply to a customer message after a staff reply
+)
+
+// SLAClock times one wait for a staff reply against a target counted in
+// the desk's business hours. It runs from the customer message that
+// started the wait until a reply, a close or a snooze stops it.
+type SLAClock struct {
+	ID           SLAClockID
+	Conversation ConversationID
+	Desk         Place // the desk's channel (Thread empty)
+	Kind         SLAKind
+	Priority     int
+	StartedAt    time.Time
+	WarnAt       time.Time // when the thread is warned
+	DueAt        time.Time // the target: a reply later is a breach
+	StoppedAt    time.Time // zero while running
+	StopReason   string    // "reply", "close", "snooze"
+	Warned       bool
+	Breached     bool
+}
+
+// Met reports whether the clock stopped by a reply in time; a clock still
+// running, or stopped by a close or snooze, has no verdict (ok false)
+// unless it already breached.
+func (c SLAClock) Met() (met, ok bool) {
+	if c.Breached || (!c.StoppedAt.IsZero() && c.StoppedAt.After(c.DueAt)) {
+		return false, true
+	}
+	if c.StopReason == "reply" {
+		return true, true
+	}
+	return false, false
+}

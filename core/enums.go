@@ -100,12 +100,14 @@ const (
 	OpWake       Op = "wake"        // a snoozed conversation's time is up (no platform call)
 	OpIdeaCard   Op = "idea_card"   // post or refresh an idea's card
 	OpNotify     Op = "notify"      // tell an idea's follower what moved (a Notice batch)
+	OpSLAWarn    Op = "sla_warn"    // an SLA clock reached its warning share (no platform call)
+	OpSLABreach  Op = "sla_breach"  // an SLA clock reached its target (no platform call)
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpSLAWarn, OpSLABreach:
 		return true
 	}
 	return false

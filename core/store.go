@@ -157,6 +157,24 @@ type Tx interface {
 	// how many it forgot.
 	PruneHandled(before time.Time) (int64, error)
 
+	// StartClock records a running SLA clock and sets c.ID.
+	StartClock(c *SLAClock) error
+	// RunningClock returns the conversation's running SLA clock;
+	// ErrNotFound when none runs.
+	RunningClock(conv ConversationID) (SLAClock, error)
+	// StopClock stops a running clock at at for reason ("reply", "close",
+	// "snooze"); stopping a stopped clock changes nothing.
+	StopClock(id SLAClockID, at time.Time, reason string) error
+	// MarkClock records that a clock's warning (breached false) or breach
+	// (true) was given; it reports false when it already was, so each is
+	// given once even when two replicas perform it.
+	MarkClock(id SLAClockID, breached bool) (bool, error)
+	// DeskClocks lists the clocks of conversations at desk (Thread
+	// ignored) started at or after since, oldest first.
+	DeskClocks(desk Place, since time.Time) ([]SLAClock, error)
+	// Answered reports whether the conversation has a staff reply.
+	Answered(conv ConversationID) (bool, error)
+
 	// Audit appends an audit entry.
 	Audit(e AuditEntry) error
 	// AuditEntries lists the newest entries about object (e.g.

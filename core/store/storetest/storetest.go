@@ -59,6 +59,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"IdeaCardKeepsUpdatedAt", testIdeaCardKeepsUpdatedAt},
 		{"Handled", testHandled},
 		{"HandledConcurrent", testHandledConcurrent},
+		{"Clocks", testClocks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
