@@ -226,6 +226,10 @@ type ContactCard struct {
 	Profile []Field
 	// Ideas are the ideas the contact proposed or voted for, newest first.
 	Ideas []Idea
+	// Due says when a staff response is due under the desk's SLA ("First
+	// response due Mon 7 Dec 10:00 CET"); "" when no clock runs. Written by
+	// cornershop.
+	Due string
 }
 
 // IdeasSummary renders the card's ideas on one line, e.g. "#12 Dark mode

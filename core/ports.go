@@ -130,6 +130,11 @@ type Outgoing struct {
 	// Edited and Deleted mark re-renders of an edited or deleted message.
 	Edited  bool
 	Deleted bool
+	// Mention is whom a post by cornershop pings on purpose (SLA
+	// warnings); zero for none. Adapters render their platform's real
+	// mention before the text and permit exactly that one, while text stays
+	// neutralised.
+	Mention Mention
 	// MaybeSent says an earlier attempt may have landed (Delivery.MaybeSent).
 	// An adapter that can read the place back should look for its own post
 	// of this message newer than PostedBefore and return that post's ids
@@ -141,6 +146,19 @@ type Outgoing struct {
 	// attempt of this delivery can only have landed after it.
 	PostedBefore string
 }
+
+// Mention is one user or one group (Slack user group, Discord role) on
+// the platform an Outgoing goes to. User is a platform user id (Telegram
+// also "@username"); Group a group id; Name what to show where the
+// platform needs text (Telegram text mentions).
+type Mention struct {
+	User  string
+	Group string
+	Name  string
+}
+
+// IsZero reports whether m pings nobody.
+func (m Mention) IsZero() bool { return m.User == "" && m.Group == "" }
 
 // File is an attachment on its way to a platform.
 type File struct {

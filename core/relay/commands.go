@@ -155,6 +155,9 @@ func cmdSetStatus(to core.Status) func(c *invocation) (string, error) {
 		if to == core.StatusClosed {
 			p.ClosedAt = &c.now
 			say, action = fmt.Sprintf("✅ Closed by %s.", c.staff.Voice.Name), "close"
+			if err := c.s.stopClock(c.tx, c.conv.ID, "close"); err != nil {
+				return "", err
+			}
 		}
 		c.conv.Status = to
 		return c.update(p, action, "", say)
@@ -312,6 +315,9 @@ func cmdSnooze(c *invocation) (string, error) {
 		return "", errUsage
 	}
 	until := c.now.Add(d)
+	if err := c.s.stopClock(c.tx, c.conv.ID, "snooze"); err != nil {
+		return "", err
+	}
 	waiting := core.StatusWaiting
 	c.conv.Status = waiting
 	say, err := c.update(core.ConversationPatch{Status: &waiting}, "snooze", until.UTC().Format(time.RFC3339),

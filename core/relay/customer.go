@@ -51,7 +51,7 @@ func (s *Service) customerMessage(tx core.Tx, e core.MessageEvent) error {
 			return err
 		}
 	}
-	return nil
+	return s.startClock(tx, conv, isNew)
 }
 
 func senderName(s core.Sender) string {

@@ -78,6 +78,12 @@ func (s *Service) fullCard(tx core.Tx, conv core.Conversation, c core.Contact) (
 	if card.Ideas, err = tx.IdeasOf(c.ID, 5); err != nil {
 		return core.ContactCard{}, fmt.Errorf("load ideas: %w", err)
 	}
+	switch clock, err := tx.RunningClock(conv.ID); {
+	case err == nil:
+		card.Due = dueLine(clock, s.zoneOf(conv))
+	case !errors.Is(err, core.ErrNotFound):
+		return core.ContactCard{}, fmt.Errorf("load sla clock: %w", err)
+	}
 	return card, nil
 }
 
@@ -113,6 +119,9 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 	}
 	if d.Op == core.OpWake {
 		return s.wake(p.conv), nil
+	}
+	if d.Op == core.OpSLAWarn || d.Op == core.OpSLABreach {
+		return s.slaCheck(d), nil
 	}
 	target := placeOn(p.conv, d.Side)
 	plat, ok := s.platforms[target.Platform]
@@ -239,6 +248,9 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 		out.Voice = s.voiceOf(ctx, p.msg.Author)
 	case core.System:
 		out.Kind = core.KindSystem
+		if p.msg.Author == slaAuthor && d.Side == core.DeskSide {
+			out.Mention = s.slaMention(p.conv)
+		}
 		if d.Side == core.CustomerSide {
 			// cornershop speaking to a customer (away message,
 			// acknowledgement) speaks as the team.

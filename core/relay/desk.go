@@ -124,6 +124,9 @@ func (s *Service) reply(tx core.Tx, conv core.Conversation, st core.Staff, e cor
 	if err := s.enqueueAt(tx, d); err != nil {
 		return err
 	}
+	if err := s.stopClock(tx, conv.ID, "reply"); err != nil {
+		return err
+	}
 	if conv.Status == core.StatusWaiting {
 		return nil
 	}
