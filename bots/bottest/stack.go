@@ -51,6 +51,20 @@ func StartWith(t testing.TB, cfg relay.Config, o outbox.Options, platforms ...co
 // a stack and start another on what it recorded: a restart.
 func StartOn(t testing.TB, path string, cfg relay.Config, o outbox.Options, platforms ...core.Platform) *Stack {
 	t.Helper()
+	return startOn(t, path, cfg, o, nil, platforms...)
+}
+
+// StartAt is Start with the relay and the outbox on the clock now, for
+// tests that move time by hand (business hours, SLA clocks). The worker
+// polls, so a clock moved forward is noticed within its poll interval.
+func StartAt(t testing.TB, now func() time.Time, cfg relay.Config, platforms ...core.Platform) *Stack {
+	t.Helper()
+	o := outbox.Options{BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Poll: 20 * time.Millisecond, MaxAttempts: 5, Now: now}
+	return startOn(t, filepath.Join(t.TempDir(), "test.db"), cfg, o, now, platforms...)
+}
+
+func startOn(t testing.TB, path string, cfg relay.Config, o outbox.Options, now func() time.Time, platforms ...core.Platform) *Stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := store.Open(ctx, store.Options{Driver: "sqlite", DSN: path, AutoMigrate: true})
 	if err != nil {
@@ -59,7 +73,7 @@ func StartOn(t testing.TB, path string, cfg relay.Config, o outbox.Options, plat
 	}
 	var w *outbox.Worker
 	cfg.Wake = func() { w.Notify() }
-	rs, err := relay.New(st, cfg, platforms, nil, slog.New(slog.DiscardHandler))
+	rs, err := relay.New(st, cfg, platforms, now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		cancel()
 		t.Fatalf("relay: %v", err)

@@ -69,6 +69,9 @@ func contents(m core.Outgoing) []string {
 	if m.Kind == core.KindNoteEcho {
 		head = "📝 **" + escape(m.Voice.Name) + "** (internal note): "
 	}
+	if tag, _ := mention(m.Mention); tag != "" {
+		head = tag + " " + head
+	}
 	switch {
 	case m.Deleted:
 		open, close, tail = "~~", "~~", " *(deleted)*"
@@ -135,7 +138,11 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		case typ != discordgo.ChannelTypeDM && voiced:
 			id, err = b.sendWebhook(ctx, place, name, avatar, part, f)
 		default:
-			id, err = b.sendBot(ctx, place, part, f)
+			pings := noPings()
+			if i == 0 {
+				_, pings = mention(m.Mention) // the mention is in the first part
+			}
+			id, err = b.sendBot(ctx, place, part, f, pings)
 		}
 		if err != nil {
 			if len(rc.IDs) > 0 {
@@ -147,7 +154,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		rc.IDs = append(rc.IDs, id)
 	}
 	if len(parts) == 0 && len(files) > 0 {
-		id, err := b.sendBot(ctx, place, "", files)
+		id, err := b.sendBot(ctx, place, "", files, noPings())
 		if err != nil {
 			return core.Receipt{}, err
 		}
@@ -212,8 +219,10 @@ func target(p core.Place) string {
 	return p.Chat
 }
 
-func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files []*discordgo.File) (string, error) {
-	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Content: content, Files: files, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
+// sendBot posts as the bot; pings is the allowed_mentions (noPings but
+// for cornershop's own mention).
+func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files []*discordgo.File, pings *discordgo.MessageAllowedMentions) (string, error) {
+	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Content: content, Files: files, AllowedMentions: pings}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", b.classify("send message", err)
 	}

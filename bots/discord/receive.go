@@ -423,7 +423,7 @@ func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message, place c
 		return true
 	}
 	if res.Text != "" {
-		if _, err := b.sendBot(ctx, place, escape(res.Text), nil); err != nil {
+		if _, err := b.sendBot(ctx, place, escape(res.Text), nil, noPings()); err != nil {
 			b.o.Logger.Warn("discord: could not answer a command", "err", err)
 		}
 	}

@@ -100,6 +100,8 @@ func render(m core.Outgoing) []string {
 		}
 	case core.KindNoteEcho:
 		header = "📝 <b>" + escape(m.Voice.Name) + "</b> (internal note)"
+	case core.KindSystem:
+		header = mention(m.Mention)
 	}
 	open, close := "", ""
 	switch {
@@ -207,6 +209,9 @@ func cardHTML(card core.ContactCard) string {
 	}
 	if card.Priority > 0 {
 		middle = append(middle, "Priority: "+strings.Repeat("⚑", min(card.Priority, 5)))
+	}
+	if card.Due != "" {
+		middle = append(middle, "⏱ "+text(card.Due, cardName))
 	}
 	var profile []string
 	for _, f := range card.Profile {
