@@ -161,10 +161,12 @@ var (
 	reopenDesc        = prometheus.NewDesc("cornershop_reopen_ratio", "Share of conversations reopened at least once, by desk and period.", []string{"desk", "period"}, nil)
 	queueDesc         = prometheus.NewDesc("cornershop_open_conversations", "Open conversations started in the period (the queue), by desk.", []string{"desk", "period"}, nil)
 	staffFirstDesc    = prometheus.NewDesc("cornershop_staff_first_response_seconds", "Median first-response time per staff member, by desk and period.", []string{"desk", "period", "staff"}, nil)
+	slaAttainDesc     = prometheus.NewDesc("cornershop_sla_attainment_ratio", "Share of SLA clocks with a verdict that were met, by desk, priority and period.", []string{"desk", "priority", "period"}, nil)
+	slaBreachDesc     = prometheus.NewDesc("cornershop_sla_breaches", "SLA clocks that ran past their target, by desk, priority and period.", []string{"desk", "priority", "period"}, nil)
 )
 
 func (deskCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{firstResponseDesc, resolutionDesc, reopenDesc, queueDesc, staffFirstDesc} {
+	for _, d := range []*prometheus.Desc{firstResponseDesc, resolutionDesc, reopenDesc, queueDesc, staffFirstDesc, slaAttainDesc, slaBreachDesc} {
 		ch <- d
 	}
 }
@@ -186,6 +188,10 @@ func (c deskCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(resolutionDesc, prometheus.GaugeValue, r.Resolution.Seconds(), desk.Name, p.name)
 			ch <- prometheus.MustNewConstMetric(reopenDesc, prometheus.GaugeValue, r.ReopenRate, desk.Name, p.name)
 			ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(r.Open), desk.Name, p.name)
+			for prio, f := range r.SLA {
+				ch <- prometheus.MustNewConstMetric(slaAttainDesc, prometheus.GaugeValue, f.Attainment(), desk.Name, relay.PriorityName(prio), p.name)
+				ch <- prometheus.MustNewConstMetric(slaBreachDesc, prometheus.GaugeValue, float64(f.Breaches), desk.Name, relay.PriorityName(prio), p.name)
+			}
 			for who, sr := range r.ByStaff {
 				if sr.FirstResponses > 0 {
 					ch <- prometheus.MustNewConstMetric(staffFirstDesc, prometheus.GaugeValue, sr.FirstResponse.Seconds(), desk.Name, p.name, who)

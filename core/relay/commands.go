@@ -91,6 +91,7 @@ func commands() []command {
 		{name: "audit", role: core.RoleModerator, help: "who did what to this conversation", run: cmdAudit},
 		{name: "idea", role: core.RoleAgent, args: "<title> [— details] | <id> [" + ideaVerbs + "]", help: "record the customer's idea with their vote, or show or moderate one (moderators)", run: cmdIdea},
 		{name: "ideas", role: core.RoleAgent, args: "[top|new|queue|hidden|<status>]", help: "list ideas", run: cmdIdeas},
+		{name: "hours", role: core.RoleAgent, help: "this desk's business hours, and whether it is open now", run: cmdHours},
 		{name: "stats", role: core.RoleAgent, args: "[period, e.g. 24h or 7d]", help: "response figures of this desk", run: cmdStats},
 		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
 	}
