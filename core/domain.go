@@ -314,3 +314,21 @@ func (c SLAClock) Met() (met, ok bool) {
 	}
 	return false, false
 }
+
+// SurveyID identifies a satisfaction survey; unique in the database.
+type SurveyID int64
+
+// Survey is a satisfaction survey sent when a conversation closed: a
+// rating from 1 to 5 given with one tap, and an optional comment.
+type Survey struct {
+	ID           SurveyID
+	Conversation ConversationID
+	Contact      ContactID
+	Desk         Place   // the desk's channel (Thread empty)
+	Staff        StaffID // who it rates: the last to reply, else the assignee
+	SentAt       time.Time
+	Rating       int // 0 until rated
+	RatedAt      time.Time
+	Comment      string
+	CommentedAt  time.Time
+}

@@ -175,6 +175,23 @@ type Tx interface {
 	// Answered reports whether the conversation has a staff reply.
 	Answered(conv ConversationID) (bool, error)
 
+	// CreateSurvey records a survey sent and sets s.ID.
+	CreateSurvey(s *Survey) error
+	// LatestSurvey returns the contact's newest survey; ErrNotFound when
+	// none.
+	LatestSurvey(contact ContactID) (Survey, error)
+	// ConversationSurvey returns the conversation's newest survey;
+	// ErrNotFound when none.
+	ConversationSurvey(conv ConversationID) (Survey, error)
+	// RateSurvey records a rating once: it reports false, changing
+	// nothing, when the survey was rated already.
+	RateSurvey(id SurveyID, rating int, at time.Time) (bool, error)
+	// CommentSurvey records a survey's comment.
+	CommentSurvey(id SurveyID, comment string, at time.Time) error
+	// DeskSurveys lists the surveys of desk (Thread ignored) sent at or
+	// after since, oldest first.
+	DeskSurveys(desk Place, since time.Time) ([]Survey, error)
+
 	// Audit appends an audit entry.
 	Audit(e AuditEntry) error
 	// AuditEntries lists the newest entries about object (e.g.

@@ -60,6 +60,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"Handled", testHandled},
 		{"HandledConcurrent", testHandledConcurrent},
 		{"Clocks", testClocks},
+		{"Surveys", testSurveys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })

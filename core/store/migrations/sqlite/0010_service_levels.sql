@@ -19,3 +19,21 @@ CREATE TABLE sla_clocks (
 );
 CREATE INDEX sla_clocks_running ON sla_clocks (conversation_id) WHERE stopped_at IS NULL;
 CREATE INDEX sla_clocks_desk ON sla_clocks (desk_platform, desk_chat, started_at);
+
+-- Satisfaction surveys (core.Survey): one per closed conversation at most,
+-- rated once with a tap, with an optional comment.
+CREATE TABLE surveys (
+	id              INTEGER PRIMARY KEY AUTOINCREMENT,
+	conversation_id INTEGER  NOT NULL REFERENCES conversations (id),
+	contact_id      INTEGER  NOT NULL REFERENCES contacts (id),
+	desk_platform   TEXT     NOT NULL,
+	desk_chat       TEXT     NOT NULL,
+	staff           TEXT     NOT NULL DEFAULT '',
+	sent_at         DATETIME NOT NULL,
+	rating          INTEGER  NOT NULL DEFAULT 0,
+	rated_at        DATETIME,
+	comment         TEXT     NOT NULL DEFAULT '',
+	commented_at    DATETIME
+);
+CREATE INDEX surveys_contact ON surveys (contact_id, id);
+CREATE INDEX surveys_desk ON surveys (desk_platform, desk_chat, sent_at);
