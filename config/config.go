@@ -137,6 +137,19 @@ type Desk struct {
 	Acknowledge bool `yaml:"acknowledge"`
 	// SLA sets response-time targets, counted in business hours.
 	SLA SLA `yaml:"sla"`
+	// Survey sends a one-tap satisfaction survey when a conversation
+	// closes.
+	Survey Survey `yaml:"survey"`
+}
+
+// Survey configures a desk's satisfaction surveys.
+type Survey struct {
+	Enabled bool `yaml:"enabled"`
+	// Period: at most one survey per contact in it (0 = 30 days).
+	Period time.Duration `yaml:"period"`
+	// CommentWindow: the customer's next message this soon after rating
+	// is taken as the comment (0 = 10 minutes).
+	CommentWindow time.Duration `yaml:"comment_window"`
 }
 
 // Hours are a desk's business hours (see docs/service-levels.md).

@@ -21,6 +21,9 @@ func validateService(ps *problems, p string, d Desk) {
 	if s.WarnAt < 0 || s.WarnAt >= 1 {
 		ps.add(p+".sla.warn_at", "%v is not a share between 0 and 1 (0.8 = warn at 80%% of the target)", s.WarnAt)
 	}
+	if d.Survey.Period < 0 || d.Survey.CommentWindow < 0 {
+		ps.add(p+".survey", "durations cannot be negative")
+	}
 	seen := map[string]bool{}
 	for i, t := range s.Priorities {
 		if !slices.Contains(priorityNames, t.Priority) {

@@ -230,6 +230,10 @@ type ContactCard struct {
 	// response due Mon 7 Dec 10:00 CET"); "" when no clock runs. Written by
 	// cornershop.
 	Due string
+	// Satisfaction is the conversation's survey result ("4/5 🙂 —
+	// “quick and kind”"); "" when not rated. The comment is customer text:
+	// adapters escape it.
+	Satisfaction string
 }
 
 // IdeasSummary renders the card's ideas on one line, e.g. "#12 Dark mode

@@ -130,6 +130,11 @@ type Outgoing struct {
 	// Edited and Deleted mark re-renders of an edited or deleted message.
 	Edited  bool
 	Deleted bool
+	// Buttons are one-tap choices under the post (a satisfaction survey's
+	// faces), rendered as the platform's native control: Telegram inline
+	// buttons, Discord components, Slack Block Kit buttons. A press comes
+	// back as an ActionEvent named Button.Action with Button.Args.
+	Buttons []Button
 	// Mention is whom a post by cornershop pings on purpose (SLA
 	// warnings); zero for none. Adapters render their platform's real
 	// mention before the text and permit exactly that one, while text stays
@@ -155,6 +160,15 @@ type Mention struct {
 	User  string
 	Group string
 	Name  string
+}
+
+// Button is one one-tap choice on a post: its label and the action a
+// press sends back (Action "csat", Args {"12", "5"}). Args hold no ":" or
+// spaces.
+type Button struct {
+	Label  string
+	Action string
+	Args   []string
 }
 
 // IsZero reports whether m pings nobody.

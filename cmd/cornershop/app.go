@@ -225,6 +225,7 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 			Hours:               sched,
 			Acknowledge:         d.Acknowledge,
 			SLA:                 deskSLA(d.SLA),
+			Survey:              relay.Survey{Enabled: d.Survey.Enabled, Period: d.Survey.Period, CommentWindow: d.Survey.CommentWindow},
 		})
 	}
 	for _, r := range cfg.Routes {

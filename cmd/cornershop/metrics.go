@@ -162,11 +162,13 @@ var (
 	queueDesc         = prometheus.NewDesc("cornershop_open_conversations", "Open conversations started in the period (the queue), by desk.", []string{"desk", "period"}, nil)
 	staffFirstDesc    = prometheus.NewDesc("cornershop_staff_first_response_seconds", "Median first-response time per staff member, by desk and period.", []string{"desk", "period", "staff"}, nil)
 	slaAttainDesc     = prometheus.NewDesc("cornershop_sla_attainment_ratio", "Share of SLA clocks with a verdict that were met, by desk, priority and period.", []string{"desk", "priority", "period"}, nil)
+	csatDesc          = prometheus.NewDesc("cornershop_csat_average", "Mean satisfaction rating (1-5) of surveys sent in the period, by desk.", []string{"desk", "period"}, nil)
+	csatRatedDesc     = prometheus.NewDesc("cornershop_csat_ratings", "Satisfaction ratings given for surveys sent in the period, by desk.", []string{"desk", "period"}, nil)
 	slaBreachDesc     = prometheus.NewDesc("cornershop_sla_breaches", "SLA clocks that ran past their target, by desk, priority and period.", []string{"desk", "priority", "period"}, nil)
 )
 
 func (deskCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{firstResponseDesc, resolutionDesc, reopenDesc, queueDesc, staffFirstDesc, slaAttainDesc, slaBreachDesc} {
+	for _, d := range []*prometheus.Desc{firstResponseDesc, resolutionDesc, reopenDesc, queueDesc, staffFirstDesc, slaAttainDesc, slaBreachDesc, csatDesc, csatRatedDesc} {
 		ch <- d
 	}
 }
@@ -188,6 +190,8 @@ func (c deskCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(resolutionDesc, prometheus.GaugeValue, r.Resolution.Seconds(), desk.Name, p.name)
 			ch <- prometheus.MustNewConstMetric(reopenDesc, prometheus.GaugeValue, r.ReopenRate, desk.Name, p.name)
 			ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(r.Open), desk.Name, p.name)
+			ch <- prometheus.MustNewConstMetric(csatDesc, prometheus.GaugeValue, r.CSAT.Average(), desk.Name, p.name)
+			ch <- prometheus.MustNewConstMetric(csatRatedDesc, prometheus.GaugeValue, float64(r.CSAT.Rated), desk.Name, p.name)
 			for prio, f := range r.SLA {
 				ch <- prometheus.MustNewConstMetric(slaAttainDesc, prometheus.GaugeValue, f.Attainment(), desk.Name, relay.PriorityName(prio), p.name)
 				ch <- prometheus.MustNewConstMetric(slaBreachDesc, prometheus.GaugeValue, float64(f.Breaches), desk.Name, relay.PriorityName(prio), p.name)

@@ -159,6 +159,9 @@ func cmdSetStatus(to core.Status) func(c *invocation) (string, error) {
 			if err := c.s.stopClock(c.tx, c.conv.ID, "close"); err != nil {
 				return "", err
 			}
+			if err := c.s.sendSurvey(c.tx, c.conv); err != nil {
+				return "", err
+			}
 		}
 		c.conv.Status = to
 		return c.update(p, action, "", say)

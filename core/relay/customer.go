@@ -17,6 +17,9 @@ func (s *Service) customerMessage(tx core.Tx, e core.MessageEvent) error {
 	if err != nil {
 		return err
 	}
+	if taken, err := s.surveyComment(tx, contact, e); err != nil || taken {
+		return err
+	}
 	conv, isNew, err := s.conversationFor(tx, contact, e)
 	if err != nil {
 		return err

@@ -84,6 +84,12 @@ func (s *Service) fullCard(tx core.Tx, conv core.Conversation, c core.Contact) (
 	case !errors.Is(err, core.ErrNotFound):
 		return core.ContactCard{}, fmt.Errorf("load sla clock: %w", err)
 	}
+	switch sv, err := tx.ConversationSurvey(conv.ID); {
+	case err == nil:
+		card.Satisfaction = satisfaction(sv)
+	case !errors.Is(err, core.ErrNotFound):
+		return core.ContactCard{}, fmt.Errorf("load survey: %w", err)
+	}
 	return card, nil
 }
 
@@ -256,6 +262,9 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 			// acknowledgement) speaks as the team.
 			out.Kind, out.Voice = core.KindReply, s.cfg.Team
 			out.Voice.Team = true
+			if p.msg.Author == surveyAuthor {
+				out.Buttons = surveyButtons(p.conv.ID)
+			}
 		}
 	default:
 		out.Kind = core.KindSystem

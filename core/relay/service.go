@@ -32,6 +32,8 @@ type Desk struct {
 	Acknowledge bool
 	// SLA is the desk's response-time targets (zero: none).
 	SLA SLA
+	// Survey configures satisfaction surveys (zero: none).
+	Survey Survey
 }
 
 // Route sends conversations from customer places to a desk.
