@@ -127,16 +127,17 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 			continue
 		}
 		var f []*discordgo.File
+		var comps []discordgo.MessageComponent
 		if i == len(parts)-1 {
-			f = files
+			f, comps = files, buttonRow(m.Buttons)
 		}
 		var id string
 		var err error
 		switch {
 		case typ == discordgo.ChannelTypeDM && voiced:
-			id, err = b.sendEmbed(ctx, place, name, avatar, part, f)
+			id, err = b.sendEmbed(ctx, place, name, avatar, part, f, comps)
 		case typ != discordgo.ChannelTypeDM && voiced:
-			id, err = b.sendWebhook(ctx, place, name, avatar, part, f)
+			id, err = b.sendWebhook(ctx, place, name, avatar, part, f, comps)
 		default:
 			pings := noPings()
 			if i == 0 {
@@ -231,9 +232,9 @@ func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files [
 
 // sendEmbed posts in a DM as an embed authored by the speaker: webhooks
 // cannot post in DMs.
-func (b *Bot) sendEmbed(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File) (string, error) {
+func (b *Bot) sendEmbed(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File, comps []discordgo.MessageComponent) (string, error) {
 	e := &discordgo.MessageEmbed{Description: content, Author: &discordgo.MessageEmbedAuthor{Name: name, IconURL: avatar}, Color: 0x5865F2}
-	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{e}, Files: files, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
+	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{e}, Files: files, Components: comps, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", b.classify("send message", err)
 	}
@@ -242,13 +243,15 @@ func (b *Bot) sendEmbed(ctx context.Context, p core.Place, name, avatar, content
 
 // sendWebhook posts through the parent channel's webhook with the
 // speaker's name and avatar.
-func (b *Bot) sendWebhook(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File) (string, error) {
+func (b *Bot) sendWebhook(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File, comps []discordgo.MessageComponent) (string, error) {
 	for attempt := 0; ; attempt++ {
 		wh, err := b.webhook(ctx, p.Chat)
 		if err != nil {
 			return "", err
 		}
-		params := &discordgo.WebhookParams{Content: content, Username: name, AvatarURL: avatar, Files: files, AllowedMentions: noPings()}
+		// The bot's own webhooks are application-owned, which may carry
+		// interactive components.
+		params := &discordgo.WebhookParams{Content: content, Username: name, AvatarURL: avatar, Files: files, Components: comps, AllowedMentions: noPings()}
 		var msg *discordgo.Message
 		if p.Thread != "" {
 			msg, err = b.s.WebhookThreadExecute(wh.ID, wh.Token, true, p.Thread, params, discordgo.WithContext(ctx))

@@ -99,11 +99,14 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 	if strings.TrimSpace(m.Text) == "" && len(m.Files) > 0 {
 		parts = nil
 	}
-	for _, part := range parts {
+	for i, part := range parts {
 		if err := b.pace(ctx, m.Place.Chat, len(ids) > 0); err != nil {
 			return core.Receipt{IDs: ids}, err
 		}
 		opts := append([]slackapi.MsgOption{slackapi.MsgOptionText(part, false), slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()}, voiceOptions(m)...)
+		if blocks := buttonBlocks(part, m.Buttons); blocks != nil && i == len(parts)-1 {
+			opts = append(opts, slackapi.MsgOptionBlocks(blocks...))
+		}
 		if thread != "" {
 			opts = append(opts, slackapi.MsgOptionTS(thread))
 		}
@@ -221,6 +224,9 @@ func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 	}
 	if card.Due != "" {
 		fields = append(fields, slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Response due*\n"+text(card.Due, cardName), false, false))
+	}
+	if card.Satisfaction != "" {
+		fields = append(fields, slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Satisfaction*\n"+text(card.Satisfaction, cardName), false, false))
 	}
 	toggle := slackapi.NewButtonBlockElement("cornershop:close", "", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Close", false, false))
 	if card.Status == core.StatusClosed {

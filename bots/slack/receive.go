@@ -498,7 +498,9 @@ func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.Inte
 		if !ok {
 			return "", nil
 		}
-		name, ref, args = cmd, cb.Container.MessageTs, strings.Fields(a.Value)
+		// "csat:3": the suffix only keeps a block's action_ids unique.
+		name, _, _ = strings.Cut(cmd, ":")
+		ref, args = cb.Container.MessageTs, strings.Fields(a.Value)
 		thread = firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp, cb.Container.MessageTs)
 		channel = firstNonEmpty(channel, cb.Container.ChannelID)
 	case slackapi.InteractionTypeMessageAction:

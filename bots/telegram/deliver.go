@@ -53,6 +53,9 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		if i == 0 && m.Anchor != "" && m.Kind == core.KindReply && strings.HasPrefix(m.Place.Chat, "-") {
 			p["reply_parameters"] = `{"message_id":` + m.Anchor + `,"allow_sending_without_reply":true}`
 		}
+		if kb := inlineKeyboard(m.Buttons); kb != "" && i == len(parts)-1 {
+			p["reply_markup"] = kb
+		}
 		resp, err := b.call(ctx, "sendMessage", p)
 		if err != nil {
 			if len(ids) > 0 {

@@ -213,6 +213,9 @@ func cardHTML(card core.ContactCard) string {
 	if card.Due != "" {
 		middle = append(middle, "⏱ "+text(card.Due, cardName))
 	}
+	if card.Satisfaction != "" {
+		middle = append(middle, "⭐ "+text(card.Satisfaction, cardValue))
+	}
 	var profile []string
 	for _, f := range card.Profile {
 		profile = append(profile, text(f.Key, cardKey)+": "+text(f.Value, cardValue))

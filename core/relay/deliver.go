@@ -260,7 +260,7 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 		if d.Side == core.CustomerSide {
 			// cornershop speaking to a customer (away message,
 			// acknowledgement) speaks as the team.
-			out.Kind, out.Voice = core.KindReply, s.cfg.Team
+			out.Kind, out.Voice, out.Anchor = core.KindReply, s.cfg.Team, p.conv.Anchor
 			out.Voice.Team = true
 			if p.msg.Author == surveyAuthor {
 				out.Buttons = surveyButtons(p.conv.ID)
