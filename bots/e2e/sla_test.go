@@ -21,6 +21,7 @@ type fakeClock struct {
 
 func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+func (c *fakeClock) Set(t time.Time)     { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 // TestSLAWarningMentionsExactlyWhomItMeans: over the wire, on each desk
 // platform, an SLA warning at 80 % of the target and a breach note at the

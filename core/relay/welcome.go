@@ -82,14 +82,14 @@ func medianFirstResponse(tx core.Tx, desk Desk, now time.Time) (time.Duration, i
 // businessTime is the business time between from and to.
 func businessTime(h hours.Schedule, from, to time.Time) time.Duration { return h.Elapsed(from, to) }
 
-// aboutDuration rounds up for a customer: "5 minutes", "2 hours".
+// aboutDuration rounds for a customer: "5 minutes", "2 hours".
 func aboutDuration(d time.Duration) string {
-	mins := int(math.Ceil(d.Minutes()))
+	mins := int(math.Round(d.Minutes()))
 	switch {
 	case mins <= 1:
 		return "a minute"
 	case mins < 120:
 		return fmt.Sprintf("%d minutes", mins)
 	}
-	return fmt.Sprintf("%d hours", int(math.Ceil(d.Hours())))
+	return fmt.Sprintf("%d hours", int(math.Round(d.Hours())))
 }
