@@ -329,10 +329,12 @@ func cmdSnooze(c *invocation) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The outbox doubles as the scheduler: a wake-up due at the end.
+	// The outbox doubles as the scheduler: a wake-up due at the end, in a
+	// lane of its own so it does not hold up the desk thread's posts (a
+	// customer writing during the snooze) until then.
 	return say, c.tx.Enqueue(&core.Delivery{
 		Key: fmt.Sprintf("wake:%d:%d", c.conv.ID, until.UnixNano()), ConversationID: c.conv.ID,
-		Op: core.OpWake, Side: core.DeskSide, Platform: c.conv.Desk.Platform,
+		Op: core.OpWake, Side: core.DeskSide, Platform: c.conv.Desk.Platform, Lane: fmt.Sprintf("wake%d", int64(c.conv.ID)),
 		State: core.DeliveryPending, NextAttemptAt: until, CreatedAt: c.now,
 	})
 }

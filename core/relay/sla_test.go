@@ -102,3 +102,26 @@ func TestSLAClockStopsOnCloseAndSnooze(t *testing.T) {
 		})
 	}
 }
+
+// TestCustomerWritingDuringSnoozeReachesTheDesk: the snooze's wake-up is
+// due later in the outbox; it must not hold the desk thread's posts (the
+// customer's message, the SLA clock's notes) until then.
+func TestCustomerWritingDuringSnoozeReachesTheDesk(t *testing.T) {
+	e := newEnv(t, withDesk(func(d *relay.Desk) { d.SLA = relay.SLA{FirstResponse: time.Hour, NextResponse: time.Hour} }))
+	conv := e.customerAt("u1", "hello")
+	e.drain()
+	th := e.thread(conv).Desk
+	e.staff(th, "U-ALICE", "!snooze 1d")
+	e.drain()
+	e.clock.Add(time.Minute)
+	e.customerAt("u1", "are you there?")
+	e.drain()
+	e.clock.Add(time.Hour)
+	e.drain()
+	desk := strings.Join(texts(e.desk.Posts(th)), "\n")
+	for _, want := range []string{"are you there?", "🚨 First response target missed"} {
+		if !strings.Contains(desk, want) {
+			t.Errorf("desk thread lacks %q during the snooze:\n%s", want, desk)
+		}
+	}
+}
