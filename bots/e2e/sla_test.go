@@ -1,8 +1,9 @@
 package e2e_test
 
 import (
+	"context"
+	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"cornershop/bots/bottest"
 	"cornershop/core"
+	"cornershop/core/hours"
 	"cornershop/core/relay"
 )
 
@@ -23,7 +25,7 @@ func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); ret
 func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 func (c *fakeClock) Set(t time.Time)     { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
-// TestSLAWarningMentionsExactlyWhomItMeans: over the wire, on each desk
+// TestSLAWarningMentionsExactlyWhomItMeans: over the wire, across a weekend, on each desk
 // platform, an SLA warning at 80 % of the target and a breach note at the
 // target arrive once each and ping exactly the assignee or the desk's
 // on-duty group with the platform's real mention — Slack <!subteam^…>,
@@ -88,62 +90,95 @@ func TestSLAWarningMentionsExactlyWhomItMeans(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			w := newWorld(t)
+			// Friday 27 Nov 2026, 17:30 CET: with a one-hour target in
+			// mon-fri 09:00-18:00, the first response is due Monday 09:30
+			// and warned at 09:18.
+			berlin, err := time.LoadLocation("Europe/Berlin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			office, err := hours.Parse("Europe/Berlin", []string{"mon-fri 09:00-18:00"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, berlin) }
+			clock := &fakeClock{now: at(27, 17, 30)}
+			w := newWorldAt(t, clock.Now)
 			c, d := tc.cust(w), tc.desk(w)
-			clock := &fakeClock{now: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
 			alice := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAgent},
 				Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
 			s := bottest.StartAt(t, clock.Now, relay.Config{
 				Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
 				Staff: []core.Staff{alice},
-				Desks: []relay.Desk{{Name: "desk", Place: d.channel(), SLA: relay.SLA{FirstResponse: time.Hour, WarnAt: 0.8, OnDuty: tc.onDuty}}},
+				Desks: []relay.Desk{{Name: "desk", Place: d.channel(), Hours: office,
+					SLA: relay.SLA{FirstResponse: time.Hour, NextResponse: time.Hour, WarnAt: 0.8, OnDuty: tc.onDuty}}},
 			}, w.platforms()...)
-
-			c.writes(t, "Where is my refund? @everyone <!channel>")
-			var conv core.Conversation
-			bottest.Eventually(t, wait, "the desk thread", func() bool {
-				got, ok := s.Conversation(t, c.platform(), c.userID(), c.place())
-				conv = got
-				return ok && got.Desk.Thread != ""
-			})
-			th := conv.Desk
-			if tc.assign {
-				d.staffWrites(t, th, "!assign me")
-				bottest.Eventually(t, wait, "the assignment", func() bool {
-					got, _ := s.Conversation(t, c.platform(), c.userID(), c.place())
-					return got.Assignee == "alice"
+			// settled waits until the outbox has nothing due (a paced post
+			// is retried at the fake clock's now + its pause, so the clock
+			// is nudged a little each poll — far less than any target).
+			settled := func(what string) {
+				t.Helper()
+				bottest.Eventually(t, wait, what, func() bool {
+					clock.Add(50 * time.Millisecond)
+					next, err := s.Store.NextDue(context.Background())
+					return errors.Is(err, core.ErrNotFound) || (err == nil && next.After(clock.Now()))
 				})
 			}
-			clock.Add(47 * time.Minute)
-			clock.Add(time.Minute) // 48 minutes: 80 % of the hour
-			// The adapters pace posts per channel in real time and the
-			// outbox retries a paced post at the fake clock's now + the
-			// pause: nudge the clock a little each poll so those come due
-			// (by far less than the 12 minutes to the breach).
-			bottest.Eventually(t, wait, "the SLA warning", func() bool {
-				clock.Add(50 * time.Millisecond)
-				return strings.Contains(d.says(t, th), "⏳ First response due")
+			// eventually is bottest.Eventually with the clock nudged.
+			eventually := func(what string, cond func() bool) {
+				t.Helper()
+				bottest.Eventually(t, wait, what, func() bool { clock.Add(50 * time.Millisecond); return cond() })
+			}
+			notes := func(kind string) int { return strings.Count(d.says(t, conv(t, s, c).Desk), kind) }
+
+			c.writes(t, "Where is my refund? @everyone <!channel>")
+			eventually("the desk thread", func() bool { return conv(t, s, c).Desk.Thread != "" })
+			th := conv(t, s, c).Desk
+			if tc.assign {
+				d.staffWrites(t, th, "!assign me")
+				eventually("the assignment", func() bool { return conv(t, s, c).Assignee == "alice" })
+			}
+			settled("friday's work done")
+			clock.Set(at(28, 12, 0)) // Saturday: closed
+			settled("saturday")
+			clock.Set(at(30, 9, 17)) // Monday, a minute before the warning
+			settled("monday 09:17")
+			if n := notes("⏳") + notes("🚨"); n != 0 {
+				t.Fatalf("SLA notes before 80 %% of the target in business time: %d\n%s", n, d.says(t, th))
+			}
+			clock.Set(at(30, 9, 18))
+			eventually("the SLA warning", func() bool {
+				return strings.Contains(d.says(t, th), "⏳ First response due Mon 30 Nov 09:30 CET")
 			})
 			tc.pinged(t, w, th, 1)
-			clock.Add(12 * time.Minute)
-			var last string
-			t.Cleanup(func() {
-				if t.Failed() {
-					t.Logf("desk says:\n%s", last)
-
-				}
-			})
-			bottest.Eventually(t, wait, "the breach note", func() bool {
-				clock.Add(50 * time.Millisecond)
-				last = d.says(t, th)
-				return strings.Contains(last, "🚨 First response target missed")
+			clock.Set(at(30, 9, 30))
+			eventually("the breach note", func() bool {
+				return strings.Contains(d.says(t, th), "🚨 First response target missed")
 			})
 			tc.pinged(t, w, th, 2)
-			if n := strings.Count(d.says(t, th), "⏳ First response due"); n != 1 {
-				t.Errorf("warnings in the thread = %d, want 1", n)
+
+			// A reply stops the clock; the customer's next message starts
+			// the next-response clock, and a reply in time means nothing
+			// more is said, long after its target.
+			d.staffWrites(t, th, "Found it")
+			eventually("the reply", func() bool { return anyContains(c.sees(t), "Found it") })
+			c.writes(t, "Thanks, when will it arrive?")
+			eventually("the next message in the desk", func() bool { return strings.Contains(d.says(t, th), "when will it arrive") })
+			d.staffWrites(t, th, "Tomorrow")
+			eventually("the second reply", func() bool { return anyContains(c.sees(t), "Tomorrow") })
+			clock.Set(at(30, 15, 0))
+			settled("monday afternoon")
+			if n := notes("⏳") + notes("🚨"); n != 2 {
+				t.Errorf("SLA notes = %d, want the first clock's two only:\n%s", n, d.says(t, th))
 			}
+			tc.pinged(t, w, th, 2)
 		})
 	}
 }
 
-var _ = strconv.Itoa
+// conv is the customer's conversation as stored now.
+func conv(t *testing.T, s *bottest.Stack, c customer) core.Conversation {
+	t.Helper()
+	got, _ := s.Conversation(t, c.platform(), c.userID(), c.place())
+	return got
+}
