@@ -115,3 +115,14 @@ func TestParseWeeklyRejects(t *testing.T) {
 		t.Error("Parse accepted a malformed holiday")
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	s := mustParse(t, "Europe/Berlin", []string{"mon,fri 09:00-18:00"}, []string{"2026-12-25", "2026-12-24"})
+	want := "Mon 09:00–18:00; Fri 09:00–18:00 (Europe/Berlin); closed on 2026-12-24, 2026-12-25"
+	if got := s.Describe(); got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+	if got := (hours.Schedule{}).Describe(); got != "always open" {
+		t.Errorf("zero Describe = %q", got)
+	}
+}

@@ -2,6 +2,8 @@ package hours
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -31,7 +33,8 @@ func (s Schedule) When(now, at time.Time) string {
 }
 
 // Describe lists the weekly hours and holidays for people, e.g.
-// "Mon 09:00–18:00; Tue 09:00–18:00 (Europe/Berlin)".
+// "Mon 09:00–18:00; Tue 09:00–18:00 (Europe/Berlin); closed on
+// 2026-12-25".
 func (s Schedule) Describe() string {
 	if s.AlwaysOpen() {
 		return "always open"
@@ -44,8 +47,13 @@ func (s Schedule) Describe() string {
 		out += fmt.Sprintf("%s %02d:%02d–%02d:%02d", r.Day.String()[:3], r.Start/60, r.Start%60, r.End/60, r.End%60)
 	}
 	out += " (" + s.Location().String() + ")"
-	if n := len(s.holidays); n > 0 {
-		out += fmt.Sprintf("; %d holiday(s)", n)
+	if len(s.holidays) > 0 {
+		days := make([]string, 0, len(s.holidays))
+		for d := range s.holidays {
+			days = append(days, fmt.Sprintf("%04d-%02d-%02d", d.y, d.m, d.d))
+		}
+		slices.Sort(days)
+		out += "; closed on " + strings.Join(days, ", ")
 	}
 	return out
 }
