@@ -45,4 +45,19 @@ func testSurveys(t *testing.T, s core.Store) {
 		}
 		return nil
 	})
+
+	// A survey follows its conversation when contacts merge and unmerge.
+	other := seed(t, s)
+	inTx(t, s, func(tx core.Tx) error {
+		wantErr(t, "MergeContacts", tx.MergeContacts(w.contact.ID, other.contact.ID, "staff:alice", T0), nil)
+		if got, err := tx.LatestSurvey(other.contact.ID); err != nil || got.ID != sv.ID {
+			t.Errorf("LatestSurvey of the merged contact = %+v, %v; want survey %d", got, err, sv.ID)
+		}
+		_, err := tx.UnmergeContact(w.contact.ID, T0.Add(time.Hour))
+		wantErr(t, "UnmergeContact", err, nil)
+		if got, err := tx.LatestSurvey(w.contact.ID); err != nil || got.ID != sv.ID {
+			t.Errorf("LatestSurvey after unmerge = %+v, %v; want survey %d", got, err, sv.ID)
+		}
+		return nil
+	})
 }
