@@ -20,9 +20,29 @@ type Config struct {
 	Routes   []Route   `yaml:"routes"`
 	Snippets []Snippet `yaml:"snippets"`
 	Ideas    Ideas     `yaml:"ideas"`
+	Answers  Answers   `yaml:"answers"`
 	Telegram Telegram  `yaml:"telegram"`
 	Slack    Slack     `yaml:"slack"`
 	Discord  Discord   `yaml:"discord"`
+	Webhooks []Webhook `yaml:"webhooks"`
+	API      API       `yaml:"api"`
+}
+
+// API configures the REST API at /api/v1 (docs/api.md). Without tokens
+// only its OpenAPI document is served.
+type API struct {
+	Tokens []APIToken `yaml:"tokens"`
+}
+
+// APIToken is one client's bearer token.
+type APIToken struct {
+	// Name identifies the client in the audit log (api:<name>).
+	Name string `yaml:"name"`
+	// Secret is the bearer token, at least 32 characters; set it with
+	// CORNERSHOP_API_TOKENS_<n>_SECRET or its _FILE variant.
+	Secret Secret `yaml:"secret"`
+	// Scopes are read, write (implies read) and admin (implies both).
+	Scopes []string `yaml:"scopes"`
 }
 
 // Driver names a database driver.
@@ -216,6 +236,18 @@ type Ideas struct {
 	NewContactAge time.Duration `yaml:"new_contact_age"`
 }
 
+// Answers configures self-help answers (docs/answers.md).
+type Answers struct {
+	// Suggest offers matching answers when a customer opens a new
+	// conversation: "off" or "new_conversation".
+	Suggest string `yaml:"suggest"`
+	// Dir is a folder of Markdown files, one answer each, published (or
+	// updated, by slug) at start; "" for none.
+	Dir string `yaml:"dir"`
+	// Limit caps the answers one suggestion or /help shows.
+	Limit int `yaml:"limit"`
+}
+
 // Board is an ideas board: a Discord forum channel, a Slack channel, or a
 // topic of a Telegram forum group.
 type Board struct {
@@ -290,10 +322,37 @@ func Default() *Config {
 			Greeting: "Hi! Write your question here and a person from our team will answer.",
 		},
 		Ideas:    Ideas{DailyNotices: 3, DigestWindow: 24 * time.Hour, DigestDelay: time.Hour, NewContactAge: 24 * time.Hour},
+		Answers:  Answers{Suggest: "off", Limit: 3},
 		Relay:    Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
 		Outbox:   Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},
 		Slack:    Slack{APIURL: "https://slack.com/api/", Mode: "socket", Pacing: "published"},
 		Discord:  Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention", Pacing: "published"},
 	}
+}
+
+// Webhook is one endpoint that outbound webhook events are posted to
+// (docs/webhooks.md).
+type Webhook struct {
+	// Name identifies the endpoint in logs, metrics and the failure list:
+	// lower-case letters, digits, - and _.
+	Name string `yaml:"name"`
+	// URL receives the POSTs; http or https.
+	URL string `yaml:"url"`
+	// Secret keys the X-Cornershop-Signature HMAC; required. Set it with
+	// CORNERSHOP_WEBHOOKS_<i>_SECRET or _SECRET_FILE.
+	Secret Secret `yaml:"secret"`
+	// Events are the event types to send, exact ("idea.voted") or glob
+	// ("conversation.*"); empty sends all.
+	Events []string `yaml:"events"`
+	// IncludeNotes sends internal notes as message.created too.
+	IncludeNotes bool `yaml:"include_notes"`
+	// MaxAttempts are the tries before a delivery fails for good [12];
+	// MinBackoff the first retry delay [1m], doubled up to MaxBackoff
+	// [6h]: about 20 hours in all.
+	MaxAttempts int           `yaml:"max_attempts"`
+	MinBackoff  time.Duration `yaml:"min_backoff"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
+	// Timeout bounds one attempt [10s].
+	Timeout time.Duration `yaml:"timeout"`
 }

@@ -54,6 +54,7 @@ func (c *Config) validate() []Problem {
 	if !searchLanguage.MatchString(c.Database.SearchLanguage) {
 		ps.add("database.search_language", "%q is not a text search configuration name (letters, digits, _)", c.Database.SearchLanguage)
 	}
+	c.API.validate(&ps)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		ps.add("http.listen", "%q is not host:port", c.HTTP.Listen)
 	}
@@ -107,6 +108,7 @@ func (c *Config) validate() []Problem {
 
 	enabled := map[string]bool{"telegram": c.Telegram.Enabled, "slack": c.Slack.Enabled, "discord": c.Discord.Enabled}
 	c.validateStaff(&ps)
+	c.validateWebhooks(&ps)
 	desks := map[string]bool{}
 	for i, d := range c.Desks {
 		p := fmt.Sprintf("desks[%d]", i)
@@ -147,6 +149,10 @@ func (c *Config) validate() []Problem {
 		ps.add("desks", "at least one desk is required when a platform is enabled")
 	}
 	ps.oneOf("ideas.moderation", c.Ideas.Moderation, "", "new", "all")
+	ps.oneOf("answers.suggest", c.Answers.Suggest, "off", "new_conversation")
+	if c.Answers.Limit < 1 || c.Answers.Limit > 5 {
+		ps.add("answers.limit", "must be between 1 and 5")
+	}
 	if c.Ideas.DailyNotices < 0 {
 		ps.add("ideas.daily_notices", "must not be negative")
 	}
@@ -272,6 +278,35 @@ func (c *Config) validatePlatforms(ps *problems) {
 		ps.oneOf("discord.pacing", d.Pacing, "published", "off")
 		if k, err := hex.DecodeString(d.PublicKey); d.PublicKey != "" && (err != nil || len(k) != 32) {
 			ps.add("discord.public_key", "want the application's public key: 64 hexadecimal digits")
+		}
+	}
+}
+
+// apiTokenName is what an API token may be called.
+var apiTokenName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+func (a API) validate(ps *problems) {
+	seen := map[string]bool{}
+	for i, t := range a.Tokens {
+		path := fmt.Sprintf("api.tokens[%d]", i)
+		switch {
+		case !apiTokenName.MatchString(t.Name):
+			ps.add(path+".name", "%q: want lower-case letters, digits, _ and -", t.Name)
+		case seen[t.Name]:
+			ps.add(path+".name", "%q is used by another token", t.Name)
+		}
+		seen[t.Name] = true
+		switch {
+		case t.Secret.IsZero():
+			ps.add(path+".secret", "required (CORNERSHOP_API_TOKENS_%d_SECRET or its _FILE)", i)
+		case len(t.Secret.Reveal()) < 32:
+			ps.add(path+".secret", "too short: at least 32 characters")
+		}
+		if len(t.Scopes) == 0 {
+			ps.add(path+".scopes", "required: read, write or admin")
+		}
+		for j, sc := range t.Scopes {
+			ps.oneOf(fmt.Sprintf("%s.scopes[%d]", path, j), sc, "read", "write", "admin")
 		}
 	}
 }

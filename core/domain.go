@@ -173,6 +173,10 @@ type Delivery struct {
 	// Lane orders deliveries: those of one lane are performed one at a time
 	// in id order. Empty means the conversation's side (see DeliveryLane).
 	Lane string
+	// Event and Endpoint are the webhook event an OpWebhook posts and the
+	// configured endpoint it goes to.
+	Event    WebhookEventID
+	Endpoint string
 	// Emoji is the reaction for OpReact.
 	Emoji         string
 	Op            Op

@@ -100,6 +100,7 @@ const (
 	OpWake       Op = "wake"        // a snoozed conversation's time is up (no platform call)
 	OpIdeaCard   Op = "idea_card"   // post or refresh an idea's card
 	OpNotify     Op = "notify"      // tell an idea's follower what moved (a Notice batch)
+	OpWebhook    Op = "webhook"     // post a webhook event to an endpoint
 	OpSLAWarn    Op = "sla_warn"    // an SLA clock reached its warning share (no platform call)
 	OpSLABreach  Op = "sla_breach"  // an SLA clock reached its target (no platform call)
 )
@@ -107,7 +108,7 @@ const (
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpSLAWarn, OpSLABreach:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach:
 		return true
 	}
 	return false

@@ -104,6 +104,12 @@ func (e ActionEvent) Where() Place { return e.Place }
 // adapter shows to whoever invoked it (ephemeral where the platform can).
 type ActionResult struct {
 	Text string
+	// Buttons are native controls to show with Text (see Button).
+	Buttons []Button
+	// Message says Text is content to show in the chat (an answer's body),
+	// not a short acknowledgement: an adapter whose button answers are
+	// brief notices (Telegram's callback answer) posts it as a message.
+	Message bool
 	// Repeat says the invocation (the same Place.Chat and ID) was acted on
 	// before: a replayed or redelivered request. Nothing was done, Text is
 	// empty, and the adapter answers the platform without acting again —

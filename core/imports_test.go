@@ -19,6 +19,7 @@ func TestCoreImportsNoPlatformOrDatabase(t *testing.T) {
 		"cornershop/core/store",
 		"cornershop/cmd",
 		"cornershop/config",
+		"cornershop/api",
 	}
 	all, err := exec.Command("go", "list", "cornershop/core/...").Output()
 	if err != nil {

@@ -131,9 +131,11 @@ type Outgoing struct {
 	Edited  bool
 	Deleted bool
 	// Buttons are one-tap choices under the post (a satisfaction survey's
-	// faces), rendered as the platform's native control: Telegram inline
-	// buttons, Discord components, Slack Block Kit buttons. A press comes
-	// back as an ActionEvent named Button.Action with Button.Args.
+	// faces, answer results and suggestions), rendered as the platform's
+	// native control: Telegram inline buttons, Discord components, Slack
+	// Block Kit buttons. A press comes back as an ActionEvent named
+	// Button.Action with Button.Args. An adapter that cannot show them
+	// lists their labels instead.
 	Buttons []Button
 	// Mention is whom a post by cornershop pings on purpose (SLA
 	// warnings); zero for none. Adapters render their platform's real
@@ -162,9 +164,11 @@ type Mention struct {
 	Name  string
 }
 
-// Button is one one-tap choice on a post: its label and the action a
-// press sends back (Action "csat", Args {"12", "5"}). Args hold no ":" or
-// spaces.
+// Button is a native control on a message cornershop sends (an inline
+// keyboard button, a Discord component, a Slack Block Kit button): its
+// label and the action a press sends back, invoked like a typed command
+// (Action "csat", Args {"12", "5"}; Action "answer", Args {"7"}). Args
+// hold no ":" or spaces.
 type Button struct {
 	Label  string
 	Action string
@@ -224,4 +228,13 @@ type Backlog interface {
 type Cursor struct {
 	Place Place
 	Last  string
+}
+
+// ThreadLinker is a Platform that can write a link to a desk thread, so a
+// desk command's answer ("!search") can point at another conversation. It
+// does not block.
+type ThreadLinker interface {
+	// ThreadLink returns an address (or the platform's link markup) that
+	// opens thread t; "" when it cannot link there.
+	ThreadLink(t Place) string
 }

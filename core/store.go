@@ -32,6 +32,9 @@ type Store interface {
 // matches; inserts return ErrDuplicate when a unique key is taken.
 type Tx interface {
 	IdeaTx
+	WebhookTx
+	AnswerTx
+	SearchTx
 
 	// ContactByIdentity returns the contact owning (platform, userID).
 	ContactByIdentity(platform PlatformName, userID string) (Contact, error)
@@ -47,6 +50,9 @@ type Tx interface {
 	// second sees what the first committed. ErrNotFound for an unknown
 	// contact.
 	LockContact(id ContactID) error
+	// SetContactTags replaces a contact's tags; ErrNotFound for an
+	// unknown contact.
+	SetContactTags(id ContactID, tags []string, at time.Time) error
 	// SetContactBlocked blocks or unblocks a contact.
 	SetContactBlocked(id ContactID, blocked bool) error
 	// MergeContacts moves every identity and conversation of from to

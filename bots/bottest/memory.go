@@ -46,6 +46,8 @@ type Post struct {
 	Emoji   []string
 	// Idea is the idea a card shows, as last rendered.
 	Idea *core.Idea
+	// Buttons are the controls under the message.
+	Buttons []core.Button
 }
 
 var (
@@ -138,7 +140,7 @@ func (m *Memory) Send(_ context.Context, o core.Outgoing) (core.Receipt, error) 
 	if o.Kind == core.KindCustomerCopy {
 		author = o.From.Name
 	}
-	p := &Post{ID: m.newID(), Place: o.Place, Author: author, Text: o.Text, Voice: o.Voice, Kind: o.Kind}
+	p := &Post{ID: m.newID(), Place: o.Place, Author: author, Text: o.Text, Voice: o.Voice, Kind: o.Kind, Buttons: o.Buttons}
 	m.posts[o.Place] = append(m.posts[o.Place], p)
 	return core.Receipt{IDs: []string{p.ID}}, nil
 }

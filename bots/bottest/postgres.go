@@ -52,11 +52,19 @@ func PostgresSchema(t testing.TB) string {
 // ends (before its schema is dropped).
 func Postgres(t testing.TB) *store.Store {
 	t.Helper()
+	st := OpenPostgres(t)
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// OpenPostgres opens a migrated store on PostgresSchema that the caller
+// closes (StartStore does) before the test ends.
+func OpenPostgres(t testing.TB) *store.Store {
+	t.Helper()
 	dsn := PostgresSchema(t)
 	st, err := store.Open(context.Background(), store.Options{Driver: store.DriverPostgres, DSN: dsn, AutoMigrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
 	return st
 }

@@ -65,12 +65,25 @@ func StartAt(t testing.TB, now func() time.Time, cfg relay.Config, platforms ...
 
 func startOn(t testing.TB, path string, cfg relay.Config, o outbox.Options, now func() time.Time, platforms ...core.Platform) *Stack {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	st, err := store.Open(ctx, store.Options{Driver: "sqlite", DSN: path, AutoMigrate: true})
+	st, err := store.Open(context.Background(), store.Options{Driver: "sqlite", DSN: path, AutoMigrate: true})
 	if err != nil {
-		cancel()
 		t.Fatalf("open store: %v", err)
 	}
+	return startStore(t, st, cfg, o, now, platforms...)
+}
+
+// StartStore is StartWith on an open store (PostgresStore's, for one),
+// which the stack closes when it stops.
+func StartStore(t testing.TB, st *store.Store, cfg relay.Config, o outbox.Options, platforms ...core.Platform) *Stack {
+	t.Helper()
+	return startStore(t, st, cfg, o, nil, platforms...)
+}
+
+// startStore runs the stack on st, the relay on the clock now (nil: the
+// wall clock).
+func startStore(t testing.TB, st *store.Store, cfg relay.Config, o outbox.Options, now func() time.Time, platforms ...core.Platform) *Stack {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
 	var w *outbox.Worker
 	cfg.Wake = func() { w.Notify() }
 	rs, err := relay.New(st, cfg, platforms, now, slog.New(slog.DiscardHandler))

@@ -6,16 +6,44 @@ import (
 	"cornershop/core"
 )
 
-// buttonRow renders buttons as one action row of message components
-// whose custom_ids are "cornershop:<action>:<args…>" (see
-// parseCustomID); nil for no buttons. Discord allows five buttons a row.
-func buttonRow(buttons []core.Button) []discordgo.MessageComponent {
-	if len(buttons) == 0 {
-		return nil
+// components renders buttons (survey faces, answer results, suggestions)
+// as action rows of Discord buttons whose custom_ids are
+// "cornershop:<action>:<args…>"; a press comes back as an interaction
+// whose custom_id parseCustomID reads.
+// Labels are plain text (Discord renders no markdown or mentions in
+// them). A button whose custom_id would not fit is left out.
+func components(bs []core.Button) []discordgo.MessageComponent {
+	var rows []discordgo.MessageComponent
+	var row discordgo.ActionsRow
+	for _, b := range bs {
+		id := customID(b.Action, b.Args...)
+		if len(id) > maxCustomID {
+			continue
+		}
+		style := discordgo.SecondaryButton
+		switch b.Action {
+		case "solved":
+			style = discordgo.SuccessButton
+		case "person":
+			style = discordgo.PrimaryButton
+		}
+		row.Components = append(row.Components, discordgo.Button{Label: clipLabel(b.Label), Style: style, CustomID: id})
+		if len(row.Components) == maxRowButtons {
+			rows, row = append(rows, row), discordgo.ActionsRow{}
+		}
 	}
-	row := discordgo.ActionsRow{}
-	for _, bt := range buttons[:min(len(buttons), 5)] {
-		row.Components = append(row.Components, discordgo.Button{Label: bt.Label, Style: discordgo.SecondaryButton, CustomID: customID(bt.Action, bt.Args...)})
+	if len(row.Components) > 0 {
+		rows = append(rows, row)
 	}
-	return []discordgo.MessageComponent{row}
+	if len(rows) > maxRows {
+		rows = rows[:maxRows]
+	}
+	return rows
+}
+
+func clipLabel(s string) string {
+	if r := []rune(s); len(r) > maxLabel {
+		return string(r[:maxLabel-1]) + "…"
+	}
+	return s
 }

@@ -45,11 +45,23 @@ func ideaSlashCommands() []*discordgo.ApplicationCommand {
 	}
 }
 
-// registeredCommands are the application commands the bot registers:
-// /cornershop and the customers' idea commands.
-func registeredCommands() []*discordgo.ApplicationCommand {
-	return append([]*discordgo.ApplicationCommand{command()}, ideaSlashCommands()...)
+// helpSlashCommand is the customers' /help: with a question it searches
+// the self-help answers (answered with a button per match), without one it
+// says what the bot can do.
+func helpSlashCommand() *discordgo.ApplicationCommand {
+	return &discordgo.ApplicationCommand{Name: "help", Description: "Find an answer to your question yourself", Options: []*discordgo.ApplicationCommandOption{
+		{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "what you want to know", MaxLength: 500},
+	}}
 }
+
+// registeredCommands are the application commands the bot registers:
+// /cornershop, the customers' idea commands and /help.
+func registeredCommands() []*discordgo.ApplicationCommand {
+	return append(append([]*discordgo.ApplicationCommand{command()}, ideaSlashCommands()...), helpSlashCommand())
+}
+
+// customerSlashCommands are the native commands slashAction reads.
+var customerSlashCommands = []string{"idea", "ideas", "vote", "help"}
 
 // interactionAction reads the action an interaction invokes: /cornershop,
 // the customers' /idea, /ideas and /vote, or a button of ours.
@@ -75,9 +87,9 @@ func interactionAction(i *discordgo.InteractionCreate) (name string, args []stri
 	return "", nil, false
 }
 
-// slashAction reads /idea, /ideas and /vote.
+// slashAction reads /idea, /ideas, /vote and /help.
 func slashAction(data discordgo.ApplicationCommandInteractionData) (string, []string, bool) {
-	if !slices.Contains(ideaCommands, data.Name) {
+	if !slices.Contains(customerSlashCommands, data.Name) {
 		return "", nil, false
 	}
 	var text string

@@ -129,7 +129,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		var f []*discordgo.File
 		var comps []discordgo.MessageComponent
 		if i == len(parts)-1 {
-			f, comps = files, buttonRow(m.Buttons)
+			f, comps = files, components(m.Buttons)
 		}
 		var id string
 		var err error
@@ -143,7 +143,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 			if i == 0 {
 				_, pings = mention(m.Mention) // the mention is in the first part
 			}
-			id, err = b.sendBot(ctx, place, part, f, pings)
+			id, err = b.sendBot(ctx, place, part, f, comps, pings)
 		}
 		if err != nil {
 			if len(rc.IDs) > 0 {
@@ -155,7 +155,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		rc.IDs = append(rc.IDs, id)
 	}
 	if len(parts) == 0 && len(files) > 0 {
-		id, err := b.sendBot(ctx, place, "", files, noPings())
+		id, err := b.sendBot(ctx, place, "", files, nil, noPings())
 		if err != nil {
 			return core.Receipt{}, err
 		}
@@ -220,10 +220,10 @@ func target(p core.Place) string {
 	return p.Chat
 }
 
-// sendBot posts as the bot; pings is the allowed_mentions (noPings but
-// for cornershop's own mention).
-func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files []*discordgo.File, pings *discordgo.MessageAllowedMentions) (string, error) {
-	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Content: content, Files: files, AllowedMentions: pings}, discordgo.WithContext(ctx))
+// sendBot posts as the bot, with comps (buttons) under the text; pings is
+// the allowed_mentions (noPings but for cornershop's own mention).
+func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files []*discordgo.File, comps []discordgo.MessageComponent, pings *discordgo.MessageAllowedMentions) (string, error) {
+	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Content: content, Files: files, Components: comps, AllowedMentions: pings}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", b.classify("send message", err)
 	}

@@ -323,8 +323,8 @@ func TestIdeaMergedAndHiddenCards(t *testing.T) {
 
 func TestIdeaCommandsTypedAndSlash(t *testing.T) {
 	w := newIdeaWorld(t)
-	bottest.Eventually(t, wait, "/cornershop, /idea, /ideas and /vote registered", func() bool {
-		return slices.Equal(w.fake.Commands(), []string{"cornershop", "idea", "ideas", "vote"})
+	bottest.Eventually(t, wait, "/cornershop, /idea, /ideas, /vote and /help registered", func() bool {
+		return slices.Equal(w.fake.Commands(), []string{"cornershop", "idea", "ideas", "vote", "help"})
 	})
 	dm := w.fake.DMChannel(w.customer)
 	if _, err := w.fake.Send(dm.ID, w.customer, "/idea Offline mode — play without a network"); err != nil {

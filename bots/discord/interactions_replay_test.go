@@ -79,7 +79,7 @@ func newEndpointWorld(t *testing.T) *endpointWorld {
 		t.Fatal(err)
 	}
 	w.connected(t)
-	bottest.Eventually(t, wait, "the commands registered", func() bool { return len(w.fake.Commands()) == 4 })
+	bottest.Eventually(t, wait, "the commands registered", func() bool { return len(w.fake.Commands()) == 5 })
 	return w
 }
 
@@ -140,6 +140,11 @@ func TestEveryRegisteredCommandOverEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := conv(t, w.s, w.world, core.Place{Platform: core.Discord, Chat: dm.ID})
+	if err := w.s.Store.InTx(t.Context(), func(tx core.Tx) error {
+		return tx.CreateAnswer(&core.Answer{Slug: "refunds", Title: "Refunds", Body: "Press Refund in Orders."})
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		command, channel string
@@ -157,6 +162,7 @@ func TestEveryRegisteredCommandOverEndpoint(t *testing.T) {
 					t.Errorf("idea #1 has %d votes, want 2", v)
 				}
 			}},
+		{"help", dm.ID, w.customer, map[string]string{"question": "refund"}, "These answers may help", nil},
 		{"cornershop", c.Desk.Thread, w.alice, map[string]string{"action": "close"}, "",
 			func(t *testing.T) {
 				bottest.Eventually(t, wait, "the conversation closed", func() bool {

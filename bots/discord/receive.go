@@ -365,6 +365,7 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 		u = i.Member.User
 	}
 	answer := "Done."
+	var buttons []core.Button
 	place, ok, err := b.placeOf(ctx, i.ChannelID, i.GuildID)
 	if err == nil && ok && place.Thread == "" && i.Message != nil && b.isDesk(place.Chat) {
 		// A button on a card in the desk channel acts on the thread
@@ -383,8 +384,12 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 		case res.Repeat:
 			b.o.Logger.Info("discord interaction already handled", "interaction", i.ID)
 			return true
+		case res.Message:
+			// Content (an answer's body, perhaps a member's words): shown
+			// as text, so no markdown in it can disguise a link.
+			answer, buttons = escape(res.Text), res.Buttons
 		case res.Text != "":
-			answer = res.Text
+			answer, buttons = res.Text, res.Buttons
 		}
 	}
 	if len([]rune(answer)) > maxContent {
@@ -393,7 +398,7 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.InteractionCreate)
 	err = b.s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Content: answer, Flags: discordgo.MessageFlagsEphemeral,
-			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}},
+			Components: components(buttons), AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
 		b.o.Logger.Warn("discord: could not answer an interaction", "err", b.classify("interaction", err))
@@ -423,7 +428,7 @@ func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message, place c
 		return true
 	}
 	if res.Text != "" {
-		if _, err := b.sendBot(ctx, place, escape(res.Text), nil, noPings()); err != nil {
+		if _, err := b.sendBot(ctx, place, escape(res.Text), nil, components(res.Buttons), noPings()); err != nil {
 			b.o.Logger.Warn("discord: could not answer a command", "err", err)
 		}
 	}

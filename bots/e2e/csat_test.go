@@ -41,8 +41,8 @@ func dcTap(t *testing.T, w *world, conv core.ConversationID) bool {
 
 func slTap(t *testing.T, w *world, conv core.ConversationID) bool {
 	for _, m := range w.sl.BotMessages(w.slShared.ID, "") {
-		if strings.Contains(m.Text, "How did we do?") && strings.Contains(m.Blocks, `"action_id":"cornershop:csat:3"`) {
-			if _, err := w.sl.Click(w.slShared.ID, m.TS, w.slCust, "cornershop:csat:3", fmt.Sprintf("%d 4", conv)); err != nil {
+		if strings.Contains(m.Text, "How did we do?") && strings.Contains(m.Blocks, `"action_id":"cornershop:csat#3"`) {
+			if _, err := w.sl.Click(w.slShared.ID, m.TS, w.slCust, "cornershop:csat#3", fmt.Sprintf("%d 4", conv)); err != nil {
 				t.Fatal(err)
 			}
 			return true

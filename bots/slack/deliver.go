@@ -21,8 +21,9 @@ const uploadLimit = 100 << 20
 
 // voiceOptions makes a post show the speaker's name and face.
 func voiceOptions(m core.Outgoing) []slackapi.MsgOption {
-	switch m.Kind {
-	case core.KindReply:
+	switch {
+	case m.Kind == core.KindReply || (m.Kind == core.KindSystem && m.Voice.Team):
+		// A reply, or cornershop speaking for the team (a suggestion).
 		name := m.Voice.Label()
 		if m.Voice.Team {
 			name = m.Voice.Name
@@ -32,7 +33,7 @@ func voiceOptions(m core.Outgoing) []slackapi.MsgOption {
 			opts = append(opts, slackapi.MsgOptionIconURL(m.Voice.AvatarURL))
 		}
 		return opts
-	case core.KindCustomerCopy:
+	case m.Kind == core.KindCustomerCopy:
 		name := firstNonEmpty(m.From.Name, m.From.Handle, "Customer")
 		if m.From.Platform != "" && m.From.Platform != core.Slack {
 			name += " (" + string(m.From.Platform) + ")"
@@ -104,8 +105,8 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 			return core.Receipt{IDs: ids}, err
 		}
 		opts := append([]slackapi.MsgOption{slackapi.MsgOptionText(part, false), slackapi.MsgOptionDisableLinkUnfurl(), slackapi.MsgOptionDisableMediaUnfurl()}, voiceOptions(m)...)
-		if blocks := buttonBlocks(part, m.Buttons); blocks != nil && i == len(parts)-1 {
-			opts = append(opts, slackapi.MsgOptionBlocks(blocks...))
+		if i == len(parts)-1 && len(m.Buttons) > 0 {
+			opts = append(opts, slackapi.MsgOptionBlocks(buttonBlocks(part, m.Buttons)...))
 		}
 		if thread != "" {
 			opts = append(opts, slackapi.MsgOptionTS(thread))

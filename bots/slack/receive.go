@@ -167,14 +167,14 @@ func (b *Bot) onSocketEvent(ctx context.Context, sm *socketmode.Client, in core.
 		if !ok || evt.Request == nil {
 			return
 		}
-		text, err := b.onSlash(ctx, in, cmd, cmd.TriggerID)
+		text, buttons, err := b.onSlash(ctx, in, cmd, cmd.TriggerID)
 		if err != nil && !errors.Is(err, core.ErrInvalid) {
 			b.o.Logger.Warn("slack command failed", "err", err)
-			text = "Something went wrong; try again."
+			text, buttons = "Something went wrong; try again.", nil
 		}
 		var answer any // none for a command acted on before
 		if text != "" {
-			answer = map[string]any{"response_type": "ephemeral", "text": text}
+			answer = slashAnswer(text, buttons)
 		}
 		_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, answer)
 	case socketmode.EventTypeInteractive:
@@ -251,16 +251,16 @@ func (b *Bot) Handler() http.Handler {
 		}
 		cmd := slackapi.SlashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"), UserName: form.Get("user_name"),
 			ChannelID: form.Get("channel_id"), TriggerID: form.Get("trigger_id")}
-		text, err := b.onSlash(r.Context(), in.Inbox, cmd, requestID(cmd.TriggerID, r))
+		text, buttons, err := b.onSlash(r.Context(), in.Inbox, cmd, requestID(cmd.TriggerID, r))
 		if err != nil && !errors.Is(err, core.ErrInvalid) {
-			text = "Something went wrong; try again."
+			text, buttons = "Something went wrong; try again.", nil
 		}
 		if text == "" { // acted on before: an empty 200 shows nothing
 			w.WriteHeader(http.StatusOK)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]string{"response_type": "ephemeral", "text": text})
+		_ = json.NewEncoder(w).Encode(slashAnswer(text, buttons))
 	})
 	mux.HandleFunc("POST /interactive", func(w http.ResponseWriter, r *http.Request) {
 		body, ok := b.verified(w, r)
@@ -449,20 +449,20 @@ func tsTime(ts string) time.Time {
 // commands carry no thread, so in a desk channel only the commands that
 // need none (idea moderation, idea lists) run; the others are explained.
 // id is the invocation's identity; a command acted on before answers "".
-func (b *Bot) onSlash(ctx context.Context, in core.Inbox, cmd slackapi.SlashCommand, id string) (string, error) {
+func (b *Bot) onSlash(ctx context.Context, in core.Inbox, cmd slackapi.SlashCommand, id string) (string, []core.Button, error) {
 	ai, ok := in.(core.ActionInbox)
 	if !ok {
-		return "This service does not take commands.", nil
+		return "This service does not take commands.", nil, nil
 	}
 	name, args := slashAction(cmd.Text)
 	if name == "" || b.isDesk(cmd.ChannelID) && name != "idea" && name != "ideas" {
 		return "Slack sends slash commands without their thread, so in the desk use the buttons on a conversation's card, " +
 			"the message shortcut on any message of the thread, or type the command in the thread: !close, !reopen, !assign me, !help. " +
-			"/cornershop idea <n> … and /cornershop ideas work anywhere in the desk.", nil
+			"/cornershop idea <n> … and /cornershop ideas work anywhere in the desk.", nil, nil
 	}
 	res, err := ai.Act(ctx, core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: cmd.ChannelID}, Sender: b.actor(ctx, cmd.UserID, cmd.UserName),
 		Name: name, Args: args, ID: id, At: b.o.Now()})
-	return asSlash(res.Text), err
+	return asSlash(res.Text), res.Buttons, err
 }
 
 // slashAction splits a slash command's text into the action's name (lower
@@ -498,9 +498,8 @@ func (b *Bot) onInteraction(ctx context.Context, in core.Inbox, cb slackapi.Inte
 		if !ok {
 			return "", nil
 		}
-		// "csat:3": the suffix only keeps a block's action_ids unique.
-		name, _, _ = strings.Cut(cmd, ":")
-		ref, args = cb.Container.MessageTs, strings.Fields(a.Value)
+		cmd, _, _ = strings.Cut(cmd, "#") // buttons of one block: "answer#0", "answer#1"
+		name, ref, args = cmd, cb.Container.MessageTs, strings.Fields(a.Value)
 		thread = firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp, cb.Container.MessageTs)
 		channel = firstNonEmpty(channel, cb.Container.ChannelID)
 	case slackapi.InteractionTypeMessageAction:

@@ -7,24 +7,35 @@ import (
 	"cornershop/core"
 )
 
-// inlineKeyboard renders buttons as one row of an inline keyboard (the
-// reply_markup parameter); a press comes back as a callback query whose
-// data is "act:<action>:<args…>" (see onCallback). "" for no buttons.
-func inlineKeyboard(buttons []core.Button) string {
-	if len(buttons) == 0 {
+// maxCallbackData is Telegram's limit on a button's callback_data (bytes).
+const maxCallbackData = 64
+
+// keyboard renders buttons (survey faces, answer results, suggestions) as
+// an inline keyboard, one button a row; each press comes back as a
+// callback "act:<action>:<args…>" (see onCallback).
+// Labels are plain text: Telegram shows them as they are, so nothing in
+// them can mention anyone or hide a link. A button whose data would not
+// fit is left out. "" when there are no buttons.
+func keyboard(bs []core.Button) string {
+	var rows [][]map[string]string
+	for _, b := range bs {
+		data := "act:" + strings.Join(append([]string{b.Action}, b.Args...), ":")
+		if len(data) > maxCallbackData {
+			continue
+		}
+		rows = append(rows, []map[string]string{{"text": b.Label, "callback_data": data}})
+	}
+	if len(rows) == 0 {
 		return ""
 	}
-	type button struct {
-		Text         string `json:"text"`
-		CallbackData string `json:"callback_data"`
+	out, _ := json.Marshal(map[string]any{"inline_keyboard": rows}) // strings always encode
+	return string(out)
+}
+
+// clipRunes cuts s to at most n runes, marking the cut with "…".
+func clipRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
 	}
-	row := make([]button, len(buttons))
-	for i, bt := range buttons {
-		row[i] = button{Text: bt.Label, CallbackData: "act:" + strings.Join(append([]string{bt.Action}, bt.Args...), ":")}
-	}
-	b, err := json.Marshal(map[string][][]button{"inline_keyboard": {row}})
-	if err != nil {
-		return "" // plain strings always marshal
-	}
-	return string(b)
+	return s
 }

@@ -50,11 +50,11 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		p["text"] = part
 		p["parse_mode"] = "HTML"
 		p["link_preview_options"] = `{"is_disabled":true}`
+		if kb := keyboard(m.Buttons); kb != "" && i == len(parts)-1 {
+			p["reply_markup"] = kb
+		}
 		if i == 0 && m.Anchor != "" && m.Kind == core.KindReply && strings.HasPrefix(m.Place.Chat, "-") {
 			p["reply_parameters"] = `{"message_id":` + m.Anchor + `,"allow_sending_without_reply":true}`
-		}
-		if kb := inlineKeyboard(m.Buttons); kb != "" && i == len(parts)-1 {
-			p["reply_markup"] = kb
 		}
 		resp, err := b.call(ctx, "sendMessage", p)
 		if err != nil {

@@ -442,6 +442,9 @@ func (b *Bot) onCommand(ctx context.Context, in core.Inbox, m *message, place co
 	if res.Text != "" && !desk {
 		p := target(place)
 		p["text"] = res.Text
+		if kb := keyboard(res.Buttons); kb != "" {
+			p["reply_markup"] = kb
+		}
 		if _, err := b.call(ctx, "sendMessage", p); err != nil {
 			b.o.Logger.Warn("telegram: could not answer a command", "err", err)
 		}
@@ -474,6 +477,19 @@ func (b *Bot) onCallback(ctx context.Context, in core.Inbox, cb *callback) error
 		return nil
 	}
 	text := res.Text
+	if res.Message && text != "" {
+		// Content to read (an answer's body), not a notice: a message in
+		// the chat, plain text, and an empty answer to the query.
+		p := target(place)
+		p["text"] = clipRunes(text, 4096)
+		if kb := keyboard(res.Buttons); kb != "" {
+			p["reply_markup"] = kb
+		}
+		if _, err := b.call(ctx, "sendMessage", p); err != nil {
+			b.o.Logger.Warn("telegram: could not show a button's answer", "err", err)
+		}
+		text = ""
+	}
 	if len([]rune(text)) > 200 {
 		text = string([]rune(text)[:199]) + "…"
 	}

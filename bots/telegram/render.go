@@ -101,7 +101,12 @@ func render(m core.Outgoing) []string {
 	case core.KindNoteEcho:
 		header = "📝 <b>" + escape(m.Voice.Name) + "</b> (internal note)"
 	case core.KindSystem:
+		// Whom an SLA warning pings, if anyone; a suggestion is cornershop
+		// speaking for the team.
 		header = mention(m.Mention)
+		if m.Voice.Team {
+			header = strings.TrimSpace(signature(m.Voice) + " " + header)
+		}
 	}
 	open, close := "", ""
 	switch {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"cornershop/api"
 	"cornershop/config"
 	"cornershop/core"
 	"cornershop/core/hours"
@@ -76,6 +77,8 @@ type app struct {
 	adapters []adapter
 	metrics  *metrics
 	holds    *holds
+	// api is the REST API's handler, mounted at /api/v1/.
+	api http.Handler
 }
 
 // holds records which platform connections this replica holds.
@@ -129,12 +132,25 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	}
 	rcfg.Wake = func() { w.Notify() }
 	rcfg.DeskFallback = m.deskFallback
+	if rcfg.Webhooks, err = webhookConfig(cfg); err != nil {
+		st.Close()
+		return nil, err
+	}
 	rs, err := relay.New(st, rcfg, platforms, time.Now, log.With("component", "relay"))
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	if cfg.Answers.Dir != "" {
+		res, err := rs.SeedAnswers(ctx, os.DirFS(cfg.Answers.Dir))
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("answers.dir %s: %w", cfg.Answers.Dir, err)
+		}
+		log.Info("answers seeded", "dir", cfg.Answers.Dir, "added", res.Added, "updated", res.Updated, "unchanged", res.Unchanged)
+	}
 	m.register.MustRegister(deskCollector{relay: rs, now: time.Now})
+	m.register.MustRegister(answersCollector{src: st})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,
@@ -145,7 +161,28 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		Logger:      log.With("component", "outbox"),
 		Observer:    m,
 	})
-	return &app{cfg: cfg, log: log, store: st, relay: rs, worker: w, adapters: adapters, metrics: m, holds: &holds{held: map[string]bool{}}}, nil
+	apiHandler, err := api.Handler(api.Options{
+		Store: st, Records: st, Ideas: st, Operator: rs,
+		Tokens: apiTokens(cfg.API), Logger: log.With("component", "api"),
+		Routes: webhookRoutes(rs, log.With("component", "webhooks")),
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, log: log, store: st, relay: rs, worker: w, adapters: adapters, metrics: m, holds: &holds{held: map[string]bool{}}, api: apiHandler}, nil
+}
+
+// apiTokens translates the configured API tokens.
+func apiTokens(c config.API) []api.Token {
+	out := make([]api.Token, len(c.Tokens))
+	for i, t := range c.Tokens {
+		out[i] = api.Token{Name: t.Name, Secret: t.Secret.Reveal()}
+		for _, s := range t.Scopes {
+			out[i].Scopes = append(out[i].Scopes, api.Scope(s))
+		}
+	}
+	return out
 }
 
 // groupCommitted is the store with the relay's group commit: the outbox's
@@ -235,6 +272,7 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 		DailyNotices: cfg.Ideas.DailyNotices, DigestWindow: cfg.Ideas.DigestWindow, DigestDelay: cfg.Ideas.DigestDelay,
 		Moderation: cfg.Ideas.Moderation, NewContactAge: cfg.Ideas.NewContactAge,
 	}
+	rc.Answers = relay.Answers{Suggest: cfg.Answers.Suggest, Limit: cfg.Answers.Limit}
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}

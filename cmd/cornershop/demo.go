@@ -38,6 +38,8 @@ type demo struct {
 	// Ideas: a Telegram group where every post is an idea, and a voter.
 	tgIdeas telegramfake.Chat
 	dave    telegramfake.User
+	// Self-help: a new Telegram customer whose question an answer solves.
+	fay telegramfake.User
 }
 
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -67,6 +69,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	d.bob = d.tg.AddUser("Bob", "Stone", "bob_billing")
 	d.tgDesk = d.tg.AddGroup("Acme billing desk", true, true, d.bob)
 	d.dave = d.tg.AddUser("Dave", "Voter", "dave")
+	d.fay = d.tg.AddUser("Fay", "Newcomer", "fay")
 	d.tgIdeas = d.tg.AddSupergroup("Acme ideas", true, d.carla, d.dave)
 	d.slDesk, d.alice, _, d.dana, d.shared = d.sl.SeedDemo()
 	if d.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{}); err != nil {
@@ -140,6 +143,7 @@ func (d *demo) config(dbPath string) *config.Config {
 	}
 	cfg.Routes = []config.Route{{Platform: "slack", Desk: "billing"}, {Platform: "discord", Desk: "community"}}
 	cfg.Ideas.Boards = []config.Board{{Platform: "telegram", Channel: strconv.FormatInt(d.tgIdeas.ID, 10)}}
+	cfg.Answers.Suggest = "new_conversation"
 	cfg.Telegram = config.Telegram{Enabled: true, Token: config.NewSecret(d.tg.Token()), APIURL: d.tg.URL(), Mode: "polling",
 		PollTimeout: time.Second, FileSizeLimit: 20 << 20}
 	cfg.Discord = config.Discord{Enabled: true, Token: config.NewSecret(d.dc.Token()), ApplicationID: d.dc.ApplicationID(), APIURL: d.dc.URL(),
@@ -209,6 +213,9 @@ func (d *demo) play(ctx context.Context) error {
 		return err
 	}
 	if err := d.failedDelivery(ctx); err != nil {
+		return err
+	}
+	if err := d.selfHelp(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(d.out, "\nEvery message above is recorded in SQLite; every delivery went through the outbox.")

@@ -31,6 +31,12 @@ func TestDemo(t *testing.T) {
 		"Planned · 3 votes",
 		"[Telegram] Dave is told:       Alice Martin · Customer Care\n",
 		"[embed by Alice Martin (Customer Care)]",
+		// Self-help: published from the desk, suggested, solved.
+		`published answer 1 "Where is my parcel?"`,
+		"[📄 Where is my parcel?] [✅ This solved it] [🙋 I still need a person]",
+		"[Telegram] Fay reads:          Where is my parcel?",
+		"Suggested to the customer: #1 Where is my parcel?",
+		"closed as self-served",
 	} {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, transcript)

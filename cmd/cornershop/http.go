@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"cornershop/config"
+	"cornershop/core/answerspage"
 	"cornershop/core/roadmap"
 )
 
@@ -58,6 +59,15 @@ func (a *app) routes() http.Handler {
 	ideas := roadmap.Handler(a.store, roadmap.Options{Team: a.cfg.Team.Name, Logger: a.log.With("component", "roadmap")})
 	mux.Handle("GET /ideas", ideas)
 	mux.Handle("GET /ideas.json", ideas)
+	// The public self-help answers: a list with a search form, a page per
+	// answer, and JSON.
+	answers := answerspage.Handler(a.store, answerspage.Options{Team: a.cfg.Team.Name, Logger: a.log.With("component", "answers")})
+	mux.Handle("GET /answers", answers)
+	mux.Handle("GET /answers/{slug}", answers)
+	mux.Handle("GET /answers.json", answers)
+	// The REST API (package api): bearer tokens, JSON, its OpenAPI
+	// document at /api/v1/openapi.json.
+	mux.Handle("/api/v1/", a.api)
 	for _, ad := range a.adapters {
 		if h, ok := ad.(httpAdapter); ok {
 			prefix := "/" + string(ad.Name()) + "/"

@@ -23,6 +23,7 @@ type metrics struct {
 	attempts *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	fallback *prometheus.CounterVec
+	webhooks *prometheus.CounterVec
 }
 
 func newMetrics(st *store.Store, replica string) *metrics {
@@ -42,11 +43,14 @@ func newMetrics(st *store.Store, replica string) *metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "cornershop_delivery_seconds", Help: "Time a delivery attempt took.", Buckets: prometheus.DefBuckets,
 		}, []string{"platform"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cornershop_webhook_attempts_total", Help: "Webhook delivery attempts by endpoint and outcome (delivered, retried, retry_after, failed: given up for good).",
+		}, []string{"endpoint", "outcome"}),
 		fallback: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cornershop_desk_fallbacks_total", Help: "Desk copies posted in the desk channel because no desk thread could be opened, by desk platform.",
 		}, []string{"platform"}),
 	}
-	m.register.MustRegister(m.events, m.rejected, m.attempts, m.latency, m.fallback,
+	m.register.MustRegister(m.events, m.rejected, m.attempts, m.latency, m.fallback, m.webhooks,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
 		outboxCollector{st: st})
 	return m
@@ -54,6 +58,9 @@ func newMetrics(st *store.Store, replica string) *metrics {
 
 // Attempted implements outbox.Observer.
 func (m *metrics) Attempted(d core.Delivery, outcome outbox.Outcome, took time.Duration) {
+	if d.Op == core.OpWebhook {
+		m.webhooks.WithLabelValues(d.Endpoint, string(outcome)).Inc()
+	}
 	m.attempts.WithLabelValues(string(d.Platform), string(d.Op), string(outcome)).Inc()
 	m.latency.WithLabelValues(string(d.Platform)).Observe(took.Seconds())
 }

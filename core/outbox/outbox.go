@@ -45,6 +45,21 @@ type Performer interface {
 	GiveUp(tx core.Tx, d core.Delivery, cause error) error
 }
 
+// Schedule is a retry schedule: attempts before giving up, and the delay
+// before the first retry, doubled for each next one up to MaxBackoff.
+type Schedule struct {
+	MaxAttempts int
+	BaseBackoff time.Duration
+	MaxBackoff  time.Duration
+}
+
+// Scheduler is a Performer that gives some deliveries a retry schedule of
+// their own (webhooks retry for a day, not minutes). Schedule returns it
+// and true, or false for the worker's Options.
+type Scheduler interface {
+	Schedule(d core.Delivery) (Schedule, bool)
+}
+
 // Observer is told what happened to each attempt, for metrics. Methods must
 // not block.
 type Observer interface {
@@ -348,8 +363,8 @@ func (w *Worker) record(d core.Delivery, settle func(core.Tx) error, err error) 
 		return RateLimit, func(tx core.Tx) error {
 			return tx.RetryDelivery(d.ID, d.Attempts, now.Add(after), err.Error())
 		}
-	case class == core.ClassTransient && d.Attempts+1 < w.o.MaxAttempts:
-		next := now.Add(w.backoff(d.Attempts))
+	case class == core.ClassTransient && d.Attempts+1 < w.schedule(d).MaxAttempts:
+		next := now.Add(w.backoff(w.schedule(d), d.Attempts))
 		log.Warn("delivery failed, will retry", "err", err, "next", next)
 		return Retried, func(tx core.Tx) error {
 			return tx.RetryDelivery(d.ID, d.Attempts+1, next, err.Error())
@@ -367,15 +382,25 @@ func (w *Worker) record(d core.Delivery, settle func(core.Tx) error, err error) 
 	}
 }
 
-// backoff is the delay before transient retry number attempts+1.
-func (w *Worker) backoff(attempts int) time.Duration {
-	d := w.o.BaseBackoff
+// schedule is d's retry schedule: its Performer's, else the worker's.
+func (w *Worker) schedule(d core.Delivery) Schedule {
+	if sc, ok := w.perf.(Scheduler); ok {
+		if s, ok := sc.Schedule(d); ok && s.MaxAttempts > 0 && s.BaseBackoff > 0 && s.MaxBackoff > 0 {
+			return s
+		}
+	}
+	return Schedule{MaxAttempts: w.o.MaxAttempts, BaseBackoff: w.o.BaseBackoff, MaxBackoff: w.o.MaxBackoff}
+}
+
+// backoff is the delay before transient retry number attempts+1 on s.
+func (w *Worker) backoff(s Schedule, attempts int) time.Duration {
+	d := s.BaseBackoff
 	for range attempts {
 		d *= 2
-		if d >= w.o.MaxBackoff {
-			d = w.o.MaxBackoff
+		if d >= s.MaxBackoff {
+			d = s.MaxBackoff
 			break
 		}
 	}
-	return min(w.o.Jitter(d), w.o.MaxBackoff)
+	return min(w.o.Jitter(d), s.MaxBackoff)
 }

@@ -83,6 +83,7 @@ func commands() []command {
 		{name: "profile", role: core.RoleAgent, args: "[field [value]]", help: "show the contact's profile, or set (or with no value remove) a field", run: cmdProfile},
 		{name: "card", role: core.RoleAgent, help: "show the contact card again", run: cmdCard},
 		{name: "history", role: core.RoleAgent, help: "the contact's earlier conversations", run: cmdHistory},
+		{name: "search", aliases: []string{"find"}, role: core.RoleAgent, args: "<words>", help: "find contacts and conversations by name, handle, profile or message text", run: cmdSearch},
 		{name: "transcript", role: core.RoleAgent, help: "the whole conversation as text", run: cmdTranscript},
 		{name: "link", role: core.RoleModerator, args: "<contact number>", help: "merge that contact into this one (undo with unlink)", run: cmdLink},
 		{name: "unlink", role: core.RoleModerator, args: "<contact number>", help: "undo a link: that contact stands alone again", run: cmdUnlink},
@@ -92,7 +93,9 @@ func commands() []command {
 		{name: "idea", role: core.RoleAgent, args: "<title> [— details] | <id> [" + ideaVerbs + "]", help: "record the customer's idea with their vote, or show or moderate one (moderators)", run: cmdIdea},
 		{name: "ideas", role: core.RoleAgent, args: "[top|new|queue|hidden|<status>]", help: "list ideas", run: cmdIdeas},
 		{name: "hours", role: core.RoleAgent, help: "this desk's business hours, and whether it is open now", run: cmdHours},
-		{name: "stats", role: core.RoleAgent, args: "[period, e.g. 24h or 7d]", help: "response figures of this desk", run: cmdStats},
+		{name: "answer", role: core.RoleAgent, args: "add <title> [— answer] | from <message link> | <id> [" + answerVerbs + "]", help: "publish your last reply (or the text after the title) as a self-help answer, or show or moderate one (moderators)", run: cmdAnswer},
+		{name: "answers", role: core.RoleAgent, args: "[query]", help: "list or search the self-help answers", run: cmdAnswers},
+		{name: "stats", role: core.RoleAgent, args: "[answers] [period, e.g. 24h or 7d]", help: "response figures of this desk, or of self-help answers", run: cmdStats},
 		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
 	}
 }

@@ -154,7 +154,7 @@ func cmdProfile(c *invocation) (string, error) {
 		}
 		return b.String(), c.s.systemNote(c.tx, c.conv, b.String())
 	}
-	if len(key) > 40 || len(value) > 500 {
+	if len(key) > maxFieldKey || len(value) > maxFieldValue {
 		return "", errUsage
 	}
 	if err := c.tx.SetContactField(c.conv.ContactID, core.Field{Key: key, Value: value}, c.now); err != nil {

@@ -17,6 +17,8 @@ type plan struct {
 	msg     core.Message
 	refs    []core.Ref // the message's refs on the delivery's side
 	card    core.ContactCard
+	// buttons go under a suggestion (a system message to the customer).
+	buttons []core.Button
 	// postedBefore is, for a send that may have landed, the newest post
 	// recorded on its side (see core.Outgoing.PostedBefore).
 	postedBefore string
@@ -41,6 +43,11 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 			}
 			if p.refs, err = tx.Refs(d.MessageID, d.Side); err != nil {
 				return fmt.Errorf("load refs: %w", err)
+			}
+		}
+		if p.msg.Direction == core.System && d.Side == core.CustomerSide {
+			if p.buttons, err = suggestionControls(tx, p.msg.ID); err != nil {
+				return err
 			}
 		}
 		if d.MaybeSent && d.Op == core.OpSend {
@@ -113,6 +120,9 @@ func (s *Service) card(conv core.Conversation, c core.Contact, previous int) cor
 // outbox runs in the transaction that marks the delivery done; errors are
 // classified for the outbox (core.Classify).
 func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) error, error) {
+	if d.Op == core.OpWebhook {
+		return s.performWebhook(ctx, d)
+	}
 	if d.IdeaID != 0 {
 		return s.performIdea(ctx, d)
 	}
@@ -257,9 +267,16 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 		if p.msg.Author == slaAuthor && d.Side == core.DeskSide {
 			out.Mention = s.slaMention(p.conv)
 		}
-		if d.Side == core.CustomerSide {
+		switch {
+		case d.Side == core.CustomerSide && len(p.buttons) > 0:
+			// An answer suggestion: cornershop's own post, in the
+			// team's name, with its buttons.
+			out.Voice = s.cfg.Team
+			out.Voice.Team = true
+			out.Buttons = p.buttons
+		case d.Side == core.CustomerSide:
 			// cornershop speaking to a customer (away message,
-			// acknowledgement) speaks as the team.
+			// acknowledgement, survey) speaks as the team.
 			out.Kind, out.Voice, out.Anchor = core.KindReply, s.cfg.Team, p.conv.Anchor
 			out.Voice.Team = true
 			if p.msg.Author == surveyAuthor {
@@ -317,6 +334,9 @@ func (s *Service) change(ctx context.Context, plat core.Platform, d core.Deliver
 // desk thread saying what could not be done and why, so a failure is never
 // silent. Failures of cornershop's own notes are only logged.
 func (s *Service) GiveUp(tx core.Tx, d core.Delivery, cause error) error {
+	if d.Op == core.OpWebhook {
+		return s.giveUpWebhook(tx, d, cause)
+	}
 	if d.IdeaID != 0 {
 		return tx.Audit(core.AuditEntry{At: s.now(), Actor: "system", Action: "idea.undelivered", Object: d.IdeaID.String(),
 			Detail: fmt.Sprintf("%s on %s: %s", d.Op, d.Platform, reason(cause))})

@@ -95,19 +95,26 @@ func (s *Service) note(tx core.Tx, conv core.Conversation, st core.Staff, e core
 
 // reply records a staff answer and queues it for the customer.
 func (s *Service) reply(tx core.Tx, conv core.Conversation, st core.Staff, e core.MessageEvent, text string, asTeam bool) error {
+	_, err := s.replyMessage(tx, conv, st, e, text, asTeam)
+	return err
+}
+
+// replyMessage is reply, returning the recorded reply (zero when there was
+// nothing to send).
+func (s *Service) replyMessage(tx core.Tx, conv core.Conversation, st core.Staff, e core.MessageEvent, text string, asTeam bool) (core.Message, error) {
 	if strings.TrimSpace(text) == "" && len(e.Attachments) == 0 {
-		return nil
+		return core.Message{}, nil
 	}
 	if !asTeam {
 		pref, err := tx.StaffPrefersTeam(st.ID)
 		if err != nil {
-			return fmt.Errorf("staff voice preference: %w", err)
+			return core.Message{}, fmt.Errorf("staff voice preference: %w", err)
 		}
 		asTeam = pref
 	}
 	m, err := s.record(tx, conv, e, core.Message{Direction: core.Reply, Author: "staff:" + string(st.ID), AuthorName: st.Voice.Name, Text: text, AsTeam: asTeam})
 	if err != nil {
-		return err
+		return core.Message{}, err
 	}
 	d := core.Delivery{
 		Key: fmt.Sprintf("send:customer:%d", m.ID), ConversationID: conv.ID, MessageID: m.ID,
@@ -118,22 +125,22 @@ func (s *Service) reply(tx core.Tx, conv core.Conversation, st core.Staff, e cor
 		// an edit before then simply changes what leaves.
 		d.NextAttemptAt = s.now().Add(s.cfg.UndoWindow)
 		if err := s.systemNote(tx, conv, fmt.Sprintf("⏳ Sending in %s — %sundo to take it back.", s.cfg.UndoWindow, s.cfg.CommandPrefix)); err != nil {
-			return err
+			return core.Message{}, err
 		}
 	}
 	if err := s.enqueueAt(tx, d); err != nil {
-		return err
+		return core.Message{}, err
 	}
 	if err := s.stopClock(tx, conv.ID, "reply"); err != nil {
-		return err
+		return core.Message{}, err
 	}
 	if conv.Status == core.StatusWaiting {
-		return nil
+		return m, nil
 	}
 	waiting := core.StatusWaiting
 	if err := tx.UpdateConversation(conv.ID, core.ConversationPatch{Status: &waiting}, s.now()); err != nil {
-		return fmt.Errorf("mark waiting: %w", err)
+		return core.Message{}, fmt.Errorf("mark waiting: %w", err)
 	}
 	conv.Status = waiting
-	return s.cardUpdate(tx, conv)
+	return m, s.cardUpdate(tx, conv)
 }

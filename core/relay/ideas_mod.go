@@ -212,6 +212,9 @@ type moderation struct {
 	st   core.Staff
 	idea core.Idea
 	now  time.Time
+	// via names who asked on the moderator's behalf ("api:crm"), for the
+	// audit; "" in the chat.
+	via string
 }
 
 func (m moderation) actor() string { return "staff:" + string(m.st.ID) }
@@ -220,6 +223,9 @@ func (m moderation) actor() string { return "staff:" + string(m.st.ID) }
 func (m moderation) patch(p core.IdeaPatch, action, detail, say string) (string, error) {
 	if err := m.tx.UpdateIdea(m.idea.ID, p, m.now); err != nil {
 		return "", fmt.Errorf("%s: %w", action, err)
+	}
+	if m.via != "" {
+		detail = strings.TrimSpace(detail + " (via " + m.via + ")")
 	}
 	if err := m.tx.Audit(core.AuditEntry{At: m.now, Actor: m.actor(), Action: action, Object: m.idea.ID.String(), Detail: detail}); err != nil {
 		return "", fmt.Errorf("audit: %w", err)

@@ -69,7 +69,7 @@ func cmdUnlink(c *invocation) (string, error) {
 }
 
 // customerHelp is what a customer can do.
-const customerHelp = "Just write here: a person from our team reads every message and answers in this chat. You can send text, photos and files. Use /link to connect your accounts on other apps. Share an idea with /idea <title> — <details>; see them with /ideas (/ideas mute stops news about them)."
+const customerHelp = "Just write here: a person from our team reads every message and answers in this chat. You can send text, photos and files. Use /link to connect your accounts on other apps. Ask /help <question> to find an answer yourself. Share an idea with /idea <title> — <details>; see them with /ideas (/ideas mute stops news about them)."
 
 // customerAction answers the commands a customer may use.
 func (s *Service) customerAction(ctx context.Context, a *action) (core.ActionResult, error) {
@@ -80,7 +80,16 @@ func (s *Service) customerAction(ctx context.Context, a *action) (core.ActionRes
 		}
 		return core.ActionResult{Text: customerHelp}, nil
 	case "help":
+		if len(a.Args) > 0 {
+			return s.customerHelpSearch(ctx, a)
+		}
 		return core.ActionResult{Text: customerHelp}, nil
+	case actAnswer:
+		return s.showAnswer(ctx, a)
+	case actSolved:
+		return s.decide(ctx, a, core.SuggestionSolved)
+	case actPerson:
+		return s.decide(ctx, a, core.SuggestionPerson)
 	case "link":
 		return s.customerLink(ctx, a)
 	case "idea":

@@ -66,6 +66,8 @@ type Config struct {
 	Snippets map[string]string
 	// Ideas configures idea threads.
 	Ideas Ideas
+	// Answers configures self-help answers.
+	Answers Answers
 	// BatchSize caps how many events share one transaction.
 	BatchSize int
 	// Wake is called after each commit that may have queued deliveries
@@ -75,6 +77,8 @@ type Config struct {
 	// copy is posted in the desk channel because no desk thread could be
 	// opened (see noThread); nil for none. It must not block.
 	DeskFallback func(core.PlatformName)
+	// Webhooks are the endpoints told about changes; none by default.
+	Webhooks Webhooks
 }
 
 // Service records platform events and composes deliveries. It implements
@@ -115,8 +119,18 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 		now = time.Now
 	}
 	cfg.Ideas = cfg.Ideas.withDefaults()
+	cfg.Answers = cfg.Answers.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.Webhooks.Endpoints) > 0 {
+		if cfg.Webhooks.Sender == nil {
+			return nil, fmt.Errorf("relay: webhook endpoints without a sender: %w", core.ErrInvalid)
+		}
+		for i, e := range cfg.Webhooks.Endpoints {
+			cfg.Webhooks.Endpoints[i] = e.withDefaults()
+		}
+		store = eventStore{Store: store, rec: &recorder{endpoints: cfg.Webhooks.Endpoints, now: now}}
 	}
 	ps := make(map[core.PlatformName]core.Platform, len(platforms))
 	for _, p := range platforms {

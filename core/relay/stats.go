@@ -154,6 +154,9 @@ func round(d time.Duration) time.Duration {
 
 func cmdStats(c *invocation) (string, error) {
 	period := c.args
+	if rest, ok := cutPrefix(period, "answers"); ok && (rest == "" || period[len("answers")] == ' ') {
+		return cmdAnswerStats(c, rest)
+	}
 	if period == "" {
 		period = "7d"
 	}

@@ -58,6 +58,9 @@ func (t *tx) ContactFields(id core.ContactID) ([]core.Field, error) {
 }
 
 func (t *tx) SetContactField(id core.ContactID, f core.Field, at time.Time) error {
+	if err := t.touchContact(id, at); err != nil {
+		return err
+	}
 	if f.Value == "" {
 		err := t.db.Where("contact_id = ? AND key = ?", int64(id), f.Key).Delete(&contactFieldRow{}).Error
 		return mapErr("delete contact field", err)

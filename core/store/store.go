@@ -156,6 +156,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	} else {
 		err = s.checkSchema(ctx)
 	}
+	if err == nil {
+		err = s.prepareSearch(ctx)
+	}
 	if err != nil {
 		s.Close()
 		return nil, err

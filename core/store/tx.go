@@ -79,7 +79,10 @@ func (t *tx) SaveIdentity(contact core.ContactID, id core.Identity) error {
 	res := t.db.Model(&identityRow{}).
 		Where("contact_id = ? AND platform = ? AND user_id = ?", int64(contact), string(id.Platform), id.UserID).
 		Updates(map[string]any{"handle": id.Handle, "name": id.Name, "avatar_url": id.AvatarURL})
-	return changed("save identity", res)
+	if err := changed("save identity", res); err != nil {
+		return err
+	}
+	return t.touchContact(contact, t.now())
 }
 
 func (t *tx) SetContactBlocked(id core.ContactID, blocked bool) error {

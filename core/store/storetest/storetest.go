@@ -61,6 +61,15 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"HandledConcurrent", testHandledConcurrent},
 		{"Clocks", testClocks},
 		{"Surveys", testSurveys},
+		{"WebhookEvents", testWebhookEvents},
+		{"WebhookFailures", testWebhookFailures},
+		{"Answers", testAnswers},
+		{"AnswerRanking", testAnswerRanking},
+		{"SearchContacts", testSearchContacts},
+		{"SearchMessages", testSearchMessages},
+		{"SearchFollowsChanges", testSearchFollowsChanges},
+		{"SearchHostileInput", testSearchHostileInput},
+		{"RecordsPages", testRecordsPages},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })

@@ -1,0 +1,33 @@
+package api
+
+import (
+	"net/http"
+
+	"cornershop/core"
+)
+
+func (s *server) listAudit() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := &query{r: r}
+		aq := core.AuditQuery{
+			Object: q.str("object", 200), Actor: q.str("actor", 200), Action: q.str("action", 100),
+			Since: q.time("since"), After: q.cursor("audit"),
+		}
+		limit := q.limit()
+		if q.err != nil {
+			s.fail(w, r, q.err, "")
+			return
+		}
+		aq.Limit = limit + 1
+		es, err := s.o.Records.ListAudit(r.Context(), aq)
+		if err != nil {
+			s.fail(w, r, err, "")
+			return
+		}
+		out := make([]auditJSON, len(es))
+		for i, e := range es {
+			out[i] = toAuditJSON(e)
+		}
+		writeJSON(w, http.StatusOK, newPage("audit", out, limit, func(e auditJSON) int64 { return e.ID }))
+	})
+}

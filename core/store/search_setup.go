@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// prepareSearch makes the full-text indexes speak the configured language.
+// On SQLite it creates the FTS5 tables and their triggers with that
+// language's tokenizer (and rebuilds them when the language changed); on
+// PostgreSQL it checks the text search configuration exists and, when it
+// changed, records it and recomputes the stored tsvectors. Both run in one
+// transaction, so replicas opening together do it once.
+func (s *Store) prepareSearch(ctx context.Context) error {
+	lang := s.o.SearchLanguage
+	err := s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		if s.driver == DriverPostgres {
+			return preparePostgresSearch(g, lang)
+		}
+		return prepareSQLiteSearch(g, lang)
+	})
+	if err != nil {
+		return fmt.Errorf("store: prepare search (%s): %w", lang, err)
+	}
+	return nil
+}
+
+func preparePostgresSearch(g *gorm.DB, lang string) error {
+	if err := g.Exec("SELECT pg_advisory_xact_lock(hashtext('cornershop search ' || current_schema()))").Error; err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	var have string
+	if err := g.Raw("SELECT language FROM search_config WHERE id = 1").Scan(&have).Error; err != nil {
+		return fmt.Errorf("read search_config: %w", err)
+	}
+	var ok bool
+	if err := g.Raw("SELECT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = ?)", lang).Scan(&ok).Error; err != nil {
+		return fmt.Errorf("check text search configuration: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("PostgreSQL has no text search configuration %q (see SELECT cfgname FROM pg_ts_config)", lang)
+	}
+	if have == lang {
+		return nil
+	}
+	for _, q := range []string{
+		"UPDATE search_config SET language = ? WHERE id = 1",
+		"UPDATE messages SET search = to_tsvector(?::regconfig, text)",
+	} {
+		if err := g.Exec(q, lang).Error; err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+	}
+	if err := g.Exec("SELECT cornershop_contact_search_refresh(id) FROM contacts").Error; err != nil {
+		return fmt.Errorf("reindex contacts: %w", err)
+	}
+	return nil
+}
+
+// sqliteTokenizer is FTS5's tokenizer for a search language: "english"
+// stems (porter); any other language indexes words unstemmed. Both fold
+// case and remove diacritics.
+func sqliteTokenizer(lang string) string {
+	if lang == "english" {
+		return "porter unicode61 remove_diacritics 2"
+	}
+	return "unicode61 remove_diacritics 2"
+}
+
+// contactDocSQL refreshes the contacts_fts row of the contact whose id is
+// the SQL expression id (new.id, old.contact_id…).
+func contactDocSQL(id string) string {
+	return strings.ReplaceAll(`DELETE FROM contacts_fts WHERE rowid = @ID;
+INSERT INTO contacts_fts (rowid, name, handles, fields)
+SELECT c.id, c.name,
+	coalesce((SELECT group_concat(i.handle || ' ' || i.name, ' ') FROM identities i WHERE i.contact_id = c.id), ''),
+	coalesce((SELECT group_concat(f.value, ' ') FROM contact_fields f WHERE f.contact_id = c.id), '')
+FROM contacts c WHERE c.id = @ID;`, "@ID", id)
+}
+
+// sqliteSearchSchema is what prepareSQLiteSearch drops and creates.
+func sqliteSearchSchema(tokenizer string) []string {
+	tok := "tokenize = '" + tokenizer + "'"
+	return []string{
+		"DROP TABLE IF EXISTS messages_fts",
+		"DROP TABLE IF EXISTS contacts_fts",
+		"CREATE VIRTUAL TABLE messages_fts USING fts5 (text, content = 'messages', content_rowid = 'id', " + tok + ")",
+		"CREATE VIRTUAL TABLE contacts_fts USING fts5 (name, handles, fields, " + tok + ")",
+		`CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
+	INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text); END`,
+		`CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
+	INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text); END`,
+		`CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+	INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+	INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text); END`,
+		"CREATE TRIGGER IF NOT EXISTS contacts_fts_insert AFTER INSERT ON contacts BEGIN " + contactDocSQL("new.id") + " END",
+		"CREATE TRIGGER IF NOT EXISTS contacts_fts_update AFTER UPDATE OF name ON contacts BEGIN " + contactDocSQL("new.id") + " END",
+		"CREATE TRIGGER IF NOT EXISTS contacts_fts_delete AFTER DELETE ON contacts BEGIN DELETE FROM contacts_fts WHERE rowid = old.id; END",
+		"CREATE TRIGGER IF NOT EXISTS identities_fts_insert AFTER INSERT ON identities BEGIN " + contactDocSQL("new.contact_id") + " END",
+		"CREATE TRIGGER IF NOT EXISTS identities_fts_update AFTER UPDATE ON identities BEGIN " + contactDocSQL("old.contact_id") + contactDocSQL("new.contact_id") + " END",
+		"CREATE TRIGGER IF NOT EXISTS identities_fts_delete AFTER DELETE ON identities BEGIN " + contactDocSQL("old.contact_id") + " END",
+		"CREATE TRIGGER IF NOT EXISTS contact_fields_fts_insert AFTER INSERT ON contact_fields BEGIN " + contactDocSQL("new.contact_id") + " END",
+		"CREATE TRIGGER IF NOT EXISTS contact_fields_fts_update AFTER UPDATE ON contact_fields BEGIN " + contactDocSQL("old.contact_id") + contactDocSQL("new.contact_id") + " END",
+		"CREATE TRIGGER IF NOT EXISTS contact_fields_fts_delete AFTER DELETE ON contact_fields BEGIN " + contactDocSQL("old.contact_id") + " END",
+		"INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+		`INSERT INTO contacts_fts (rowid, name, handles, fields)
+SELECT c.id, c.name,
+	coalesce((SELECT group_concat(i.handle || ' ' || i.name, ' ') FROM identities i WHERE i.contact_id = c.id), ''),
+	coalesce((SELECT group_concat(f.value, ' ') FROM contact_fields f WHERE f.contact_id = c.id), '')
+FROM contacts c`,
+	}
+}
+
+func prepareSQLiteSearch(g *gorm.DB, lang string) error {
+	var have []string
+	if err := g.Raw("SELECT language FROM search_config WHERE id = 1").Scan(&have).Error; err != nil {
+		return fmt.Errorf("read search_config: %w", err)
+	}
+	var tables int64
+	if err := g.Raw("SELECT count(*) FROM sqlite_master WHERE name IN ('messages_fts', 'contacts_fts')").Scan(&tables).Error; err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	if len(have) == 1 && have[0] == lang && tables == 2 {
+		return nil
+	}
+	for _, q := range sqliteSearchSchema(sqliteTokenizer(lang)) {
+		if _, err := g.Statement.ConnPool.ExecContext(g.Statement.Context, q); err != nil {
+			return fmt.Errorf("create full-text index: %w", err)
+		}
+	}
+	err := g.Exec("INSERT INTO search_config (id, language) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET language = excluded.language", lang).Error
+	if err != nil {
+		return fmt.Errorf("record search language: %w", err)
+	}
+	return nil
+}
