@@ -14,7 +14,7 @@ import (
 func TestServiceLevelKeys(t *testing.T) {
 	vars := map[string]string{
 		"CORNERSHOP_TELEGRAM_TOKEN": "1:x", "CORNERSHOP_SLACK_BOT_TOKEN": "xoxb", "CORNERSHOP_SLACK_APP_TOKEN": "xapp",
-		"CORNERSHOP_DISCORD_TOKEN": "d",
+		"CORNERSHOP_DISCORD_TOKEN": "d", "CORNERSHOP_WEBHOOKS_0_SECRET": "whsec", "CORNERSHOP_API_TOKENS_0_SECRET": "0123456789abcdef0123456789abcdef",
 	}
 	cfg, err := config.Parse(bytes.NewReader(config.Example), "example.yaml", env(vars))
 	if err != nil {
