@@ -160,6 +160,63 @@ type Desk struct {
 	Kind                string `yaml:"kind"` // thread, or forum (Discord)
 	StaffFromMembership bool   `yaml:"staff_from_membership"`
 	ReplyMode           string `yaml:"reply_mode"` // "" = relay.reply_mode
+	// Hours are the desk's business hours; empty weekly hours mean always
+	// open (no away message).
+	Hours Hours `yaml:"hours"`
+	// Acknowledge answers a new conversation inside hours with "someone
+	// will answer", with the desk's real median first response when known.
+	Acknowledge bool `yaml:"acknowledge"`
+	// SLA sets response-time targets, counted in business hours.
+	SLA SLA `yaml:"sla"`
+	// Survey sends a one-tap satisfaction survey when a conversation
+	// closes.
+	Survey Survey `yaml:"survey"`
+}
+
+// Survey configures a desk's satisfaction surveys.
+type Survey struct {
+	Enabled bool `yaml:"enabled"`
+	// Period: at most one survey per contact in it (0 = 30 days).
+	Period time.Duration `yaml:"period"`
+	// CommentWindow: the customer's next message this soon after rating
+	// is taken as the comment (0 = 10 minutes).
+	CommentWindow time.Duration `yaml:"comment_window"`
+}
+
+// Hours are a desk's business hours (see docs/service-levels.md).
+type Hours struct {
+	// TimeZone is an IANA zone name ("Europe/Berlin"); "" = UTC.
+	TimeZone string `yaml:"time_zone"`
+	// Weekly lines: "mon-fri 09:00-18:00", "sat 10:00-14:00", "fri
+	// 22:00-06:00" (overnight).
+	Weekly []string `yaml:"weekly"`
+	// Holidays are closed dates, YYYY-MM-DD in TimeZone.
+	Holidays []string `yaml:"holidays"`
+}
+
+// SLA is a desk's response-time targets; a zero target is none.
+type SLA struct {
+	// FirstResponse is the target for the first staff reply of a
+	// conversation; NextResponse for the reply to a customer message
+	// that follows a staff reply.
+	FirstResponse time.Duration `yaml:"first_response"`
+	NextResponse  time.Duration `yaml:"next_response"`
+	// WarnAt is the share of a target (0 < WarnAt < 1) at which the thread
+	// gets a warning; 0 = 0.8.
+	WarnAt float64 `yaml:"warn_at"`
+	// OnDuty is who warnings mention when nobody is assigned: a Slack user
+	// group id (S…), a Discord role id, or a Telegram user id or @username.
+	OnDuty string `yaml:"on_duty"`
+	// Priorities override the targets per conversation priority.
+	Priorities []PriorityTargets `yaml:"priorities"`
+}
+
+// PriorityTargets are the targets for one priority (low, normal, high,
+// urgent); a zero target keeps the desk's.
+type PriorityTargets struct {
+	Priority      string        `yaml:"priority"`
+	FirstResponse time.Duration `yaml:"first_response"`
+	NextResponse  time.Duration `yaml:"next_response"`
 }
 
 // Route sends conversations from customer places to a desk.

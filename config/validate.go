@@ -140,6 +140,7 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 		if d.Kind == "forum" && d.Platform != "discord" {
 			ps.add(p+".kind", "forum desks exist only on discord")
 		}
+		validateService(&ps, p, d)
 		if d.ReplyMode != "" {
 			ps.oneOf(p+".reply_mode", d.ReplyMode, "reply", "note")
 		}

@@ -133,15 +133,6 @@ type Miss struct {
 	Last  time.Time
 }
 
-// Button is a native control on a message cornershop sends (an inline
-// keyboard button, a Discord component, a Slack Block Kit button):
-// pressing it invokes the action Action with Args, like a typed command.
-type Button struct {
-	Label  string
-	Action string
-	Args   []string
-}
-
 // AnswerTx is the part of a transaction that keeps answers. Lookups return
 // ErrNotFound when nothing matches.
 type AnswerTx interface {

@@ -230,6 +230,14 @@ type ContactCard struct {
 	Profile []Field
 	// Ideas are the ideas the contact proposed or voted for, newest first.
 	Ideas []Idea
+	// Due says when a staff response is due under the desk's SLA ("First
+	// response due Mon 7 Dec 10:00 CET"); "" when no clock runs. Written by
+	// cornershop.
+	Due string
+	// Satisfaction is the conversation's survey result ("4/5 🙂 —
+	// “quick and kind”"); "" when not rated. The comment is customer text:
+	// adapters escape it.
+	Satisfaction string
 }
 
 // IdeasSummary renders the card's ideas on one line, e.g. "#12 Dark mode
@@ -270,4 +278,65 @@ func DeliveryLane(d Delivery) string {
 		return d.Lane
 	}
 	return fmt.Sprintf("c%d:%s", int64(d.ConversationID), d.Side)
+}
+
+// SLAClockID identifies an SLA clock; unique in the database.
+type SLAClockID int64
+
+// SLAKind says which response an SLA clock times.
+type SLAKind string
+
+// SLA clock kinds.
+const (
+	FirstResponse SLAKind = "first" // the conversation's first staff reply
+	NextResponse  SLAKind = "next"  // the reply to a customer message after a staff reply
+)
+
+// SLAClock times one wait for a staff reply against a target counted in
+// the desk's business hours. It runs from the customer message that
+// started the wait until a reply, a close or a snooze stops it.
+type SLAClock struct {
+	ID           SLAClockID
+	Conversation ConversationID
+	Desk         Place // the desk's channel (Thread empty)
+	Kind         SLAKind
+	Priority     int
+	StartedAt    time.Time
+	WarnAt       time.Time // when the thread is warned
+	DueAt        time.Time // the target: a reply later is a breach
+	StoppedAt    time.Time // zero while running
+	StopReason   string    // "reply", "close", "snooze"
+	Warned       bool
+	Breached     bool
+}
+
+// Met reports whether the clock stopped by a reply in time; a clock still
+// running, or stopped by a close or snooze, has no verdict (ok false)
+// unless it already breached.
+func (c SLAClock) Met() (met, ok bool) {
+	if c.Breached || (!c.StoppedAt.IsZero() && c.StoppedAt.After(c.DueAt)) {
+		return false, true
+	}
+	if c.StopReason == "reply" {
+		return true, true
+	}
+	return false, false
+}
+
+// SurveyID identifies a satisfaction survey; unique in the database.
+type SurveyID int64
+
+// Survey is a satisfaction survey sent when a conversation closed: a
+// rating from 1 to 5 given with one tap, and an optional comment.
+type Survey struct {
+	ID           SurveyID
+	Conversation ConversationID
+	Contact      ContactID
+	Desk         Place   // the desk's channel (Thread empty)
+	Staff        StaffID // who it rates: the last to reply, else the assignee
+	SentAt       time.Time
+	Rating       int // 0 until rated
+	RatedAt      time.Time
+	Comment      string
+	CommentedAt  time.Time
 }

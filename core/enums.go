@@ -101,12 +101,14 @@ const (
 	OpIdeaCard   Op = "idea_card"   // post or refresh an idea's card
 	OpNotify     Op = "notify"      // tell an idea's follower what moved (a Notice batch)
 	OpWebhook    Op = "webhook"     // post a webhook event to an endpoint
+	OpSLAWarn    Op = "sla_warn"    // an SLA clock reached its warning share (no platform call)
+	OpSLABreach  Op = "sla_breach"  // an SLA clock reached its target (no platform call)
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach:
 		return true
 	}
 	return false

@@ -123,9 +123,6 @@ type Outgoing struct {
 	// Anchor is the customer message a reply belongs under, when any.
 	Anchor string
 	Files  []File
-	// Buttons are native controls under the message (see Button); an
-	// adapter that cannot show them lists their labels instead.
-	Buttons []Button
 	// Commands are bot commands the text offers its reader ("/ideas
 	// mute"), written by cornershop: an adapter whose platform makes them
 	// tappable leaves these so, while defusing any other in the text.
@@ -133,6 +130,18 @@ type Outgoing struct {
 	// Edited and Deleted mark re-renders of an edited or deleted message.
 	Edited  bool
 	Deleted bool
+	// Buttons are one-tap choices under the post (a satisfaction survey's
+	// faces, answer results and suggestions), rendered as the platform's
+	// native control: Telegram inline buttons, Discord components, Slack
+	// Block Kit buttons. A press comes back as an ActionEvent named
+	// Button.Action with Button.Args. An adapter that cannot show them
+	// lists their labels instead.
+	Buttons []Button
+	// Mention is whom a post by cornershop pings on purpose (SLA
+	// warnings); zero for none. Adapters render their platform's real
+	// mention before the text and permit exactly that one, while text stays
+	// neutralised.
+	Mention Mention
 	// MaybeSent says an earlier attempt may have landed (Delivery.MaybeSent).
 	// An adapter that can read the place back should look for its own post
 	// of this message newer than PostedBefore and return that post's ids
@@ -144,6 +153,30 @@ type Outgoing struct {
 	// attempt of this delivery can only have landed after it.
 	PostedBefore string
 }
+
+// Mention is one user or one group (Slack user group, Discord role) on
+// the platform an Outgoing goes to. User is a platform user id (Telegram
+// also "@username"); Group a group id; Name what to show where the
+// platform needs text (Telegram text mentions).
+type Mention struct {
+	User  string
+	Group string
+	Name  string
+}
+
+// Button is a native control on a message cornershop sends (an inline
+// keyboard button, a Discord component, a Slack Block Kit button): its
+// label and the action a press sends back, invoked like a typed command
+// (Action "csat", Args {"12", "5"}; Action "answer", Args {"7"}). Args
+// hold no ":" or spaces.
+type Button struct {
+	Label  string
+	Action string
+	Args   []string
+}
+
+// IsZero reports whether m pings nobody.
+func (m Mention) IsZero() bool { return m.User == "" && m.Group == "" }
 
 // File is an attachment on its way to a platform.
 type File struct {

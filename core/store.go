@@ -163,6 +163,41 @@ type Tx interface {
 	// how many it forgot.
 	PruneHandled(before time.Time) (int64, error)
 
+	// StartClock records a running SLA clock and sets c.ID.
+	StartClock(c *SLAClock) error
+	// RunningClock returns the conversation's running SLA clock;
+	// ErrNotFound when none runs.
+	RunningClock(conv ConversationID) (SLAClock, error)
+	// StopClock stops a running clock at at for reason ("reply", "close",
+	// "snooze"); stopping a stopped clock changes nothing.
+	StopClock(id SLAClockID, at time.Time, reason string) error
+	// MarkClock records that a clock's warning (breached false) or breach
+	// (true) was given; it reports false when it already was, so each is
+	// given once even when two replicas perform it.
+	MarkClock(id SLAClockID, breached bool) (bool, error)
+	// DeskClocks lists the clocks of conversations at desk (Thread
+	// ignored) started at or after since, oldest first.
+	DeskClocks(desk Place, since time.Time) ([]SLAClock, error)
+	// Answered reports whether the conversation has a staff reply.
+	Answered(conv ConversationID) (bool, error)
+
+	// CreateSurvey records a survey sent and sets s.ID.
+	CreateSurvey(s *Survey) error
+	// LatestSurvey returns the contact's newest survey; ErrNotFound when
+	// none.
+	LatestSurvey(contact ContactID) (Survey, error)
+	// ConversationSurvey returns the conversation's newest survey;
+	// ErrNotFound when none.
+	ConversationSurvey(conv ConversationID) (Survey, error)
+	// RateSurvey records a rating once: it reports false, changing
+	// nothing, when the survey was rated already.
+	RateSurvey(id SurveyID, rating int, at time.Time) (bool, error)
+	// CommentSurvey records a survey's comment.
+	CommentSurvey(id SurveyID, comment string, at time.Time) error
+	// DeskSurveys lists the surveys of desk (Thread ignored) sent at or
+	// after since, oldest first.
+	DeskSurveys(desk Place, since time.Time) ([]Survey, error)
+
 	// Audit appends an audit entry.
 	Audit(e AuditEntry) error
 	// AuditEntries lists the newest entries about object (e.g.

@@ -51,21 +51,42 @@ func StartWith(t testing.TB, cfg relay.Config, o outbox.Options, platforms ...co
 // a stack and start another on what it recorded: a restart.
 func StartOn(t testing.TB, path string, cfg relay.Config, o outbox.Options, platforms ...core.Platform) *Stack {
 	t.Helper()
+	return startOn(t, path, cfg, o, nil, platforms...)
+}
+
+// StartAt is Start with the relay and the outbox on the clock now, for
+// tests that move time by hand (business hours, SLA clocks). The worker
+// polls, so a clock moved forward is noticed within its poll interval.
+func StartAt(t testing.TB, now func() time.Time, cfg relay.Config, platforms ...core.Platform) *Stack {
+	t.Helper()
+	o := outbox.Options{BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Poll: 20 * time.Millisecond, MaxAttempts: 5, Now: now}
+	return startOn(t, filepath.Join(t.TempDir(), "test.db"), cfg, o, now, platforms...)
+}
+
+func startOn(t testing.TB, path string, cfg relay.Config, o outbox.Options, now func() time.Time, platforms ...core.Platform) *Stack {
+	t.Helper()
 	st, err := store.Open(context.Background(), store.Options{Driver: "sqlite", DSN: path, AutoMigrate: true})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	return StartStore(t, st, cfg, o, platforms...)
+	return startStore(t, st, cfg, o, now, platforms...)
 }
 
 // StartStore is StartWith on an open store (PostgresStore's, for one),
 // which the stack closes when it stops.
 func StartStore(t testing.TB, st *store.Store, cfg relay.Config, o outbox.Options, platforms ...core.Platform) *Stack {
 	t.Helper()
+	return startStore(t, st, cfg, o, nil, platforms...)
+}
+
+// startStore runs the stack on st, the relay on the clock now (nil: the
+// wall clock).
+func startStore(t testing.TB, st *store.Store, cfg relay.Config, o outbox.Options, now func() time.Time, platforms ...core.Platform) *Stack {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var w *outbox.Worker
 	cfg.Wake = func() { w.Notify() }
-	rs, err := relay.New(st, cfg, platforms, nil, slog.New(slog.DiscardHandler))
+	rs, err := relay.New(st, cfg, platforms, now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		cancel()
 		t.Fatalf("relay: %v", err)

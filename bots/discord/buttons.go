@@ -6,8 +6,10 @@ import (
 	"cornershop/core"
 )
 
-// components renders buttons as action rows of Discord buttons; a press
-// comes back as an interaction whose custom_id parseCustomID reads.
+// components renders buttons (survey faces, answer results, suggestions)
+// as action rows of Discord buttons whose custom_ids are
+// "cornershop:<action>:<args…>"; a press comes back as an interaction
+// whose custom_id parseCustomID reads.
 // Labels are plain text (Discord renders no markdown or mentions in
 // them). A button whose custom_id would not fit is left out.
 func components(bs []core.Button) []discordgo.MessageComponent {

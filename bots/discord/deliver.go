@@ -69,6 +69,9 @@ func contents(m core.Outgoing) []string {
 	if m.Kind == core.KindNoteEcho {
 		head = "📝 **" + escape(m.Voice.Name) + "** (internal note): "
 	}
+	if tag, _ := mention(m.Mention); tag != "" {
+		head = tag + " " + head
+	}
 	switch {
 	case m.Deleted:
 		open, close, tail = "~~", "~~", " *(deleted)*"
@@ -124,20 +127,23 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 			continue
 		}
 		var f []*discordgo.File
+		var comps []discordgo.MessageComponent
 		if i == len(parts)-1 {
-			f = files
+			f, comps = files, components(m.Buttons)
 		}
 		var id string
 		var err error
 		switch {
 		case typ == discordgo.ChannelTypeDM && voiced:
-			id, err = b.sendEmbed(ctx, place, name, avatar, part, f)
+			id, err = b.sendEmbed(ctx, place, name, avatar, part, f, comps)
 		case typ != discordgo.ChannelTypeDM && voiced:
-			id, err = b.sendWebhook(ctx, place, name, avatar, part, f)
-		case i == len(parts)-1 && len(m.Buttons) > 0:
-			id, err = b.sendBotWith(ctx, place, part, f, components(m.Buttons))
+			id, err = b.sendWebhook(ctx, place, name, avatar, part, f, comps)
 		default:
-			id, err = b.sendBot(ctx, place, part, f)
+			pings := noPings()
+			if i == 0 {
+				_, pings = mention(m.Mention) // the mention is in the first part
+			}
+			id, err = b.sendBot(ctx, place, part, f, comps, pings)
 		}
 		if err != nil {
 			if len(rc.IDs) > 0 {
@@ -149,7 +155,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 		rc.IDs = append(rc.IDs, id)
 	}
 	if len(parts) == 0 && len(files) > 0 {
-		id, err := b.sendBot(ctx, place, "", files)
+		id, err := b.sendBot(ctx, place, "", files, nil, noPings())
 		if err != nil {
 			return core.Receipt{}, err
 		}
@@ -214,13 +220,10 @@ func target(p core.Place) string {
 	return p.Chat
 }
 
-func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files []*discordgo.File) (string, error) {
-	return b.sendBotWith(ctx, p, content, files, nil)
-}
-
-// sendBotWith posts as the bot with components (buttons) under the text.
-func (b *Bot) sendBotWith(ctx context.Context, p core.Place, content string, files []*discordgo.File, comps []discordgo.MessageComponent) (string, error) {
-	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Content: content, Files: files, Components: comps, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
+// sendBot posts as the bot, with comps (buttons) under the text; pings is
+// the allowed_mentions (noPings but for cornershop's own mention).
+func (b *Bot) sendBot(ctx context.Context, p core.Place, content string, files []*discordgo.File, comps []discordgo.MessageComponent, pings *discordgo.MessageAllowedMentions) (string, error) {
+	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Content: content, Files: files, Components: comps, AllowedMentions: pings}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", b.classify("send message", err)
 	}
@@ -229,9 +232,9 @@ func (b *Bot) sendBotWith(ctx context.Context, p core.Place, content string, fil
 
 // sendEmbed posts in a DM as an embed authored by the speaker: webhooks
 // cannot post in DMs.
-func (b *Bot) sendEmbed(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File) (string, error) {
+func (b *Bot) sendEmbed(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File, comps []discordgo.MessageComponent) (string, error) {
 	e := &discordgo.MessageEmbed{Description: content, Author: &discordgo.MessageEmbedAuthor{Name: name, IconURL: avatar}, Color: 0x5865F2}
-	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{e}, Files: files, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
+	msg, err := b.s.ChannelMessageSendComplex(target(p), &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{e}, Files: files, Components: comps, AllowedMentions: noPings()}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", b.classify("send message", err)
 	}
@@ -240,13 +243,15 @@ func (b *Bot) sendEmbed(ctx context.Context, p core.Place, name, avatar, content
 
 // sendWebhook posts through the parent channel's webhook with the
 // speaker's name and avatar.
-func (b *Bot) sendWebhook(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File) (string, error) {
+func (b *Bot) sendWebhook(ctx context.Context, p core.Place, name, avatar, content string, files []*discordgo.File, comps []discordgo.MessageComponent) (string, error) {
 	for attempt := 0; ; attempt++ {
 		wh, err := b.webhook(ctx, p.Chat)
 		if err != nil {
 			return "", err
 		}
-		params := &discordgo.WebhookParams{Content: content, Username: name, AvatarURL: avatar, Files: files, AllowedMentions: noPings()}
+		// The bot's own webhooks are application-owned, which may carry
+		// interactive components.
+		params := &discordgo.WebhookParams{Content: content, Username: name, AvatarURL: avatar, Files: files, Components: comps, AllowedMentions: noPings()}
 		var msg *discordgo.Message
 		if p.Thread != "" {
 			msg, err = b.s.WebhookThreadExecute(wh.ID, wh.Token, true, p.Thread, params, discordgo.WithContext(ctx))

@@ -65,6 +65,12 @@ func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.Mess
 		},
 		Footer: &discordgo.MessageEmbedFooter{Text: "Reply in this thread to answer · // for a note · !help for commands"},
 	}
+	if card.Due != "" {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Response due", Value: text(card.Due, cardAssignee), Inline: true})
+	}
+	if card.Satisfaction != "" {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Satisfaction", Value: text(card.Satisfaction, cardValue), Inline: true})
+	}
 	for _, f := range card.Profile {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: text(f.Key, cardKey), Value: text(f.Value, cardValue), Inline: true})
 	}

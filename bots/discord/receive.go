@@ -428,7 +428,7 @@ func (b *Bot) customerCommand(ctx context.Context, m *discordgo.Message, place c
 		return true
 	}
 	if res.Text != "" {
-		if _, err := b.sendBotWith(ctx, place, escape(res.Text), nil, components(res.Buttons)); err != nil {
+		if _, err := b.sendBot(ctx, place, escape(res.Text), nil, components(res.Buttons), noPings()); err != nil {
 			b.o.Logger.Warn("discord: could not answer a command", "err", err)
 		}
 	}

@@ -38,9 +38,17 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldAt(t, nil)
+}
+
+// newWorldAt is newWorld with the emulators on the clock now (nil: the
+// wall clock), so the timestamps they give events agree with a test's
+// fake clock.
+func newWorldAt(t *testing.T, now func() time.Time) *world {
+	t.Helper()
 	w := &world{}
 	var err error
-	if w.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{}); err != nil {
+	if w.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.tg.Close() })
@@ -54,7 +62,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 
-	if w.sl, err = slackfake.Start("127.0.0.1:0", slackfake.Options{}); err != nil {
+	if w.sl, err = slackfake.Start("127.0.0.1:0", slackfake.Options{Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.sl.Close() })
@@ -64,7 +72,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 
-	if w.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{}); err != nil {
+	if w.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.dc.Close() })

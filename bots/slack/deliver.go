@@ -67,6 +67,9 @@ func texts(m core.Outgoing) []string {
 	if m.Kind == core.KindNoteEcho {
 		out[0] = "📝 *" + escape(m.Voice.Name) + "* (internal note): " + out[0]
 	}
+	if tag := mention(m.Mention); tag != "" {
+		out[0] = tag + " " + out[0]
+	}
 	switch {
 	case m.Deleted:
 		out[len(out)-1] += " _(deleted)_"
@@ -219,6 +222,12 @@ func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 		slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Tags*\n"+tags, false, false),
 		slackapi.NewTextBlockObject(slackapi.MarkdownType, fmt.Sprintf("*Earlier conversations*\n%d", card.Previous), false, false),
 		slackapi.NewTextBlockObject(slackapi.MarkdownType, fmt.Sprintf("*Conversation*\n#%d on %s", card.Conversation, card.Customer.Platform), false, false),
+	}
+	if card.Due != "" {
+		fields = append(fields, slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Response due*\n"+text(card.Due, cardName), false, false))
+	}
+	if card.Satisfaction != "" {
+		fields = append(fields, slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Satisfaction*\n"+text(card.Satisfaction, cardName), false, false))
 	}
 	toggle := slackapi.NewButtonBlockElement("cornershop:close", "", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Close", false, false))
 	if card.Status == core.StatusClosed {

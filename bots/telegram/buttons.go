@@ -10,8 +10,9 @@ import (
 // maxCallbackData is Telegram's limit on a button's callback_data (bytes).
 const maxCallbackData = 64
 
-// keyboard renders buttons as an inline keyboard, one button a row; each
-// press comes back as a callback "act:<action>:<args…>" (see onCallback).
+// keyboard renders buttons (survey faces, answer results, suggestions) as
+// an inline keyboard, one button a row; each press comes back as a
+// callback "act:<action>:<args…>" (see onCallback).
 // Labels are plain text: Telegram shows them as they are, so nothing in
 // them can mention anyone or hide a link. A button whose data would not
 // fit is left out. "" when there are no buttons.

@@ -101,8 +101,11 @@ func render(m core.Outgoing) []string {
 	case core.KindNoteEcho:
 		header = "📝 <b>" + escape(m.Voice.Name) + "</b> (internal note)"
 	case core.KindSystem:
-		if m.Voice.Team { // cornershop speaking for the team (a suggestion)
-			header = signature(m.Voice)
+		// Whom an SLA warning pings, if anyone; a suggestion is cornershop
+		// speaking for the team.
+		header = mention(m.Mention)
+		if m.Voice.Team {
+			header = strings.TrimSpace(signature(m.Voice) + " " + header)
 		}
 	}
 	open, close := "", ""
@@ -211,6 +214,12 @@ func cardHTML(card core.ContactCard) string {
 	}
 	if card.Priority > 0 {
 		middle = append(middle, "Priority: "+strings.Repeat("⚑", min(card.Priority, 5)))
+	}
+	if card.Due != "" {
+		middle = append(middle, "⏱ "+text(card.Due, cardName))
+	}
+	if card.Satisfaction != "" {
+		middle = append(middle, "⭐ "+text(card.Satisfaction, cardValue))
 	}
 	var profile []string
 	for _, f := range card.Profile {

@@ -15,6 +15,7 @@ import (
 	"cornershop/api"
 	"cornershop/config"
 	"cornershop/core"
+	"cornershop/core/hours"
 	"cornershop/core/outbox"
 	"cornershop/core/relay"
 	"cornershop/core/store"
@@ -127,7 +128,11 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		platforms[i] = a
 	}
 	var w *outbox.Worker
-	rcfg := relayConfig(cfg)
+	rcfg, err := relayConfig(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	rcfg.Wake = func() { w.Notify() }
 	rcfg.DeskFallback = m.deskFallback
 	if rcfg.Webhooks, err = webhookConfig(cfg); err != nil {
@@ -147,7 +152,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		}
 		log.Info("answers seeded", "dir", cfg.Answers.Dir, "added", res.Added, "updated", res.Updated, "unchanged", res.Unchanged)
 	}
-	m.register.MustRegister(answersCollector{src: st})
+	m.register.MustRegister(answersCollector{src: st}, serviceLevelCollector{relay: rs, now: time.Now})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,
@@ -226,7 +231,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, migrat
 }
 
 // relayConfig translates the configuration for the relay.
-func relayConfig(cfg *config.Config) relay.Config {
+func relayConfig(cfg *config.Config) (relay.Config, error) {
 	rc := relay.Config{
 		Team:          core.Voice{Name: cfg.Team.Name, AvatarURL: cfg.Team.AvatarURL, Team: true},
 		Greeting:      cfg.Team.Greeting,
@@ -260,11 +265,19 @@ func relayConfig(cfg *config.Config) relay.Config {
 		if mode == "" {
 			mode = cfg.Relay.ReplyMode
 		}
+		sched, err := hours.Parse(d.Hours.TimeZone, d.Hours.Weekly, d.Hours.Holidays)
+		if err != nil {
+			return relay.Config{}, fmt.Errorf("desk %s: %w", d.Name, err)
+		}
 		rc.Desks = append(rc.Desks, relay.Desk{
 			Name:                d.Name,
 			Place:               core.Place{Platform: core.PlatformName(d.Platform), Chat: d.Channel},
 			StaffFromMembership: d.StaffFromMembership,
 			NoteMode:            mode == "note",
+			Hours:               sched,
+			Acknowledge:         d.Acknowledge,
+			SLA:                 deskSLA(d.SLA),
+			Survey:              relay.Survey{Enabled: d.Survey.Enabled, Period: d.Survey.Period, CommentWindow: d.Survey.CommentWindow},
 		})
 	}
 	for _, r := range cfg.Routes {
@@ -278,7 +291,7 @@ func relayConfig(cfg *config.Config) relay.Config {
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}
-	return rc
+	return rc, nil
 }
 
 // errDatabaseUnavailable is what /readyz says when the database cannot be

@@ -20,6 +20,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	// Desks name IANA time zones; the distroless image has no zoneinfo.
+	_ "time/tzdata"
 )
 
 func main() {

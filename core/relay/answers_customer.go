@@ -131,6 +131,11 @@ func (s *Service) decide(ctx context.Context, a *action, o core.SuggestionOutcom
 		if o != core.SuggestionSolved || conv.Status == core.StatusClosed {
 			return nil
 		}
+		// Closed: the SLA clock stops as on !close. No survey: the customer
+		// has just told us how it went.
+		if err := s.stopClock(tx, conv.ID, "close"); err != nil {
+			return err
+		}
 		closed := core.StatusClosed
 		tags := append(conv.Tags[:len(conv.Tags):len(conv.Tags)], "self-served")
 		if err := tx.UpdateConversation(conv.ID, core.ConversationPatch{Status: &closed, ClosedAt: &now, Tags: &tags}, now); err != nil {

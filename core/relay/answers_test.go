@@ -2,8 +2,10 @@ package relay_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"cornershop/core"
 	"cornershop/core/relay"
@@ -263,4 +265,38 @@ func TestAnswerStatsCommand(t *testing.T) {
 			t.Errorf("desk lacks %q:\n%s", want, got)
 		}
 	}
+}
+
+// TestSelfServedStopsTheClock: a customer who presses "This solved it"
+// closes the conversation as !close would, so its SLA clock stops and no
+// warning or breach follows.
+func TestSelfServedStopsTheClock(t *testing.T) {
+	e := newEnv(t, withSuggestions, withDesk(func(d *relay.Desk) {
+		d.SLA = relay.SLA{FirstResponse: time.Hour, WarnAt: 0.8}
+	}))
+	e.inTx(func(tx core.Tx) error {
+		return tx.CreateAnswer(&core.Answer{Slug: "refunds", Title: "Refunds", Body: "Press Refund in Orders."})
+	})
+	e.customer("Hello, I would like a refund for my shoes")
+	e.drain()
+	conv := e.conversation()
+	e.inTx(func(tx core.Tx) error {
+		_, err := tx.RunningClock(conv.ID)
+		if err != nil {
+			t.Fatalf("running clock before the press: %v", err)
+		}
+		return nil
+	})
+	sg, ok := suggestionPost(t, e, conv)
+	if !ok || len(sg.Buttons) != 3 || sg.Buttons[1].Action != "solved" {
+		t.Fatalf("suggestion = %+v", sg)
+	}
+	e.actResult(conv.Customer, "u1", "solved", sg.Buttons[1].Args...)
+	e.drain()
+	e.inTx(func(tx core.Tx) error {
+		if c, err := tx.RunningClock(conv.ID); !errors.Is(err, core.ErrNotFound) {
+			t.Errorf("running clock after self-served close = %+v, %v; want none", c, err)
+		}
+		return nil
+	})
 }

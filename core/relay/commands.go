@@ -92,6 +92,7 @@ func commands() []command {
 		{name: "audit", role: core.RoleModerator, help: "who did what to this conversation", run: cmdAudit},
 		{name: "idea", role: core.RoleAgent, args: "<title> [— details] | <id> [" + ideaVerbs + "]", help: "record the customer's idea with their vote, or show or moderate one (moderators)", run: cmdIdea},
 		{name: "ideas", role: core.RoleAgent, args: "[top|new|queue|hidden|<status>]", help: "list ideas", run: cmdIdeas},
+		{name: "hours", role: core.RoleAgent, help: "this desk's business hours, and whether it is open now", run: cmdHours},
 		{name: "answer", role: core.RoleAgent, args: "add <title> [— answer] | from <message link> | <id> [" + answerVerbs + "]", help: "publish your last reply (or the text after the title) as a self-help answer, or show or moderate one (moderators)", run: cmdAnswer},
 		{name: "answers", role: core.RoleAgent, args: "[query]", help: "list or search the self-help answers", run: cmdAnswers},
 		{name: "stats", role: core.RoleAgent, args: "[answers] [period, e.g. 24h or 7d]", help: "response figures of this desk, or of self-help answers", run: cmdStats},
@@ -158,6 +159,12 @@ func cmdSetStatus(to core.Status) func(c *invocation) (string, error) {
 		if to == core.StatusClosed {
 			p.ClosedAt = &c.now
 			say, action = fmt.Sprintf("✅ Closed by %s.", c.staff.Voice.Name), "close"
+			if err := c.s.stopClock(c.tx, c.conv.ID, "close"); err != nil {
+				return "", err
+			}
+			if err := c.s.sendSurvey(c.tx, c.conv); err != nil {
+				return "", err
+			}
 		}
 		c.conv.Status = to
 		return c.update(p, action, "", say)
@@ -277,6 +284,13 @@ func PriorityName(p int) string {
 	return strconv.Itoa(p)
 }
 
+// ParsePriority returns the priority named name (low, normal, high,
+// urgent).
+func ParsePriority(name string) (int, bool) {
+	p, ok := priorities[strings.ToLower(name)]
+	return p, ok
+}
+
 func cmdPriority(c *invocation) (string, error) {
 	p, ok := priorities[strings.ToLower(c.args)]
 	if !ok {
@@ -308,6 +322,9 @@ func cmdSnooze(c *invocation) (string, error) {
 		return "", errUsage
 	}
 	until := c.now.Add(d)
+	if err := c.s.stopClock(c.tx, c.conv.ID, "snooze"); err != nil {
+		return "", err
+	}
 	waiting := core.StatusWaiting
 	c.conv.Status = waiting
 	say, err := c.update(core.ConversationPatch{Status: &waiting}, "snooze", until.UTC().Format(time.RFC3339),
@@ -315,10 +332,12 @@ func cmdSnooze(c *invocation) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The outbox doubles as the scheduler: a wake-up due at the end.
+	// The outbox doubles as the scheduler: a wake-up due at the end, in a
+	// lane of its own so it does not hold up the desk thread's posts (a
+	// customer writing during the snooze) until then.
 	return say, c.tx.Enqueue(&core.Delivery{
 		Key: fmt.Sprintf("wake:%d:%d", c.conv.ID, until.UnixNano()), ConversationID: c.conv.ID,
-		Op: core.OpWake, Side: core.DeskSide, Platform: c.conv.Desk.Platform,
+		Op: core.OpWake, Side: core.DeskSide, Platform: c.conv.Desk.Platform, Lane: fmt.Sprintf("wake%d", int64(c.conv.ID)),
 		State: core.DeliveryPending, NextAttemptAt: until, CreatedAt: c.now,
 	})
 }

@@ -17,6 +17,9 @@ func (s *Service) customerMessage(tx core.Tx, e core.MessageEvent) error {
 	if err != nil {
 		return err
 	}
+	if taken, err := s.surveyComment(tx, contact, e); err != nil || taken {
+		return err
+	}
 	conv, isNew, err := s.conversationFor(tx, contact, e)
 	if err != nil {
 		return err
@@ -46,10 +49,15 @@ func (s *Service) customerMessage(tx core.Tx, e core.MessageEvent) error {
 	}); err != nil {
 		return err
 	}
-	if !isNew {
-		return nil
+	if isNew {
+		if err := s.welcome(tx, s.deskFor(e.Place), conv); err != nil {
+			return err
+		}
+		if err := s.suggest(tx, conv, e.Text); err != nil {
+			return err
+		}
 	}
-	return s.suggest(tx, conv, e.Text)
+	return s.startClock(tx, conv, isNew)
 }
 
 func senderName(s core.Sender) string {

@@ -85,6 +85,18 @@ func (s *Service) fullCard(tx core.Tx, conv core.Conversation, c core.Contact) (
 	if card.Ideas, err = tx.IdeasOf(c.ID, 5); err != nil {
 		return core.ContactCard{}, fmt.Errorf("load ideas: %w", err)
 	}
+	switch clock, err := tx.RunningClock(conv.ID); {
+	case err == nil:
+		card.Due = dueLine(clock, s.zoneOf(conv))
+	case !errors.Is(err, core.ErrNotFound):
+		return core.ContactCard{}, fmt.Errorf("load sla clock: %w", err)
+	}
+	switch sv, err := tx.ConversationSurvey(conv.ID); {
+	case err == nil:
+		card.Satisfaction = satisfaction(sv)
+	case !errors.Is(err, core.ErrNotFound):
+		return core.ContactCard{}, fmt.Errorf("load survey: %w", err)
+	}
 	return card, nil
 }
 
@@ -123,6 +135,9 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 	}
 	if d.Op == core.OpWake {
 		return s.wake(p.conv), nil
+	}
+	if d.Op == core.OpSLAWarn || d.Op == core.OpSLABreach {
+		return s.slaCheck(d), nil
 	}
 	target := placeOn(p.conv, d.Side)
 	plat, ok := s.platforms[target.Platform]
@@ -247,13 +262,29 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 	case core.Note:
 		out.Kind = core.KindNoteEcho
 		out.Voice = s.voiceOf(ctx, p.msg.Author)
-	default:
+	case core.System:
 		out.Kind = core.KindSystem
-		if len(p.buttons) > 0 {
+		if p.msg.Author == slaAuthor && d.Side == core.DeskSide {
+			out.Mention = s.slaMention(p.conv)
+		}
+		switch {
+		case d.Side == core.CustomerSide && len(p.buttons) > 0:
+			// An answer suggestion: cornershop's own post, in the
+			// team's name, with its buttons.
 			out.Voice = s.cfg.Team
 			out.Voice.Team = true
 			out.Buttons = p.buttons
+		case d.Side == core.CustomerSide:
+			// cornershop speaking to a customer (away message,
+			// acknowledgement, survey) speaks as the team.
+			out.Kind, out.Voice, out.Anchor = core.KindReply, s.cfg.Team, p.conv.Anchor
+			out.Voice.Team = true
+			if p.msg.Author == surveyAuthor {
+				out.Buttons = surveyButtons(p.conv.ID)
+			}
 		}
+	default:
+		out.Kind = core.KindSystem
 	}
 	for _, a := range p.msg.Attachments {
 		f := core.File{Attachment: a}

@@ -131,6 +131,9 @@ func (s *Service) replyMessage(tx core.Tx, conv core.Conversation, st core.Staff
 	if err := s.enqueueAt(tx, d); err != nil {
 		return core.Message{}, err
 	}
+	if err := s.stopClock(tx, conv.ID, "reply"); err != nil {
+		return core.Message{}, err
+	}
 	if conv.Status == core.StatusWaiting {
 		return m, nil
 	}

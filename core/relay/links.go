@@ -98,6 +98,8 @@ func (s *Service) customerAction(ctx context.Context, a *action) (core.ActionRes
 		return s.customerIdeas(ctx, a)
 	case "vote":
 		return s.vote(ctx, a)
+	case "csat":
+		return s.rate(ctx, a)
 	}
 	return core.ActionResult{Text: "Unknown command. " + customerHelp}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cornershop/core"
+	"cornershop/core/hours"
 )
 
 // Desk is a staff desk: a channel (Slack, Discord) or forum group
@@ -22,6 +23,17 @@ type Desk struct {
 	StaffFromMembership bool
 	// NoteMode makes plain messages internal notes; "!reply" sends.
 	NoteMode bool
+	// Hours are the desk's business hours (zero: always open). Outside
+	// them a new conversation gets one away message saying when the team
+	// is back; SLA clocks count only business time.
+	Hours hours.Schedule
+	// Acknowledge answers a new conversation inside hours, with the desk's
+	// real median first response when there are enough data points.
+	Acknowledge bool
+	// SLA is the desk's response-time targets (zero: none).
+	SLA SLA
+	// Survey configures satisfaction surveys (zero: none).
+	Survey Survey
 }
 
 // Route sends conversations from customer places to a desk.

@@ -25,6 +25,13 @@ type Report struct {
 	// ReopenRate is the share of conversations reopened at least once.
 	ReopenRate float64
 	ByStaff    map[string]StaffReport
+	// SLA is the desk's SLA outcomes by priority, for clocks started in
+	// the period.
+	SLA map[int]SLAFigures
+	// CSAT is the desk's satisfaction results for surveys sent in the
+	// period; CSATByStaff per staff member rated.
+	CSAT        CSATFigures
+	CSATByStaff map[string]CSATFigures
 }
 
 // StaffReport is one staff member's share of a Report.
@@ -98,15 +105,26 @@ func median(ds []time.Duration) time.Duration {
 // since then.
 func (s *Service) Report(ctx context.Context, desk core.Place, since time.Time) (Report, error) {
 	var facts []core.ConversationFacts
+	var clocks []core.SLAClock
+	var surveys []core.Survey
 	err := s.store.InTx(ctx, func(tx core.Tx) error {
 		var err error
-		facts, err = tx.DeskFacts(desk, since)
+		if facts, err = tx.DeskFacts(desk, since); err != nil {
+			return err
+		}
+		if clocks, err = tx.DeskClocks(desk, since); err != nil {
+			return err
+		}
+		surveys, err = tx.DeskSurveys(desk, since)
 		return err
 	})
 	if err != nil {
 		return Report{}, fmt.Errorf("desk report: %w", err)
 	}
-	return Summarize(facts, since), nil
+	r := Summarize(facts, since)
+	r.SLA = SummarizeSLA(clocks)
+	r.CSAT, r.CSATByStaff = SummarizeCSAT(surveys)
+	return r, nil
 }
 
 // Desks lists the configured desks.
@@ -122,6 +140,8 @@ func (r Report) Text(period string) string {
 		sr := r.ByStaff[who]
 		fmt.Fprintf(&b, "\n• %s: %d assigned (%d open), %d first responses, median %s", who, sr.Assigned, sr.OpenAssigned, sr.FirstResponses, round(sr.FirstResponse))
 	}
+	b.WriteString(slaStatsText(r.SLA))
+	b.WriteString(csatText(r.CSAT, r.CSATByStaff))
 	return b.String()
 }
 
@@ -148,6 +168,17 @@ func cmdStats(c *invocation) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("desk facts: %w", err)
 	}
-	text := Summarize(facts, c.now.Add(-d)).Text(period)
+	clocks, err := c.tx.DeskClocks(c.conv.Desk, c.now.Add(-d))
+	if err != nil {
+		return "", fmt.Errorf("desk sla clocks: %w", err)
+	}
+	surveys, err := c.tx.DeskSurveys(c.conv.Desk, c.now.Add(-d))
+	if err != nil {
+		return "", fmt.Errorf("desk surveys: %w", err)
+	}
+	r := Summarize(facts, c.now.Add(-d))
+	r.SLA = SummarizeSLA(clocks)
+	r.CSAT, r.CSATByStaff = SummarizeCSAT(surveys)
+	text := r.Text(period)
 	return text, c.s.systemNote(c.tx, c.conv, text)
 }

@@ -64,6 +64,10 @@ func (t *tx) move(idents, convs []int64, to core.ContactID, what string) error {
 		if err := t.db.Model(&conversationRow{}).Where("id IN ?", convs).Update("contact_id", int64(to)).Error; err != nil {
 			return mapErr(what+": move conversations", err)
 		}
+		// A survey belongs to whoever its conversation belongs to.
+		if err := t.db.Model(&surveyRow{}).Where("conversation_id IN ?", convs).Update("contact_id", int64(to)).Error; err != nil {
+			return mapErr(what+": move surveys", err)
+		}
 	}
 	return nil
 }

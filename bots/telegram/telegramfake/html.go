@@ -2,6 +2,7 @@ package telegramfake
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -18,6 +19,13 @@ type Entity struct {
 	Language string `json:"language,omitempty"`
 	// CustomEmojiID is set for custom_emoji entities.
 	CustomEmojiID string `json:"custom_emoji_id,omitempty"`
+	// User is the user a text_mention notifies.
+	User *EntityUser `json:"user,omitempty"`
+}
+
+// EntityUser is the user of a text_mention entity (its id only).
+type EntityUser struct {
+	ID int64 `json:"id"`
 }
 
 // htmlTagEntity maps the tags Telegram accepts in parse_mode HTML to the
@@ -248,7 +256,11 @@ func tagEntity(t openTag, end16 int, shown string) (Entity, bool) {
 			url = string(utf16.Decode(utf16.Encode([]rune(shown))[t.off16:end16]))
 		}
 		if id, ok := strings.CutPrefix(url, "tg://user?id="); ok && id != "" {
-			return Entity{Type: "text_mention", Offset: e.Offset, Length: e.Length}, true
+			uid, err := strconv.ParseInt(id, 10, 64)
+			if err != nil {
+				return Entity{}, false
+			}
+			return Entity{Type: "text_mention", Offset: e.Offset, Length: e.Length, User: &EntityUser{ID: uid}}, true
 		}
 		if !strings.Contains(url, ".") && !strings.Contains(url, "://") {
 			return Entity{}, false

@@ -22,7 +22,7 @@ func TestParseHTMLLikeTelegram(t *testing.T) {
 		{name: "bare ampersand kept", in: "Tom & Jerry", want: "Tom & Jerry"},
 		{name: "link", in: `<a href="https://example.com/?a=1&amp;b=2">x</a>`, want: "x",
 			ents: []Entity{{Type: "text_link", Offset: 0, Length: 1, URL: "https://example.com/?a=1&b=2"}}},
-		{name: "user link", in: `<a href="tg://user?id=42">Al</a>`, want: "Al", ents: []Entity{{Type: "text_mention", Offset: 0, Length: 2}}},
+		{name: "user link", in: `<a href="tg://user?id=42">Al</a>`, want: "Al", ents: []Entity{{Type: "text_mention", Offset: 0, Length: 2, User: &EntityUser{ID: 42}}}},
 		{name: "pre with language", in: `<pre><code class="language-go">x</code></pre>`, want: "x",
 			ents: []Entity{{Type: "pre", Offset: 0, Length: 1, Language: "go"}}},
 		{name: "spoiler span", in: `<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>`, want: "st",

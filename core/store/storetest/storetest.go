@@ -59,6 +59,8 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"IdeaCardKeepsUpdatedAt", testIdeaCardKeepsUpdatedAt},
 		{"Handled", testHandled},
 		{"HandledConcurrent", testHandledConcurrent},
+		{"Clocks", testClocks},
+		{"Surveys", testSurveys},
 		{"WebhookEvents", testWebhookEvents},
 		{"WebhookFailures", testWebhookFailures},
 		{"Answers", testAnswers},
