@@ -17,17 +17,7 @@ import (
 // configured tokens: the document to anyone, the records to a token.
 func TestAPIMounted(t *testing.T) {
 	const secret = "0123456789abcdef0123456789abcdef-test"
-	cfg := config.Default()
-	cfg.Database.DSN = config.NewSecret(filepath.Join(t.TempDir(), "api.db"))
-	cfg.API.Tokens = []config.APIToken{{Name: "crm", Secret: config.NewSecret(secret), Scopes: []string{"read"}}}
-	a, err := newApp(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
-	if err != nil {
-		t.Fatalf("new app: %v", err)
-	}
-	t.Cleanup(func() { a.store.Close() })
-	public, _ := a.routes()
-	srv := httptest.NewServer(public)
-	t.Cleanup(srv.Close)
+	srv := apiServer(t, secret)
 	if code, body := get(t, srv.URL+"/api/v1/openapi.json"); code != 200 || !strings.Contains(body, `"openapi":"3.0.3"`) {
 		t.Errorf("openapi.json = %d %.80q", code, body)
 	}
@@ -50,17 +40,7 @@ func TestAPIMounted(t *testing.T) {
 // valid API token with their scope: listing needs read, redelivery write.
 func TestWebhookFailuresBehindTheAPI(t *testing.T) {
 	const reader = "0123456789abcdef0123456789abcdef-read"
-	cfg := config.Default()
-	cfg.Database.DSN = config.NewSecret(filepath.Join(t.TempDir(), "api.db"))
-	cfg.API.Tokens = []config.APIToken{{Name: "crm", Secret: config.NewSecret(reader), Scopes: []string{"read"}}}
-	a, err := newApp(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
-	if err != nil {
-		t.Fatalf("new app: %v", err)
-	}
-	t.Cleanup(func() { a.store.Close() })
-	public, _ := a.routes()
-	srv := httptest.NewServer(public)
-	t.Cleanup(srv.Close)
+	srv := apiServer(t, reader)
 	call := func(method, path, token string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest(method, srv.URL+path, nil)
@@ -90,4 +70,22 @@ func TestWebhookFailuresBehindTheAPI(t *testing.T) {
 			t.Errorf("%s %s = %d %q, want %d with %s", tc.method, tc.path, code, body, tc.want, tc.body)
 		}
 	}
+}
+
+// apiServer serves the app's public routes on SQLite with one API token,
+// secret, of scope read.
+func apiServer(t *testing.T, secret string) *httptest.Server {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Database.DSN = config.NewSecret(filepath.Join(t.TempDir(), "api.db"))
+	cfg.API.Tokens = []config.APIToken{{Name: "crm", Secret: config.NewSecret(secret), Scopes: []string{"read"}}}
+	a, err := newApp(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatalf("new app: %v", err)
+	}
+	t.Cleanup(func() { a.store.Close() })
+	public, _ := a.routes()
+	srv := httptest.NewServer(public)
+	t.Cleanup(srv.Close)
+	return srv
 }
