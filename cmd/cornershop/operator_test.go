@@ -268,7 +268,7 @@ func TestOperatorCommandLine(t *testing.T) {
 // instead of exiting.
 func TestServeWaitsForTheDatabase(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a PostgreSQL server")
+		t.Skip("starts a PostgreSQL server of its own: skipped with -short, runs in the full suite (.ci/run)")
 	}
 	pg := startPostgres(t)
 	if err := pg.stop("fast"); err != nil {
