@@ -44,6 +44,11 @@ func newIdeasWorld(t *testing.T, eventsMode bool) *ideasWorld {
 	cfg.Staff[0].Roles = []core.Role{core.RoleAgent, core.RoleModerator}
 	cfg.Ideas = relay.Ideas{Boards: []core.Place{{Platform: core.Slack, Chat: w.board.ID}}}
 	w.stack = bottest.Start(t, cfg, b)
+	if eventsMode {
+		// Slack does not retry a slash command its endpoint refused, so
+		// nothing is sent before the handler answers.
+		bottest.Eventually(t, wait, "events mode ready", b.Ready)
+	}
 	return w
 }
 
