@@ -164,27 +164,64 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 	return rc, nil
 }
 
+// readBackPages bounds how much history landed reads (100 messages a
+// page): the place a cut-off send went to keeps its other traffic (a DM's
+// customer, a thread's staff), so the send may lie past the first page.
+const readBackPages = 10
+
 // landed returns the ids of the posts an earlier, cut-off attempt made of
 // parts at place: cornershop's own posts (the bot's, or its webhook's in
-// the speaker's name) newer than after, carrying the parts in order. None
+// the speaker's name) newer than after, carrying the parts in order. It
+// pages forward from after (back from the newest message when after is
+// "") until the parts are found or readBackPages pages are read. None
 // when the place cannot be read: the message is then posted again.
 func (b *Bot) landed(ctx context.Context, place core.Place, parts []string, name string, webhook, embed bool, after string) []string {
 	if len(parts) == 0 {
 		return nil
 	}
-	after = strings.TrimPrefix(after, webhookPrefix)
-	msgs, err := b.s.ChannelMessages(target(place), 100, "", after, "", discordgo.WithContext(ctx))
-	if err != nil {
-		b.o.Logger.Warn("discord: cannot check whether a cut-off send landed", "err", b.classify("read history", err))
-		return nil
-	}
-	slices.SortFunc(msgs, func(x, y *discordgo.Message) int { return cmpSnowflake(x.ID, y.ID) })
 	var hook *discordgo.Webhook
 	if webhook {
+		var err error
 		if hook, err = b.webhook(ctx, place.Chat); err != nil {
 			return nil
 		}
 	}
+	ours := func(msg *discordgo.Message) bool {
+		if webhook {
+			return hook != nil && msg.WebhookID == hook.ID && msg.Author != nil && msg.Author.Username == name
+		}
+		return msg.Author != nil && msg.Author.ID == b.self()
+	}
+	after = strings.TrimPrefix(after, webhookPrefix)
+	forward := after != ""
+	var seen []*discordgo.Message
+	var ids []string
+	for page, before := 0, ""; page < readBackPages; page++ {
+		msgs, err := b.s.ChannelMessages(target(place), 100, before, after, "", discordgo.WithContext(ctx))
+		if err != nil {
+			b.o.Logger.Warn("discord: cannot check whether a cut-off send landed", "err", b.classify("read history", err))
+			return nil
+		}
+		seen = append(seen, msgs...)
+		slices.SortFunc(seen, func(x, y *discordgo.Message) int { return cmpSnowflake(x.ID, y.ID) })
+		if ids = matchParts(seen, parts, ours, embed, webhook); len(ids) == len(parts) || len(msgs) < 100 {
+			break
+		}
+		if forward {
+			after = seen[len(seen)-1].ID
+		} else {
+			before = seen[0].ID
+		}
+	}
+	if len(ids) > 0 {
+		b.o.Logger.Info("discord: a cut-off send had landed; not posting it again", "parts", len(ids))
+	}
+	return ids
+}
+
+// matchParts returns the ids of the first of msgs (oldest first) that are
+// ours and carry parts in order.
+func matchParts(msgs []*discordgo.Message, parts []string, ours func(*discordgo.Message) bool, embed, webhook bool) []string {
 	var ids []string
 	for _, msg := range msgs {
 		if len(ids) == len(parts) {
@@ -194,11 +231,7 @@ func (b *Bot) landed(ctx context.Context, place core.Place, parts []string, name
 		if embed && len(msg.Embeds) > 0 {
 			text = msg.Embeds[0].Description
 		}
-		ours := msg.Author != nil && msg.Author.ID == b.self() && !webhook
-		if webhook && hook != nil && msg.WebhookID == hook.ID && msg.Author != nil && msg.Author.Username == name {
-			ours = true
-		}
-		if !ours || text != parts[len(ids)] {
+		if !ours(msg) || text != parts[len(ids)] {
 			continue
 		}
 		if webhook {
@@ -206,9 +239,6 @@ func (b *Bot) landed(ctx context.Context, place core.Place, parts []string, name
 		} else {
 			ids = append(ids, msg.ID)
 		}
-	}
-	if len(ids) > 0 {
-		b.o.Logger.Info("discord: a cut-off send had landed; not posting it again", "parts", len(ids))
 	}
 	return ids
 }
