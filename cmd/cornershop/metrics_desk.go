@@ -50,7 +50,7 @@ func newDeskMetrics(reg prometheus.Registerer, desks []string) *deskMetrics {
 			Name: "cornershop_resolution_seconds", Help: "Time from a conversation's start to its close, by desk (each close).", Buckets: resolutionBuckets,
 		}, []string{"desk"}),
 		reopens: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cornershop_reopens_total", Help: "Closed conversations opened again, by desk.",
+			Name: "cornershop_reopens_total", Help: "Conversations reopened (the customer writing again after a close, or !reopen), by desk.",
 		}, []string{"desk"}),
 		sla: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cornershop_sla_clocks_total", Help: "SLA clocks with a verdict, by desk, priority, kind (first, next) and outcome (met, missed).",

@@ -22,7 +22,8 @@ type Observer interface {
 	FirstResponse(desk string, took time.Duration)
 	// Resolved: a conversation was closed, took after it started.
 	Resolved(desk string, took time.Duration)
-	// Reopened: a closed conversation was opened again.
+	// Reopened: a conversation was reopened, by the customer writing
+	// again after a close or by !reopen (the reopens !stats counts).
 	Reopened(desk string)
 	// SLAVerdict: an SLA clock of kind at priority (PriorityName) was met
 	// (stopped by a reply in time) or missed (ran past its target).
