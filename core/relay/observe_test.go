@@ -3,12 +3,14 @@ package relay_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"cornershop/bots/bottest"
 	"cornershop/core"
 	"cornershop/core/outbox"
 	"cornershop/core/relay"
@@ -121,4 +123,73 @@ func TestObserverHearsResponseFigures(t *testing.T) {
 		e.actResult(other.Customer, "u2", "solved", sg.Buttons[1].Args...)
 	}, "decided solved", "resolved main 0s")
 	step("a miss", func() { e.actResult(other.Customer, "u2", "help", "gift", "cards") }, "missed")
+}
+
+// BenchmarkStaffReply measures a staff reply in a desk thread recorded
+// (with its delivery) with and without an Observer: what counting the
+// first response costs (one more indexed read per reply). Replies/s.
+func BenchmarkStaffReply(b *testing.B) {
+	for _, observe := range []bool{false, true} {
+		b.Run(fmt.Sprintf("observer=%v", observe), func(b *testing.B) {
+			ctx := context.Background()
+			st, err := store.Open(ctx, store.Options{Driver: "sqlite", DSN: filepath.Join(b.TempDir(), "bench.db"), AutoMigrate: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			desk, cust := bottest.NewMemory(core.Slack, deskChannel.Chat), bottest.NewMemory(core.Telegram, "-")
+			cfg := relay.Config{Staff: []core.Staff{alice}, Desks: []relay.Desk{{Name: "main", Place: deskChannel}}, ReopenWindow: time.Hour}
+			if observe {
+				cfg.Observer = &observed{}
+			}
+			svc, err := relay.New(st, cfg, []core.Platform{desk, cust}, nil, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			worker := outbox.New(st, svc, outbox.Options{})
+			const convs = 100
+			threads := make([]core.Place, convs)
+			for i := range convs {
+				user := fmt.Sprintf("u%d", i)
+				if err := svc.Handle(ctx, core.MessageEvent{Place: core.Place{Platform: core.Telegram, Chat: user}, ID: user,
+					Sender: core.Sender{UserID: user, Name: user}, Text: "Hello", Direct: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for {
+				n, err := worker.RunOnce(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n == 0 {
+					break
+				}
+			}
+			if err := st.InTx(ctx, func(tx core.Tx) error {
+				for i := range convs {
+					c, err := tx.ContactByIdentity(core.Telegram, fmt.Sprintf("u%d", i))
+					if err != nil {
+						return err
+					}
+					conv, err := tx.LatestConversation(c.ID, core.Place{Platform: core.Telegram, Chat: fmt.Sprintf("u%d", i)})
+					if err != nil {
+						return err
+					}
+					threads[i] = conv.Desk
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			start := time.Now()
+			for i := range b.N {
+				if err := svc.Handle(ctx, core.MessageEvent{Place: threads[i%convs], ID: fmt.Sprintf("r%d", i),
+					Sender: core.Sender{UserID: "U-ALICE", Name: "Alice"}, Text: "On its way."}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "replies/s")
+		})
+	}
 }
