@@ -40,9 +40,6 @@ func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.Mess
 	for _, id := range card.Identities {
 		ids = append(ids, fmt.Sprintf("%s: %s", id.Platform, text(firstNonEmpty(id.Handle, id.Name, id.UserID), cardName)))
 	}
-	more := func(what string) func(int) string {
-		return func(n int) string { return fmt.Sprintf("… and %d more %s", n, what) }
-	}
 	assignee, tags := "nobody", "none"
 	if card.Assignee != "" {
 		assignee = text(card.Assignee, cardAssignee)
@@ -52,13 +49,13 @@ func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.Mess
 		for i, t := range card.Tags {
 			escaped[i] = text(t, cardName)
 		}
-		tags = chunk.JoinFit(escaped, ", ", cardTags, chars, more("tags"))
+		tags = chunk.JoinFit(escaped, ", ", cardTags, chars, chunk.AndMore("tag", "tags"))
 	}
 	e := &discordgo.MessageEmbed{
 		Title:       text(firstNonEmpty(card.Name, "Customer"), maxTitle),
 		Description: fmt.Sprintf("%s %s · conversation #%d on %s", statusEmoji[card.Status], card.Status, card.Conversation, card.Customer.Platform),
 		Fields: []*discordgo.MessageEmbedField{
-			{Name: "Accounts", Value: chunk.JoinFit(ids, "\n", cardAccounts, chars, more("accounts"))},
+			{Name: "Accounts", Value: chunk.JoinFit(ids, "\n", cardAccounts, chars, chunk.AndMore("account", "accounts"))},
 			{Name: "Assigned to", Value: assignee, Inline: true},
 			{Name: "Tags", Value: tags, Inline: true},
 			{Name: "Earlier conversations", Value: fmt.Sprint(card.Previous), Inline: true},

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -50,7 +49,7 @@ func orDash(s string) string {
 
 // moreFields is the last field of an embed that had to leave fields out.
 func moreFields(n int) *discordgo.MessageEmbedField {
-	return &discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("… %d more fields: `!card` shows them all", n)}
+	return &discordgo.MessageEmbedField{Name: "…", Value: "… " + chunk.Count(n, "more field", "more fields") + ": `!card` shows them all"}
 }
 
 // fitEmbed makes e acceptable to Discord whatever its contents: every part

@@ -16,7 +16,7 @@ import (
 )
 
 // moreTags is how a card says how many tags it left out.
-var moreTags = regexp.MustCompile(`and (\d+) more tags`)
+var moreTags = regexp.MustCompile(`and (\d+) more tags?`)
 
 // cardSays is everything a desk's contact card of conv shows, as its
 // platform keeps it.

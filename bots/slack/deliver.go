@@ -197,9 +197,6 @@ func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 	status := map[core.Status]string{core.StatusOpen: "🟢 open", core.StatusWaiting: "🟡 waiting on the customer", core.StatusClosed: "✅ closed"}[card.Status]
 	name := firstNonEmpty(card.Name, "Customer")
 	head := fmt.Sprintf("*%s* — %s", text(name, cardName), status)
-	more := func(what string) func(int) string {
-		return func(n int) string { return fmt.Sprintf("… and %d more %s", n, what) }
-	}
 	var ids []string
 	for _, id := range card.Identities {
 		h := firstNonEmpty(id.Handle, id.Name, id.UserID)
@@ -215,7 +212,7 @@ func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 		for i, t := range card.Tags {
 			escaped[i] = text(t, cardName)
 		}
-		tags = chunk.JoinFit(escaped, ", ", cardTags, chars, more("tags"))
+		tags = chunk.JoinFit(escaped, ", ", cardTags, chars, chunk.AndMore("tag", "tags"))
 	}
 	fields := []*slackapi.TextBlockObject{
 		slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Assigned to*\n"+assignee, false, false),
@@ -247,10 +244,10 @@ func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 	}
 	blocks := []slackapi.Block{
 		slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, head, false, false), fields, nil),
-		slackapi.NewContextBlock("ids", slackapi.NewTextBlockObject(slackapi.MarkdownType, orDash(chunk.JoinFit(ids, " · ", cardAccounts, chars, more("accounts"))), false, false)),
+		slackapi.NewContextBlock("ids", slackapi.NewTextBlockObject(slackapi.MarkdownType, orDash(chunk.JoinFit(ids, " · ", cardAccounts, chars, chunk.AndMore("account", "accounts"))), false, false)),
 	}
 	if len(profile) > 0 || len(since) > 0 {
-		line := chunk.JoinFit(profile, " · ", cardProfile-60, chars, func(n int) string { return fmt.Sprintf("… %d more fields: `!card`", n) })
+		line := chunk.JoinFit(profile, " · ", cardProfile-60, chars, func(n int) string { return "… " + chunk.Count(n, "more field", "more fields") + ": `!card`" })
 		line = strings.Join(append([]string{line}, since...), " · ")
 		blocks = append(blocks, slackapi.NewContextBlock("profile", slackapi.NewTextBlockObject(slackapi.MarkdownType, strings.TrimPrefix(line, " · "), false, false)))
 	}

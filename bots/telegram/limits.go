@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -104,6 +103,8 @@ func fitBlocks(blocks []block, max int) string {
 }
 
 // moreLine is a list's last line when it had to leave lines out.
-func moreLine(what string) func(int) string {
-	return func(n int) string { return fmt.Sprintf("<i>… %d more %s: !card shows them all</i>", n, what) }
+func moreLine(one, many string) func(int) string {
+	return func(n int) string {
+		return "<i>… " + chunk.Count(n, "more "+one, "more "+many) + ": !card shows them all</i>"
+	}
 }

@@ -43,10 +43,10 @@ func TestFitBlocksKeepsFixedLinesAndCounts(t *testing.T) {
 		max    int
 		want   []string // in the result, in order
 	}{
-		{"fits", []block{{lines: []string{"head"}}, {lines: lines(2, 1), more: moreLine("fields")}}, 100, []string{"head", "0: 😀", "1: 😀"}},
-		{"last list gives first", []block{{lines: []string{"head"}}, {lines: lines(3, 10), more: moreLine("accounts")}, {lines: lines(40, 100), more: moreLine("fields")}, {lines: []string{"tail"}}},
+		{"fits", []block{{lines: []string{"head"}}, {lines: lines(2, 1), more: moreLine("field", "fields")}}, 100, []string{"head", "0: 😀", "1: 😀"}},
+		{"last list gives first", []block{{lines: []string{"head"}}, {lines: lines(3, 10), more: moreLine("account", "accounts")}, {lines: lines(40, 100), more: moreLine("field", "fields")}, {lines: []string{"tail"}}},
 			4096, []string{"head", "2: ", "… 21 more fields", "tail"}},
-		{"both lists give", []block{{lines: lines(30, 100), more: moreLine("accounts")}, {lines: lines(40, 100), more: moreLine("fields")}, {lines: []string{"tail"}}},
+		{"both lists give", []block{{lines: lines(30, 100), more: moreLine("account", "accounts")}, {lines: lines(40, 100), more: moreLine("field", "fields")}, {lines: []string{"tail"}}},
 			4096, []string{"… 11 more accounts", "… 40 more fields", "tail"}},
 	}
 	for _, tc := range tests {

@@ -209,8 +209,7 @@ func cardHTML(card core.ContactCard) string {
 		for i, t := range card.Tags {
 			tags[i] = text(t, cardName)
 		}
-		more := func(n int) string { return fmt.Sprintf("… and %d more tags", n) }
-		middle = append(middle, "Tags: "+chunk.JoinFit(tags, ", ", cardTags, parsedLen, more))
+		middle = append(middle, "Tags: "+chunk.JoinFit(tags, ", ", cardTags, parsedLen, chunk.AndMore("tag", "tags")))
 	}
 	if card.Priority > 0 {
 		middle = append(middle, "Priority: "+strings.Repeat("⚑", min(card.Priority, 5)))
@@ -240,8 +239,8 @@ func cardHTML(card core.ContactCard) string {
 	}
 	tail = append(tail, "<i>Reply in this topic to answer; // for a note; !help for commands.</i>")
 	return fitBlocks([]block{
-		{lines: head}, {lines: ids, more: moreLine("accounts")}, {lines: middle},
-		{lines: profile, more: moreLine("fields")}, {lines: tail},
+		{lines: head}, {lines: ids, more: moreLine("account", "accounts")}, {lines: middle},
+		{lines: profile, more: moreLine("field", "fields")}, {lines: tail},
 	}, maxText)
 }
 

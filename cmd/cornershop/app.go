@@ -135,6 +135,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	}
 	rcfg.Wake = func() { w.Notify() }
 	rcfg.DeskFallback = m.deskFallback
+	rcfg.Observer = newDeskMetrics(m.register, deskNames(rcfg.Desks))
 	if rcfg.Webhooks, err = webhookConfig(cfg); err != nil {
 		st.Close()
 		return nil, err
@@ -152,7 +153,6 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		}
 		log.Info("answers seeded", "dir", cfg.Answers.Dir, "added", res.Added, "updated", res.Updated, "unchanged", res.Unchanged)
 	}
-	m.register.MustRegister(answersCollector{src: st}, serviceLevelCollector{relay: rs, now: time.Now})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,21 +22,9 @@ func TestEmulateChatFirstMessage(t *testing.T) {
 	}
 	t.Cleanup(func() { sl.Close() })
 	desk, alice, _, customer, shared := sl.SeedDemo()
-	startServe(t, map[string]string{
-		"CORNERSHOP_HTTP_LISTEN":              "127.0.0.1:0",
-		"CORNERSHOP_DATABASE_DSN":             filepath.Join(t.TempDir(), "c.db"),
-		"CORNERSHOP_SLACK_ENABLED":            "true",
-		"CORNERSHOP_SLACK_BOT_TOKEN":          sl.BotToken(),
-		"CORNERSHOP_SLACK_APP_TOKEN":          sl.AppToken(),
-		"CORNERSHOP_SLACK_API_URL":            sl.APIURL(),
-		"CORNERSHOP_SLACK_CUSTOMER_CHANNELS":  shared.ID,
-		"CORNERSHOP_DESKS_0_NAME":             "support",
-		"CORNERSHOP_DESKS_0_PLATFORM":         "slack",
-		"CORNERSHOP_DESKS_0_CHANNEL":          desk.ID,
-		"CORNERSHOP_STAFF_0_ID":               "alice",
-		"CORNERSHOP_STAFF_0_NAME":             "Alice Martin",
-		"CORNERSHOP_STAFF_0_IDENTITIES_SLACK": alice.ID,
-	})
+	env := slackDeskEnv(t, sl, desk, alice)
+	env["CORNERSHOP_SLACK_CUSTOMER_CHANNELS"] = shared.ID
+	startServe(t, env)
 	ctx, cancel := context.WithCancel(context.Background())
 	in, typed := io.Pipe()
 	out := &syncBuffer{}

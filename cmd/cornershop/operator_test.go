@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,8 +16,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-
-	"cornershop/bots/slack/slackfake"
 )
 
 // freeAddr returns a loopback address with a port free a moment ago.
@@ -48,34 +47,20 @@ func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 // logs once Slack is connected.
 func envOnlyService(t *testing.T) (public, admin string, logs *syncBuffer) {
 	t.Helper()
-	sl, err := slackfake.Start("127.0.0.1:0", slackfake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sl.Close() })
-	desk, alice, _, _, _ := sl.SeedDemo()
+	sl, desk, alice := slackWorld(t)
 	adminAddr := freeAddr(t)
-	public, logs = startServe(t, map[string]string{
-		"CORNERSHOP_HTTP_LISTEN":              "127.0.0.1:0",
-		"CORNERSHOP_HTTP_ADMIN_LISTEN":        adminAddr,
-		"CORNERSHOP_DATABASE_DSN":             filepath.Join(t.TempDir(), "c.db"),
-		"CORNERSHOP_METRICS_REPLICA":          "r1",
-		"CORNERSHOP_LOG_FORMAT":               "json",
-		"CORNERSHOP_SLACK_ENABLED":            "true",
-		"CORNERSHOP_SLACK_BOT_TOKEN":          sl.BotToken(),
-		"CORNERSHOP_SLACK_APP_TOKEN":          sl.AppToken(),
-		"CORNERSHOP_SLACK_API_URL":            sl.APIURL(),
-		"CORNERSHOP_DESKS_0_NAME":             "support",
-		"CORNERSHOP_DESKS_0_PLATFORM":         "slack",
-		"CORNERSHOP_DESKS_0_CHANNEL":          desk.ID,
-		"CORNERSHOP_STAFF_0_ID":               "alice",
-		"CORNERSHOP_STAFF_0_NAME":             "Alice",
-		"CORNERSHOP_STAFF_0_IDENTITIES_SLACK": alice.ID,
-		"CORNERSHOP_WEBHOOKS_0_NAME":          "crm",
-		"CORNERSHOP_WEBHOOKS_0_URL":           "http://127.0.0.1:9/hooks",
-		"CORNERSHOP_WEBHOOKS_0_SECRET":        "whsec",
-		"CORNERSHOP_SLACK_BOT_TOKN":           "typo",
+	env := slackDeskEnv(t, sl, desk, alice)
+	maps.Copy(env, map[string]string{
+		"CORNERSHOP_HTTP_ADMIN_LISTEN": adminAddr,
+		"CORNERSHOP_METRICS_REPLICA":   "r1",
+		"CORNERSHOP_LOG_FORMAT":        "json",
+		"CORNERSHOP_STAFF_0_NAME":      "Alice",
+		"CORNERSHOP_WEBHOOKS_0_NAME":   "crm",
+		"CORNERSHOP_WEBHOOKS_0_URL":    "http://127.0.0.1:9/hooks",
+		"CORNERSHOP_WEBHOOKS_0_SECRET": "whsec",
+		"CORNERSHOP_SLACK_BOT_TOKN":    "typo",
 	})
+	public, logs = startServe(t, env)
 	admin = "http://" + adminAddr
 	eventually(t, 15*time.Second, "slack to connect", func() bool {
 		_, body := get(t, admin+"/readyz")

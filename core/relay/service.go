@@ -79,6 +79,9 @@ type Config struct {
 	DeskFallback func(core.PlatformName)
 	// Webhooks are the endpoints told about changes; none by default.
 	Webhooks Webhooks
+	// Observer hears of response figures once they are committed (see
+	// Observer); nil for none.
+	Observer Observer
 }
 
 // Service records platform events and composes deliveries. It implements
@@ -122,6 +125,9 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	cfg.Answers = cfg.Answers.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observer != nil {
+		store = observedStore{Store: store, obs: cfg.Observer, desk: deskNamer(cfg.Desks)}
 	}
 	if len(cfg.Webhooks.Endpoints) > 0 {
 		if cfg.Webhooks.Sender == nil {

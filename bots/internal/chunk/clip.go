@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -118,4 +119,18 @@ func JoinFit(items []string, sep string, max int, size func(string) int, more fu
 		return Clip(strings.TrimPrefix(rest, sep), max, size)
 	}
 	return first + rest
+}
+
+// Count says n of a thing in English: "1 tag", "3 tags".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// AndMore is JoinFit's more for items named one and many: "… and 1 more
+// tag", "… and 7 more tags".
+func AndMore(one, many string) func(n int) string {
+	return func(n int) string { return "… and " + Count(n, "more "+one, "more "+many) }
 }

@@ -42,7 +42,7 @@ func TestClip(t *testing.T) {
 }
 
 func TestJoinFit(t *testing.T) {
-	more := func(n int) string { return fmt.Sprintf("… and %d more tags", n) }
+	more := chunk.AndMore("tag", "tags")
 	tags := make([]string, 200)
 	for i := range tags {
 		tags[i] = fmt.Sprintf("tag%03d", i)
@@ -56,7 +56,8 @@ func TestJoinFit(t *testing.T) {
 		{"all fit", []string{"a", "b"}, 10, "a, b"},
 		{"none", nil, 10, ""},
 		{"some left out", []string{"alpha", "beta", "gamma", "delta", "epsilon"}, 32, "alpha, beta, … and 3 more tags"},
-		{"first clipped to make room", []string{strings.Repeat("x", 50), "y"}, 30, "xxxxxxxxxx…, … and 1 more tags"},
+		{"first clipped to make room", []string{strings.Repeat("x", 50), "y"}, 30, "xxxxxxxxxxx…, … and 1 more tag"},
+		{"one left out: singular", []string{"alpha", "beta", "gamma-delta-epsilon"}, 30, "alpha, beta, … and 1 more tag"},
 		{"200 tags in 100", tags, 100, "tag000, tag001, tag002, tag003, tag004, tag005, tag006, tag007, tag008, tag009, … and 190 more tags"},
 	}
 	for _, tc := range tests {
@@ -69,5 +70,24 @@ func TestJoinFit(t *testing.T) {
 				t.Errorf("JoinFit = %q: %d runes, over %d", got, chunk.Runes(got), tc.max)
 			}
 		})
+	}
+}
+
+func TestAndMore(t *testing.T) {
+	tests := []struct {
+		n         int
+		one, many string
+		want      string
+	}{
+		{1, "tag", "tags", "… and 1 more tag"},
+		{2, "tag", "tags", "… and 2 more tags"},
+		{190, "tag", "tags", "… and 190 more tags"},
+		{1, "account", "accounts", "… and 1 more account"},
+		{0, "tag", "tags", "… and 0 more tags"},
+	}
+	for _, tc := range tests {
+		if got := chunk.AndMore(tc.one, tc.many)(tc.n); got != tc.want {
+			t.Errorf("AndMore(%q, %q)(%d) = %q, want %q", tc.one, tc.many, tc.n, got, tc.want)
+		}
 	}
 }
