@@ -158,9 +158,11 @@ func (u userSide) Say(chatID string, say emu.Say) (emu.Post, error) {
 	if err != nil {
 		return emu.Post{}, err
 	}
-	c, err := strconv.ParseInt(chatID, 10, 64)
+	u.s.mu.Lock()
+	ch, err := u.chatLocked(chatID)
+	u.s.mu.Unlock()
 	if err != nil {
-		return emu.Post{}, fmt.Errorf("telegramfake: chat %q: %w", chatID, emu.ErrNotFound)
+		return emu.Post{}, err
 	}
 	thread := 0
 	if say.Thread != "" {
@@ -168,7 +170,7 @@ func (u userSide) Say(chatID string, say emu.Say) (emu.Post, error) {
 			return emu.Post{}, fmt.Errorf("telegramfake: topic %q: %w", say.Thread, emu.ErrNotFound)
 		}
 	}
-	m, err := u.s.SendText(c, thread, from, say.Text)
+	m, err := u.s.SendText(ch.ID, thread, from, say.Text)
 	if err != nil {
 		return emu.Post{}, err
 	}
