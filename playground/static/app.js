@@ -29,10 +29,26 @@ async function api(platform, path, body) {
 
 function status(text) { document.getElementById("status").textContent = text; }
 
-// Slack escapes &, < and > in text; its clients show them plainly.
-function shown(platform, text) {
-  if (platform !== "slack") return text;
+// shown is text as the platform's app shows it: Slack's &, < and >
+// unescaped, mentions of the bot (<@ID> on Discord) by name.
+function shown(p, text) {
+  for (const [typed, wire] of Object.entries(p.mentions || {})) text = text.replaceAll(wire, typed);
+  if (p.platform !== "slack") return text;
   return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+}
+
+// rich turns the platform's bold markup (Slack *b*, Discord **b**) into
+// <b> elements; everything else stays text.
+function rich(platform, text) {
+  const frag = document.createDocumentFragment();
+  const re = platform === "discord" ? /\*\*([^*\n]+)\*\*/g : platform === "slack" ? /\*([^*\n]+)\*/g : null;
+  let at = 0;
+  for (const m of re ? text.matchAll(re) : []) {
+    frag.append(text.slice(at, m.index), el("b", {}, m[1]));
+    at = m.index + m[0].length;
+  }
+  frag.append(text.slice(at));
+  return frag;
 }
 
 function initials(name) {
@@ -55,8 +71,8 @@ function renderMessage(p, m) {
     el("div", {class: "meta"}, el("span", {class: "author"}, m.author.name),
       m.author.bot ? el("span", {class: "badge"}, p.platform === "telegram" ? "bot" : "APP") : null,
       m.edited ? el("span", {class: "edited"}, " (edited)") : null));
-  if (m.text) body.append(el("div", {class: "text"}, shown(p.platform, m.text)));
-  if (m.card && m.card.length) body.append(el("div", {class: "card"}, m.card.map(l => shown(p.platform, l)).join("\n")));
+  if (m.text) body.append(el("div", {class: "text"}, rich(p.platform, shown(p, m.text))));
+  if (m.card && m.card.length) body.append(el("div", {class: "card"}, rich(p.platform, m.card.map(l => shown(p, l)).join("\n"))));
   if (m.buttons && m.buttons.length) {
     const box = el("div", {class: "buttons"});
     for (const row of m.buttons) {
