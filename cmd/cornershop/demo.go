@@ -518,6 +518,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if help, err := parseFlags(fs, args[1:]); help || err != nil {
 		return err
 	}
+	var base string // the emulator's URL
 	switch args[0] {
 	case "discord":
 		dc, err := discordfake.Start(*listen, discordfake.Options{})
@@ -526,8 +527,10 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer dc.Close()
 		customer, alice, bob, _, support, desk, forum := dc.SeedDemo()
-		fmt.Fprintf(stdout, "Discord emulator on %s (point api_url here)\n  bot token %s, application %s\n  community #support %s with %s (%s); staff desk %s and forum %s with %s (%s), %s (%s)\n",
-			dc.URL(), dc.Token(), dc.ApplicationID(), support.ID, customer.Global, customer.ID, desk.ID, forum.ID, alice.Global, alice.ID, bob.Global, bob.ID)
+		dm := dc.DMChannel(customer) // for the user-side API to list
+		base = dc.URL()
+		fmt.Fprintf(stdout, "Discord emulator on %s (point api_url here)\n  bot token %s, application %s\n  community #support %s with %s (%s), who has a DM %s; staff desk %s and forum %s with %s (%s), %s (%s)\n",
+			dc.URL(), dc.Token(), dc.ApplicationID(), support.ID, customer.Global, customer.ID, dm.ID, desk.ID, forum.ID, alice.Global, alice.ID, bob.Global, bob.ID)
 	case "slack":
 		sl, err := slackfake.Start(*listen, slackfake.Options{})
 		if err != nil {
@@ -535,6 +538,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer sl.Close()
 		desk, alice, bob, customer, shared := sl.SeedDemo()
+		base = sl.URL()
 		fmt.Fprintf(stdout, "Slack emulator on %s (Web API %s)\n  bot token %s, app token %s, signing secret %s\n  desk %s with %s (%s) and %s (%s); Slack Connect channel %s with %s (%s)\n",
 			sl.URL(), sl.APIURL(), sl.BotToken(), sl.AppToken(), sl.SigningSecret(), desk.ID, alice.RealName, alice.ID, bob.RealName, bob.ID, shared.ID, customer.RealName, customer.ID)
 		if *chat {
@@ -548,11 +552,13 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer tg.Close()
 		cust, staff, desk := tg.SeedDemo()
+		base = tg.URL()
 		fmt.Fprintf(stdout, "Telegram Bot API emulator on %s\n  token %s\n  customer %d (%s), staff %d (%s), forum desk %d\n",
 			tg.URL(), tg.Token(), cust.ID, cust.FirstName, staff.ID, staff.FirstName, desk.ID)
 	default:
 		return fmt.Errorf("%w: %w", errUsage, errEmulator)
 	}
+	fmt.Fprintf(stdout, "  act as its users: %s/emulator/ (docs/playground.md)\n", base)
 	<-ctx.Done()
 	return nil
 }

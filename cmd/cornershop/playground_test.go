@@ -11,46 +11,84 @@ import (
 	"testing"
 )
 
+// background runs a command line until the test ends (then wants it to
+// stop cleanly) and returns the word following marker in its output.
+func background(t *testing.T, marker string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, args, envOf(nil), w, io.Discard)
+		w.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("%s stopped with %v", args[0], err)
+		}
+	})
+	lines := bufio.NewScanner(out)
+	var word string
+	for word == "" && lines.Scan() {
+		_, word, _ = strings.Cut(lines.Text(), marker)
+		word, _, _ = strings.Cut(word, " ")
+	}
+	if word == "" {
+		t.Fatalf("%s printed no %q", args[0], marker)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return word
+}
+
+// wantOK GETs url and wants 200 and a body containing each of has.
+func wantOK(t *testing.T, url string, has ...string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s = %d", url, resp.StatusCode)
+	}
+	for _, s := range has {
+		if !strings.Contains(string(body), s) {
+			t.Errorf("GET %s lacks %q: %s", url, s, body)
+		}
+	}
+}
+
 // TestPlaygroundCommand runs `cornershop playground` as a newcomer does,
 // with no token and no configuration: it prints the page's address, the
 // page and the emulators' user-side APIs answer there, the database is
 // where --data says, and Ctrl-C stops it cleanly.
 func TestPlaygroundCommand(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	data := t.TempDir()
-	out, w := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"playground", "--listen", "127.0.0.1:0", "--data", data}, envOf(nil), w, io.Discard)
-		w.Close()
-	}()
-	lines := bufio.NewScanner(out)
-	var page string
-	for page == "" && lines.Scan() {
-		_, page, _ = strings.Cut(lines.Text(), "open ")
-		page, _, _ = strings.Cut(page, " ")
-	}
-	if page == "" {
-		t.Fatalf("no address printed: %v", <-done)
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-
-	for _, path := range []string{"/", "/scene.json", "/emu/telegram/chats", "/emu/slack/users", "/emu/discord/chats"} {
-		resp, err := http.Get(page + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s = %d", path, resp.StatusCode)
-		}
-	}
+	page := background(t, "open ", "playground", "--listen", "127.0.0.1:0", "--data", data)
+	wantOK(t, page+"/", "cornershop playground")
+	wantOK(t, page+"/scene.json", "Carla Customer", "Alice Martin", "Erin Player")
+	wantOK(t, page+"/emu/telegram/chats", "Acme billing desk")
+	wantOK(t, page+"/emu/slack/users", "Dana from Globex")
+	wantOK(t, page+"/emu/discord/chats", "#support")
 	if _, err := os.Stat(filepath.Join(data, "playground.db")); err != nil {
 		t.Errorf("no database in --data: %v", err)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("playground stopped with %v", err)
+}
+
+// TestEmulateServesTheUserAPI: `cornershop emulate X` says where its
+// user-side API is, and it lists the seeded people and chats there.
+func TestEmulateServesTheUserAPI(t *testing.T) {
+	for _, tc := range []struct{ platform, user, chat string }{
+		{"telegram", "Carla Customer", `"kind":"forum"`},
+		{"slack", "Dana from Globex", `"kind":"shared"`},
+		{"discord", "Erin Player", `"kind":"dm"`},
+	} {
+		t.Run(tc.platform, func(t *testing.T) {
+			api := background(t, "act as its users: ", "emulate", tc.platform, "--listen", "127.0.0.1:0")
+			wantOK(t, api+"users", tc.user)
+			wantOK(t, api+"chats", tc.chat)
+		})
 	}
 }
