@@ -92,7 +92,7 @@ func Handler(sc Scene) (http.Handler, error) {
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src * data:")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'")
 		_, _ = w.Write(page)
 	})
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(assets)))

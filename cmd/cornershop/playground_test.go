@@ -92,3 +92,16 @@ func TestEmulateServesTheUserAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestReadmeLeadsWithThePlayground: README's first command is the one
+// TestPlaygroundCommand runs, so a newcomer's first step is tested.
+func TestReadmeLeadsWithThePlayground(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, _ := strings.Cut(string(b), "```sh\n")
+	if first, _, _ := strings.Cut(block, "\n"); !strings.HasPrefix(first, "go run ./cmd/cornershop playground ") {
+		t.Errorf("README's first command is %q, want the playground", first)
+	}
+}

@@ -215,7 +215,7 @@ func (u userSide) target(room, thread, user string) (string, User, error) {
 	if thread != "" {
 		th, ok := s.channels[thread]
 		if !ok || th.ParentID != c.ID {
-			return "", User{}, fmt.Errorf("discordfake: thread %q in %s: %w", thread, room, emu.ErrNotFound)
+			return "", User{}, fmt.Errorf("discordfake: no thread %q in %s (Unknown Channel)", thread, room)
 		}
 		c = th
 	}

@@ -104,7 +104,7 @@ func TestUserAPI(t *testing.T) {
 		{"no such channel", "/chats/1/messages", emu.Say{User: d.Customer.ID, Text: "hi"}, http.StatusNotFound},
 		{"not a member of the server", "/chats/" + d.Desk.ID + "/messages", emu.Say{User: d.Customer.ID, Text: "hi"}, http.StatusUnprocessableEntity},
 		{"someone else's DM", "/chats/" + dm.ID + "/messages", emu.Say{User: d.Alice.ID, Text: "hi"}, http.StatusUnprocessableEntity},
-		{"thread of another channel", "/chats/" + d.Support.ID + "/messages", emu.Say{User: d.Customer.ID, Thread: th.ID, Text: "hi"}, http.StatusNotFound},
+		{"thread of another channel", "/chats/" + d.Support.ID + "/messages", emu.Say{User: d.Customer.ID, Thread: th.ID, Text: "hi"}, http.StatusUnprocessableEntity},
 		{"no such button", "/chats/" + d.Desk.ID + "/messages/" + card.ID + "/press", emu.Press{User: d.Alice.ID, ID: "act:close"}, http.StatusUnprocessableEntity},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -182,10 +182,15 @@ func (u userSide) Press(chatID, msgID string, p emu.Press) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c, err1 := strconv.ParseInt(chatID, 10, 64)
+	u.s.mu.Lock()
+	c, err := u.chatLocked(chatID)
 	m, err2 := strconv.Atoi(msgID)
-	if err1 != nil || err2 != nil {
-		return "", fmt.Errorf("telegramfake: message %s/%s: %w", chatID, msgID, emu.ErrNotFound)
+	if err == nil && (err2 != nil || c.msg(m) == nil || c.msg(m).Deleted) {
+		err = fmt.Errorf("telegramfake: message %s in chat %s: %w", msgID, chatID, emu.ErrNotFound)
 	}
-	return u.s.Press(c, m, from, p.ID)
+	u.s.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	return u.s.Press(c.ID, m, from, p.ID)
 }

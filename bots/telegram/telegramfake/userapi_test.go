@@ -106,7 +106,7 @@ func TestUserAPIRefuses(t *testing.T) {
 		{"no topic", "/chats/" + id(desk.ID) + "/messages", emu.Say{User: id(staff.ID), Thread: "99", Text: "hi"}, http.StatusUnprocessableEntity},
 		{"empty text", "/chats/" + id(carla.ID) + "/messages", emu.Say{User: id(carla.ID)}, http.StatusBadRequest},
 		{"unknown field", "/chats/" + id(carla.ID) + "/messages", map[string]string{"user": id(carla.ID), "txt": "hi"}, http.StatusBadRequest},
-		{"no such message", "/chats/" + id(carla.ID) + "/messages/9/press", emu.Press{User: id(carla.ID), ID: "x"}, http.StatusUnprocessableEntity},
+		{"no such message", "/chats/" + id(carla.ID) + "/messages/9/press", emu.Press{User: id(carla.ID), ID: "x"}, http.StatusNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if e := emutest.Post(t, api+tc.path, tc.body, tc.status, nil); e == "" {
