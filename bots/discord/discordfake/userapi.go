@@ -16,12 +16,10 @@ import (
 // its threads as its members see it, write as a user (in a thread with
 // "thread": the thread's id), press a button (id: custom_id), and follow
 // changes as server-sent events. Handler serves it under /emulator/.
-func (s *Server) UserAPI() http.Handler { return emu.UserAPI(userSide{s}, s.closed) }
+func (s *Server) UserAPI() http.Handler { return emu.UserAPI(userSide{s}, &s.mu, s.changed, s.closed) }
 
 // userSide adapts the emulator to emu.UserSide.
 type userSide struct{ s *Server }
-
-func (u userSide) Changed() <-chan struct{} { return u.s.Changed() }
 
 func person(x User) emu.Person {
 	return emu.Person{ID: x.ID, Name: cmp.Or(x.Global, x.Username), Handle: x.Username, Avatar: x.AvatarURL(), Bot: x.Bot}

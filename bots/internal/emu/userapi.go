@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -96,16 +97,15 @@ type UserSide interface {
 	// Press presses a button and returns the platform's id for the
 	// press (callback query, interaction or envelope).
 	Press(room, message string, p Press) (string, error)
-	// Changed is closed at the emulator's next state change.
-	Changed() <-chan struct{}
 }
 
 // UserAPI serves the user-side HTTP API of an emulator under
 // UserAPIPrefix: GET users, GET chats, GET chats/{chat}/messages,
 // POST chats/{chat}/messages, POST chats/{chat}/messages/{message}/press
-// and GET events (server-sent events, one "change" per state change).
-// done ends open event streams (the emulator's Close).
-func UserAPI(side UserSide, done <-chan struct{}) http.Handler {
+// and GET events (server-sent events, one "change" per state change of
+// the emulator, which signals them on changed under mu). done ends open
+// event streams (the emulator's Close).
+func UserAPI(side UserSide, mu sync.Locker, changed *Changes, done <-chan struct{}) http.Handler {
 	mux := http.NewServeMux()
 	p := strings.TrimSuffix(UserAPIPrefix, "/")
 	mux.HandleFunc("GET "+p+"/users", func(w http.ResponseWriter, _ *http.Request) {
@@ -145,7 +145,11 @@ func UserAPI(side UserSide, done <-chan struct{}) http.Handler {
 		reply(w, map[string]string{"id": id}, err)
 	})
 	mux.HandleFunc("GET "+p+"/events", func(w http.ResponseWriter, r *http.Request) {
-		serveEvents(w, r, side.Changed, done)
+		serveEvents(w, r, func() <-chan struct{} {
+			mu.Lock()
+			defer mu.Unlock()
+			return changed.C()
+		}, done)
 	})
 	return mux
 }

@@ -16,16 +16,10 @@ import (
 // see it, post as a user (in a thread with "thread": the parent ts),
 // click a button (id: action_id, value), and follow changes as
 // server-sent events. Handler serves it under /emulator/.
-func (s *Server) UserAPI() http.Handler { return emu.UserAPI(userSide{s}, s.closed) }
+func (s *Server) UserAPI() http.Handler { return emu.UserAPI(userSide{s}, &s.mu, s.changed, s.closed) }
 
 // userSide adapts the emulator to emu.UserSide.
 type userSide struct{ s *Server }
-
-func (u userSide) Changed() <-chan struct{} {
-	u.s.mu.Lock()
-	defer u.s.mu.Unlock()
-	return u.s.changed.C()
-}
 
 func person(x User) emu.Person {
 	return emu.Person{ID: x.ID, Name: cmp.Or(x.RealName, x.Name), Handle: x.Name, Avatar: x.Image, Bot: x.IsBot}

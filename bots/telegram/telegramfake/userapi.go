@@ -16,16 +16,10 @@ import (
 // users and chats, read a chat as its members see it, write as a user
 // (in a forum topic with "thread"), press an inline button, and follow
 // changes as server-sent events. Handler serves it under /emulator/.
-func (s *Server) UserAPI() http.Handler { return emu.UserAPI(userSide{s}, s.closed) }
+func (s *Server) UserAPI() http.Handler { return emu.UserAPI(userSide{s}, &s.mu, s.changed, s.closed) }
 
 // userSide adapts the emulator to emu.UserSide.
 type userSide struct{ s *Server }
-
-func (u userSide) Changed() <-chan struct{} {
-	u.s.mu.Lock()
-	defer u.s.mu.Unlock()
-	return u.s.changed.C()
-}
 
 func person(u User) emu.Person {
 	return emu.Person{ID: strconv.FormatInt(u.ID, 10), Name: strings.TrimSpace(u.FirstName + " " + u.LastName), Handle: u.Username, Bot: u.IsBot}
