@@ -131,6 +131,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	until("the ideas group for Dave", fmt.Sprintf(`!!document.querySelector(%q)`, vote))
 	run("press the vote button", chromedp.Click(chromedp.CSS(vote)))
 	until("the card counting Dave's vote", fmt.Sprintf(`document.querySelector(%q).closest(".msg").innerText.includes("2 votes")`, vote))
+	until("the bot's notice to Dave", shows("#status", "cornershop to Dave Voter:"))
 
 	// Erin votes from Discord; Alice plans the idea from the Slack desk;
 	// every voter hears it.

@@ -158,12 +158,29 @@ function mayAct(p) {
 async function press(p, m, b) {
   if (!mayAct(p)) return;
   try {
-    await api(p.platform, `chats/${encodeURIComponent(p.chat.value)}/messages/${encodeURIComponent(m.id)}/press`,
+    const r = await api(p.platform, `chats/${encodeURIComponent(p.chat.value)}/messages/${encodeURIComponent(m.id)}/press`,
       {user: me.persona.id, id: b.id, value: b.value || ""});
     p.error.textContent = "";
     status(`${me.persona.name} pressed “${b.text}”`);
+    p.pending = {id: r.id, who: me.persona.name, label: b.text};
+    answered(p);
   } catch (e) {
     p.error.textContent = e.message;
+  }
+}
+
+// answered shows the bot's answer to the panel's last press (a Telegram
+// callback notice, a Discord ephemeral reply) once there is one.
+async function answered(p) {
+  const pending = p.pending;
+  if (!pending) return;
+  try {
+    const a = await api(p.platform, `presses/${encodeURIComponent(pending.id)}`);
+    if (!a.answered || p.pending !== pending) return;
+    p.pending = null;
+    status(a.text ? `cornershop to ${pending.who}: “${a.text}”` : `cornershop took ${pending.who}'s “${pending.label}”`);
+  } catch (e) {
+    p.pending = null;
   }
 }
 
@@ -258,7 +275,7 @@ async function main() {
     apps.append(col);
     // Every change on an emulator redraws that platform's windows.
     const es = new EventSource(`/emu/${pl.id}/events`);
-    es.addEventListener("change", () => panels.filter(p => p.platform === pl.id).forEach(refresh));
+    es.addEventListener("change", () => panels.filter(p => p.platform === pl.id).forEach(p => { refresh(p); answered(p); }));
   });
   who.addEventListener("change", () => become(who.value));
   const tour = document.getElementById("tour");

@@ -269,3 +269,21 @@ func threadOf(ch, room string) string {
 	}
 	return ch
 }
+
+// Answer reports the interaction's response: the message it showed
+// (ephemeral or not), or its first follow-up after a deferral; "" when it
+// updated the pressed message instead.
+func (u userSide) Answer(id string) (emu.Answer, error) {
+	r, ok := u.s.Interaction(id)
+	if !ok {
+		return emu.Answer{}, fmt.Errorf("discordfake: interaction %q: %w", id, emu.ErrNotFound)
+	}
+	a := emu.Answer{ID: id, Answered: r.ResponseType != 0}
+	switch {
+	case (r.ResponseType == CallbackMessage || r.ResponseType == CallbackDeferredMessage) && r.Original != nil:
+		a.Text = r.Original.Content
+	case len(r.Followups) > 0:
+		a.Text = r.Followups[0].Content
+	}
+	return a, nil
+}

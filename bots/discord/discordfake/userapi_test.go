@@ -91,9 +91,20 @@ func TestUserAPI(t *testing.T) {
 		t.Errorf("webhook message = %+v, want it in Alice's voice", last)
 	}
 
-	emutest.Post(t, base+"/chats/"+d.Desk.ID+"/messages/"+card.ID+"/press", emu.Press{User: d.Alice.ID, ID: "act:claim:1"}, http.StatusOK, nil)
-	if i := recv(t, clicks); i.MessageComponentData().CustomID != "act:claim:1" || i.Member.User.ID != d.Alice.ID || i.Message.ID != card.ID {
-		t.Errorf("interaction = %+v, want Alice's click on the card", i.Interaction)
+	var pressed emu.Answer
+	emutest.Post(t, base+"/chats/"+d.Desk.ID+"/messages/"+card.ID+"/press", emu.Press{User: d.Alice.ID, ID: "act:claim:1"}, http.StatusOK, &pressed)
+	i := recv(t, clicks)
+	if i.MessageComponentData().CustomID != "act:claim:1" || i.Member.User.ID != d.Alice.ID || i.Message.ID != card.ID || i.ID != pressed.ID {
+		t.Errorf("interaction = %+v, want Alice's click %s on the card", i.Interaction, pressed.ID)
+	}
+	if err := dg.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Content: "Claimed.", Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: none}}); err != nil {
+		t.Fatal(err)
+	}
+	var answer emu.Answer
+	emutest.Get(t, base+"/presses/"+pressed.ID, &answer)
+	if answer != (emu.Answer{ID: pressed.ID, Answered: true, Text: "Claimed."}) {
+		t.Errorf("answer = %+v, want the ephemeral response", answer)
 	}
 
 	for _, tc := range []struct {

@@ -84,6 +84,15 @@ type Press struct {
 	Value string `json:"value,omitempty"`
 }
 
+// Answer is what the bot answered a button press with: Telegram's
+// answerCallbackQuery text, a Discord interaction response's content, a
+// Slack envelope's acknowledgement payload text.
+type Answer struct {
+	ID       string `json:"id"`
+	Answered bool   `json:"answered"`
+	Text     string `json:"text,omitempty"`
+}
+
 // ErrNotFound marks a user, room or message that does not exist.
 var ErrNotFound = errors.New("not found")
 
@@ -97,12 +106,14 @@ type UserSide interface {
 	// Press presses a button and returns the platform's id for the
 	// press (callback query, interaction or envelope).
 	Press(room, message string, p Press) (string, error)
+	// Answer reports the bot's answer to the press with that id.
+	Answer(press string) (Answer, error)
 }
 
 // UserAPI serves the user-side HTTP API of an emulator under
 // UserAPIPrefix: GET users, GET chats, GET chats/{chat}/messages,
-// POST chats/{chat}/messages, POST chats/{chat}/messages/{message}/press
-// and GET events (server-sent events, one "change" per state change of
+// POST chats/{chat}/messages, POST chats/{chat}/messages/{message}/press,
+// GET presses/{id} (the bot's answer to a press) and GET events (server-sent events, one "change" per state change of
 // the emulator, which signals them on changed under mu). done ends open
 // event streams (the emulator's Close).
 func UserAPI(side UserSide, mu sync.Locker, changed *Changes, done <-chan struct{}) http.Handler {
@@ -143,6 +154,10 @@ func UserAPI(side UserSide, mu sync.Locker, changed *Changes, done <-chan struct
 		}
 		id, err := side.Press(r.PathValue("chat"), r.PathValue("message"), pr)
 		reply(w, map[string]string{"id": id}, err)
+	})
+	mux.HandleFunc("GET "+p+"/presses/{id}", func(w http.ResponseWriter, r *http.Request) {
+		a, err := side.Answer(r.PathValue("id"))
+		reply(w, a, err)
 	})
 	mux.HandleFunc("GET "+p+"/events", func(w http.ResponseWriter, r *http.Request) {
 		serveEvents(w, r, func() <-chan struct{} {

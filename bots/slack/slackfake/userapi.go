@@ -197,3 +197,17 @@ func (u userSide) Press(channel, ts string, p emu.Press) (string, error) {
 	}
 	return u.s.Click(channel, ts, from, p.ID, p.Value)
 }
+
+// Answer reports whether the app acknowledged the click's envelope, and
+// the text of its acknowledgement payload, if any.
+func (u userSide) Answer(id string) (emu.Answer, error) {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	payload, acked := u.s.acks[id]
+	if _, pending := u.s.pending[id]; !acked && !pending {
+		return emu.Answer{}, fmt.Errorf("slackfake: envelope %q: %w", id, emu.ErrNotFound)
+	}
+	var body textObj
+	_ = json.Unmarshal([]byte(payload), &body)
+	return emu.Answer{ID: id, Answered: acked, Text: body.Text}, nil
+}

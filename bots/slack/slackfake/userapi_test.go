@@ -94,16 +94,15 @@ func TestUserAPI(t *testing.T) {
 		t.Errorf("reply = %+v, want it in the card's thread", v.Messages[1])
 	}
 
-	emutest.Post(t, base+"/chats/"+desk.ID+"/messages/"+ts+"/press", emu.Press{User: alice.ID, ID: "act:claim", Value: "7"}, http.StatusOK, nil)
-	for {
-		cb := next(socketmode.EventTypeInteractive).Data.(slack.InteractionCallback)
-		if cb.Type != slack.InteractionTypeBlockActions {
-			continue
-		}
-		if a := cb.ActionCallback.BlockActions; len(a) != 1 || a[0].ActionID != "act:claim" || a[0].Value != "7" || cb.User.ID != alice.ID {
-			t.Errorf("block actions = %+v by %s, want Alice's claim", a, cb.User.ID)
-		}
-		break
+	var pressed emu.Answer
+	emutest.Post(t, base+"/chats/"+desk.ID+"/messages/"+ts+"/press", emu.Press{User: alice.ID, ID: "act:claim", Value: "7"}, http.StatusOK, &pressed)
+	cb := next(socketmode.EventTypeInteractive).Data.(slack.InteractionCallback) // acknowledged by next
+	if a := cb.ActionCallback.BlockActions; cb.Type != slack.InteractionTypeBlockActions || len(a) != 1 || a[0].ActionID != "act:claim" || a[0].Value != "7" || cb.User.ID != alice.ID {
+		t.Errorf("block actions = %+v by %s, want Alice's claim", a, cb.User.ID)
+	}
+	var answer emu.Answer
+	if err := s.WaitFor(ctx, func() bool { emutest.Get(t, base+"/presses/"+pressed.ID, &answer); return answer.Answered }); err != nil {
+		t.Errorf("answer = %+v, want the envelope acknowledged", answer)
 	}
 
 	for _, tc := range []struct {
@@ -122,5 +121,10 @@ func TestUserAPI(t *testing.T) {
 				t.Error("no error message")
 			}
 		})
+	}
+	if resp, err := http.Get(base + "/presses/env-99"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown press: %v %v, want 404", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 }

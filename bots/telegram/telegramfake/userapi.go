@@ -188,3 +188,13 @@ func (u userSide) Press(chatID, msgID string, p emu.Press) (string, error) {
 	}
 	return u.s.Press(c.ID, m, from, p.ID)
 }
+
+func (u userSide) Answer(id string) (emu.Answer, error) {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	q := u.s.callbacks[id]
+	if q == nil {
+		return emu.Answer{}, fmt.Errorf("telegramfake: callback query %q: %w", id, emu.ErrNotFound)
+	}
+	return emu.Answer{ID: id, Answered: q.answered, Text: q.text}, nil
+}

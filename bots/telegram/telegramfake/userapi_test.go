@@ -67,10 +67,23 @@ func TestUserAPI(t *testing.T) {
 	}
 
 	press := api + "/chats/" + id(carla.ID) + "/messages/" + strconv.Itoa(sent.MessageID) + "/press"
-	emutest.Post(t, press, emu.Press{User: id(carla.ID), ID: "act:vote:1"}, http.StatusOK, nil)
+	var pressed emu.Answer
+	emutest.Post(t, press, emu.Press{User: id(carla.ID), ID: "act:vote:1"}, http.StatusOK, &pressed)
 	ups, err = bot.GetUpdates(tgbotapi.UpdateConfig{Offset: ups[0].UpdateID + 1, Timeout: 1})
-	if err != nil || len(ups) != 1 || ups[0].CallbackQuery == nil || ups[0].CallbackQuery.Data != "act:vote:1" {
-		t.Fatalf("updates = %+v, %v; want the callback query", ups, err)
+	if err != nil || len(ups) != 1 || ups[0].CallbackQuery == nil || ups[0].CallbackQuery.Data != "act:vote:1" || ups[0].CallbackQuery.ID != pressed.ID {
+		t.Fatalf("updates = %+v, %v; want the callback query %s", ups, err, pressed.ID)
+	}
+	var answer emu.Answer
+	emutest.Get(t, api+"/presses/"+pressed.ID, &answer)
+	if answer.Answered {
+		t.Errorf("answer before the bot's = %+v", answer)
+	}
+	if _, err := bot.Request(tgbotapi.NewCallback(pressed.ID, "Thanks for your vote")); err != nil {
+		t.Fatal(err)
+	}
+	emutest.Get(t, api+"/presses/"+pressed.ID, &answer)
+	if answer != (emu.Answer{ID: pressed.ID, Answered: true, Text: "Thanks for your vote"}) {
+		t.Errorf("answer = %+v, want the bot's callback answer", answer)
 	}
 
 	// A staff member writes in a forum topic the bot opened.
