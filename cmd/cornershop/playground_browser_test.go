@@ -116,8 +116,12 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	})()`, slackDesk+" .messages > .msg.bot", slackDesk+" .messages .thread", question))
 
 	const answer = "So sorry, Carla! A new parcel leaves today with express shipping."
-	run("answer as Alice", append([]chromedp.Action[chromedp.Void]{be(asSlackAlice),
-		chromedp.Click(chromedp.CSS(slackDesk + " .thread button.reply"))}, write(slackDesk, answer)...)...)
+	// The tour's second step picks Alice, her desk's newest thread and
+	// fills in the answer; she sends it.
+	run("take the tour's second step", chromedp.Click(chromedp.CSS("#tour li:nth-child(2) button")))
+	until("Alice's answer ready in the thread", fmt.Sprintf(`document.querySelector(%q).value === %q && !!document.querySelector(%q)`,
+		slackDesk+" input[name=text]", answer, slackDesk+" .thread.target"))
+	run("answer as Alice", chromedp.Click(chromedp.CSS(slackDesk+" button[type=submit]")))
 	until("the answer, signed by Alice, in Carla's Telegram chat", fmt.Sprintf(`[...document.querySelectorAll(%q)].some(m =>
 		m.innerText.includes(%q) && m.innerText.includes("Alice Martin"))`, tgCustomer+" .msg.bot", answer))
 	shot("playground-answer.png")
