@@ -1,11 +1,14 @@
 package emu
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -91,6 +94,17 @@ type Answer struct {
 	ID       string `json:"id"`
 	Answered bool   `json:"answered"`
 	Text     string `json:"text,omitempty"`
+}
+
+// People converts users to Persons, sorted by id (numeric ids by
+// value: shorter first).
+func People[U any](users iter.Seq[U], person func(U) Person) []Person {
+	out := []Person{}
+	for u := range users {
+		out = append(out, person(u))
+	}
+	slices.SortFunc(out, func(a, b Person) int { return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID)) })
+	return out
 }
 
 // ErrNotFound marks a user, room or message that does not exist.

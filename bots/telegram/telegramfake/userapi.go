@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -26,15 +27,9 @@ func person(u User) emu.Person {
 }
 
 func (u userSide) People() []emu.Person {
-	s := u.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]emu.Person, 0, len(s.users))
-	for _, x := range s.users {
-		out = append(out, person(x))
-	}
-	slices.SortFunc(out, func(a, b emu.Person) int { return cmp.Compare(a.ID, b.ID) })
-	return out
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	return emu.People(maps.Values(u.s.users), person)
 }
 
 func room(c *chat) emu.Room {
