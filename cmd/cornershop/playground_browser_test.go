@@ -25,7 +25,9 @@ const (
 	asDave       = "0:0:1" // Telegram customer
 	asDana       = "1:0:0" // Slack Connect customer
 	asSlackAlice = "1:1:0" // Slack desk
+	asBob        = "0:1:0" // Telegram forum desk
 	asErin       = "2:0:0" // Discord community member
+	asDcAlice    = "2:1:0" // Discord desk
 )
 
 // Panels of the page.
@@ -82,6 +84,11 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	openChat := func(panel, chat string) chromedp.Action[chromedp.Void] {
 		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(s => { s.value = %q; s.dispatchEvent(new Event("change")); })(document.querySelector(%q))`, chat, panel+" select.chat"))
 	}
+	// tap clicks the element sel in one step: the message lists redraw as
+	// events come, so a node found first and clicked after may be gone.
+	tap := func(sel string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).click()`, sel))
+	}
 	write := func(panel, text string) []chromedp.Action[chromedp.Void] {
 		return []chromedp.Action[chromedp.Void]{
 			chromedp.SendKeys(chromedp.CSS(panel+` input[name=text]`), text),
@@ -133,7 +140,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	until("the idea's card with its vote button", fmt.Sprintf(`(() => { const b = document.querySelector(%q); return !!b && b.closest(".msg").innerText.includes(%q); })()`, vote, idea))
 	run("vote as Dave", be(asDave), openChat(tgCustomer, ideas))
 	until("the ideas group for Dave", fmt.Sprintf(`!!document.querySelector(%q)`, vote))
-	run("press the vote button", chromedp.Click(chromedp.CSS(vote)))
+	run("press the vote button", tap(vote))
 	until("the card counting Dave's vote", fmt.Sprintf(`document.querySelector(%q).closest(".msg").innerText.includes("2 votes")`, vote))
 	until("the bot's notice to Dave", shows("#status", "cornershop to Dave Voter:"))
 
@@ -142,7 +149,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	run("vote as Erin", append([]chromedp.Action[chromedp.Void]{be(asErin)}, write(dcCustomer, "/vote 1")...)...)
 	until("the card counting Erin's vote", fmt.Sprintf(`document.querySelector(%q).closest(".msg").innerText.includes("3 votes")`, vote))
 	run("plan as Alice", append([]chromedp.Action[chromedp.Void]{be(asSlackAlice),
-		chromedp.Click(chromedp.CSS(slackDesk + " .thread button.reply"))}, write(slackDesk, "!idea 1 planned We start in May.")...)...)
+		tap(slackDesk + " .thread button.reply")}, write(slackDesk, "!idea 1 planned We start in May.")...)...)
 	until("Erin told in her Discord DM", shows(dcCustomer+" .messages", "We start in May"))
 	// A Slack Connect customer opens a topic in the Telegram forum desk.
 	const invoice = "Our last invoice counts 12 seats, we have 10."
@@ -154,6 +161,18 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	run("ask as Erin in #support", append([]chromedp.Action[chromedp.Void]{be(asErin), openChat(dcCustomer, d.dcSupport.ID)},
 		write(dcCustomer, "@cornershop "+save)...)...)
 	until("the Discord desk thread", shows(dcDesk+" .messages .thread", save))
+	// Staff answer in the Telegram forum topic and the Discord desk thread;
+	// the customers read them in their own threads.
+	const refund = "You're right, Dana: I've refunded the 2 extra seats."
+	run("answer as Bob", append([]chromedp.Action[chromedp.Void]{be(asBob), tap(tgDesk + " .thread button.reply")},
+		write(tgDesk, refund)...)...)
+	until("Dana reads Bob's answer", fmt.Sprintf(`(() => { const t = document.querySelector(%q); return !!t && t.innerText.includes(%q) && t.innerText.includes("Bob Stone"); })()`,
+		slackShared+" .messages .thread", refund))
+	const export = "Settings, Saves, Export, then Import on the new PC."
+	run("answer as Alice on Discord", append([]chromedp.Action[chromedp.Void]{be(asDcAlice), tap(dcDesk + " .thread button.reply")},
+		write(dcDesk, export)...)...)
+	until("Erin reads Alice's answer", fmt.Sprintf(`(() => { const t = document.querySelector(%q); return !!t && t.innerText.includes(%q) && t.innerText.includes("Alice Martin"); })()`,
+		dcCustomer+" .messages .thread", export))
 	run("back to Carla's chat", be(asCarla), openChat(tgCustomer, strconv.FormatInt(d.carla.ID, 10)))
 	until("Carla told the idea is planned", shows(tgCustomer+" .messages", "Planned"))
 	final := shot("playground.png")

@@ -74,7 +74,8 @@ function renderMessage(p, m) {
     for (const row of m.buttons) {
       const r = el("div", {class: "row"});
       for (const b of row) {
-        if (b.url) r.append(el("a", {href: b.url, target: "_blank", rel: "noopener"}, b.text + " ↗"));
+        if (b.url && /^https?:\/\//i.test(b.url)) r.append(el("a", {href: b.url, target: "_blank", rel: "noopener noreferrer"}, b.text + " ↗"));
+        else if (b.url) r.append(el("span", {class: "link"}, `${b.text} (${b.url})`));
         else r.append(el("button", {type: "button", onclick: () => press(p, m, b)}, b.text));
       }
       box.append(r);
@@ -101,6 +102,10 @@ function render(p) {
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.textContent = "";
   const names = new Map((v.threads || []).map(t => [t.id, t.name]));
+  if (p.thread && names.has(p.thread) && names.get(p.thread) !== p.threadName) { // a topic renamed
+    p.threadName = names.get(p.thread);
+    drawTarget(p);
+  }
   const blocks = new Map();
   for (const m of v.messages) {
     if (m.deleted) continue;
@@ -127,6 +132,9 @@ async function refresh(p) {
   try {
     const v = await api(p.platform, `chats/${encodeURIComponent(chat)}/messages`);
     if (seq !== p.seq) return; // a newer refresh is under way
+    const raw = JSON.stringify(v);
+    if (raw === p.raw) return; // nothing new: keep the nodes (and a click under way)
+    p.raw = raw;
     p.view = v;
     render(p);
   } catch (e) {
