@@ -56,15 +56,84 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer os.RemoveAll(dir)
 
-	d := &demo{out: stdout}
+	d, svc, err := startDemo(ctx, filepath.Join(dir, "demo.db"), stdout, demoLogger(*verbose, getenv, stderr))
+	if err != nil {
+		return err
+	}
+	sceneErr := d.play(svc.ctx)
+	if sceneErr == nil && *keep {
+		fmt.Fprintf(stdout, "\nEverything is still running (Ctrl-C to stop):\n  cornershop        http://%s  (/healthz /readyz /metrics)\n"+
+			"  Telegram Bot API  %s  (token %s)\n  Slack Web API     %s  (bot token %s, app token %s)\n  Discord API       %s  (token %s)\n",
+			svc.addr, d.tg.URL(), d.tg.Token(), d.sl.APIURL(), d.sl.BotToken(), d.sl.AppToken(), d.dc.URL(), d.dc.Token())
+		<-ctx.Done()
+	}
+	if err := svc.Close(); err != nil && sceneErr == nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return sceneErr
+}
+
+// demoLogger is the service's logger in the demo and the playground:
+// silent unless verbose.
+func demoLogger(verbose bool, getenv func(string) string, stderr io.Writer) *slog.Logger {
+	logOut := io.Discard
+	if verbose {
+		logOut = stderr
+	}
+	level := slog.LevelInfo
+	if strings.EqualFold(getenv("CORNERSHOP_LOG_LEVEL"), "debug") {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+}
+
+// demoService is the real service running against the demo's emulators.
+type demoService struct {
+	ctx     context.Context // ends when the service stops
+	addr    string          // its HTTP address
+	stop    context.CancelFunc
+	done    chan error
+	closers []func() error // the emulators
+}
+
+// Close stops the service, then the emulators; it returns why the service
+// stopped, if it failed.
+func (s *demoService) Close() error {
+	s.stop()
+	var err error
+	if s.done != nil {
+		err = <-s.done
+	}
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		_ = s.closers[i]()
+	}
+	return err
+}
+
+// startDemo starts the three emulators seeded with the demo's people and
+// the real service against them (SQLite at dbPath); Close the service to
+// stop everything.
+func startDemo(ctx context.Context, dbPath string, out io.Writer, log *slog.Logger) (_ *demo, _ *demoService, err error) {
+	runCtx, stop := context.WithCancel(ctx)
+	svc := &demoService{ctx: runCtx, stop: stop}
+	defer func() {
+		if err != nil {
+			_ = svc.Close()
+		}
+	}()
+	d := &demo{out: out}
 	if d.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{}); err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return nil, nil, fmt.Errorf("demo: %w", err)
 	}
-	defer d.tg.Close()
+	svc.closers = append(svc.closers, d.tg.Close)
 	if d.sl, err = slackfake.Start("127.0.0.1:0", slackfake.Options{}); err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return nil, nil, fmt.Errorf("demo: %w", err)
 	}
-	defer d.sl.Close()
+	svc.closers = append(svc.closers, d.sl.Close)
+	if d.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{}); err != nil {
+		return nil, nil, fmt.Errorf("demo: %w", err)
+	}
+	svc.closers = append(svc.closers, d.dc.Close)
 	d.carla = d.tg.AddUser("Carla", "Customer", "carla")
 	d.bob = d.tg.AddUser("Bob", "Stone", "bob_billing")
 	d.tgDesk = d.tg.AddGroup("Acme billing desk", true, true, d.bob)
@@ -72,54 +141,30 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	d.fay = d.tg.AddUser("Fay", "Newcomer", "fay")
 	d.tgIdeas = d.tg.AddSupergroup("Acme ideas", true, d.carla, d.dave)
 	d.slDesk, d.alice, _, d.dana, d.shared = d.sl.SeedDemo()
-	if d.dc, err = discordfake.Start("127.0.0.1:0", discordfake.Options{}); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	defer d.dc.Close()
 	d.erin, d.dcAlice, _, _, d.dcSupport, d.dcDesk, _ = d.dc.SeedDemo()
 
-	cfg := d.config(filepath.Join(dir, "demo.db"))
-	logOut := io.Discard
-	if *verbose {
-		logOut = stderr
-	}
-	level := slog.LevelInfo
-	if strings.EqualFold(getenv("CORNERSHOP_LOG_LEVEL"), "debug") {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	cfg := d.config(dbPath)
 	adapters, _, err := buildAdapters(cfg, log)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
 	a, err := newApp(runCtx, cfg, log, adapters)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	addr := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- a.run(runCtx, func(s string) { addr <- s }) }()
-	var httpAddr string
+	svc.done = make(chan error, 1)
+	go func() {
+		svc.done <- a.run(runCtx, func(s string) { addr <- s })
+		stop() // the service stopped: so does whatever runs with it
+	}()
 	select {
-	case httpAddr = <-addr:
-	case err := <-done:
-		return fmt.Errorf("demo: the service stopped: %w", err)
+	case svc.addr = <-addr:
+		return d, svc, nil
+	case err := <-svc.done:
+		svc.done = nil
+		return nil, nil, fmt.Errorf("demo: the service stopped: %w", err)
 	}
-
-	sceneErr := d.play(runCtx)
-	if sceneErr == nil && *keep {
-		fmt.Fprintf(stdout, "\nEverything is still running (Ctrl-C to stop):\n  cornershop        http://%s  (/healthz /readyz /metrics)\n"+
-			"  Telegram Bot API  %s  (token %s)\n  Slack Web API     %s  (bot token %s, app token %s)\n  Discord API       %s  (token %s)\n",
-			httpAddr, d.tg.URL(), d.tg.Token(), d.sl.APIURL(), d.sl.BotToken(), d.sl.AppToken(), d.dc.URL(), d.dc.Token())
-		<-ctx.Done()
-	}
-	stop()
-	if err := <-done; err != nil && sceneErr == nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	return sceneErr
 }
 
 // config is the built-in demo configuration: every platform is an emulator.
@@ -473,6 +518,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if help, err := parseFlags(fs, args[1:]); help || err != nil {
 		return err
 	}
+	var base string // the emulator's URL
 	switch args[0] {
 	case "discord":
 		dc, err := discordfake.Start(*listen, discordfake.Options{})
@@ -481,8 +527,10 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer dc.Close()
 		customer, alice, bob, _, support, desk, forum := dc.SeedDemo()
-		fmt.Fprintf(stdout, "Discord emulator on %s (point api_url here)\n  bot token %s, application %s\n  community #support %s with %s (%s); staff desk %s and forum %s with %s (%s), %s (%s)\n",
-			dc.URL(), dc.Token(), dc.ApplicationID(), support.ID, customer.Global, customer.ID, desk.ID, forum.ID, alice.Global, alice.ID, bob.Global, bob.ID)
+		dm := dc.DMChannel(customer) // for the user-side API to list
+		base = dc.URL()
+		fmt.Fprintf(stdout, "Discord emulator on %s (point api_url here)\n  bot token %s, application %s\n  community #support %s with %s (%s), who has a DM %s; staff desk %s and forum %s with %s (%s), %s (%s)\n",
+			dc.URL(), dc.Token(), dc.ApplicationID(), support.ID, customer.Global, customer.ID, dm.ID, desk.ID, forum.ID, alice.Global, alice.ID, bob.Global, bob.ID)
 	case "slack":
 		sl, err := slackfake.Start(*listen, slackfake.Options{})
 		if err != nil {
@@ -490,6 +538,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer sl.Close()
 		desk, alice, bob, customer, shared := sl.SeedDemo()
+		base = sl.URL()
 		fmt.Fprintf(stdout, "Slack emulator on %s (Web API %s)\n  bot token %s, app token %s, signing secret %s\n  desk %s with %s (%s) and %s (%s); Slack Connect channel %s with %s (%s)\n",
 			sl.URL(), sl.APIURL(), sl.BotToken(), sl.AppToken(), sl.SigningSecret(), desk.ID, alice.RealName, alice.ID, bob.RealName, bob.ID, shared.ID, customer.RealName, customer.ID)
 		if *chat {
@@ -503,11 +552,13 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer tg.Close()
 		cust, staff, desk := tg.SeedDemo()
+		base = tg.URL()
 		fmt.Fprintf(stdout, "Telegram Bot API emulator on %s\n  token %s\n  customer %d (%s), staff %d (%s), forum desk %d\n",
 			tg.URL(), tg.Token(), cust.ID, cust.FirstName, staff.ID, staff.FirstName, desk.ID)
 	default:
 		return fmt.Errorf("%w: %w", errUsage, errEmulator)
 	}
+	fmt.Fprintf(stdout, "  act as its users: %s/emulator/ (docs/playground.md)\n", base)
 	<-ctx.Done()
 	return nil
 }

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	cornershop serve        [--config FILE]   run the service
+//	cornershop playground   [--listen ADDR] [--data DIR]  play customers and staff in a browser
 //	cornershop demo         [--keep-running]  play a scene against built-in emulators
 //	cornershop migrate      [--config FILE]   bring the database schema up to date
 //	cornershop check-config [--config FILE]   validate a configuration

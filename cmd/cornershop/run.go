@@ -36,10 +36,11 @@ const usageText = `cornershop relays customer chats into your team's chat, in ea
 
 Usage:
   cornershop serve        [--config FILE]    run the service (default: SQLite in the working directory)
+  cornershop playground   [--listen ADDR] [--data DIR]   a web page to play customers and staff on the emulators
   cornershop demo         [--keep-running]   play a scene against the built-in platform emulators
   cornershop migrate      [--config FILE]    bring the database schema up to date
   cornershop check-config [--config FILE]    validate a configuration and print every problem
-  cornershop emulate      telegram|slack|discord [--listen ADDR] [--chat]   run one platform emulator (--chat: type as its customer and staff, Slack)
+  cornershop emulate      telegram|slack|discord [--listen ADDR] [--chat]   run one platform emulator (user-side API under /emulator/; --chat: type as its customer and staff, Slack)
   cornershop bench        [--db DSN] [--scenario LIST]   measure end to end against the emulators (BENCHMARKS.md)
   cornershop version
 
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdCheckConfig(rest, getenv, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, getenv, stdout, stderr)
+	case "playground":
+		return cmdPlayground(ctx, rest, getenv, stdout, stderr)
 	case "emulate":
 		return cmdEmulate(ctx, rest, stdout, stderr)
 	case "bench":

@@ -1,64 +1,14 @@
 package answerspage_test
 
 import (
-	"bytes"
-	"context"
-	"image/png"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"cornershop/internal/browsertest"
 )
-
-// Environment the browser test reads (as core/roadmap's does).
-const (
-	// requireBrowserEnv=1 turns a missing Chromium into a failure (CI).
-	requireBrowserEnv = "CORNERSHOP_REQUIRE_BROWSER"
-	// artifactsEnv names a directory for the screenshot [a temporary one].
-	artifactsEnv = "CORNERSHOP_TEST_ARTIFACTS"
-)
-
-func chromium(tb testing.TB) string {
-	tb.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	msg := "Chromium not found on PATH (Debian: apt-get install chromium); answers browser test skipped"
-	if os.Getenv(requireBrowserEnv) == "1" {
-		tb.Fatal(msg + ", but " + requireBrowserEnv + "=1 requires it")
-	}
-	tb.Skip(msg)
-	return ""
-}
-
-func newBrowser(tb testing.TB, path string) context.Context {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	tb.Cleanup(cancel)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(tb.TempDir()),
-		chromedp.WindowSize(1024, 800),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	tb.Cleanup(cancelAlloc)
-	tctx, cancelTab := chromedp.NewContext(actx)
-	tb.Cleanup(cancelTab)
-	return tctx
-}
 
 // seenPage is what a visitor sees, read from the rendered DOM.
 type seenPage struct {
@@ -85,9 +35,9 @@ const seenJS = `({
 // search through the form (a GET submission: the page has no script),
 // opens the result, and keeps a screenshot of the search as answers.png.
 func TestAnswersInBrowser(t *testing.T) {
-	path := chromium(t)
+	path := browsertest.Chromium(t, "answers")
 	srv := newServer(t)
-	ctx := newBrowser(t, path)
+	ctx := browsertest.New(t, path, 1024, 800)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/answers")); err != nil {
 		t.Fatalf("load the page: %v", err)
 	}
@@ -118,7 +68,7 @@ func TestAnswersInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	keepScreenshot(t, "answers.png", shot)
+	browsertest.KeepScreenshot(t, "answers.png", shot)
 	if found.URL != "/answers?q=refund" || found.Query != "refund" || !slices.Equal(found.Titles, []string{"Refunds"}) {
 		t.Errorf("search reads %+v", found)
 	}
@@ -141,30 +91,4 @@ func TestAnswersInBrowser(t *testing.T) {
 	if !strings.Contains(text, "Open Orders and press Refund.") || href != "https://example.com/refunds" {
 		t.Errorf("answer reads %q with link %q", text, href)
 	}
-}
-
-func keepScreenshot(tb testing.TB, name string, shot []byte) {
-	tb.Helper()
-	cfg, err := png.DecodeConfig(bytes.NewReader(shot))
-	if err != nil {
-		tb.Fatalf("screenshot is not a PNG: %v", err)
-	}
-	if cfg.Width < 100 || cfg.Height < 100 {
-		tb.Errorf("screenshot is %dx%d", cfg.Width, cfg.Height)
-	}
-	dir := os.Getenv(artifactsEnv)
-	if dir == "" {
-		dir = tb.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	path, err := filepath.Abs(filepath.Join(dir, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Logf("screenshot (%dx%d): %s", cfg.Width, cfg.Height, path)
 }

@@ -1,75 +1,18 @@
 package roadmap_test
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"cornershop/core/roadmap"
+	"cornershop/internal/browsertest"
 )
-
-// Environment the browser test reads.
-const (
-	// requireBrowserEnv=1 turns a missing Chromium into a failure (CI).
-	requireBrowserEnv = "CORNERSHOP_REQUIRE_BROWSER"
-	// artifactsEnv names a directory for the screenshot [a temporary one].
-	artifactsEnv = "CORNERSHOP_TEST_ARTIFACTS"
-)
-
-// chromium returns the path of the Chromium binary, or skips the test (fails
-// it when requireBrowserEnv is set).
-func chromium(tb testing.TB) string {
-	tb.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	msg := "Chromium not found on PATH (Debian: apt-get install chromium); roadmap browser test skipped"
-	if os.Getenv(requireBrowserEnv) == "1" {
-		tb.Fatal(msg + ", but " + requireBrowserEnv + "=1 requires it")
-	}
-	tb.Skip(msg)
-	return ""
-}
-
-// newBrowser starts a headless Chromium with a fresh profile and returns a
-// tab's context; everything stops at cleanup.
-func newBrowser(tb testing.TB, path string) context.Context {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	tb.Cleanup(cancel)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(tb.TempDir()),
-		chromedp.WindowSize(1024, 900),
-		// Chromium phones home at start; on a closed network its refused
-		// connections must not get in the way.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	tb.Cleanup(cancelAlloc)
-	tctx, cancelTab := chromedp.NewContext(actx)
-	tb.Cleanup(cancelTab)
-	return tctx
-}
 
 // seen is what a visitor sees of the page, read from the rendered DOM.
 type seen struct {
@@ -105,7 +48,7 @@ const seenJS = `({
 // TestRoadmapInBrowser loads the roadmap in headless Chromium and checks
 // what a visitor sees; it keeps a screenshot as a test artifact.
 func TestRoadmapInBrowser(t *testing.T) {
-	path := chromium(t)
+	path := browsertest.Chromium(t, "roadmap")
 	w := seed(t)
 	mux := http.NewServeMux()
 	h := roadmap.Handler(w.store, roadmap.Options{Team: "Acme"})
@@ -114,7 +57,7 @@ func TestRoadmapInBrowser(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	ctx := newBrowser(t, path)
+	ctx := browsertest.New(t, path, 1024, 900)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ideas")); err != nil {
 		t.Fatalf("load the page: %v", err)
 	}
@@ -126,7 +69,7 @@ func TestRoadmapInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	keepScreenshot(t, "roadmap.png", shot)
+	browsertest.KeepScreenshot(t, "roadmap.png", shot)
 
 	if got.Title != "Acme roadmap" {
 		t.Errorf("title = %q", got.Title)
@@ -163,32 +106,4 @@ func TestRoadmapInBrowser(t *testing.T) {
 	if len(got.Ideas) != 7 {
 		t.Errorf("page lists %d ideas, want the 7 visible ones", len(got.Ideas))
 	}
-}
-
-// keepScreenshot checks shot is a PNG and writes it to the artifacts
-// directory, logging where.
-func keepScreenshot(tb testing.TB, name string, shot []byte) {
-	tb.Helper()
-	cfg, err := png.DecodeConfig(bytes.NewReader(shot))
-	if err != nil {
-		tb.Fatalf("screenshot is not a PNG: %v", err)
-	}
-	if cfg.Width < 100 || cfg.Height < 100 {
-		tb.Errorf("screenshot is %dx%d", cfg.Width, cfg.Height)
-	}
-	dir := os.Getenv(artifactsEnv)
-	if dir == "" {
-		dir = tb.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	path, err := filepath.Abs(filepath.Join(dir, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Logf("screenshot (%dx%d): %s", cfg.Width, cfg.Height, path)
 }

@@ -116,7 +116,7 @@ func Start(addr string, o Options) (*Server, error) {
 		dmClosed: map[string]bool{}, limits: newLimiter(), closed: make(chan struct{}),
 	}
 	s.users[s.bot.ID] = s.bot
-	s.h = http.HandlerFunc(s.serve)
+	s.h = emu.WithUserAPI(http.HandlerFunc(s.serve), s.UserAPI())
 	s.srv = &http.Server{Handler: s.h, ReadHeaderTimeout: 5 * time.Second}
 	s.wg.Go(func() { _ = s.srv.Serve(ln) })
 	return s, nil
@@ -129,7 +129,8 @@ func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 func (s *Server) GatewayURL() string { return "ws://" + s.ln.Addr().String() + "/gateway-ws" }
 
 // Handler serves the emulator's REST API and Gateway (for mounting it
-// elsewhere; /gateway then still names this server's listener).
+// elsewhere; /gateway then still names this server's listener). The
+// user-side API (UserAPI) is under /emulator/.
 func (s *Server) Handler() http.Handler { return s.h }
 
 // Token is the bot token the emulator accepts.

@@ -194,14 +194,14 @@ func (s *Server) Close() error {
 }
 
 // Handler serves /api/<method>, the upload URLs, file downloads and the
-// Socket Mode WebSocket.
+// Socket Mode WebSocket; the user-side API (UserAPI) is under /emulator/.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", s.api)
 	mux.HandleFunc("POST /upload/{id}", s.upload)
 	mux.HandleFunc("GET /files/{id}", s.download)
 	mux.HandleFunc("/socket", s.socket)
-	return mux
+	return emu.WithUserAPI(mux, s.UserAPI())
 }
 
 func (s *Server) notifyLocked() { s.changed.Notify() }

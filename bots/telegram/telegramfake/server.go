@@ -176,9 +176,9 @@ func (s *Server) Close() error {
 // Handler serves the Bot API (/bot<token>/<method>, GET or POST with a
 // query, form, JSON or multipart body) and file downloads
 // (/file/bot<token>/<file_path>). Start serves it; tests may mount it
-// elsewhere.
+// elsewhere. The user-side API (UserAPI) is under /emulator/.
 func (s *Server) Handler() http.Handler {
-	return http.HandlerFunc(s.serve)
+	return emu.WithUserAPI(http.HandlerFunc(s.serve), s.UserAPI())
 }
 
 // notifyLocked wakes long polls, webhook pushes and waiters; s.mu is held.
