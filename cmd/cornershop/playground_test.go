@@ -94,14 +94,19 @@ func TestEmulateServesTheUserAPI(t *testing.T) {
 }
 
 // TestReadmeLeadsWithThePlayground: README's first command is the one
-// TestPlaygroundCommand runs, so a newcomer's first step is tested.
+// TestPlaygroundCommand runs, so a newcomer's first step is tested, and
+// its second runs the whole test suite.
 func TestReadmeLeadsWithThePlayground(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, block, _ := strings.Cut(string(b), "```sh\n")
-	if first, _, _ := strings.Cut(block, "\n"); !strings.HasPrefix(first, "go run ./cmd/cornershop playground ") {
+	first, rest, _ := strings.Cut(block, "\n")
+	if !strings.HasPrefix(first, "go run ./cmd/cornershop playground ") {
 		t.Errorf("README's first command is %q, want the playground", first)
+	}
+	if second, _, _ := strings.Cut(rest, "\n"); !strings.HasPrefix(second, "go test -race ./... ") {
+		t.Errorf("README's second command is %q, want the whole test suite", second)
 	}
 }
