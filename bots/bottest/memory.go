@@ -191,6 +191,10 @@ func (m *Memory) find(place core.Place, id string) *Post {
 func (m *Memory) Edit(_ context.Context, place core.Place, ids []string, o core.Outgoing) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.failNext; err != nil {
+		m.failNext = nil
+		return err
+	}
 	for _, id := range ids {
 		p := m.find(place, id)
 		if p == nil {
@@ -278,7 +282,7 @@ func (m *Memory) Opens() int {
 	return m.opens
 }
 
-// FailNext makes the next Send return err.
+// FailNext makes the next Send or Edit return err.
 func (m *Memory) FailNext(err error) {
 	m.mu.Lock()
 	m.failNext = err

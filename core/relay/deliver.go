@@ -106,6 +106,9 @@ func (s *Service) card(conv core.Conversation, c core.Contact, previous int) cor
 		Customer: conv.Customer, Status: conv.Status, Tags: conv.Tags, Priority: conv.Priority, Previous: max(previous, 0),
 		Since: c.CreatedAt,
 	}
+	if c.Name == "" && len(c.Identities) == 0 {
+		card.Name = "(erased)" // nothing left of the person (privacy.go)
+	}
 	if conv.Assignee != "" {
 		card.Assignee = string(conv.Assignee)
 		if st, ok := s.staff.byID[conv.Assignee]; ok {
@@ -125,6 +128,9 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 	}
 	if d.IdeaID != 0 {
 		return s.performIdea(ctx, d)
+	}
+	if d.Op == core.OpScrub {
+		return nil, s.scrub(ctx)
 	}
 	p, err := s.load(ctx, d)
 	if errors.Is(err, core.ErrNotFound) {
@@ -341,7 +347,7 @@ func (s *Service) GiveUp(tx core.Tx, d core.Delivery, cause error) error {
 		return tx.Audit(core.AuditEntry{At: s.now(), Actor: "system", Action: "idea.undelivered", Object: d.IdeaID.String(),
 			Detail: fmt.Sprintf("%s on %s: %s", d.Op, d.Platform, reason(cause))})
 	}
-	if d.Side == core.DeskSide && d.Op != core.OpSend {
+	if d.Side == core.DeskSide && d.Op != core.OpSend && !isErase(d) {
 		return nil
 	}
 	if d.Side == core.DeskSide {

@@ -43,7 +43,7 @@ func (t *tx) EraseContact(id core.ContactID, e core.Erasure) (core.EraseReport, 
 		return core.EraseReport{}, err
 	}
 	whole := len(e.Conversations) == 0
-	steps := []func() error{r.secureFTS, r.messages, r.conversations, r.outbox, r.requests}
+	steps := []func() error{r.messages, r.conversations, r.outbox, r.requests}
 	if whole {
 		steps = append(steps, r.ideas, r.person)
 	}
@@ -124,22 +124,6 @@ func (r *eraser) find(id core.ContactID) error {
 	}
 	for _, m := range copies {
 		r.rep.DeskCopies = append(r.rep.DeskCopies, core.MessageID(m))
-	}
-	return nil
-}
-
-// secureFTS makes SQLite's FTS5 indexes remove a deleted row's words from
-// the index at once ("secure-delete") instead of appending a delete marker
-// that leaves them on disk until the segments merge. The setting persists
-// in the index; setting it again is harmless.
-func (r *eraser) secureFTS() error {
-	if r.t.s.driver == DriverPostgres {
-		return nil // the tsvector columns follow their rows
-	}
-	for _, fts := range []string{"messages_fts", "contacts_fts"} {
-		if err := r.exec("secure full-text delete", "INSERT INTO "+fts+" ("+fts+", rank) VALUES ('secure-delete', 1)"); err != nil {
-			return err
-		}
 	}
 	return nil
 }

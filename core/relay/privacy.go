@@ -1,0 +1,142 @@
+package relay
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"cornershop/core"
+)
+
+// scrubber is the store's ability to make erased data gone from disk
+// (store.Store.Scrub); a store without it has nothing more to do.
+type scrubber interface {
+	Scrub(ctx context.Context) error
+}
+
+// eraseKey prefixes the keys of the deliveries an erase queues, so a
+// refusal is listed in the desk thread (GiveUp) and an erase asked twice
+// queues nothing twice.
+const eraseKey = "erase:"
+
+// erase erases contact (only convs of it when convs is not empty) in tx and
+// queues, in the same transaction, what it owes the platforms: every desk
+// copy edited to the tombstone, each conversation's card and the changed
+// ideas' cards rendered again, and a scrub of the database after them. It
+// is whole or nothing, and what it queued survives a crash.
+func (s *Service) erase(tx core.Tx, contact core.ContactID, actor string, now time.Time, convs []core.ConversationID) (core.EraseReport, error) {
+	rep, err := tx.EraseContact(contact, core.Erasure{Tombstone: core.Tombstone(now), Actor: actor, At: now, Conversations: convs})
+	if err != nil {
+		return rep, fmt.Errorf("erase: %w", err)
+	}
+	for _, id := range rep.DeskCopies {
+		m, err := tx.Message(id)
+		if err != nil {
+			return rep, fmt.Errorf("erase: load message: %w", err)
+		}
+		conv, err := tx.Conversation(m.ConversationID)
+		if err != nil {
+			return rep, fmt.Errorf("erase: load conversation: %w", err)
+		}
+		if err := s.enqueue(tx, core.Delivery{Key: fmt.Sprintf("%sedit:%d", eraseKey, id), ConversationID: conv.ID, MessageID: id,
+			Op: core.OpEdit, Side: core.DeskSide, Platform: conv.Desk.Platform}); err != nil {
+			return rep, err
+		}
+	}
+	var last core.Conversation
+	for _, id := range rep.Conversations {
+		conv, err := tx.Conversation(id)
+		if err != nil {
+			return rep, fmt.Errorf("erase: load conversation: %w", err)
+		}
+		if conv.Desk.Platform != "" {
+			if err := s.enqueue(tx, core.Delivery{Key: fmt.Sprintf("%scard:%d:%s", eraseKey, int64(conv.ID), nonce()), ConversationID: conv.ID,
+				Op: core.OpUpdateCard, Side: core.DeskSide, Platform: conv.Desk.Platform}); err != nil {
+				return rep, err
+			}
+			last = conv
+		}
+	}
+	for _, id := range rep.Ideas {
+		i, err := tx.Idea(id)
+		if err != nil {
+			return rep, fmt.Errorf("erase: load idea: %w", err)
+		}
+		if err := s.refreshIdea(tx, i); err != nil {
+			return rep, err
+		}
+	}
+	// The scrub goes last in a conversation's desk lane, after the edits;
+	// with no desk it has a lane of its own.
+	d := core.Delivery{Key: fmt.Sprintf("%sscrub:%d:%d", eraseKey, int64(contact), now.UnixNano()), Op: core.OpScrub, Side: core.DeskSide}
+	if last.ID != 0 {
+		d.ConversationID, d.Platform = last.ID, last.Desk.Platform
+	} else {
+		d.Lane = fmt.Sprintf("erase%d", int64(contact))
+	}
+	return rep, s.enqueue(tx, d)
+}
+
+// scrub performs an OpScrub delivery.
+func (s *Service) scrub(ctx context.Context) error {
+	sc, ok := s.store.(scrubber)
+	if !ok {
+		return nil
+	}
+	return sc.Scrub(ctx)
+}
+
+// isErase reports whether d was queued by an erase.
+func isErase(d core.Delivery) bool { return strings.HasPrefix(d.Key, eraseKey) }
+
+// cmdPrivacy is `!privacy erase [contact number]`.
+// An erase is asked for first without the number, which says what it will
+// do; writing the contact's number confirms it.
+func cmdPrivacy(c *invocation) (string, error) {
+	verb, rest, _ := strings.Cut(strings.TrimSpace(c.args), " ")
+	switch strings.ToLower(verb) {
+	case "erase":
+		return cmdErase(c, strings.TrimSpace(rest))
+	}
+	return "", errUsage
+}
+
+func cmdErase(c *invocation, confirm string) (string, error) {
+	me := c.conv.ContactID
+	if confirm == "" {
+		n, err := c.tx.CountConversations(me)
+		if err != nil {
+			return "", fmt.Errorf("count conversations: %w", err)
+		}
+		msg := fmt.Sprintf("⚠️ This erases contact %d for good: the text of their %d conversation(s) becomes a tombstone here and in the database, "+
+			"their name, accounts, profile, votes and comments go, and the same account writing again starts a new contact. "+
+			"To confirm, write %sprivacy erase %d", me, n, c.s.cfg.CommandPrefix, me)
+		return msg, c.s.systemNote(c.tx, c.conv, msg)
+	}
+	other, ok := parseContact(confirm)
+	if !ok || other != me {
+		msg := fmt.Sprintf("Not erased: to confirm, write %sprivacy erase %d (this thread's contact).", c.s.cfg.CommandPrefix, me)
+		return msg, c.s.systemNote(c.tx, c.conv, msg)
+	}
+	rep, err := c.s.erase(c.tx, me, c.actor(), c.now, nil)
+	if err != nil {
+		return "", err
+	}
+	msg := fmt.Sprintf("🧹 %s erased contact %d: %d conversation(s), %d desk cop(ies) being edited to the tombstone. Anything a platform refuses is listed here.",
+		c.staff.Voice.Name, me, len(rep.Conversations), len(rep.DeskCopies))
+	return msg, c.s.systemNote(c.tx, c.conv, msg)
+}
+
+// EraseContact erases a contact at an API's request (actor names the
+// caller): the same erase as the desk command. ErrNotFound for an unknown
+// contact.
+func (s *Service) EraseContact(ctx context.Context, id core.ContactID, actor string) (core.EraseReport, error) {
+	var rep core.EraseReport
+	err := s.store.InTx(ctx, func(tx core.Tx) error {
+		var err error
+		rep, err = s.erase(tx, id, actor, s.now(), nil)
+		return err
+	})
+	return rep, err
+}
