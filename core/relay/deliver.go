@@ -323,10 +323,16 @@ func (s *Service) change(ctx context.Context, plat core.Platform, d core.Deliver
 		return ed.Edit(ctx, at, ids, s.outgoing(ctx, d, p, target))
 	case core.OpDelete:
 		del, ok := plat.(core.Deleter)
-		if !ok {
-			return core.Permanent(fmt.Errorf("delete on %s: %w", target.Platform, core.ErrUnsupported))
+		var err error
+		if ok {
+			err = del.Delete(ctx, at, ids)
+		} else {
+			err = core.Permanent(fmt.Errorf("delete on %s: %w", target.Platform, core.ErrUnsupported))
 		}
-		return del.Delete(ctx, at, ids)
+		if isErase(d) {
+			return s.eraseByEdit(ctx, plat, at, ids, d, p, target, err)
+		}
+		return err
 	default:
 		r, ok := plat.(core.Reactor)
 		if !ok {

@@ -22,7 +22,7 @@ const eraseKey = "erase:"
 
 // erase erases contact (only convs of it when convs is not empty) in tx and
 // queues, in the same transaction, what it owes the platforms: every desk
-// copy edited to the tombstone, each conversation's card and the changed
+// copy deleted (or edited to the tombstone, see eraseByEdit), each conversation's card and the changed
 // ideas' cards rendered again, and a scrub of the database after them. It
 // is whole or nothing, and what it queued survives a crash.
 func (s *Service) erase(tx core.Tx, contact core.ContactID, actor string, now time.Time, convs []core.ConversationID) (core.EraseReport, error) {
@@ -39,8 +39,8 @@ func (s *Service) erase(tx core.Tx, contact core.ContactID, actor string, now ti
 		if err != nil {
 			return rep, fmt.Errorf("erase: load conversation: %w", err)
 		}
-		if err := s.enqueue(tx, core.Delivery{Key: fmt.Sprintf("%sedit:%d", eraseKey, id), ConversationID: conv.ID, MessageID: id,
-			Op: core.OpEdit, Side: core.DeskSide, Platform: conv.Desk.Platform}); err != nil {
+		if err := s.enqueue(tx, core.Delivery{Key: fmt.Sprintf("%sdelete:%d", eraseKey, id), ConversationID: conv.ID, MessageID: id,
+			Op: core.OpDelete, Side: core.DeskSide, Platform: conv.Desk.Platform}); err != nil {
 			return rep, err
 		}
 	}
@@ -76,6 +76,30 @@ func (s *Service) erase(tx core.Tx, contact core.ContactID, actor string, now ti
 		d.Lane = fmt.Sprintf("erase%d", int64(contact))
 	}
 	return rep, s.enqueue(tx, d)
+}
+
+// eraseByEdit finishes an erase's delete of a desk copy that failed for
+// good (delerr; nil when it worked): a platform that will not delete it
+// (Telegram's 48-hour rule, no delete ability) may still let cornershop
+// edit it to the tombstone. What neither allows is returned, so GiveUp
+// lists it in the thread. A delete is tried first because an edit keeps
+// what a platform shows beside the text, such as the name a Slack or
+// Discord copy was posted under.
+func (s *Service) eraseByEdit(ctx context.Context, plat core.Platform, at core.Place, ids []string, d core.Delivery, p plan, target core.Place, delerr error) error {
+	if delerr == nil {
+		return nil
+	}
+	if class, _ := core.Classify(delerr); class != core.ClassPermanent {
+		return delerr
+	}
+	ed, ok := plat.(core.Editor)
+	if !ok {
+		return delerr
+	}
+	if err := ed.Edit(ctx, at, ids, s.outgoing(ctx, d, p, target)); err != nil {
+		return fmt.Errorf("%w (and an edit failed too: %v)", delerr, err)
+	}
+	return nil
 }
 
 // scrub performs an OpScrub delivery.
@@ -123,7 +147,7 @@ func cmdErase(c *invocation, confirm string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	msg := fmt.Sprintf("🧹 %s erased contact %d: %d conversation(s), %d desk cop(ies) being edited to the tombstone. Anything a platform refuses is listed here.",
+	msg := fmt.Sprintf("🧹 %s erased contact %d: %d conversation(s), %d desk cop(ies) being deleted (edited to the tombstone where a platform will not delete them). Anything a platform refuses is listed here.",
 		c.staff.Voice.Name, me, len(rep.Conversations), len(rep.DeskCopies))
 	return msg, c.s.systemNote(c.tx, c.conv, msg)
 }

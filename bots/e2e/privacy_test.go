@@ -1,0 +1,170 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"cornershop/bots/bottest"
+	"cornershop/bots/discord/discordfake"
+	"cornershop/bots/slack/slackfake"
+	"cornershop/bots/telegram/telegramfake"
+	"cornershop/core"
+	"cornershop/core/relay"
+)
+
+// deskDump is everything a desk platform still shows about a
+// conversation's thread, as JSON: every message not deleted (text, blocks,
+// embeds, markup), the channel's top-level messages (Slack's and Discord's
+// thread starters) and the thread's or topic's name. (The emulators keep
+// a deleted message, marked, for tests to look at; nobody sees it.)
+func deskDump(t *testing.T, w *world, d desk, th core.Place) string {
+	t.Helper()
+	var v []any
+	switch d.(type) {
+	case tgDesk:
+		v = []any{shown(w.tg.Messages(w.tgDesk.ID, topic(th)), func(m telegramfake.Message) bool { return m.Deleted }), w.tg.Topics(w.tgDesk.ID)}
+	case slDesk:
+		gone := func(m slackfake.Message) bool { return m.Deleted }
+		v = []any{shown(w.sl.Messages(w.slDesk.ID, th.Thread), gone), shown(w.sl.Messages(w.slDesk.ID, ""), gone)}
+	case dcDesk:
+		ch, _ := w.dc.Channel(th.Thread)
+		gone := func(m discordfake.Message) bool { return m.Deleted }
+		v = []any{shown(w.dc.Messages(th.Thread), gone), shown(w.dc.Messages(w.dcDesk.ID), gone), ch}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// shown drops the deleted messages.
+func shown[M any](ms []M, deleted func(M) bool) []M {
+	var out []M
+	for _, m := range ms {
+		if !deleted(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// whoIs lists what names a customer by: their display names, handle and
+// (when long enough not to match any number by chance) platform id.
+func whoIs(w *world, c customer) []string {
+	switch c.(type) {
+	case tgCustomer:
+		return []string{w.tgCust.FirstName + " " + w.tgCust.LastName, "@" + w.tgCust.Username}
+	case slCustomer:
+		return []string{"Dana", w.slCust.ID}
+	default:
+		return []string{"Erin Player", w.dcCust.ID}
+	}
+}
+
+// TestEraseOverTheWire: for a customer on each platform with the desk on
+// another, an admin's confirmed !privacy erase deletes every desk copy of
+// what they wrote (and the notes) in the emulator, and renders the card
+// and the thread's name again without them; nothing of them is left in
+// the store (every table, index and the database file); the audit shows
+// the erase; and the same account writing again starts a new contact in a
+// new thread.
+func TestEraseOverTheWire(t *testing.T) {
+	tests := []struct {
+		name string
+		cust func(*world) customer
+		desk func(*world) desk
+	}{
+		{"telegram customer, slack desk", func(w *world) customer { return tgCustomer{w} }, func(w *world) desk { return slDesk{w} }},
+		{"discord customer, telegram desk", func(w *world) customer { return dcCustomer{w} }, func(w *world) desk { return tgDesk{w} }},
+		{"slack customer, discord desk", func(w *world) customer { return slCustomer{w} }, func(w *world) desk { return dcDesk{w} }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			c, d := tc.cust(w), tc.desk(w)
+			admin := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAdmin},
+				Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
+			s := bottest.Start(t, relay.Config{
+				Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
+				Staff: []core.Staff{admin}, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}},
+			}, w.platforms()...)
+
+			said := []string{"my card number is vermilionfox", "deliver to quokkalane please"}
+			for _, text := range said {
+				c.writes(t, text)
+			}
+			var conv core.Conversation
+			bottest.Eventually(t, wait, "the desk thread", func() bool {
+				got, ok := s.Conversation(t, c.platform(), c.userID(), c.place())
+				conv = got
+				return ok && got.Desk.Thread != ""
+			})
+			th := conv.Desk
+			bottest.Eventually(t, wait, "both messages in the desk", func() bool {
+				return strings.Contains(d.says(t, th), "vermilionfox") && strings.Contains(d.says(t, th), "quokkalane")
+			})
+			d.staffWrites(t, th, "On its way!")
+			bottest.Eventually(t, wait, "the reply", func() bool { return anyContains(c.sees(t), "On its way!") })
+			needles := append([]string{"vermilionfox", "quokkalane"}, whoIs(w, c)...)
+			before := deskDump(t, w, d, th)
+			if !strings.Contains(before, whoIs(w, c)[0]) {
+				t.Fatalf("the desk never showed %q, so its absence later proves nothing:\n%s", whoIs(w, c)[0], before)
+			}
+
+			d.staffWrites(t, th, "!privacy erase")
+			bottest.Eventually(t, wait, "the confirmation request", func() bool {
+				return strings.Contains(d.says(t, th), fmt.Sprintf("!privacy erase %d", conv.ContactID))
+			})
+			d.staffWrites(t, th, fmt.Sprintf("!privacy erase %d", conv.ContactID))
+			var left, dump string
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("the desk still shows %q:\n%s", left, dump)
+				}
+			})
+			bottest.Eventually(t, wait, "every desk copy erased", func() bool {
+				dump = deskDump(t, w, d, th)
+				for _, n := range needles {
+					if strings.Contains(dump, n) {
+						left = n
+						return false
+					}
+				}
+				left = "no tombstone or note"
+				return strings.Contains(d.says(t, th), "erased contact")
+			})
+			var found []string
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("the store still holds them in %v", found)
+				}
+			})
+			bottest.Eventually(t, wait, "nothing of them in the store", func() bool {
+				var err error
+				found, err = s.Store.Occurrences(context.Background(), needles)
+				return err == nil && len(found) == 0
+			})
+			err := s.Store.InTx(context.Background(), func(tx core.Tx) error {
+				es, err := tx.AuditEntries(conv.ContactID.String(), 20)
+				if err != nil || len(es) == 0 || es[len(es)-1].Action != "privacy.erase" || es[len(es)-1].Actor != "staff:alice" {
+					t.Errorf("audit = %+v, %v", es, err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			c.writes(t, "hello again")
+			bottest.Eventually(t, wait, "a new contact and thread", func() bool {
+				got, ok := s.Conversation(t, c.platform(), c.userID(), c.place())
+				return ok && got.ContactID != conv.ContactID && got.Desk.Thread != "" && got.Desk.Thread != th.Thread
+			})
+		})
+	}
+}
