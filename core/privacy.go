@@ -66,6 +66,9 @@ type PrivacyTx interface {
 	// personal. Erasing an erased contact again changes nothing more and
 	// succeeds. ErrNotFound for an unknown contact.
 	EraseContact(id ContactID, e Erasure) (EraseReport, error)
+	// CommentsBy lists the idea comments written from any account of
+	// contact, oldest first (export).
+	CommentsBy(contact ContactID) ([]IdeaComment, error)
 	// ClosedBefore lists conversations closed before before and not yet
 	// erased, oldest first, at most limit (retention).
 	ClosedBefore(before time.Time, limit int) ([]Conversation, error)

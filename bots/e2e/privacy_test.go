@@ -1,9 +1,13 @@
 package e2e_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -165,6 +169,149 @@ func TestEraseOverTheWire(t *testing.T) {
 				got, ok := s.Conversation(t, c.platform(), c.userID(), c.place())
 				return ok && got.ContactID != conv.ContactID && got.Desk.Thread != "" && got.Desk.Thread != th.Thread
 			})
+		})
+	}
+}
+
+// deskZip returns the bytes of the first .zip file the bot posted in the
+// desk thread, if any.
+func deskZip(w *world, d desk, th core.Place) ([]byte, bool) {
+	switch d.(type) {
+	case tgDesk:
+		// Telegram keeps no file name: the archive is the document right
+		// after the export note.
+		ms := w.tg.BotMessages(w.tgDesk.ID, topic(th))
+		for i := len(ms) - 1; i >= 0; i-- {
+			if ms[i].DocumentID != "" && i > 0 && strings.HasPrefix(ms[i-1].Text, "📦") {
+				return w.tg.FileData(ms[i].DocumentID)
+			}
+		}
+	case slDesk:
+		for _, m := range w.sl.BotMessages(w.slDesk.ID, th.Thread) {
+			for _, id := range m.Files {
+				if f, ok := w.sl.FileData(id); ok && strings.HasSuffix(f.Name, ".zip") {
+					return f.Data, true
+				}
+			}
+		}
+	case dcDesk:
+		for _, m := range w.dc.BotMessages(th.Thread) {
+			for name, b := range m.Files {
+				if strings.HasSuffix(name, ".zip") {
+					return b, true
+				}
+			}
+			for _, a := range m.Attachments {
+				if strings.HasSuffix(a.Filename, ".zip") {
+					return a.Data, true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+// TestExportOverTheWire: an admin's !privacy export posts a zip into the
+// desk thread on each platform, whose person.json holds the contact, their
+// accounts and every message they sent, and whose files/ holds the file
+// they sent (byte for byte).
+func TestExportOverTheWire(t *testing.T) {
+	tests := []struct {
+		name string
+		cust func(*world) customer
+		desk func(*world) desk
+	}{
+		{"telegram customer, slack desk", func(w *world) customer { return tgCustomer{w} }, func(w *world) desk { return slDesk{w} }},
+		{"telegram customer, telegram desk", func(w *world) customer { return tgCustomer{w} }, func(w *world) desk { return tgDesk{w} }},
+		{"telegram customer, discord desk", func(w *world) customer { return tgCustomer{w} }, func(w *world) desk { return dcDesk{w} }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			c, d := tc.cust(w), tc.desk(w)
+			admin := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAdmin},
+				Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
+			s := bottest.Start(t, relay.Config{
+				Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
+				Staff: []core.Staff{admin}, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}},
+			}, w.platforms()...)
+			said := []string{"first words for the export", "second words for the export"}
+			for _, text := range said {
+				c.writes(t, text)
+			}
+			receipt := []byte("%PDF-1.4 the customer's receipt")
+			if _, err := w.tg.SendDocument(w.tgCust.ID, 0, w.tgCust, "receipt.pdf", "application/pdf", receipt, ""); err != nil {
+				t.Fatal(err)
+			}
+			var conv core.Conversation
+			bottest.Eventually(t, wait, "the desk thread with everything", func() bool {
+				got, ok := s.Conversation(t, c.platform(), c.userID(), c.place())
+				conv = got
+				return ok && got.Desk.Thread != "" && strings.Contains(d.says(t, got.Desk), "second words")
+			})
+			bottest.Eventually(t, wait, "the file in the desk", func() bool {
+				var n int
+				_ = s.Store.InTx(context.Background(), func(tx core.Tx) error {
+					ms, err := tx.Messages(conv.ID)
+					for _, m := range ms {
+						n += len(m.Attachments)
+					}
+					return err
+				})
+				return n == 1
+			})
+			d.staffWrites(t, conv.Desk, "!privacy export")
+			var archive []byte
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("the desk thread:\n%s", deskDump(t, w, d, conv.Desk))
+				}
+			})
+			bottest.Eventually(t, wait, "the export in the desk thread", func() bool {
+				var ok bool
+				archive, ok = deskZip(w, d, conv.Desk)
+				return ok
+			})
+			z, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := map[string][]byte{}
+			for _, f := range z.File {
+				rc, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				files[f.Name] = b
+			}
+			var x relay.Export
+			if err := json.Unmarshal(files["person.json"], &x); err != nil {
+				t.Fatalf("person.json: %v (archive holds %d files)", err, len(files))
+			}
+			if x.Contact.ID != conv.ContactID || len(x.Contact.Identities) != 1 || x.Contact.Identities[0].UserID != c.userID() {
+				t.Errorf("exported contact = %+v", x.Contact)
+			}
+			var texts []string
+			for _, cv := range x.Conversations {
+				for _, m := range cv.Messages {
+					if m.Direction == core.Inbound {
+						texts = append(texts, m.Text)
+					}
+				}
+			}
+			for _, want := range said {
+				if !slices.Contains(texts, want) {
+					t.Errorf("the export lacks %q (has %q)", want, texts)
+				}
+			}
+			if len(x.Files) != 1 || x.Files[0].Path == "" || !bytes.Equal(files[x.Files[0].Path], receipt) {
+				t.Errorf("exported files = %+v; want the receipt, byte for byte", x.Files)
+			}
 		})
 	}
 }

@@ -293,6 +293,10 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 		out.Kind = core.KindSystem
 	}
 	for _, a := range p.msg.Attachments {
+		if a.Platform == exportPlatform {
+			out.Files = append(out.Files, s.exportAttachment(ctx, a))
+			continue
+		}
 		f := core.File{Attachment: a}
 		if dl, ok := s.platforms[a.Platform].(core.Downloader); ok {
 			f.Open = func(ctx context.Context) (io.ReadCloser, error) { return dl.Download(ctx, a) }

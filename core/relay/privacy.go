@@ -114,7 +114,7 @@ func (s *Service) scrub(ctx context.Context) error {
 // isErase reports whether d was queued by an erase.
 func isErase(d core.Delivery) bool { return strings.HasPrefix(d.Key, eraseKey) }
 
-// cmdPrivacy is `!privacy erase [contact number]`.
+// cmdPrivacy is `!privacy erase [contact number]` and `!privacy export`.
 // An erase is asked for first without the number, which says what it will
 // do; writing the contact's number confirms it.
 func cmdPrivacy(c *invocation) (string, error) {
@@ -122,6 +122,8 @@ func cmdPrivacy(c *invocation) (string, error) {
 	switch strings.ToLower(verb) {
 	case "erase":
 		return cmdErase(c, strings.TrimSpace(rest))
+	case "export":
+		return cmdExport(c)
 	}
 	return "", errUsage
 }

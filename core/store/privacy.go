@@ -332,3 +332,19 @@ func (t *tx) ClosedBefore(before time.Time, limit int) ([]core.Conversation, err
 	}
 	return out, nil
 }
+
+// CommentsBy joins the comments to the contact's accounts.
+func (t *tx) CommentsBy(contact core.ContactID) ([]core.IdeaComment, error) {
+	var rs []commentRow
+	err := t.db.Raw(`SELECT c.* FROM idea_comments c JOIN identities i ON i.platform = c.platform AND i.user_id = c.user_id
+		WHERE i.contact_id = ? ORDER BY c.id`, int64(contact)).Scan(&rs).Error
+	if err != nil {
+		return nil, mapErr("comments by", err)
+	}
+	out := make([]core.IdeaComment, len(rs))
+	for i, r := range rs {
+		out[i] = core.IdeaComment{ID: r.ID, Idea: core.IdeaID(r.IdeaID), Author: r.Author, AuthorName: r.AuthorName, UserID: r.UserID,
+			Text: r.Text, Platform: core.PlatformName(r.Platform), Chat: r.Chat, PlatformID: r.PlatformID, At: fromDBTime(r.At)}
+	}
+	return out, nil
+}
