@@ -164,7 +164,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		Observer:    m,
 	})
 	apiHandler, err := api.Handler(api.Options{
-		Store: st, Records: st, Ideas: st, Operator: rs,
+		Store: st, Records: st, Ideas: st, Operator: rs, Privacy: rs,
 		Tokens: apiTokens(cfg.API), Logger: log.With("component", "api"),
 		Routes: webhookRoutes(rs, log.With("component", "webhooks")),
 	})
