@@ -132,6 +132,9 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 	if d.Op == core.OpScrub {
 		return nil, s.scrub(ctx)
 	}
+	if d.Op == core.OpRetention {
+		return s.retain(ctx)
+	}
 	p, err := s.load(ctx, d)
 	if errors.Is(err, core.ErrNotFound) {
 		return nil, core.Permanent(err)

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -164,5 +165,142 @@ func (s *Service) EraseContact(ctx context.Context, id core.ContactID, actor str
 		rep, err = s.erase(tx, id, actor, s.now(), nil)
 		return err
 	})
+	if err == nil {
+		s.wakeWorker()
+	}
 	return rep, err
+}
+
+// Privacy configures the contact's own /forget and retention.
+type Privacy struct {
+	// SelfService is what a customer's /forget does: "off" (the
+	// default: it tells them to ask the team), "request" (a note asks
+	// the desk to erase them) or "erase" (they are erased at once).
+	SelfService string
+	// Retention erases conversations closed longer than this (0: never),
+	// checked every RetentionEvery.
+	Retention time.Duration
+	// RetentionEvery is how often retention looks [1h].
+	RetentionEvery time.Duration
+}
+
+// Self-service modes.
+const (
+	SelfServiceOff     = "off"
+	SelfServiceRequest = "request"
+	SelfServiceErase   = "erase"
+)
+
+// customerForget answers a customer's /forget as Privacy.SelfService says.
+func (s *Service) customerForget(ctx context.Context, a *action) (core.ActionResult, error) {
+	mode := s.cfg.Privacy.SelfService
+	if mode != SelfServiceRequest && mode != SelfServiceErase {
+		return core.ActionResult{Text: "To have everything we hold about you erased, write to us here and ask: a person from our team will do it."}, nil
+	}
+	var out string
+	err := a.do(ctx, func(tx core.Tx) error {
+		me, err := tx.ContactByIdentity(a.Place.Platform, a.Sender.UserID)
+		if errors.Is(err, core.ErrNotFound) {
+			out = "We hold nothing about you."
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("load contact: %w", err)
+		}
+		if mode == SelfServiceErase {
+			if _, err := s.erase(tx, me.ID, fmt.Sprintf("contact:%d", me.ID), s.now(), nil); err != nil {
+				return err
+			}
+			out = "Done: everything we held about you is erased, here and in our team's desk. If you write again, we start afresh."
+			return nil
+		}
+		convs, err := tx.Conversations(me.ID, 1)
+		if err != nil {
+			return fmt.Errorf("load conversations: %w", err)
+		}
+		if len(convs) == 0 || convs[0].Desk.Platform == "" {
+			out = "Write to us here and ask: a person from our team will erase what we hold about you."
+			return nil
+		}
+		note := fmt.Sprintf("🧹 The customer asks to be forgotten (/forget). An admin can erase them with %sprivacy erase %d", s.cfg.CommandPrefix, me.ID)
+		if err := tx.Audit(core.AuditEntry{At: s.now(), Actor: fmt.Sprintf("contact:%d", me.ID), Action: "privacy.request", Object: me.ID.String()}); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		out = "Thank you: we asked our team to erase everything we hold about you. They will confirm here."
+		return s.systemNote(tx, convs[0], note)
+	})
+	return core.ActionResult{Text: out}, err
+}
+
+// retentionLane orders the retention runs.
+const retentionLane = "retention"
+
+// StartRetention queues the next retention run when Privacy.Retention is
+// set. Each run queues the one after it, so the schedule lives in the
+// outbox and survives restarts; a run's key is its time slot, so replicas
+// starting together queue it once. Call it once at start.
+func (s *Service) StartRetention(ctx context.Context) error {
+	if s.cfg.Privacy.Retention <= 0 {
+		return nil
+	}
+	return s.store.InTx(ctx, func(tx core.Tx) error { return s.queueRetention(tx, s.now()) })
+}
+
+// wakeWorker tells the outbox worker that deliveries were queued outside the
+// group commit (which wakes it itself).
+func (s *Service) wakeWorker() {
+	if s.cfg.Wake != nil {
+		s.cfg.Wake()
+	}
+}
+
+func (s *Service) queueRetention(tx core.Tx, after time.Time) error {
+	every := s.cfg.Privacy.RetentionEvery
+	if every <= 0 {
+		every = time.Hour
+	}
+	next := after.Truncate(every).Add(every)
+	return s.enqueueAt(tx, core.Delivery{Key: fmt.Sprintf("retention:%d", next.Unix()), Op: core.OpRetention, Side: core.DeskSide,
+		Lane: retentionLane, NextAttemptAt: next})
+}
+
+// retentionBatch caps the conversations one retention transaction erases.
+const retentionBatch = 50
+
+// retain performs a retention run: it erases, a batch per transaction,
+// the conversations closed before now minus Privacy.Retention, then
+// queues the next run (in the last transaction, so a crash repeats the
+// run rather than losing the schedule).
+func (s *Service) retain(ctx context.Context) (func(core.Tx) error, error) {
+	now := s.now()
+	before := now.Add(-s.cfg.Privacy.Retention)
+	for {
+		n := 0
+		err := s.store.InTx(ctx, func(tx core.Tx) error {
+			convs, err := tx.ClosedBefore(before, retentionBatch)
+			if err != nil {
+				return fmt.Errorf("retention: %w", err)
+			}
+			n = len(convs)
+			for _, c := range convs {
+				if _, err := s.erase(tx, c.ContactID, "retention", now, []core.ConversationID{c.ID}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			s.wakeWorker()
+		}
+		if n < retentionBatch {
+			break
+		}
+	}
+	if s.cfg.Privacy.Retention <= 0 {
+		return nil, nil // turned off since: the schedule ends
+	}
+	return func(tx core.Tx) error { return s.queueRetention(tx, now) }, nil
 }

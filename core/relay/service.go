@@ -79,6 +79,8 @@ type Config struct {
 	DeskFallback func(core.PlatformName)
 	// Webhooks are the endpoints told about changes; none by default.
 	Webhooks Webhooks
+	// Privacy configures /forget and retention (docs/privacy.md).
+	Privacy Privacy
 }
 
 // Service records platform events and composes deliveries. It implements
