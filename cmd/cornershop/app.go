@@ -152,6 +152,10 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		}
 		log.Info("answers seeded", "dir", cfg.Answers.Dir, "added", res.Added, "updated", res.Updated, "unchanged", res.Unchanged)
 	}
+	if err := rs.StartRetention(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("privacy.retention: %w", err)
+	}
 	m.register.MustRegister(answersCollector{src: st}, serviceLevelCollector{relay: rs, now: time.Now})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
@@ -288,6 +292,7 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 		Moderation: cfg.Ideas.Moderation, NewContactAge: cfg.Ideas.NewContactAge,
 	}
 	rc.Answers = relay.Answers{Suggest: cfg.Answers.Suggest, Limit: cfg.Answers.Limit}
+	rc.Privacy = relay.Privacy{SelfService: cfg.Privacy.SelfService, Retention: cfg.Privacy.Retention}
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}
