@@ -96,12 +96,12 @@ func (s *Store) Occurrences(ctx context.Context, needles []string) ([]string, er
 // rowOccurrences checks every column of every table as text.
 func (s *Store) rowOccurrences(ctx context.Context, found func([]byte) bool) ([]string, error) {
 	db := s.db.WithContext(ctx)
-	type column struct{ Table, Name string }
+	type column struct{ Table, Name, Type string }
 	var cols []column
 	q := `SELECT m.name AS "table", p.name AS name FROM sqlite_master m, pragma_table_info(m.name) p
 		WHERE m.type = 'table' ORDER BY m.name, p.cid`
 	if s.driver == DriverPostgres {
-		q = `SELECT table_name AS "table", column_name AS name FROM information_schema.columns
+		q = `SELECT table_name AS "table", column_name AS name, data_type AS type FROM information_schema.columns
 			WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`
 	}
 	if err := db.Raw(q).Scan(&cols).Error; err != nil {
@@ -110,7 +110,10 @@ func (s *Store) rowOccurrences(ctx context.Context, found func([]byte) bool) ([]
 	var out []string
 	for _, c := range cols {
 		expr := `CAST("` + c.Name + `" AS BLOB)`
-		if s.driver == DriverPostgres {
+		switch {
+		case c.Type == "bytea":
+			expr = `"` + c.Name + `"`
+		case s.driver == DriverPostgres:
 			expr = `convert_to("` + c.Name + `"::text, 'UTF8')`
 		}
 		rows, err := db.Raw(`SELECT ` + expr + ` FROM "` + c.Table + `"`).Rows()
