@@ -165,6 +165,9 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 	if c.Privacy.Retention < 0 || (c.Privacy.Retention > 0 && c.Privacy.Retention < 24*time.Hour) {
 		ps.add("privacy.retention", "must be 0 (keep) or at least 24h")
 	}
+	if c.Privacy.FileSizeLimit < 1 {
+		ps.add("privacy.file_size_limit", "must be at least 1 byte")
+	}
 	if c.Answers.Limit < 1 || c.Answers.Limit > 5 {
 		ps.add("answers.limit", "must be between 1 and 5")
 	}

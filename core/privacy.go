@@ -44,6 +44,9 @@ type EraseReport struct {
 	// thread (refs on the desk side it posted): their copies must be
 	// edited to the tombstone.
 	DeskCopies []MessageID
+	// Files are the file store keys of the erased messages' attachments,
+	// to delete from the store once the erase is committed.
+	Files []string
 	// Ideas are the ideas whose card changed: the person's own (author
 	// now FormerMember, or hidden when nobody else voted) and those whose
 	// votes or comments were removed.

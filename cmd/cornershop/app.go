@@ -134,6 +134,11 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		return nil, err
 	}
 	rcfg.Wake = func() { w.Notify() }
+	if rcfg.Files, err = st.Files(cfg.Privacy.FilesDir); err != nil {
+		st.Close()
+		return nil, err
+	}
+	rcfg.FileSizeLimit = cfg.Privacy.FileSizeLimit
 	rcfg.DeskFallback = m.deskFallback
 	if rcfg.Webhooks, err = webhookConfig(cfg); err != nil {
 		st.Close()

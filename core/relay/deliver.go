@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"cornershop/core"
@@ -130,7 +129,7 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 		return s.performIdea(ctx, d)
 	}
 	if d.Op == core.OpScrub {
-		return nil, s.scrub(ctx)
+		return nil, s.scrub(ctx, d)
 	}
 	if d.Op == core.OpRetention {
 		return s.retain(ctx)
@@ -300,11 +299,10 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 			out.Files = append(out.Files, s.exportAttachment(ctx, a))
 			continue
 		}
-		f := core.File{Attachment: a}
-		if dl, ok := s.platforms[a.Platform].(core.Downloader); ok {
-			f.Open = func(ctx context.Context) (io.ReadCloser, error) { return dl.Download(ctx, a) }
+		out.Files = append(out.Files, core.File{Attachment: a, Open: s.openFile(a)})
+		if a.Missing != "" && a.Stored == "" && d.Side == core.DeskSide {
+			out.Text += fmt.Sprintf("\n📎 %s could not be fetched from %s: %s", a.Name, a.Platform, a.Missing)
 		}
-		out.Files = append(out.Files, f)
 	}
 	if d.Side == core.DeskSide {
 		out = s.deskCopy(out, d.Op, p.msg.ID)
@@ -355,6 +353,9 @@ func (s *Service) change(ctx context.Context, plat core.Platform, d core.Deliver
 func (s *Service) GiveUp(tx core.Tx, d core.Delivery, cause error) error {
 	if d.Op == core.OpWebhook {
 		return s.giveUpWebhook(tx, d, cause)
+	}
+	if d.Op == core.OpScrub {
+		return tx.Audit(core.AuditEntry{At: s.now(), Actor: "system", Action: "privacy.scrub.failed", Detail: reason(cause)})
 	}
 	if d.IdeaID != 0 {
 		return tx.Audit(core.AuditEntry{At: s.now(), Actor: "system", Action: "idea.undelivered", Object: d.IdeaID.String(),

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -144,11 +145,14 @@ func (s *Service) Export(ctx context.Context, id core.ContactID, w io.Writer) er
 
 // exportFile copies one attachment from its platform into the archive.
 func (s *Service) exportFile(ctx context.Context, z *zip.Writer, name string, a core.Attachment) error {
-	dl, ok := s.platforms[a.Platform].(core.Downloader)
-	if !ok {
+	open := s.openFile(a)
+	if open == nil {
+		if a.Missing != "" {
+			return errors.New(a.Missing)
+		}
 		return fmt.Errorf("%s files cannot be fetched", a.Platform)
 	}
-	rc, err := dl.Download(ctx, a)
+	rc, err := open(ctx)
 	if err != nil {
 		return err
 	}

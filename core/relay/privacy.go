@@ -68,6 +68,12 @@ func (s *Service) erase(tx core.Tx, contact core.ContactID, actor string, now ti
 			return rep, err
 		}
 	}
+	for _, key := range rep.Files {
+		if err := s.enqueue(tx, core.Delivery{Key: eraseFileKey + key, Op: core.OpScrub, Side: core.DeskSide,
+			Lane: fmt.Sprintf("erase%d", int64(contact))}); err != nil {
+			return rep, err
+		}
+	}
 	// The scrub goes last in a conversation's desk lane, after the edits;
 	// with no desk it has a lane of its own.
 	d := core.Delivery{Key: fmt.Sprintf("%sscrub:%d:%d", eraseKey, int64(contact), now.UnixNano()), Op: core.OpScrub, Side: core.DeskSide}
@@ -103,8 +109,19 @@ func (s *Service) eraseByEdit(ctx context.Context, plat core.Platform, at core.P
 	return nil
 }
 
-// scrub performs an OpScrub delivery.
-func (s *Service) scrub(ctx context.Context) error {
+// eraseFileKey prefixes the key of the delivery that deletes one erased
+// file from the file store (the rest of the key is the file's).
+const eraseFileKey = eraseKey + "file:"
+
+// scrub performs an OpScrub delivery: one file's deletion, or the
+// database's scrub.
+func (s *Service) scrub(ctx context.Context, d core.Delivery) error {
+	if key, ok := strings.CutPrefix(d.Key, eraseFileKey); ok {
+		if s.cfg.Files == nil {
+			return core.Permanent(errors.New("no file store to delete an erased file from"))
+		}
+		return s.cfg.Files.Delete(ctx, key)
+	}
 	sc, ok := s.store.(scrubber)
 	if !ok {
 		return nil

@@ -81,6 +81,11 @@ type Config struct {
 	Webhooks Webhooks
 	// Privacy configures /forget and retention (docs/privacy.md).
 	Privacy Privacy
+	// Files is the attachment store messages' files are copied into when
+	// recorded; nil keeps only the platforms' handles.
+	Files core.Files
+	// FileSizeLimit caps a file copied into Files [50 MB].
+	FileSizeLimit int64
 }
 
 // Service records platform events and composes deliveries. It implements
@@ -196,6 +201,7 @@ func (s *Service) Handle(ctx context.Context, e core.Event) error {
 	}
 	switch e := e.(type) {
 	case core.MessageEvent:
+		e = s.keepFiles(ctx, e)
 		if desk, ok := s.deskAt(e.Place); ok {
 			return s.deskMessage(ctx, desk, e)
 		}

@@ -101,11 +101,20 @@ func (r *eraser) find(id core.ContactID) error {
 		}
 	}
 	var msgs []messageRow
-	if err := db.Select("id", "text").Where("conversation_id IN ?", r.convs).Order("id").Find(&msgs).Error; err != nil {
+	if err := db.Select("id", "text", "attachments").Where("conversation_id IN ?", r.convs).Order("id").Find(&msgs).Error; err != nil {
 		return mapErr("erase: find messages", err)
 	}
 	for _, m := range msgs {
 		r.msgs = append(r.msgs, m.ID)
+		atts, err := fromJSON[core.Attachment](m.Attachments)
+		if err != nil {
+			return fmt.Errorf("erase: message %d attachments: %w", m.ID, err)
+		}
+		for _, a := range atts {
+			if a.Stored != "" {
+				r.rep.Files = append(r.rep.Files, a.Stored)
+			}
+		}
 		if m.Text != "" && m.Text != r.e.Tombstone {
 			r.texts = append(r.texts, m.Text)
 		}
