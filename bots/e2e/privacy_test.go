@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"cornershop/bots/telegram/telegramfake"
 	"cornershop/core"
 	"cornershop/core/relay"
+	"cornershop/core/store"
 )
 
 // deskDump is everything a desk platform still shows about a
@@ -314,4 +316,94 @@ func TestExportOverTheWire(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestExpiredDiscordLinkStillDelivered: a Discord customer's file is
+// copied into the file store when recorded, so when the desk (Telegram)
+// holds the copy back until after Discord's CDN link has expired, the
+// desk still gets the file byte for byte; a file sent after the link
+// expired is recorded as missing with the reason, which the desk copy
+// shows; and an erase deletes the kept file from the store.
+func TestExpiredDiscordLinkStillDelivered(t *testing.T) {
+	w := newWorld(t)
+	c, d := dcCustomer{w}, tgDesk{w}
+	files, err := store.NewDirFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAdmin},
+		Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
+	s := bottest.Start(t, relay.Config{
+		Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
+		Staff: []core.Staff{admin}, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}}, Files: files,
+	}, w.platforms()...)
+
+	c.writes(t, "hello")
+	var conv core.Conversation
+	bottest.Eventually(t, wait, "the desk thread", func() bool {
+		got, ok := s.Conversation(t, c.platform(), c.userID(), c.place())
+		conv = got
+		return ok && got.Desk.Thread != ""
+	})
+	bottest.Eventually(t, wait, "hello in the desk", func() bool { return strings.Contains(d.says(t, conv.Desk), "hello") })
+	w.tg.RateLimitNext("sendMessage", 1, 3) // the desk holds the copy back for 3 s
+	receipt := []byte("%PDF-1.4 receipt number 4711, kept by cornershop")
+	dm := w.dc.DMChannel(w.dcCust).ID
+	if _, err := w.dc.SendMessage(dm, w.dcCust, discordfake.Post{Content: "my receipt", Attachments: []discordfake.Attachment{{Filename: "receipt.pdf", ContentType: "application/pdf", Data: receipt}}}); err != nil {
+		t.Fatal(err)
+	}
+	atts := func() []core.Attachment {
+		var out []core.Attachment
+		_ = s.Store.InTx(context.Background(), func(tx core.Tx) error {
+			ms, err := tx.Messages(conv.ID)
+			for _, m := range ms {
+				out = append(out, m.Attachments...)
+			}
+			return err
+		})
+		return out
+	}
+	bottest.Eventually(t, wait, "the file recorded and kept", func() bool { a := atts(); return len(a) == 1 && a[0].Stored != "" })
+	w.dc.ExpireCDNLinks()
+	for _, m := range w.tg.BotMessages(w.tgDesk.ID, topic(conv.Desk)) {
+		if m.DocumentID != "" {
+			t.Fatal("the desk had the file before the link expired: the test proves nothing")
+		}
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the desk topic:\n%s\nattachments: %+v", deskDump(t, w, d, conv.Desk), atts())
+			_ = s.Store.InTx(context.Background(), func(tx core.Tx) error {
+				ms, _ := tx.Messages(conv.ID)
+				for _, m := range ms {
+					ds, _ := tx.Deliveries(m.ID)
+					t.Logf("message %d %q: %+v", m.ID, m.Text, ds)
+				}
+				return nil
+			})
+		}
+	})
+	bottest.Eventually(t, wait, "the file in the desk from the store", func() bool {
+		for _, m := range w.tg.BotMessages(w.tgDesk.ID, topic(conv.Desk)) {
+			if b, ok := w.tg.FileData(m.DocumentID); ok && bytes.Equal(b, receipt) {
+				return true
+			}
+		}
+		return false
+	})
+
+	if _, err := w.dc.SendMessage(dm, w.dcCust, discordfake.Post{Content: "and the invoice", Attachments: []discordfake.Attachment{{Filename: "invoice.pdf", Data: []byte("%PDF-1.4 invoice")}}}); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, wait, "the missing file recorded with its reason and shown", func() bool {
+		a := atts()
+		return len(a) == 2 && a[1].Stored == "" && strings.Contains(a[1].Missing, "404") &&
+			strings.Contains(d.says(t, conv.Desk), "invoice.pdf could not be fetched from discord")
+	})
+
+	d.staffWrites(t, conv.Desk, fmt.Sprintf("!privacy erase %d", conv.ContactID))
+	bottest.Eventually(t, wait, "the kept file deleted from the store", func() bool {
+		entries, err := os.ReadDir(files.Dir())
+		return err == nil && len(entries) == 0
+	})
 }
