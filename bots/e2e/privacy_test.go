@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -15,9 +18,12 @@ import (
 
 	"cornershop/bots/bottest"
 	"cornershop/bots/discord/discordfake"
+	"cornershop/bots/slack"
 	"cornershop/bots/slack/slackfake"
+	"cornershop/bots/telegram"
 	"cornershop/bots/telegram/telegramfake"
 	"cornershop/core"
+	"cornershop/core/outbox"
 	"cornershop/core/relay"
 	"cornershop/core/store"
 )
@@ -405,5 +411,65 @@ func TestExpiredDiscordLinkStillDelivered(t *testing.T) {
 	bottest.Eventually(t, wait, "the kept file deleted from the store", func() bool {
 		entries, err := os.ReadDir(files.Dir())
 		return err == nil && len(entries) == 0
+	})
+}
+
+// TestEraseFinishesAfterARestart: the erase is recorded with its desk
+// deletions in one transaction; when the service stops while Slack holds
+// the deletions back (429), a new process over the same database (new
+// adapters, same emulators) finishes them, and nothing of the person is
+// left in the store.
+func TestEraseFinishesAfterARestart(t *testing.T) {
+	w := newWorld(t)
+	c, d := tgCustomer{w}, slDesk{w}
+	db := filepath.Join(t.TempDir(), "cornershop.db")
+	admin := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAdmin},
+		Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
+	cfg := relay.Config{
+		Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
+		Staff: []core.Staff{admin}, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}},
+	}
+	o := outbox.Options{BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Poll: 50 * time.Millisecond, MaxAttempts: 5}
+	first := bottest.StartOn(t, db, cfg, o, w.platforms()...)
+	c.writes(t, "the secret word is marigoldotter")
+	var conv core.Conversation
+	bottest.Eventually(t, wait, "the copy in the desk", func() bool {
+		got, ok := first.Conversation(t, c.platform(), c.userID(), c.place())
+		conv = got
+		return ok && strings.Contains(d.says(t, got.Desk), "marigoldotter")
+	})
+	w.sl.RateLimitNext("chat.delete", 1, 5)
+	d.staffWrites(t, conv.Desk, fmt.Sprintf("!privacy erase %d", conv.ContactID))
+	bottest.Eventually(t, wait, "the erase recorded", func() bool {
+		var erased bool
+		_ = first.Store.InTx(context.Background(), func(tx core.Tx) error {
+			_, err := tx.ContactByIdentity(c.platform(), c.userID())
+			erased = errors.Is(err, core.ErrNotFound)
+			return nil
+		})
+		return erased
+	})
+	first.Stop()
+	if !strings.Contains(d.says(t, conv.Desk), "marigoldotter") {
+		t.Fatal("the copy was deleted before the stop: the restart proves nothing")
+	}
+
+	tgBot, err := telegram.New(telegram.Options{Token: w.tg.Token(), APIURL: w.tg.URL(), PollTimeout: time.Second,
+		DeskChats: []string{strconv.FormatInt(w.tgDesk.ID, 10)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slBot, err := slack.New(slack.Options{BotToken: w.sl.BotToken(), AppToken: w.sl.AppToken(), APIURL: w.sl.APIURL(),
+		DeskChannels: []string{w.slDesk.ID}, CustomerChannels: []string{w.slShared.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := bottest.StartOn(t, db, cfg, o, tgBot, slBot)
+	bottest.Eventually(t, wait, "the copy deleted after the restart", func() bool {
+		return !strings.Contains(deskDump(t, w, d, conv.Desk), "marigoldotter")
+	})
+	bottest.Eventually(t, wait, "nothing left in the store", func() bool {
+		found, err := second.Store.Occurrences(context.Background(), []string{"marigoldotter"})
+		return err == nil && len(found) == 0
 	})
 }
