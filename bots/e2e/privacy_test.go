@@ -78,6 +78,23 @@ func whoIs(w *world, c customer) []string {
 	}
 }
 
+// pair is a customer on one platform and the desk on another.
+type pair struct {
+	name string
+	cust func(*world) customer
+	desk func(*world) desk
+}
+
+// adminConfig is a relay with one desk on d, where alice is an admin.
+func adminConfig(d desk) relay.Config {
+	admin := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAdmin},
+		Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
+	return relay.Config{
+		Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
+		Staff: []core.Staff{admin}, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}},
+	}
+}
+
 // TestEraseOverTheWire: for a customer on each platform with the desk on
 // another, an admin's confirmed !privacy erase deletes every desk copy of
 // what they wrote (and the notes) in the emulator, and renders the card
@@ -86,11 +103,7 @@ func whoIs(w *world, c customer) []string {
 // the erase; and the same account writing again starts a new contact in a
 // new thread.
 func TestEraseOverTheWire(t *testing.T) {
-	tests := []struct {
-		name string
-		cust func(*world) customer
-		desk func(*world) desk
-	}{
+	tests := []pair{
 		{"telegram customer, slack desk", func(w *world) customer { return tgCustomer{w} }, func(w *world) desk { return slDesk{w} }},
 		{"discord customer, telegram desk", func(w *world) customer { return dcCustomer{w} }, func(w *world) desk { return tgDesk{w} }},
 		{"slack customer, discord desk", func(w *world) customer { return slCustomer{w} }, func(w *world) desk { return dcDesk{w} }},
@@ -99,12 +112,7 @@ func TestEraseOverTheWire(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
 			c, d := tc.cust(w), tc.desk(w)
-			admin := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAdmin},
-				Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
-			s := bottest.Start(t, relay.Config{
-				Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
-				Staff: []core.Staff{admin}, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}},
-			}, w.platforms()...)
+			s := bottest.Start(t, adminConfig(d), w.platforms()...)
 
 			said := []string{"my card number is vermilionfox", "deliver to quokkalane please"}
 			for _, text := range said {
@@ -224,11 +232,7 @@ func deskZip(w *world, d desk, th core.Place) ([]byte, bool) {
 // accounts and every message they sent, and whose files/ holds the file
 // they sent (byte for byte).
 func TestExportOverTheWire(t *testing.T) {
-	tests := []struct {
-		name string
-		cust func(*world) customer
-		desk func(*world) desk
-	}{
+	tests := []pair{
 		{"telegram customer, slack desk", func(w *world) customer { return tgCustomer{w} }, func(w *world) desk { return slDesk{w} }},
 		{"telegram customer, telegram desk", func(w *world) customer { return tgCustomer{w} }, func(w *world) desk { return tgDesk{w} }},
 		{"telegram customer, discord desk", func(w *world) customer { return tgCustomer{w} }, func(w *world) desk { return dcDesk{w} }},
@@ -237,12 +241,7 @@ func TestExportOverTheWire(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
 			c, d := tc.cust(w), tc.desk(w)
-			admin := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAdmin},
-				Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
-			s := bottest.Start(t, relay.Config{
-				Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
-				Staff: []core.Staff{admin}, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}},
-			}, w.platforms()...)
+			s := bottest.Start(t, adminConfig(d), w.platforms()...)
 			said := []string{"first words for the export", "second words for the export"}
 			for _, text := range said {
 				c.writes(t, text)
@@ -337,12 +336,9 @@ func TestExpiredDiscordLinkStillDelivered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAdmin},
-		Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
-	s := bottest.Start(t, relay.Config{
-		Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
-		Staff: []core.Staff{admin}, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}}, Files: files,
-	}, w.platforms()...)
+	cfg := adminConfig(d)
+	cfg.Files = files
+	s := bottest.Start(t, cfg, w.platforms()...)
 
 	c.writes(t, "hello")
 	var conv core.Conversation
@@ -423,12 +419,7 @@ func TestEraseFinishesAfterARestart(t *testing.T) {
 	w := newWorld(t)
 	c, d := tgCustomer{w}, slDesk{w}
 	db := filepath.Join(t.TempDir(), "cornershop.db")
-	admin := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin"}, Roles: []core.Role{core.RoleAdmin},
-		Identities: map[core.PlatformName]string{d.platform(): d.staffID()}}
-	cfg := relay.Config{
-		Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
-		Staff: []core.Staff{admin}, Desks: []relay.Desk{{Name: "desk", Place: d.channel()}},
-	}
+	cfg := adminConfig(d)
 	o := outbox.Options{BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Poll: 50 * time.Millisecond, MaxAttempts: 5}
 	first := bottest.StartOn(t, db, cfg, o, w.platforms()...)
 	c.writes(t, "the secret word is marigoldotter")
