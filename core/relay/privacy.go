@@ -321,3 +321,13 @@ func (s *Service) retain(ctx context.Context) (func(core.Tx) error, error) {
 	}
 	return func(tx core.Tx) error { return s.queueRetention(tx, now) }, nil
 }
+
+// retentionLine is what !stats says of the retention policy ("" when
+// there is none).
+func (s *Service) retentionLine() string {
+	r := s.cfg.Privacy.Retention
+	if r <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("\nRetention: conversations closed more than %d days ago are erased.", int(r.Hours()/24))
+}

@@ -179,6 +179,11 @@ func TestRetentionErasesOnlyWhatIsPastThePeriod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.staff(recent.Desk, "U-ALICE", "!stats")
+	e.drain()
+	if desk := strings.Join(texts(e.desk.Posts(recent.Desk)), "\n"); !strings.Contains(desk, "Retention: conversations closed more than 30 days ago are erased.") {
+		t.Errorf("!stats does not say the retention policy:\n%s", desk)
+	}
 	// Ten days on, the recent one is past the period too.
 	e.clock.Add(10 * 24 * time.Hour)
 	e.drain()
