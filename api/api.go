@@ -27,6 +27,8 @@ type Options struct {
 	Ideas Ideas
 	// Operator acts as staff would in a desk.
 	Operator core.Operator
+	// Privacy exports and erases contacts; nil leaves those routes out.
+	Privacy Privacy
 	// Tokens are the bearer tokens that may call the API; none disables
 	// every route but the OpenAPI document.
 	Tokens []Token

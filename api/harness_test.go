@@ -110,7 +110,7 @@ func newHarness(t *testing.T, db string) *harness {
 		h.stack = bottest.StartWith(t, cfg, opts, bot)
 	}
 	handler, err := api.Handler(api.Options{
-		Store: h.stack.Store, Records: h.stack.Store, Ideas: h.stack.Store, Operator: h.stack.Relay,
+		Store: h.stack.Store, Records: h.stack.Store, Ideas: h.stack.Store, Operator: h.stack.Relay, Privacy: h.stack.Relay,
 		Tokens: []api.Token{
 			{Name: "reader", Secret: readSecret, Scopes: []api.Scope{api.ScopeRead}},
 			{Name: "crm", Secret: writeSecret, Scopes: []api.Scope{api.ScopeWrite}},

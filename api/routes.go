@@ -27,6 +27,11 @@ func (s *server) routes() http.Handler {
 
 	mux.Handle("GET /api/v1/audit", s.require(ScopeAdmin, s.listAudit()))
 
+	if s.o.Privacy != nil {
+		mux.Handle("GET /api/v1/contacts/{id}/export", s.require(ScopeAdmin, s.exportContact()))
+		mux.Handle("POST /api/v1/contacts/{id}/erase", s.require(ScopeAdmin, s.eraseContact()))
+	}
+
 	for _, rt := range s.o.Routes {
 		mux.Handle(rt.Pattern, s.require(rt.Scope, rt.Handler))
 	}

@@ -22,6 +22,7 @@ type Config struct {
 	Snippets []Snippet `yaml:"snippets"`
 	Ideas    Ideas     `yaml:"ideas"`
 	Answers  Answers   `yaml:"answers"`
+	Privacy  Privacy   `yaml:"privacy"`
 	Telegram Telegram  `yaml:"telegram"`
 	Slack    Slack     `yaml:"slack"`
 	Discord  Discord   `yaml:"discord"`
@@ -259,6 +260,23 @@ type Answers struct {
 	Limit int `yaml:"limit"`
 }
 
+// Privacy configures the customer's /forget and retention
+// (docs/privacy.md).
+type Privacy struct {
+	// SelfService is what a customer's /forget does: "off", "request"
+	// (staff are asked in the desk) or "erase" (at once).
+	SelfService string `yaml:"self_service"`
+	// Retention erases conversations closed longer than this; 0 keeps
+	// them.
+	Retention time.Duration `yaml:"retention"`
+	// FilesDir is where attachments are kept on SQLite ("" beside the
+	// database: its file name + ".files"); PostgreSQL keeps them in the
+	// database.
+	FilesDir string `yaml:"files_dir"`
+	// FileSizeLimit is the largest attachment kept, in bytes.
+	FileSizeLimit int64 `yaml:"file_size_limit"`
+}
+
 // Board is an ideas board: a Discord forum channel, a Slack channel, or a
 // topic of a Telegram forum group.
 type Board struct {
@@ -334,6 +352,7 @@ func Default() *Config {
 		},
 		Ideas:    Ideas{DailyNotices: 3, DigestWindow: 24 * time.Hour, DigestDelay: time.Hour, NewContactAge: 24 * time.Hour},
 		Answers:  Answers{Suggest: "off", Limit: 3},
+		Privacy:  Privacy{SelfService: "off", FileSizeLimit: 50 << 20},
 		Relay:    Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
 		Outbox:   Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},

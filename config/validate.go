@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 var staffID = regexp.MustCompile(`^[a-z0-9_-]+$`)
@@ -160,6 +161,13 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 	}
 	ps.oneOf("ideas.moderation", c.Ideas.Moderation, "", "new", "all")
 	ps.oneOf("answers.suggest", c.Answers.Suggest, "off", "new_conversation")
+	ps.oneOf("privacy.self_service", c.Privacy.SelfService, "off", "request", "erase")
+	if c.Privacy.Retention < 0 || (c.Privacy.Retention > 0 && c.Privacy.Retention < 24*time.Hour) {
+		ps.add("privacy.retention", "must be 0 (keep) or at least 24h")
+	}
+	if c.Privacy.FileSizeLimit < 1 {
+		ps.add("privacy.file_size_limit", "must be at least 1 byte")
+	}
 	if c.Answers.Limit < 1 || c.Answers.Limit > 5 {
 		ps.add("answers.limit", "must be between 1 and 5")
 	}

@@ -122,6 +122,13 @@ type Attachment struct {
 	Size        int64
 	Platform    PlatformName
 	Ref         string
+	// Stored is the attachment's key in cornershop's own file store
+	// (Files), where it was copied when recorded; "" when it was not.
+	Stored string `json:",omitempty"`
+	// SHA256 is the stored bytes' checksum (hex).
+	SHA256 string `json:",omitempty"`
+	// Missing says why the file could not be copied from its platform.
+	Missing string `json:",omitempty"`
 }
 
 // Message is one recorded message of a conversation.

@@ -103,12 +103,14 @@ const (
 	OpWebhook    Op = "webhook"     // post a webhook event to an endpoint
 	OpSLAWarn    Op = "sla_warn"    // an SLA clock reached its warning share (no platform call)
 	OpSLABreach  Op = "sla_breach"  // an SLA clock reached its target (no platform call)
+	OpScrub      Op = "scrub"       // after an erase: make what it removed gone from disk (no platform call)
+	OpRetention  Op = "retention"   // erase the conversations past the retention period (no platform call)
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach, OpScrub, OpRetention:
 		return true
 	}
 	return false

@@ -35,6 +35,7 @@ type Tx interface {
 	WebhookTx
 	AnswerTx
 	SearchTx
+	PrivacyTx
 
 	// ContactByIdentity returns the contact owning (platform, userID).
 	ContactByIdentity(platform PlatformName, userID string) (Contact, error)

@@ -26,6 +26,8 @@ type Memory struct {
 	failNext  error
 	// failThreads fails every OpenThread while set; opens counts them.
 	failThreads error
+	// failDeletes fails every Delete while set.
+	failDeletes error
 	opens       int
 	sends       int
 	// ideaEdits counts UpdateIdea calls.
@@ -191,6 +193,10 @@ func (m *Memory) find(place core.Place, id string) *Post {
 func (m *Memory) Edit(_ context.Context, place core.Place, ids []string, o core.Outgoing) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.failNext; err != nil {
+		m.failNext = nil
+		return err
+	}
 	for _, id := range ids {
 		p := m.find(place, id)
 		if p == nil {
@@ -208,6 +214,9 @@ func (m *Memory) Edit(_ context.Context, place core.Place, ids []string, o core.
 func (m *Memory) Delete(_ context.Context, place core.Place, ids []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.failDeletes != nil {
+		return m.failDeletes
+	}
 	for _, id := range ids {
 		if p := m.find(place, id); p != nil {
 			p.Deleted = true
@@ -278,7 +287,15 @@ func (m *Memory) Opens() int {
 	return m.opens
 }
 
-// FailNext makes the next Send return err.
+// FailDeletes makes every Delete return err while err is not nil (a
+// platform that refuses deletes, such as Telegram past 48 hours).
+func (m *Memory) FailDeletes(err error) {
+	m.mu.Lock()
+	m.failDeletes = err
+	m.mu.Unlock()
+}
+
+// FailNext makes the next Send or Edit return err.
 func (m *Memory) FailNext(err error) {
 	m.mu.Lock()
 	m.failNext = err

@@ -134,6 +134,11 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		return nil, err
 	}
 	rcfg.Wake = func() { w.Notify() }
+	if rcfg.Files, err = st.Files(cfg.Privacy.FilesDir); err != nil {
+		st.Close()
+		return nil, err
+	}
+	rcfg.FileSizeLimit = cfg.Privacy.FileSizeLimit
 	rcfg.DeskFallback = m.deskFallback
 	rcfg.Observer = newDeskMetrics(m.register, deskNames(rcfg.Desks))
 	if rcfg.Webhooks, err = webhookConfig(cfg); err != nil {
@@ -153,6 +158,10 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		}
 		log.Info("answers seeded", "dir", cfg.Answers.Dir, "added", res.Added, "updated", res.Updated, "unchanged", res.Unchanged)
 	}
+	if err := rs.StartRetention(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("privacy.retention: %w", err)
+	}
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,
@@ -164,7 +173,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		Observer:    m,
 	})
 	apiHandler, err := api.Handler(api.Options{
-		Store: st, Records: st, Ideas: st, Operator: rs,
+		Store: st, Records: st, Ideas: st, Operator: rs, Privacy: rs,
 		Tokens: apiTokens(cfg.API), Logger: log.With("component", "api"),
 		Routes: webhookRoutes(rs, log.With("component", "webhooks")),
 	})
@@ -288,6 +297,7 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 		Moderation: cfg.Ideas.Moderation, NewContactAge: cfg.Ideas.NewContactAge,
 	}
 	rc.Answers = relay.Answers{Suggest: cfg.Answers.Suggest, Limit: cfg.Answers.Limit}
+	rc.Privacy = relay.Privacy{SelfService: cfg.Privacy.SelfService, Retention: cfg.Privacy.Retention}
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}

@@ -96,6 +96,7 @@ func commands() []command {
 		{name: "answer", role: core.RoleAgent, args: "add <title> [— answer] | from <message link> | <id> [" + answerVerbs + "]", help: "publish your last reply (or the text after the title) as a self-help answer, or show or moderate one (moderators)", run: cmdAnswer},
 		{name: "answers", role: core.RoleAgent, args: "[query]", help: "list or search the self-help answers", run: cmdAnswers},
 		{name: "stats", role: core.RoleAgent, args: "[answers] [period, e.g. 24h or 7d]", help: "response figures of this desk, or of self-help answers", run: cmdStats},
+		{name: "privacy", role: core.RoleAdmin, args: "export | erase [contact number]", help: "post everything held about this contact as a zip, or erase them everywhere (asks you to confirm with their number)", run: cmdPrivacy},
 		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
 	}
 }

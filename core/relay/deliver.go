@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"cornershop/core"
@@ -106,6 +105,9 @@ func (s *Service) card(conv core.Conversation, c core.Contact, previous int) cor
 		Customer: conv.Customer, Status: conv.Status, Tags: conv.Tags, Priority: conv.Priority, Previous: max(previous, 0),
 		Since: c.CreatedAt,
 	}
+	if c.Name == "" && len(c.Identities) == 0 {
+		card.Name = "(erased)" // nothing left of the person (privacy.go)
+	}
 	if conv.Assignee != "" {
 		card.Assignee = string(conv.Assignee)
 		if st, ok := s.staff.byID[conv.Assignee]; ok {
@@ -125,6 +127,12 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 	}
 	if d.IdeaID != 0 {
 		return s.performIdea(ctx, d)
+	}
+	if d.Op == core.OpScrub {
+		return nil, s.scrub(ctx, d)
+	}
+	if d.Op == core.OpRetention {
+		return s.retain(ctx)
 	}
 	p, err := s.load(ctx, d)
 	if errors.Is(err, core.ErrNotFound) {
@@ -287,11 +295,14 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 		out.Kind = core.KindSystem
 	}
 	for _, a := range p.msg.Attachments {
-		f := core.File{Attachment: a}
-		if dl, ok := s.platforms[a.Platform].(core.Downloader); ok {
-			f.Open = func(ctx context.Context) (io.ReadCloser, error) { return dl.Download(ctx, a) }
+		if a.Platform == exportPlatform {
+			out.Files = append(out.Files, s.exportAttachment(ctx, a))
+			continue
 		}
-		out.Files = append(out.Files, f)
+		out.Files = append(out.Files, core.File{Attachment: a, Open: s.openFile(a)})
+		if a.Missing != "" && a.Stored == "" && d.Side == core.DeskSide {
+			out.Text += fmt.Sprintf("\n📎 %s could not be fetched from %s: %s", a.Name, a.Platform, a.Missing)
+		}
 	}
 	if d.Side == core.DeskSide {
 		out = s.deskCopy(out, d.Op, p.msg.ID)
@@ -317,10 +328,16 @@ func (s *Service) change(ctx context.Context, plat core.Platform, d core.Deliver
 		return ed.Edit(ctx, at, ids, s.outgoing(ctx, d, p, target))
 	case core.OpDelete:
 		del, ok := plat.(core.Deleter)
-		if !ok {
-			return core.Permanent(fmt.Errorf("delete on %s: %w", target.Platform, core.ErrUnsupported))
+		var err error
+		if ok {
+			err = del.Delete(ctx, at, ids)
+		} else {
+			err = core.Permanent(fmt.Errorf("delete on %s: %w", target.Platform, core.ErrUnsupported))
 		}
-		return del.Delete(ctx, at, ids)
+		if isErase(d) {
+			return s.eraseByEdit(ctx, plat, at, ids, d, p, target, err)
+		}
+		return err
 	default:
 		r, ok := plat.(core.Reactor)
 		if !ok {
@@ -337,11 +354,14 @@ func (s *Service) GiveUp(tx core.Tx, d core.Delivery, cause error) error {
 	if d.Op == core.OpWebhook {
 		return s.giveUpWebhook(tx, d, cause)
 	}
+	if d.Op == core.OpScrub {
+		return tx.Audit(core.AuditEntry{At: s.now(), Actor: "system", Action: "privacy.scrub.failed", Detail: reason(cause)})
+	}
 	if d.IdeaID != 0 {
 		return tx.Audit(core.AuditEntry{At: s.now(), Actor: "system", Action: "idea.undelivered", Object: d.IdeaID.String(),
 			Detail: fmt.Sprintf("%s on %s: %s", d.Op, d.Platform, reason(cause))})
 	}
-	if d.Side == core.DeskSide && d.Op != core.OpSend {
+	if d.Side == core.DeskSide && d.Op != core.OpSend && !isErase(d) {
 		return nil
 	}
 	if d.Side == core.DeskSide {

@@ -100,6 +100,8 @@ func (s *Service) customerAction(ctx context.Context, a *action) (core.ActionRes
 		return s.vote(ctx, a)
 	case "csat":
 		return s.rate(ctx, a)
+	case "forget":
+		return s.customerForget(ctx, a)
 	}
 	return core.ActionResult{Text: "Unknown command. " + customerHelp}, nil
 }

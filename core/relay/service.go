@@ -82,6 +82,13 @@ type Config struct {
 	// Observer hears of response figures once they are committed (see
 	// Observer); nil for none.
 	Observer Observer
+	// Privacy configures /forget and retention (docs/privacy.md).
+	Privacy Privacy
+	// Files is the attachment store messages' files are copied into when
+	// recorded; nil keeps only the platforms' handles.
+	Files core.Files
+	// FileSizeLimit caps a file copied into Files [50 MB].
+	FileSizeLimit int64
 }
 
 // Service records platform events and composes deliveries. It implements
@@ -200,6 +207,7 @@ func (s *Service) Handle(ctx context.Context, e core.Event) error {
 	}
 	switch e := e.(type) {
 	case core.MessageEvent:
+		e = s.keepFiles(ctx, e)
 		if desk, ok := s.deskAt(e.Place); ok {
 			return s.deskMessage(ctx, desk, e)
 		}

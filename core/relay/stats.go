@@ -179,6 +179,6 @@ func cmdStats(c *invocation) (string, error) {
 	r := Summarize(facts, c.now.Add(-d))
 	r.SLA = SummarizeSLA(clocks)
 	r.CSAT, r.CSATByStaff = SummarizeCSAT(surveys)
-	text := r.Text(period)
+	text := r.Text(period) + c.s.retentionLine()
 	return text, c.s.systemNote(c.tx, c.conv, text)
 }

@@ -124,7 +124,7 @@ func prepareSQLiteSearch(g *gorm.DB, lang string) error {
 		return fmt.Errorf("read schema: %w", err)
 	}
 	if len(have) == 1 && have[0] == lang && tables == 2 {
-		return nil
+		return secureSQLiteSearch(g, false)
 	}
 	for _, q := range sqliteSearchSchema(sqliteTokenizer(lang)) {
 		if _, err := g.Statement.ConnPool.ExecContext(g.Statement.Context, q); err != nil {
@@ -134,6 +134,34 @@ func prepareSQLiteSearch(g *gorm.DB, lang string) error {
 	err := g.Exec("INSERT INTO search_config (id, language) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET language = excluded.language", lang).Error
 	if err != nil {
 		return fmt.Errorf("record search language: %w", err)
+	}
+	return secureSQLiteSearch(g, true)
+}
+
+// secureSQLiteSearch turns on FTS5's secure-delete in both full-text
+// indexes, so a deleted or changed row's words leave the index at once
+// instead of staying in older segments behind a delete marker until they
+// merge (an erase must leave nothing on disk, docs/privacy.md). An index
+// that had it off may hold such words: it is optimized once (its segments
+// merged, the deleted entries dropped), unless it was just built (fresh).
+func secureSQLiteSearch(g *gorm.DB, fresh bool) error {
+	for _, fts := range []string{"messages_fts", "contacts_fts"} {
+		var on []string
+		if err := g.Raw("SELECT v FROM " + fts + "_config WHERE k = 'secure-delete'").Scan(&on).Error; err != nil {
+			return fmt.Errorf("read %s settings: %w", fts, err)
+		}
+		if len(on) == 1 && on[0] == "1" {
+			continue
+		}
+		qs := []string{"INSERT INTO " + fts + " (" + fts + ", rank) VALUES ('secure-delete', 1)"}
+		if !fresh {
+			qs = append(qs, "INSERT INTO "+fts+" ("+fts+") VALUES ('optimize')")
+		}
+		for _, q := range qs {
+			if err := g.Exec(q).Error; err != nil {
+				return fmt.Errorf("secure %s: %w", fts, err)
+			}
+		}
 	}
 	return nil
 }

@@ -189,6 +189,9 @@ func (s *Store) openSQLite(cfg func() *gorm.Config) error {
 	params.Set("_busy_timeout", fmt.Sprint(s.o.BusyTimeout.Milliseconds()))
 	params.Set("_time_format", "sqlite")
 	params.Add("_pragma", fmt.Sprintf("journal_size_limit=%d", journalSizeLimit))
+	// Deleted and overwritten content is zeroed, so an erase leaves no copy
+	// in freed pages (docs/privacy.md).
+	params.Add("_pragma", "secure_delete=on")
 	wparams := url.Values{}
 	wparams.Set("_txlock", "immediate")
 	w, err := openSQLiteDB(s.o.sqliteDriver, dsn, params.Encode()+"&"+wparams.Encode(), 1)

@@ -57,13 +57,16 @@ type Server struct {
 	bot User
 	h   http.Handler
 
-	chaos        atomic.Pointer[emu.Dice]
-	mu           sync.Mutex
-	changed      *emu.Changes
-	users        map[string]User
-	guilds       map[string]*Guild
-	channels     map[string]*Channel
-	messages     map[string][]*Message
+	chaos    atomic.Pointer[emu.Dice]
+	mu       sync.Mutex
+	changed  *emu.Changes
+	users    map[string]User
+	guilds   map[string]*Guild
+	channels map[string]*Channel
+	messages map[string][]*Message
+	// cdnExpired makes every attachment link answer 404, as Discord's
+	// signed CDN links do once they expire (ExpireCDNLinks).
+	cdnExpired   bool
 	webhooks     map[string]*Webhook
 	commands     map[string][]map[string]any // guild id ("" global) -> commands
 	interactions map[string]*interaction
@@ -274,12 +277,28 @@ func (w *statusWriter) WriteHeader(status int) {
 	w.ResponseWriter.WriteHeader(status)
 }
 
+// ExpireCDNLinks makes every attachment link handed out so far, and any
+// later one, answer 404 "This content is no longer available.", as
+// Discord's CDN does when a signed attachment link has expired.
+func (s *Server) ExpireCDNLinks() {
+	s.mu.Lock()
+	s.cdnExpired = true
+	s.mu.Unlock()
+}
+
 // cdn serves attachments and avatars.
 func (s *Server) cdn(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if parts[0] == "avatars" {
 		w.Header().Set("Content-Type", "image/png")
 		_, _ = w.Write([]byte("\x89PNG\r\n\x1a\n"))
+		return
+	}
+	s.mu.Lock()
+	expired := s.cdnExpired
+	s.mu.Unlock()
+	if expired {
+		http.Error(w, "This content is no longer available.", http.StatusNotFound)
 		return
 	}
 	if len(parts) == 4 {

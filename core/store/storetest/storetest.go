@@ -70,6 +70,8 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"SearchFollowsChanges", testSearchFollowsChanges},
 		{"SearchHostileInput", testSearchHostileInput},
 		{"RecordsPages", testRecordsPages},
+		{"Erase", testErase},
+		{"RetentionErase", testRetentionErase},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
