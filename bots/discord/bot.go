@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 
 	"cornershop/bots/internal/fetch"
@@ -86,9 +87,12 @@ type Bot struct {
 	guilds   map[string]string // channel id -> guild id
 	names    map[string]string // channel id -> name (a forum post's title)
 	webhooks map[string]*discordgo.Webhook
-	tags     map[string]map[string]string // forum id -> tag name -> id
-	read     map[string]bool              // DM channels whose history was read back
-	missed   map[string]missedAt          // channel -> oldest unrecorded message (missed.go)
+	// hooking makes one lookup-or-create of a channel's webhook at a
+	// time: concurrent first sends would each create one otherwise.
+	hooking singleflight.Group
+	tags    map[string]map[string]string // forum id -> tag name -> id
+	read    map[string]bool              // DM channels whose history was read back
+	missed  map[string]missedAt          // channel -> oldest unrecorded message (missed.go)
 	// missedWake tells the retry loop a message was left unrecorded;
 	// catching lets one catch-up of unrecorded messages run at a time.
 	missedWake chan struct{}

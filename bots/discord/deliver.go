@@ -179,16 +179,22 @@ func (b *Bot) landed(ctx context.Context, place core.Place, parts []string, name
 	if len(parts) == 0 {
 		return nil
 	}
-	var hook *discordgo.Webhook
+	// Any webhook of ours counts: the cut-off attempt may have been made
+	// by another process through another of them.
+	hooks := map[string]bool{}
 	if webhook {
-		var err error
-		if hook, err = b.webhook(ctx, place.Chat); err != nil {
+		list, err := b.ourWebhooks(ctx, place.Chat)
+		if err != nil {
+			b.o.Logger.Warn("discord: cannot check whether a cut-off send landed", "err", err)
 			return nil
+		}
+		for _, h := range list {
+			hooks[h.ID] = true
 		}
 	}
 	ours := func(msg *discordgo.Message) bool {
 		if webhook {
-			return hook != nil && msg.WebhookID == hook.ID && msg.Author != nil && msg.Author.Username == name
+			return hooks[msg.WebhookID] && msg.Author != nil && msg.Author.Username == name
 		}
 		return msg.Author != nil && msg.Author.ID == b.self()
 	}
@@ -312,25 +318,48 @@ func (b *Bot) webhook(ctx context.Context, channelID string) (*discordgo.Webhook
 	if ok {
 		return wh, nil
 	}
+	v, err, _ := b.hooking.Do(channelID, func() (any, error) {
+		b.mu.Lock()
+		wh, ok := b.webhooks[channelID]
+		b.mu.Unlock()
+		if ok {
+			return wh, nil
+		}
+		hooks, err := b.ourWebhooks(ctx, channelID)
+		if err != nil {
+			return nil, err
+		}
+		if len(hooks) > 0 {
+			wh = hooks[0]
+		} else if wh, err = b.s.WebhookCreate(channelID, webhookName, "", discordgo.WithContext(ctx)); err != nil {
+			return nil, b.classify("create webhook", err)
+		}
+		b.mu.Lock()
+		b.webhooks[channelID] = wh
+		b.mu.Unlock()
+		return wh, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*discordgo.Webhook), nil
+}
+
+// ourWebhooks lists the webhooks cornershop made in a channel (by name,
+// with a token it can post with), oldest first.
+func (b *Bot) ourWebhooks(ctx context.Context, channelID string) ([]*discordgo.Webhook, error) {
 	hooks, err := b.s.ChannelWebhooks(channelID, discordgo.WithContext(ctx))
 	if err != nil {
 		return nil, b.classify("list webhooks", err)
 	}
+	var ours []*discordgo.Webhook
 	for _, h := range hooks {
 		if h.Name == webhookName && h.Token != "" {
-			wh = h
-			break
+			ours = append(ours, h)
 		}
 	}
-	if wh == nil {
-		if wh, err = b.s.WebhookCreate(channelID, webhookName, "", discordgo.WithContext(ctx)); err != nil {
-			return nil, b.classify("create webhook", err)
-		}
-	}
-	b.mu.Lock()
-	b.webhooks[channelID] = wh
-	b.mu.Unlock()
-	return wh, nil
+	slices.SortFunc(ours, func(x, y *discordgo.Webhook) int { return cmpSnowflake(x.ID, y.ID) })
+	return ours, nil
 }
 
 func (b *Bot) forgetWebhook(channelID string) {
