@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"fmt"
@@ -29,7 +29,7 @@ func ratio(a, b float64) string {
 	return fmt.Sprintf("%.0f %%", 100*a/b)
 }
 
-func printBenchResults(w io.Writer, o benchOptions, rep *benchReport) {
+func printBenchResults(w io.Writer, o Options, rep *benchReport) {
 	if len(rep.results) > 0 {
 		fmt.Fprintln(w, "\nmsgs/s: first customer message reaching Telegram -> last copy reaching the Slack desk; recorded/s: -> Telegram told the last one is committed.")
 		fmt.Fprintln(w, "latency (ms): each message from the Telegram emulator receiving it to the Slack emulator receiving its desk copy.")

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -48,7 +48,7 @@ func freshPostgresSchema(ctx context.Context, dsn, name string) (string, func(),
 // openBenchStore opens the scenario's database as the service does.
 func openBenchStore(ctx context.Context, r *rig) (*store.Store, error) {
 	driver := store.DriverSQLite
-	if r.o.db != "" {
+	if r.o.DB != "" {
 		driver = store.DriverPostgres
 	}
 	st, err := store.Open(ctx, store.Options{Driver: driver, DSN: r.dsn, AutoMigrate: true})
