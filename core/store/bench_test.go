@@ -219,3 +219,23 @@ func benchRawInsert(b *testing.B, s *Store) {
 	}
 	reportRate(b)
 }
+
+// BenchmarkSearchIndexCost is BenchmarkTxInsert with the messages'
+// full-text index kept (as the store runs) and with its trigger dropped,
+// to price what search adds to every recorded message.
+func BenchmarkSearchIndexCost(b *testing.B) {
+	for _, db := range benchDBs() {
+		b.Run(db.name+"/indexed", func(b *testing.B) { benchTxInsert(b, db.open(b)) })
+		b.Run(db.name+"/unindexed", func(b *testing.B) {
+			s := db.open(b)
+			drop := "DROP TRIGGER messages_fts_insert"
+			if s.driver == DriverPostgres {
+				drop = "DROP TRIGGER messages_search ON messages"
+			}
+			if err := s.db.Exec(drop).Error; err != nil {
+				b.Fatal(err)
+			}
+			benchTxInsert(b, s)
+		})
+	}
+}

@@ -15,6 +15,7 @@ import (
 type tx struct {
 	db *gorm.DB
 	s  *Store
+	ra *readAhead // PostgreSQL: reads preloaded for a batch (preload.go)
 }
 
 var _ core.Tx = (*tx)(nil)
