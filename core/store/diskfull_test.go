@@ -16,7 +16,8 @@ import (
 )
 
 // TestDiskFullAcknowledgesOnlyWhatIsRecorded fills a small disk (a 96 MB
-// tmpfs, all but 1 MB of it taken by a ballast file) under a backlog until
+// tmpfs, all but 1 MB of what the opened store left taken by a ballast
+// file) under a backlog until
 // SQLite cannot write, then frees the ballast and works on. Every message
 // whose transaction reported success must be readable after the store is
 // reopened, writes that failed must have said so, and once space is back
@@ -29,10 +30,6 @@ func TestDiskFullAcknowledgesOnlyWhatIsRecorded(t *testing.T) {
 	}
 	const size = 96 << 20
 	dir := mountTmpfs(t, size)
-	ballast := filepath.Join(dir, "ballast")
-	if err := os.WriteFile(ballast, make([]byte, size-1<<20), 0o600); err != nil {
-		t.Fatalf("ballast: %v", err)
-	}
 	ctx := context.Background()
 	path := filepath.Join(dir, "full.db")
 	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, AutoMigrate: true})
@@ -41,6 +38,16 @@ func TestDiskFullAcknowledgesOnlyWhatIsRecorded(t *testing.T) {
 	}
 	defer func() { s.Close() }()
 	convs := backlogConversations(t, s, 20)
+	// The ballast leaves 1 MB once the schema and the conversations are
+	// written, however large the schema grows.
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(dir, &fs); err != nil {
+		t.Fatal(err)
+	}
+	ballast := filepath.Join(dir, "ballast")
+	if err := os.WriteFile(ballast, make([]byte, int64(fs.Bavail)*fs.Bsize-1<<20), 0o600); err != nil {
+		t.Fatalf("ballast: %v", err)
+	}
 
 	// Write until the disk is full, and a little past it.
 	var acked []core.MessageID
