@@ -11,3 +11,13 @@ type InboundKey struct {
 	ID     string // the message's platform id
 	UserID string // the sender's user id on Place.Platform
 }
+
+// LoadKey names what loading a delivery for its attempt reads: its
+// conversation, the conversation's contact, its message (0: none) and the
+// message's refs on Side. The outbox's loads share transactions (group
+// commit) and can be read for all of them at once (the store's Preload).
+type LoadKey struct {
+	Conversation ConversationID
+	Message      MessageID
+	Side         Side
+}

@@ -28,6 +28,7 @@ type job struct {
 	fn   func(tx core.Tx) error
 	wake bool             // the job may queue deliveries: wake the outbox after it
 	key  *core.InboundKey // a customer message: what its recording reads
+	load *core.LoadKey    // a delivery's load: what it reads
 	err  error
 	done chan struct{} // closed when err is final
 	lead chan struct{} // closed when this job must run the next batch
@@ -85,10 +86,11 @@ func (c *committer) doJob(ctx context.Context, j *job) error {
 var errJobFailed = errors.New("a job in the batch failed")
 
 // preloader is a transaction that can read ahead, for a batch of customer
-// messages, what recording them reads (the PostgreSQL store: one round trip
-// per kind of row for the batch instead of one per message).
+// messages and delivery loads, what recording and loading them reads (the
+// PostgreSQL store: one round trip per kind of row for the batch instead of
+// one per message).
 type preloader interface {
-	Preload(keys []core.InboundKey) error
+	Preload(inbound []core.InboundKey, loads []core.LoadKey) error
 }
 
 // preload reads ahead for the batch's customer messages, when tx can.
@@ -98,15 +100,19 @@ func preload(tx core.Tx, batch []*job) error {
 		return nil
 	}
 	var keys []core.InboundKey
+	var loads []core.LoadKey
 	for _, j := range batch {
 		if j.key != nil {
 			keys = append(keys, *j.key)
 		}
+		if j.load != nil {
+			loads = append(loads, *j.load)
+		}
 	}
-	if len(keys) < 2 {
+	if len(keys)+len(loads) < 2 {
 		return nil
 	}
-	return p.Preload(keys)
+	return p.Preload(keys, loads)
 }
 
 func (c *committer) run(ctx context.Context, batch []*job) {

@@ -111,6 +111,7 @@ func (t *tx) AddRef(ref core.Ref) error {
 	r := toRefRow(ref)
 	if ra := t.ahead(); ra != nil {
 		delete(ra.absent, refKey{r.Platform, r.Chat, r.PlatformID})
+		delete(ra.refsByMsg, r.MessageID)
 	}
 	if t.holdRef(r) {
 		return nil
@@ -194,6 +195,13 @@ func (t *tx) ContactByIdentity(platform core.PlatformName, userID string) (core.
 }
 
 func (t *tx) Contact(id core.ContactID) (core.Contact, error) {
+	if ra := t.ahead(); ra != nil {
+		if c, ok := ra.contactByID[int64(id)]; ok {
+			con := *c
+			con.Identities, con.Tags = slices.Clone(c.Identities), slices.Clone(c.Tags)
+			return con, nil
+		}
+	}
 	return t.contact("contact", t.s.q.contactByID, int64(id))
 }
 
@@ -260,6 +268,13 @@ func (t *tx) ConversationByDesk(desk core.Place) (core.Conversation, error) {
 }
 
 func (t *tx) Conversation(id core.ConversationID) (core.Conversation, error) {
+	if ra := t.ahead(); ra != nil {
+		if c, ok := ra.convByID[int64(id)]; ok {
+			conv := *c
+			conv.Tags = slices.Clone(c.Tags)
+			return conv, nil
+		}
+	}
 	return t.conversation("conversation", t.s.q.conversationByID, int64(id))
 }
 
@@ -288,6 +303,13 @@ func scanConversation(row interface{ Scan(dest ...any) error }) (core.Conversati
 }
 
 func (t *tx) Message(id core.MessageID) (core.Message, error) {
+	if ra := t.ahead(); ra != nil {
+		if m, ok := ra.msgByID[int64(id)]; ok {
+			msg := *m
+			msg.Attachments = slices.Clone(m.Attachments)
+			return msg, nil
+		}
+	}
 	if err := t.flush(); err != nil {
 		return core.Message{}, err
 	}

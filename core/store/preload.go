@@ -37,6 +37,12 @@ type readAhead struct {
 	conv    map[convKey]*core.Conversation
 	survey  map[int64]*core.Survey
 
+	// By id, for the outbox's delivery loads (LoadKey).
+	convByID    map[int64]*core.Conversation
+	contactByID map[int64]*core.Contact
+	msgByID     map[int64]*core.Message
+	refsByMsg   map[int64][]refRow // every side, in part, id order
+
 	ids  []int64         // message ids reserved for the batch
 	pend *pendingMessage // a message (and its ref) not yet written
 }
@@ -59,7 +65,11 @@ type readAheadKey struct{}
 // deferred message is written first.
 func dropReadAhead(db *gorm.DB) {
 	if ra, ok := db.Statement.Context.Value(readAheadKey{}).(*readAhead); ok {
-		ra.valid = false
+		// Deliveries are never read ahead: the outbox's outcomes, between
+		// the loads of a batch, keep the snapshot.
+		if db.Statement.Table != "deliveries" {
+			ra.valid = false
+		}
 		if err := ra.flush(db.Statement.Context, db.Statement.ConnPool); err != nil {
 			_ = db.AddError(err)
 		}
@@ -108,15 +118,27 @@ const (
 	preloadSurveysSQL = `SELECT DISTINCT ON (contact_id) * FROM surveys WHERE contact_id IN ? ORDER BY contact_id, id DESC`
 )
 
-// Preload reads ahead what recording the keyed messages will read (see
-// above). On SQLite, where a statement is no round trip, it does nothing.
-func (t *tx) Preload(keys []core.InboundKey) error {
-	if t.s.driver != DriverPostgres || len(keys) == 0 {
+// Preload reads ahead what recording the keyed messages and loading the
+// keyed deliveries will read (see above). On SQLite, where a statement is
+// no round trip, it does nothing.
+func (t *tx) Preload(keys []core.InboundKey, loads []core.LoadKey) error {
+	if t.s.driver != DriverPostgres || len(keys)+len(loads) == 0 {
 		return nil
+	}
+	if err := t.flush(); err != nil {
+		return err
 	}
 	ra := &readAhead{absent: map[refKey]bool{}, contact: map[identKey]*core.Contact{}, conv: map[convKey]*core.Conversation{},
 		survey: map[int64]*core.Survey{}}
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
+	if err := preloadLoads(ctx, c, loads, ra); err != nil {
+		return err
+	}
+	t.ra.convByID, t.ra.contactByID, t.ra.msgByID, t.ra.refsByMsg = ra.convByID, ra.contactByID, ra.msgByID, ra.refsByMsg
+	if len(keys) == 0 {
+		t.ra.valid = true
+		return nil
+	}
 	if err := preloadRefs(ctx, c, keys, ra); err != nil {
 		return err
 	}
@@ -268,4 +290,127 @@ func preloadConversations(ctx context.Context, c rowsQuerier, keys []convKey, ra
 		ra.conv[convKey{int64(conv.ContactID), string(conv.Customer.Platform), conv.Customer.Chat}] = &conv
 	}
 	return mapErr("preload conversations", rows.Err())
+}
+
+const (
+	preloadConversationsByIDSQL = `SELECT ` + conversationCols + ` FROM conversations WHERE id = ANY($1::bigint[])`
+	preloadContactsByIDSQL      = `SELECT ` + contactCols + ` FROM contacts c LEFT JOIN identities i ON i.contact_id = c.id
+	WHERE c.id = ANY($1::bigint[]) ORDER BY c.id, i.id`
+	preloadMessagesSQL = `SELECT ` + messageCols + ` FROM messages WHERE id = ANY($1::bigint[])`
+	preloadRefsByMsgSQL = `SELECT message_id, side, source, platform, chat, platform_id, part FROM message_refs
+	WHERE message_id = ANY($1::bigint[]) ORDER BY message_id, part, id`
+)
+
+// preloadLoads reads the conversations, contacts, messages and refs the
+// keyed delivery loads read, four statements for them all. What is absent
+// stays out of the maps: those reads go to the database.
+func preloadLoads(ctx context.Context, c rowsQuerier, loads []core.LoadKey, ra *readAhead) error {
+	ra.convByID, ra.contactByID, ra.msgByID, ra.refsByMsg = map[int64]*core.Conversation{}, map[int64]*core.Contact{},
+		map[int64]*core.Message{}, map[int64][]refRow{}
+	if len(loads) == 0 {
+		return nil
+	}
+	var convIDs, msgIDs []int64
+	for _, l := range loads {
+		if id := int64(l.Conversation); !slices.Contains(convIDs, id) {
+			convIDs = append(convIDs, id)
+		}
+		if id := int64(l.Message); id != 0 && !slices.Contains(msgIDs, id) {
+			msgIDs = append(msgIDs, id)
+		}
+	}
+	err := queryEach(ctx, c, preloadConversationsByIDSQL, []any{convIDs}, func(rows *sql.Rows) error {
+		conv, err := scanConversation(rows)
+		ra.convByID[int64(conv.ID)] = &conv
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("preload conversations: %w", err)
+	}
+	var contactIDs []int64
+	for _, conv := range ra.convByID {
+		if id := int64(conv.ContactID); !slices.Contains(contactIDs, id) {
+			contactIDs = append(contactIDs, id)
+		}
+	}
+	if err := preloadContactsByID(ctx, c, contactIDs, ra); err != nil {
+		return err
+	}
+	if len(msgIDs) == 0 {
+		return nil
+	}
+	err = queryEach(ctx, c, preloadMessagesSQL, []any{msgIDs}, func(rows *sql.Rows) error {
+		var r messageRow
+		if err := rows.Scan(&r.ID, &r.ConversationID, &r.Direction, &r.Author, &r.AuthorName, &r.Text, &r.Attachments, &r.AsTeam,
+			&r.CreatedAt, &r.EditedAt, &r.DeletedAt); err != nil {
+			return err
+		}
+		m, err := toCoreMessage(r)
+		ra.msgByID[r.ID] = &m
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("preload messages: %w", err)
+	}
+	for _, id := range msgIDs {
+		ra.refsByMsg[id] = []refRow{}
+	}
+	err = queryEach(ctx, c, preloadRefsByMsgSQL, []any{msgIDs}, func(rows *sql.Rows) error {
+		var r refRow
+		if err := rows.Scan(&r.MessageID, &r.Side, &r.Source, &r.Platform, &r.Chat, &r.PlatformID, &r.Part); err != nil {
+			return err
+		}
+		ra.refsByMsg[r.MessageID] = append(ra.refsByMsg[r.MessageID], r)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("preload refs: %w", err)
+	}
+	return nil
+}
+
+func preloadContactsByID(ctx context.Context, c rowsQuerier, ids []int64, ra *readAhead) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	crs := map[int64]contactRow{}
+	irs := map[int64][]identityRow{}
+	err := queryEach(ctx, c, preloadContactsByIDSQL, []any{ids}, func(rows *sql.Rows) error {
+		var cr contactRow
+		var platform, user, handle, name, avatar sql.NullString
+		if err := rows.Scan(&cr.ID, &cr.Name, &cr.Tags, &cr.Blocked, &cr.CreatedAt, &platform, &user, &handle, &name, &avatar); err != nil {
+			return err
+		}
+		crs[cr.ID] = cr
+		if platform.Valid {
+			irs[cr.ID] = append(irs[cr.ID], identityRow{ContactID: cr.ID, Platform: platform.String, UserID: user.String, Handle: handle.String, Name: name.String, AvatarURL: avatar.String})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("preload contacts: %w", err)
+	}
+	for id, cr := range crs {
+		con, err := toCoreContact(cr, irs[id])
+		if err != nil {
+			return fmt.Errorf("preload contacts: %w", err)
+		}
+		ra.contactByID[id] = &con
+	}
+	return nil
+}
+
+// queryEach runs query and calls each for every row.
+func queryEach(ctx context.Context, c rowsQuerier, query string, args []any, each func(*sql.Rows) error) error {
+	rows, err := c.QueryContext(ctx, query, args...)
+	if err != nil {
+		return mapErr("query", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return mapErr("scan", err)
+		}
+	}
+	return mapErr("rows", rows.Err())
 }

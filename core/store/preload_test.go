@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"cornershop/core"
 	"cornershop/core/store"
@@ -13,7 +14,7 @@ import (
 // preloader is the store transaction's Preload, which the relay calls
 // before a batch of customer messages.
 type preloader interface {
-	Preload(keys []core.InboundKey) error
+	Preload(inbound []core.InboundKey, loads []core.LoadKey) error
 }
 
 // TestPreloadedBatch: on PostgreSQL a batch's reads come from one preload
@@ -58,7 +59,7 @@ func TestPreloadedBatch(t *testing.T) {
 			var held core.Message
 			var d core.Delivery
 			mustTx(t, s, func(tx core.Tx) error {
-				if err := tx.(preloader).Preload(keys); err != nil {
+				if err := tx.(preloader).Preload(keys, nil); err != nil {
 					return err
 				}
 				if _, err := tx.RefByPlatformID(core.Telegram, "100", "1"); err != nil {
@@ -137,12 +138,76 @@ func TestPreloadedBatch(t *testing.T) {
 				}
 				return nil
 			})
+			// Delivery loads: the same conversation, contact, message and
+			// refs as read one by one; an outcome (a deliveries write) keeps
+			// them; a ref added is among the refs read next.
+			var want struct {
+				conv    core.Conversation
+				contact core.Contact
+				msg     core.Message
+				refs    []core.Ref
+			}
+			mustTx(t, s, func(tx core.Tx) error {
+				var err error
+				if want.conv, err = tx.Conversation(conv.ID); err != nil {
+					return err
+				}
+				if want.contact, err = tx.Contact(known.ID); err != nil {
+					return err
+				}
+				if want.msg, err = tx.Message(held.ID); err != nil {
+					return err
+				}
+				want.refs, err = tx.Refs(held.ID, core.CustomerSide)
+				return err
+			})
+			mustTx(t, s, func(tx core.Tx) error {
+				loads := []core.LoadKey{{Conversation: conv.ID, Message: held.ID, Side: core.CustomerSide}, {Conversation: conv.ID, Side: core.DeskSide}}
+				if err := tx.(preloader).Preload(nil, loads); err != nil {
+					return err
+				}
+				for round := range 2 {
+					if got, err := tx.Conversation(conv.ID); err != nil || got.ID != want.conv.ID || got.Status != want.conv.Status || got.ContactID != want.conv.ContactID {
+						t.Errorf("round %d: conversation = %+v, %v; want %+v", round, got, err, want.conv)
+					}
+					if got, err := tx.Contact(known.ID); err != nil || got.Name != want.contact.Name || len(got.Identities) != len(want.contact.Identities) {
+						t.Errorf("round %d: contact = %+v, %v; want %+v", round, got, err, want.contact)
+					}
+					if got, err := tx.Message(held.ID); err != nil || got.Text != want.msg.Text || got.ConversationID != want.msg.ConversationID {
+						t.Errorf("round %d: message = %+v, %v; want %+v", round, got, err, want.msg)
+					}
+					if got, err := tx.Refs(held.ID, core.CustomerSide); err != nil || len(got) != len(want.refs) || len(got) != 1 || got[0] != want.refs[0] {
+						t.Errorf("round %d: refs = %+v, %v; want %+v", round, got, err, want.refs)
+					}
+					if got, err := tx.Refs(held.ID, core.DeskSide); err != nil || len(got) != 0 {
+						t.Errorf("round %d: desk refs = %+v, %v; want none", round, got, err)
+					}
+					// An outcome between two loads.
+					if err := tx.FinishDelivery(d.ID, core.DeliveryDone, "", T0); err != nil {
+						return err
+					}
+				}
+				if err := tx.AddRef(core.Ref{MessageID: held.ID, Side: core.DeskSide, Platform: core.Slack, Chat: "C1", PlatformID: "p1"}); err != nil {
+					return err
+				}
+				if got, err := tx.Refs(held.ID, core.DeskSide); err != nil || len(got) != 1 || got[0].PlatformID != "p1" {
+					t.Errorf("desk refs after AddRef = %+v, %v", got, err)
+				}
+				text := "second, edited"
+				if err := tx.UpdateMessage(held.ID, core.MessagePatch{Text: &text}); err != nil {
+					return err
+				}
+				if got, err := tx.Message(held.ID); err != nil || got.Text != text {
+					t.Errorf("message after its edit = %+v, %v", got, err)
+				}
+				return nil
+			})
 			if driver != store.DriverPostgres {
 				return // one writer: no other transaction can race this one
 			}
 			// A ref recorded by another transaction after the preload.
 			err := s.InTx(ctx, func(tx core.Tx) error {
-				if err := tx.(preloader).Preload([]core.InboundKey{{Place: place, ID: "3", UserID: "100"}, {Place: place, ID: "4", UserID: "100"}}); err != nil {
+				if err := tx.(preloader).Preload([]core.InboundKey{{Place: place, ID: "3", UserID: "100"}, {Place: place, ID: "4", UserID: "100"}}, nil); err != nil {
 					return err
 				}
 				if _, err := tx.RefByPlatformID(core.Telegram, "100", "3"); !errors.Is(err, core.ErrNotFound) {
@@ -171,6 +236,9 @@ func TestPreloadedBatch(t *testing.T) {
 		})
 	}
 }
+
+// T0 is a fixed time for outcomes.
+var T0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func openStore(t *testing.T, driver string) *store.Store {
 	t.Helper()

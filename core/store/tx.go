@@ -170,6 +170,17 @@ func (t *tx) UpdateMessage(id core.MessageID, p core.MessagePatch) error {
 }
 
 func (t *tx) Refs(m core.MessageID, side core.Side) ([]core.Ref, error) {
+	if ra := t.ahead(); ra != nil {
+		if all, ok := ra.refsByMsg[int64(m)]; ok {
+			refs := []core.Ref{}
+			for _, r := range all {
+				if r.Side == string(side) {
+					refs = append(refs, toCoreRef(r))
+				}
+			}
+			return refs, nil
+		}
+	}
 	var rs []refRow
 	if err := t.db.Where("message_id = ? AND side = ?", int64(m), string(side)).Order("part, id").Find(&rs).Error; err != nil {
 		return nil, mapErr("refs", err)
