@@ -296,7 +296,7 @@ const (
 	preloadConversationsByIDSQL = `SELECT ` + conversationCols + ` FROM conversations WHERE id = ANY($1::bigint[])`
 	preloadContactsByIDSQL      = `SELECT ` + contactCols + ` FROM contacts c LEFT JOIN identities i ON i.contact_id = c.id
 	WHERE c.id = ANY($1::bigint[]) ORDER BY c.id, i.id`
-	preloadMessagesSQL = `SELECT ` + messageCols + ` FROM messages WHERE id = ANY($1::bigint[])`
+	preloadMessagesSQL  = `SELECT ` + messageCols + ` FROM messages WHERE id = ANY($1::bigint[])`
 	preloadRefsByMsgSQL = `SELECT message_id, side, source, platform, chat, platform_id, part FROM message_refs
 	WHERE message_id = ANY($1::bigint[]) ORDER BY message_id, part, id`
 )
