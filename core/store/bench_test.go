@@ -21,6 +21,9 @@ import (
 // same rows through database/sql prepared statements on the same driver and
 // pragmas. Each op is one message; msgs/s is reported.
 //
+// Issue #25 (batches on PostgreSQL, the index at commit on SQLite) has
+// newer figures, on a loaded machine, in BENCHMARKS.md.
+//
 // Measured on the 2 vCPU machine, Go 1.26, -benchtime 10000x -count 3
 // (medians; run-to-run noise is ±10–25 %):
 //

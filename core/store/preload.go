@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -69,6 +70,14 @@ func dropReadAhead(db *gorm.DB) {
 		// the loads of a batch, keep the snapshot.
 		if db.Statement.Table != "deliveries" {
 			ra.valid = false
+		}
+		if ra.pend == nil {
+			return
+		}
+		// Only ever on the transaction's own connection.
+		if _, ok := db.Statement.ConnPool.(gorm.TxCommitter); !ok {
+			_ = db.AddError(errors.New("store: a message held back, and a statement outside its transaction"))
+			return
 		}
 		if err := ra.flush(db.Statement.Context, db.Statement.ConnPool); err != nil {
 			_ = db.AddError(err)
