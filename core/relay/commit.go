@@ -93,7 +93,9 @@ type preloader interface {
 	Preload(inbound []core.InboundKey, loads []core.LoadKey) error
 }
 
-// preload reads ahead for the batch's customer messages, when tx can.
+// preload reads ahead for the batch's customer messages and delivery loads,
+// when tx can; it also tells tx it holds a batch (called for batches of two
+// jobs or more only).
 func preload(tx core.Tx, batch []*job) error {
 	p, ok := tx.(preloader)
 	if !ok {
@@ -108,9 +110,6 @@ func preload(tx core.Tx, batch []*job) error {
 		if j.load != nil {
 			loads = append(loads, *j.load)
 		}
-	}
-	if len(keys)+len(loads) < 2 {
-		return nil
 	}
 	return p.Preload(keys, loads)
 }

@@ -46,6 +46,9 @@ type readAhead struct {
 
 	ids  []int64         // message ids reserved for the batch
 	pend *pendingMessage // a message (and its ref) not yet written
+
+	batch    bool        // the transaction holds a group commit's batch
+	finishes []finishRow // FinishDelivery outcomes not yet written
 }
 
 type (
@@ -131,7 +134,11 @@ const (
 // keyed deliveries will read (see above). On SQLite, where a statement is
 // no round trip, it does nothing.
 func (t *tx) Preload(keys []core.InboundKey, loads []core.LoadKey) error {
-	if t.s.driver != DriverPostgres || len(keys)+len(loads) == 0 {
+	if t.s.driver != DriverPostgres {
+		return nil
+	}
+	t.ra.batch = true // outcomes may wait for the batch's end (writeback.go)
+	if len(keys)+len(loads) == 0 {
 		return nil
 	}
 	if err := t.flush(); err != nil {

@@ -202,11 +202,35 @@ func TestPreloadedBatch(t *testing.T) {
 				}
 				return nil
 			})
+			// Outcomes in a batch: written by the commit; one for a delivery
+			// that is not there fails the batch, with no sentinel on
+			// PostgreSQL (where it waited for the commit), ErrNotFound at
+			// once on SQLite.
+			mustTx(t, s, func(tx core.Tx) error {
+				if got, err := tx.Delivery(d.ID); err != nil || got.State != core.DeliveryDone {
+					t.Errorf("delivery %d after the batch's outcomes = %+v, %v; want done", d.ID, got, err)
+				}
+				return nil
+			})
+			err := s.InTx(ctx, func(tx core.Tx) error {
+				if err := tx.(preloader).Preload(nil, nil); err != nil {
+					return err
+				}
+				return tx.FinishDelivery(999_999, core.DeliveryDone, "", T0)
+			})
+			switch {
+			case err == nil:
+				t.Error("finishing a delivery that is not there succeeded")
+			case driver == store.DriverPostgres && errors.Is(err, core.ErrNotFound):
+				t.Errorf("a batch's missing outcome answered the sentinel: %v", err)
+			case driver == store.DriverSQLite && !errors.Is(err, core.ErrNotFound):
+				t.Errorf("finishing a delivery that is not there: %v, want ErrNotFound", err)
+			}
 			if driver != store.DriverPostgres {
 				return // one writer: no other transaction can race this one
 			}
 			// A ref recorded by another transaction after the preload.
-			err := s.InTx(ctx, func(tx core.Tx) error {
+			err = s.InTx(ctx, func(tx core.Tx) error {
 				if err := tx.(preloader).Preload([]core.InboundKey{{Place: place, ID: "3", UserID: "100"}, {Place: place, ID: "4", UserID: "100"}}, nil); err != nil {
 					return err
 				}

@@ -213,6 +213,9 @@ func (t *tx) FinishDelivery(id core.DeliveryID, state core.DeliveryState, lastEr
 	if !state.Valid() || state == core.DeliveryPending {
 		return fmt.Errorf("finish delivery: state %q: %w", state, core.ErrInvalid)
 	}
+	if t.holdFinish(id, state, lastErr, at) {
+		return nil
+	}
 	res := t.db.Model(&deliveryRow{}).Where("id = ?", int64(id)).Updates(map[string]any{
 		"state": string(state), "last_error": lastErr, "done_at": dbNullTime(at),
 		"claimed_by": "", "claimed_until": nil,

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"cornershop/core"
 )
@@ -115,18 +117,80 @@ func (ra *readAhead) write(ctx context.Context, c execer, d *deliveryRow) (int64
 	return id.Int64, nil
 }
 
-// flush writes the held message, if any.
+// flush writes the held message and the waiting outcomes, if any.
 func (ra *readAhead) flush(ctx context.Context, c execer) error {
-	if ra == nil || ra.pend == nil {
+	if ra == nil {
 		return nil
 	}
-	_, err := ra.write(ctx, c, nil)
-	return err
+	if ra.pend != nil {
+		if _, err := ra.write(ctx, c, nil); err != nil {
+			return err
+		}
+	}
+	return ra.writeFinishes(ctx, c)
+}
+
+// The outbox's outcomes in a batch (FinishDelivery: done, failed,
+// cancelled) wait like a held message and are written together, in one
+// UPDATE … FROM unnest(…), before any other statement and before the
+// commit. An outcome for a delivery that is not there — which alone would
+// have answered ErrNotFound — fails the batch with errFinishMissing (not
+// the sentinel, so no caller mistakes it for an answer about its own
+// row), and the batch is retried one job per transaction, where
+// FinishDelivery answers at once.
+
+// errFinishMissing is a waiting outcome whose delivery was not found.
+var errFinishMissing = errors.New("finish delivery: a delivery of the batch's outcomes was not found")
+
+// finishRow is one waiting outcome.
+type finishRow struct {
+	id      int64
+	state   string
+	lastErr string
+	at      time.Time
+}
+
+const finishManySQL = `UPDATE deliveries d SET state = v.state, last_error = v.last_error, done_at = v.done_at, claimed_by = '', claimed_until = NULL
+	FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, state, last_error, done_at) WHERE d.id = v.id`
+
+// writeFinishes writes the waiting outcomes in one statement.
+func (ra *readAhead) writeFinishes(ctx context.Context, c execer) error {
+	if len(ra.finishes) == 0 {
+		return nil
+	}
+	fs := ra.finishes
+	ra.finishes = nil
+	ids, states, errs, ats := make([]int64, len(fs)), make([]string, len(fs)), make([]string, len(fs)), make([]time.Time, len(fs))
+	for i, f := range fs {
+		ids[i], states[i], errs[i], ats[i] = f.id, f.state, f.lastErr, f.at
+	}
+	res, err := c.ExecContext(ctx, finishManySQL, ids, states, errs, ats)
+	if err != nil {
+		return mapErr("finish deliveries", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return mapErr("finish deliveries", err)
+	} else if int(n) != len(fs) {
+		return errFinishMissing
+	}
+	return nil
+}
+
+// holdFinish makes a batch's outcome wait (see above); false outside a
+// PostgreSQL batch, or when a message is held back (its delivery may be
+// the one finished).
+func (t *tx) holdFinish(id core.DeliveryID, state core.DeliveryState, lastErr string, at time.Time) bool {
+	if t.ra == nil || !t.ra.batch || t.ra.pend != nil || at.IsZero() || slices.ContainsFunc(t.ra.finishes, func(f finishRow) bool { return f.id == int64(id) }) {
+		return false
+	}
+	t.ra.finishes = append(t.ra.finishes, finishRow{id: int64(id), state: string(state), lastErr: lastErr, at: dbTime(at)})
+	return true
 }
 
 // execer is the transaction's connection.
 type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // hold defers r when the batch reserved an id for it; false when it did
