@@ -26,7 +26,9 @@ type committer struct {
 
 type job struct {
 	fn   func(tx core.Tx) error
-	wake bool // the job may queue deliveries: wake the outbox after it
+	wake bool             // the job may queue deliveries: wake the outbox after it
+	key  *core.InboundKey // a customer message: what its recording reads
+	load *core.LoadKey    // a delivery's load: what it reads
 	err  error
 	done chan struct{} // closed when err is final
 	lead chan struct{} // closed when this job must run the next batch
@@ -83,10 +85,42 @@ func (c *committer) doJob(ctx context.Context, j *job) error {
 
 var errJobFailed = errors.New("a job in the batch failed")
 
+// preloader is a transaction that can read ahead, for a batch of customer
+// messages and delivery loads, what recording and loading them reads (the
+// PostgreSQL store: one round trip per kind of row for the batch instead of
+// one per message).
+type preloader interface {
+	Preload(inbound []core.InboundKey, loads []core.LoadKey) error
+}
+
+// preload reads ahead for the batch's customer messages and delivery loads,
+// when tx can; it also tells tx it holds a batch (called for batches of two
+// jobs or more only).
+func preload(tx core.Tx, batch []*job) error {
+	p, ok := tx.(preloader)
+	if !ok {
+		return nil
+	}
+	var keys []core.InboundKey
+	var loads []core.LoadKey
+	for _, j := range batch {
+		if j.key != nil {
+			keys = append(keys, *j.key)
+		}
+		if j.load != nil {
+			loads = append(loads, *j.load)
+		}
+	}
+	return p.Preload(keys, loads)
+}
+
 func (c *committer) run(ctx context.Context, batch []*job) {
 	finish := func(j *job, err error) { j.err = err; close(j.done) }
 	if len(batch) > 1 {
 		err := c.store.InTx(ctx, func(tx core.Tx) error {
+			if err := preload(tx, batch); err != nil {
+				return err
+			}
 			for _, j := range batch {
 				if err := j.fn(tx); err != nil {
 					return errJobFailed

@@ -27,7 +27,8 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 	var p plan
 	// Reads share the group commit's transactions: on SQLite every
 	// transaction takes the one write connection.
-	err := s.commit.quiet(ctx, func(tx core.Tx) error {
+	key := core.LoadKey{Conversation: d.ConversationID, Message: d.MessageID, Side: d.Side}
+	err := s.commit.doJob(ctx, &job{load: &key, fn: func(tx core.Tx) error {
 		p = plan{}
 		var err error
 		if p.conv, err = tx.Conversation(d.ConversationID); err != nil {
@@ -64,7 +65,7 @@ func (s *Service) load(ctx context.Context, d core.Delivery) (plan, error) {
 			p.card = visibleCard(p.card) // a desk's card, thread or topic name
 		}
 		return nil
-	})
+	}})
 	return p, err
 }
 

@@ -214,7 +214,8 @@ func (s *Service) Handle(ctx context.Context, e core.Event) error {
 		if board, ok := s.boardAt(e.Place); ok {
 			return s.commit.do(ctx, func(tx core.Tx) error { return s.boardMessage(tx, board, e) })
 		}
-		return s.commit.do(ctx, func(tx core.Tx) error { return s.customerMessage(tx, e) })
+		key := core.InboundKey{Place: e.Place, ID: e.ID, UserID: e.Sender.UserID}
+		return s.commit.doJob(ctx, &job{fn: func(tx core.Tx) error { return s.customerMessage(tx, e) }, wake: true, key: &key})
 	case core.EditEvent:
 		return s.commit.do(ctx, func(tx core.Tx) error { return s.edit(tx, e) })
 	case core.DeleteEvent:

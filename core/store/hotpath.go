@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,6 +93,10 @@ func (t *tx) CreateMessage(m *core.Message) error {
 	if err != nil {
 		return fmt.Errorf("create message: %w", err)
 	}
+	if held, err := t.hold(&r); err != nil || held {
+		m.ID = core.MessageID(r.ID)
+		return err
+	}
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
 	err = c.QueryRowContext(ctx, t.s.q.insertMessage, r.ConversationID, r.Direction, r.Author, r.AuthorName, r.Text,
 		r.Attachments, r.AsTeam, r.CreatedAt, r.EditedAt, r.DeletedAt).Scan(&r.ID)
@@ -104,6 +109,16 @@ func (t *tx) CreateMessage(m *core.Message) error {
 
 func (t *tx) AddRef(ref core.Ref) error {
 	r := toRefRow(ref)
+	if ra := t.ahead(); ra != nil {
+		delete(ra.absent, refKey{r.Platform, r.Chat, r.PlatformID})
+		delete(ra.refsByMsg, r.MessageID)
+	}
+	if t.holdRef(r) {
+		return nil
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
 	res, err := c.ExecContext(ctx, t.s.q.insertRef, r.MessageID, r.Side, r.Source, r.Platform, r.Chat, r.PlatformID, r.Part)
 	if err != nil {
@@ -128,6 +143,13 @@ func (t *tx) Enqueue(d *core.Delivery) error {
 		d.NextAttemptAt = d.CreatedAt
 	}
 	r := toDeliveryRow(*d)
+	if id, held, err := t.enqueueHeld(&r); held {
+		if err != nil {
+			return err
+		}
+		d.ID = core.DeliveryID(id)
+		return nil
+	}
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
 	err := c.QueryRowContext(ctx, t.s.q.insertDelivery, r.Key, r.ConversationID, r.MessageID, r.IdeaID, r.Lane, r.Emoji, r.Op, r.Side, r.Platform,
 		r.State, r.Attempts, r.NextAttemptAt, r.LastError, r.CreatedAt, r.DoneAt, r.EventID, r.Endpoint).Scan(&r.ID)
@@ -142,6 +164,12 @@ func (t *tx) Enqueue(d *core.Delivery) error {
 }
 
 func (t *tx) RefByPlatformID(platform core.PlatformName, chat, id string) (core.Ref, error) {
+	if ra := t.ahead(); ra != nil && ra.absent[refKey{string(platform), chat, id}] {
+		return core.Ref{}, fmt.Errorf("ref by platform id: %w", core.ErrNotFound)
+	}
+	if err := t.flush(); err != nil {
+		return core.Ref{}, err
+	}
 	var r refRow
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
 	err := c.QueryRowContext(ctx, t.s.q.refByPlatformID, string(platform), chat, id).
@@ -153,15 +181,35 @@ func (t *tx) RefByPlatformID(platform core.PlatformName, chat, id string) (core.
 }
 
 func (t *tx) ContactByIdentity(platform core.PlatformName, userID string) (core.Contact, error) {
+	if ra := t.ahead(); ra != nil {
+		if c, ok := ra.contact[identKey{string(platform), userID}]; ok {
+			if c == nil {
+				return core.Contact{}, fmt.Errorf("contact by identity: %w", core.ErrNotFound)
+			}
+			con := *c
+			con.Identities, con.Tags = slices.Clone(c.Identities), slices.Clone(c.Tags)
+			return con, nil
+		}
+	}
 	return t.contact("contact by identity", t.s.q.contactByIdentity, string(platform), userID)
 }
 
 func (t *tx) Contact(id core.ContactID) (core.Contact, error) {
+	if ra := t.ahead(); ra != nil {
+		if c, ok := ra.contactByID[int64(id)]; ok {
+			con := *c
+			con.Identities, con.Tags = slices.Clone(c.Identities), slices.Clone(c.Tags)
+			return con, nil
+		}
+	}
 	return t.contact("contact", t.s.q.contactByID, int64(id))
 }
 
 // contact reads a contact and its identities in one statement.
 func (t *tx) contact(what, query string, args ...any) (core.Contact, error) {
+	if err := t.flush(); err != nil {
+		return core.Contact{}, err
+	}
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
 	rows, err := c.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -197,6 +245,16 @@ func (t *tx) contact(what, query string, args ...any) (core.Contact, error) {
 }
 
 func (t *tx) LatestConversation(contact core.ContactID, place core.Place) (core.Conversation, error) {
+	if ra := t.ahead(); ra != nil {
+		if c, ok := ra.conv[convKey{int64(contact), string(place.Platform), place.Chat}]; ok {
+			if c == nil {
+				return core.Conversation{}, fmt.Errorf("latest conversation: %w", core.ErrNotFound)
+			}
+			conv := *c
+			conv.Tags = slices.Clone(c.Tags)
+			return conv, nil
+		}
+	}
 	return t.conversation("latest conversation", t.s.q.latestConversation, int64(contact), string(place.Platform), place.Chat)
 }
 
@@ -210,26 +268,51 @@ func (t *tx) ConversationByDesk(desk core.Place) (core.Conversation, error) {
 }
 
 func (t *tx) Conversation(id core.ConversationID) (core.Conversation, error) {
+	if ra := t.ahead(); ra != nil {
+		if c, ok := ra.convByID[int64(id)]; ok {
+			conv := *c
+			conv.Tags = slices.Clone(c.Tags)
+			return conv, nil
+		}
+	}
 	return t.conversation("conversation", t.s.q.conversationByID, int64(id))
 }
 
 func (t *tx) conversation(what, query string, args ...any) (core.Conversation, error) {
-	var r conversationRow
+	if err := t.flush(); err != nil {
+		return core.Conversation{}, err
+	}
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
-	err := c.QueryRowContext(ctx, query, args...).Scan(&r.ID, &r.ContactID, &r.CustomerPlatform, &r.CustomerChat, &r.CustomerThread,
-		&r.Anchor, &r.DeskPlatform, &r.DeskChat, &r.DeskThread, &r.DeskCard, &r.Status, &r.Assignee, &r.Tags, &r.Priority,
-		&r.ClosedAt, &r.CreatedAt, &r.UpdatedAt)
+	conv, err := scanConversation(c.QueryRowContext(ctx, query, args...))
 	if err != nil {
 		return core.Conversation{}, mapErr(what, err)
-	}
-	conv, err := toCoreConversation(r)
-	if err != nil {
-		return core.Conversation{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return conv, nil
 }
 
+// scanConversation reads one row of conversationCols.
+func scanConversation(row interface{ Scan(dest ...any) error }) (core.Conversation, error) {
+	var r conversationRow
+	err := row.Scan(&r.ID, &r.ContactID, &r.CustomerPlatform, &r.CustomerChat, &r.CustomerThread,
+		&r.Anchor, &r.DeskPlatform, &r.DeskChat, &r.DeskThread, &r.DeskCard, &r.Status, &r.Assignee, &r.Tags, &r.Priority,
+		&r.ClosedAt, &r.CreatedAt, &r.UpdatedAt)
+	if err != nil {
+		return core.Conversation{}, err
+	}
+	return toCoreConversation(r)
+}
+
 func (t *tx) Message(id core.MessageID) (core.Message, error) {
+	if ra := t.ahead(); ra != nil {
+		if m, ok := ra.msgByID[int64(id)]; ok {
+			msg := *m
+			msg.Attachments = slices.Clone(m.Attachments)
+			return msg, nil
+		}
+	}
+	if err := t.flush(); err != nil {
+		return core.Message{}, err
+	}
 	var r messageRow
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
 	err := c.QueryRowContext(ctx, t.s.q.messageByID, int64(id)).Scan(&r.ID, &r.ConversationID, &r.Direction, &r.Author,

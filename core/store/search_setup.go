@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -86,14 +87,23 @@ func sqliteSearchSchema(tokenizer string) []string {
 	tok := "tokenize = '" + tokenizer + "'"
 	return []string{
 		"DROP TABLE IF EXISTS messages_fts",
+		"DROP TRIGGER IF EXISTS messages_fts_insert", // before version 14
+		"DROP TRIGGER IF EXISTS messages_fts_update",
+		"DROP TRIGGER IF EXISTS messages_fts_delete",
 		"DROP TABLE IF EXISTS contacts_fts",
 		"CREATE VIRTUAL TABLE messages_fts USING fts5 (text, content = 'messages', content_rowid = 'id', " + tok + ")",
 		"CREATE VIRTUAL TABLE contacts_fts USING fts5 (name, handles, fields, " + tok + ")",
-		`CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
-	INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text); END`,
-		`CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
-	INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text); END`,
-		`CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+		// New messages are indexed at commit (indexNewMessages); edits and
+		// deletions of indexed ones keep the index in step here. Deleting
+		// the highest indexed message lowers the mark, as SQLite may hand
+		// its id to the next message.
+		`CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages
+	WHEN old.id <= (SELECT messages_indexed FROM search_config WHERE id = 1) BEGIN
+	INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+	UPDATE search_config SET messages_indexed = (SELECT coalesce(max(id), 0) FROM messages WHERE id < old.id)
+	WHERE id = 1 AND messages_indexed = old.id; END`,
+		`CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF text ON messages
+	WHEN old.id <= (SELECT messages_indexed FROM search_config WHERE id = 1) BEGIN
 	INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
 	INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text); END`,
 		"CREATE TRIGGER IF NOT EXISTS contacts_fts_insert AFTER INSERT ON contacts BEGIN " + contactDocSQL("new.id") + " END",
@@ -119,11 +129,16 @@ func prepareSQLiteSearch(g *gorm.DB, lang string) error {
 	if err := g.Raw("SELECT language FROM search_config WHERE id = 1").Scan(&have).Error; err != nil {
 		return fmt.Errorf("read search_config: %w", err)
 	}
+	// Both tables, and not the per-row insert trigger of before version 14.
 	var tables int64
-	if err := g.Raw("SELECT count(*) FROM sqlite_master WHERE name IN ('messages_fts', 'contacts_fts')").Scan(&tables).Error; err != nil {
+	if err := g.Raw("SELECT count(*) FROM sqlite_master WHERE name IN ('messages_fts', 'contacts_fts', 'messages_fts_update')").Scan(&tables).Error; err != nil {
 		return fmt.Errorf("read schema: %w", err)
 	}
-	if len(have) == 1 && have[0] == lang && tables == 2 {
+	var oldTrigger int64
+	if err := g.Raw("SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts_insert'").Scan(&oldTrigger).Error; err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	if len(have) == 1 && have[0] == lang && tables == 3 && oldTrigger == 0 {
 		return secureSQLiteSearch(g, false)
 	}
 	for _, q := range sqliteSearchSchema(sqliteTokenizer(lang)) {
@@ -131,7 +146,9 @@ func prepareSQLiteSearch(g *gorm.DB, lang string) error {
 			return fmt.Errorf("create full-text index: %w", err)
 		}
 	}
-	err := g.Exec("INSERT INTO search_config (id, language) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET language = excluded.language", lang).Error
+	// The rebuild indexed every message there is.
+	err := g.Exec(`INSERT INTO search_config (id, language, messages_indexed) VALUES (1, ?, (SELECT coalesce(max(id), 0) FROM messages))
+ON CONFLICT (id) DO UPDATE SET language = excluded.language, messages_indexed = excluded.messages_indexed`, lang).Error
 	if err != nil {
 		return fmt.Errorf("record search language: %w", err)
 	}
@@ -162,6 +179,50 @@ func secureSQLiteSearch(g *gorm.DB, fresh bool) error {
 				return fmt.Errorf("secure %s: %w", fts, err)
 			}
 		}
+	}
+	return nil
+}
+
+// SQLite indexes the messages a write transaction added, once, just before
+// it commits (see migration 0014): one INSERT of every message above the
+// mark, then the mark moved up. Both are no-ops when the transaction added
+// none.
+const (
+	sqliteIndexNew = `INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages
+	WHERE id > (SELECT messages_indexed FROM search_config WHERE id = 1) ORDER BY id`
+	sqliteMarkIndexed = `UPDATE search_config SET messages_indexed = (SELECT max(id) FROM messages)
+	WHERE id = 1 AND messages_indexed < (SELECT max(id) FROM messages)`
+)
+
+// indexNewMessages runs sqliteIndexNew and sqliteMarkIndexed on c.
+func indexNewMessages(ctx context.Context, c interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}) error {
+	for _, q := range []string{sqliteIndexNew, sqliteMarkIndexed} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("index new messages: %w", err)
+		}
+	}
+	return nil
+}
+
+// IndexSearch brings the full-text index up to date with messages written
+// outside InTx (bulk loads through SQL). Transactions through InTx index
+// their own; on PostgreSQL a trigger does, and this does nothing.
+func (s *Store) IndexSearch(ctx context.Context) error {
+	if s.writer == nil {
+		return nil
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: index search: %w", err)
+	}
+	defer tx.Rollback()
+	if err := indexNewMessages(ctx, tx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: index search: %w", err)
 	}
 	return nil
 }

@@ -277,6 +277,9 @@ func (s *Store) openPostgres(cfg func() *gorm.Config) error {
 		return fmt.Errorf("store: open postgres: %w", err)
 	}
 	s.db, s.read = db, db
+	if err := registerReadAheadDrop(db); err != nil {
+		return err
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return fmt.Errorf("store: open postgres: %w", err)
@@ -339,8 +342,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx core.Tx) error) error {
 		return s.inSQLiteTx(ctx, fn)
 	}
 	var fnErr error
-	err := s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		fnErr = fn(&tx{db: g, s: s})
+	ra := &readAhead{}
+	err := s.db.WithContext(context.WithValue(ctx, readAheadKey{}, ra)).Transaction(func(g *gorm.DB) error {
+		if fnErr = fn(&tx{db: g, s: s, ra: ra}); fnErr != nil {
+			return fnErr
+		}
+		fnErr = ra.flush(g.Statement.Context, g.Statement.ConnPool) // a message held back (writeback.go)
 		return fnErr
 	})
 	switch {
@@ -369,6 +376,9 @@ func (s *Store) inSQLiteTx(ctx context.Context, fn func(tx core.Tx) error) (err 
 	g.Statement.ConnPool = cachedTx{Tx: sqlTx, c: s.stmts}
 	if err := fn(&tx{db: g, s: s}); err != nil {
 		return err // the caller's error, unchanged
+	}
+	if err := indexNewMessages(ctx, g.Statement.ConnPool); err != nil {
+		return fmt.Errorf("store: %w", mapErr("commit", err))
 	}
 	done = true
 	if err := sqlTx.Commit(); err != nil {

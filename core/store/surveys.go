@@ -56,6 +56,14 @@ func (t *tx) latestSurvey(what, col string, id int64) (core.Survey, error) {
 }
 
 func (t *tx) LatestSurvey(contact core.ContactID) (core.Survey, error) {
+	if ra := t.ahead(); ra != nil {
+		if sv, ok := ra.survey[int64(contact)]; ok {
+			if sv == nil {
+				return core.Survey{}, core.ErrNotFound
+			}
+			return *sv, nil
+		}
+	}
 	return t.latestSurvey("latest survey", "contact_id", int64(contact))
 }
 

@@ -15,6 +15,7 @@ import (
 type tx struct {
 	db *gorm.DB
 	s  *Store
+	ra *readAhead // PostgreSQL: reads preloaded for a batch (preload.go)
 }
 
 var _ core.Tx = (*tx)(nil)
@@ -169,6 +170,17 @@ func (t *tx) UpdateMessage(id core.MessageID, p core.MessagePatch) error {
 }
 
 func (t *tx) Refs(m core.MessageID, side core.Side) ([]core.Ref, error) {
+	if ra := t.ahead(); ra != nil {
+		if all, ok := ra.refsByMsg[int64(m)]; ok {
+			refs := []core.Ref{}
+			for _, r := range all {
+				if r.Side == string(side) {
+					refs = append(refs, toCoreRef(r))
+				}
+			}
+			return refs, nil
+		}
+	}
 	var rs []refRow
 	if err := t.db.Where("message_id = ? AND side = ?", int64(m), string(side)).Order("part, id").Find(&rs).Error; err != nil {
 		return nil, mapErr("refs", err)
@@ -200,6 +212,9 @@ func (t *tx) PendingBehind(d core.Delivery) (bool, error) {
 func (t *tx) FinishDelivery(id core.DeliveryID, state core.DeliveryState, lastErr string, at time.Time) error {
 	if !state.Valid() || state == core.DeliveryPending {
 		return fmt.Errorf("finish delivery: state %q: %w", state, core.ErrInvalid)
+	}
+	if t.holdFinish(id, state, lastErr, at) {
+		return nil
 	}
 	res := t.db.Model(&deliveryRow{}).Where("id = ?", int64(id)).Updates(map[string]any{
 		"state": string(state), "last_error": lastErr, "done_at": dbNullTime(at),

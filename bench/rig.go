@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ import (
 // rig is one scenario's world: the three emulators (each call they answer
 // goes to the recorder), the desk, and the database the service runs on.
 type rig struct {
-	o    benchOptions
+	o    Options
 	dir  string
 	dsn  string // the database for this scenario (a file, or a PostgreSQL schema)
 	rec  *recorder
@@ -45,10 +45,10 @@ type rig struct {
 }
 
 // newRig starts the emulators for one scenario, with their limits off.
-func newRig(ctx context.Context, o benchOptions, name string) (*rig, error) {
+func newRig(ctx context.Context, o Options, name string) (*rig, error) {
 	r := &rig{o: o, rec: newRecorder(), drop: func() {}}
 	var err error
-	if r.dir, err = os.MkdirTemp(o.dir, "cornershop-bench-"+name+"-"); err != nil {
+	if r.dir, err = os.MkdirTemp(o.Dir, "cornershop-bench-"+name+"-"); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	if r.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{Observe: r.rec.telegram}); err != nil {
@@ -66,8 +66,8 @@ func newRig(ctx context.Context, o benchOptions, name string) (*rig, error) {
 	r.desk = r.sl.AddChannel("support-desk", false, r.alice)
 	r.rec.setDesk(r.desk.ID)
 	r.dsn = filepath.Join(r.dir, "bench.db")
-	if o.db != "" {
-		dsn, drop, err := freshPostgresSchema(ctx, o.db, name)
+	if o.DB != "" {
+		dsn, drop, err := freshPostgresSchema(ctx, o.DB, name)
 		if err != nil {
 			r.close()
 			return nil, err
@@ -88,7 +88,7 @@ func (r *rig) close() {
 		_ = r.dc.Close()
 	}
 	r.drop()
-	if !r.o.keep {
+	if !r.o.Keep {
 		_ = os.RemoveAll(r.dir)
 	}
 }
@@ -120,13 +120,13 @@ type serviceSetup struct {
 func (r *rig) config(s serviceSetup, listen string) *config.Config {
 	cfg := config.Default()
 	cfg.Database.DSN = config.NewSecret(r.dsn)
-	if r.o.db != "" {
+	if r.o.DB != "" {
 		cfg.Database.Driver = config.Postgres
 	}
 	cfg.HTTP.Listen = listen
 	cfg.Log = config.Log{Level: "warn", Format: "json"}
-	if r.o.workers > 0 {
-		cfg.Outbox.Workers = r.o.workers
+	if r.o.Workers > 0 {
+		cfg.Outbox.Workers = r.o.Workers
 	}
 	cfg.Staff = []config.Staff{{ID: "alice", Name: "Alice Martin", Title: "Customer Care", Roles: []string{"agent"},
 		AvatarURL: "https://example.com/alice.png", Identities: config.Identities{Slack: r.alice.ID}}}
@@ -172,8 +172,8 @@ func (r *rig) start(ctx context.Context, s serviceSetup) (*replicaSet, error) {
 		listen := "127.0.0.1:" + strconv.Itoa(port)
 		cfg := r.config(s, listen)
 		var svc service
-		if r.o.inProcess {
-			svc, err = startInProcess(ctx, cfg, r.o.verbose)
+		if r.o.InProcess != nil {
+			svc, err = startInProcess(ctx, cfg, r.o.Verbose, r.o.InProcess)
 		} else {
 			svc, err = r.startProcess(cfg, i)
 		}
@@ -255,7 +255,7 @@ type process struct {
 
 // startProcess starts replica i (0 for a single service).
 func (r *rig) startProcess(cfg *config.Config, i int) (service, error) {
-	exe := r.o.exe
+	exe := r.o.Exe
 	if exe == "" {
 		var err error
 		if exe, err = os.Executable(); err != nil {
@@ -321,7 +321,7 @@ type inProcess struct {
 	done   chan error
 }
 
-func startInProcess(ctx context.Context, cfg *config.Config, verbose bool) (service, error) {
+func startInProcess(ctx context.Context, cfg *config.Config, verbose bool, start Starter) (service, error) {
 	// Through the file and the environment, as the child process reads
 	// it: the configuration is validated the same way.
 	body, env, err := serviceConfig(cfg)
@@ -343,18 +343,14 @@ func startInProcess(ctx context.Context, cfg *config.Config, verbose bool) (serv
 		out = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	adapters, _, err := buildAdapters(cfg, log)
-	if err != nil {
-		return nil, err
-	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	a, err := newApp(runCtx, cfg, log, adapters)
+	run, err := start(runCtx, cfg, log)
 	if err != nil {
 		stop()
 		return nil, err
 	}
 	s := &inProcess{stopFn: stop, done: make(chan error, 1)}
-	go func() { s.done <- a.run(runCtx, nil) }()
+	go func() { s.done <- run(runCtx) }()
 	return s, nil
 }
 

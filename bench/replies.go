@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -108,13 +108,13 @@ func (r *rig) write(c *replyCustomers, seq int) error {
 // (the desk threads open, limits and pacing off, not measured); then the
 // service restarts with pacing at the published limits, the emulators
 // enforce those limits, and Alice answers every customer from the desk.
-func runReplies(ctx context.Context, o benchOptions) ([]replyResult, error) {
+func runReplies(ctx context.Context, o Options) ([]replyResult, error) {
 	r, err := newRig(ctx, o, "replies")
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
-	c := r.replyCustomers(o.replyCustomers, o.slackChannels)
+	c := r.replyCustomers(o.ReplyCustomers, o.SlackChannels)
 	n := c.telegram + c.slack + c.discord
 	svc, err := r.start(ctx, serviceSetup{discord: true})
 	if err != nil {
@@ -127,7 +127,7 @@ func runReplies(ctx context.Context, o benchOptions) ([]replyResult, error) {
 			return nil, err
 		}
 	}
-	err = wait(ctx, done, o.timeout, "replies set-up", r.rec.missing)
+	err = wait(ctx, done, o.Timeout, "replies set-up", r.rec.missing)
 	if serr := svc.stop(); err == nil {
 		err = serr
 	}
@@ -148,7 +148,7 @@ func runReplies(ctx context.Context, o benchOptions) ([]replyResult, error) {
 			return nil, fmt.Errorf("bench: %w", err)
 		}
 	}
-	if err := wait(ctx, done, o.timeout, "replies", r.rec.missing); err != nil {
+	if err := wait(ctx, done, o.Timeout, "replies", r.rec.missing); err != nil {
 		return nil, err
 	}
 	return r.replyResults(c, began), nil

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -61,7 +61,7 @@ func (r *rig) measure(ctx context.Context, svc *replicaSet, name string, from, n
 		res.err = err
 		return res
 	}
-	res.err = wait(ctx, done, r.o.timeout, name, r.rec.missing)
+	res.err = wait(ctx, done, r.o.Timeout, name, r.rec.missing)
 	cpu1, rss := svc.usage()
 	res.missing = r.rec.missing()
 	lat, first, last := r.rec.latencies(from, from+n)
@@ -116,7 +116,7 @@ func (r *rig) pacedTraffic(users []telegramfake.User, from, n, rate int) func() 
 // Telegram conversations into the Slack desk, with replicas services
 // sharing the database. prepare runs before the service starts (seeding,
 // latency).
-func runBurst(ctx context.Context, o benchOptions, name string, n, convs, replicas int, prepare func(*rig) error) result {
+func runBurst(ctx context.Context, o Options, name string, n, convs, replicas int, prepare func(*rig) error) result {
 	if replicas > 1 {
 		name = fmt.Sprintf("%s, %d replicas", name, replicas)
 	}
@@ -148,27 +148,27 @@ func runBurst(ctx context.Context, o benchOptions, name string, n, convs, replic
 }
 
 // runPaced is scenario 2: after one unmeasured message per conversation
-// (opening the desk threads), each rate for o.pacedFor.
-func runPaced(ctx context.Context, o benchOptions) []result {
+// (opening the desk threads), each rate for o.PacedFor.
+func runPaced(ctx context.Context, o Options) []result {
 	r, err := newRig(ctx, o, "paced")
 	if err != nil {
 		return []result{{name: "paced", err: err}}
 	}
 	defer r.close()
-	users := r.customers(o.convs)
+	users := r.customers(o.Conversations)
 	svc, err := r.start(ctx, serviceSetup{})
 	if err != nil {
 		return []result{{name: "paced", err: err}}
 	}
 	defer svc.stop()
-	warm := r.measure(ctx, svc, "paced warm-up", 0, o.convs, r.burstTraffic(users, 0, o.convs))
+	warm := r.measure(ctx, svc, "paced warm-up", 0, o.Conversations, r.burstTraffic(users, 0, o.Conversations))
 	if warm.err != nil {
 		return []result{warm}
 	}
 	var out []result
-	from := o.convs
-	for _, rate := range o.rates {
-		n := int(float64(rate) * o.pacedFor.Seconds())
+	from := o.Conversations
+	for _, rate := range o.Rates {
+		n := int(float64(rate) * o.PacedFor.Seconds())
 		name := fmt.Sprintf("paced %d/s", rate)
 		res := r.measure(ctx, svc, name, from, n, r.pacedTraffic(users, from, n, rate))
 		// A paced run lasts as long as its pacing: the rate column is the
