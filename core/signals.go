@@ -93,8 +93,11 @@ type SignalMessage struct {
 	ID      SignalMessageID
 	Signal  SignalID
 	Contact ContactID
+	// Rule is the signal's rule.
+	Rule string
 	// Place is where it was said (Thread set inside a thread) and
-	// PlatformID its id there; (Platform, Chat, PlatformID) is unique.
+	// PlatformID its id there; (Platform, Chat, PlatformID, Rule) is
+	// unique.
 	Place      Place
 	PlatformID string
 	AuthorName string
@@ -154,8 +157,12 @@ type SignalTx interface {
 	// and reports false when the signal was acted on before.
 	HandleSignal(id SignalID, state SignalState, action, actor string, at time.Time) (bool, error)
 	// AddSignalMessage records a matched message and sets m.ID;
-	// ErrDuplicate when (Platform, Chat, PlatformID) is already recorded.
+	// ErrDuplicate when (Platform, Chat, PlatformID, Rule) is already
+	// recorded.
 	AddSignalMessage(m *SignalMessage) error
+	// SignalMessageHeard reports whether a platform message is recorded
+	// for any rule.
+	SignalMessageHeard(platform PlatformName, chat, id string) (bool, error)
 	// SignalMessage returns one matched message.
 	SignalMessage(id SignalMessageID) (SignalMessage, error)
 	// SignalMessages lists a signal's messages, oldest first, at most

@@ -63,6 +63,7 @@ type signalMessageRow struct {
 	ID         int64 `gorm:"primaryKey"`
 	SignalID   int64
 	ContactID  int64
+	Rule       string
 	Platform   string
 	Chat       string
 	Thread     string
@@ -79,7 +80,7 @@ func (signalMessageRow) TableName() string { return "signal_messages" }
 
 func toCoreSignalMessage(r signalMessageRow) core.SignalMessage {
 	return core.SignalMessage{
-		ID: core.SignalMessageID(r.ID), Signal: core.SignalID(r.SignalID), Contact: core.ContactID(r.ContactID),
+		ID: core.SignalMessageID(r.ID), Signal: core.SignalID(r.SignalID), Contact: core.ContactID(r.ContactID), Rule: r.Rule,
 		Place:      core.Place{Platform: core.PlatformName(r.Platform), Chat: r.Chat, Thread: r.Thread},
 		PlatformID: r.PlatformID, AuthorName: r.AuthorName, Text: r.Text, Link: r.Link, Term: r.Term,
 		Sentiment: r.Sentiment, At: fromDBTime(r.At),
@@ -192,7 +193,7 @@ func (t *tx) HandleSignal(id core.SignalID, state core.SignalState, action, acto
 
 func (t *tx) AddSignalMessage(m *core.SignalMessage) error {
 	r := signalMessageRow{
-		SignalID: int64(m.Signal), ContactID: int64(m.Contact), Platform: string(m.Place.Platform), Chat: m.Place.Chat,
+		SignalID: int64(m.Signal), ContactID: int64(m.Contact), Rule: m.Rule, Platform: string(m.Place.Platform), Chat: m.Place.Chat,
 		Thread: m.Place.Thread, PlatformID: m.PlatformID, AuthorName: m.AuthorName, Text: m.Text, Link: m.Link,
 		Term: m.Term, Sentiment: m.Sentiment, At: dbTime(m.At),
 	}
@@ -205,6 +206,15 @@ func (t *tx) AddSignalMessage(m *core.SignalMessage) error {
 	}
 	m.ID = core.SignalMessageID(r.ID)
 	return nil
+}
+
+func (t *tx) SignalMessageHeard(platform core.PlatformName, chat, id string) (bool, error) {
+	var n int64
+	err := t.db.Model(&signalMessageRow{}).Where("platform = ? AND chat = ? AND platform_id = ?", string(platform), chat, id).Limit(1).Count(&n).Error
+	if err != nil {
+		return false, mapErr("signal message heard", err)
+	}
+	return n > 0, nil
 }
 
 func (t *tx) SignalMessage(id core.SignalMessageID) (core.SignalMessage, error) {

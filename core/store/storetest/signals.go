@@ -18,7 +18,7 @@ func testSignals(t *testing.T, s core.Store) {
 	desk := core.Place{Platform: core.Slack, Chat: unique("CDESK")}
 	place := core.Place{Platform: core.Discord, Chat: unique("general")}
 	sg := core.Signal{Rule: "checkout", Desk: desk, Place: place, Count: 1, FirstAt: T0, LastAt: T0, State: core.SignalOpen}
-	m := core.SignalMessage{Contact: w.contact.ID, Place: core.Place{Platform: place.Platform, Chat: place.Chat, Thread: "th1"},
+	m := core.SignalMessage{Contact: w.contact.ID, Rule: "checkout", Place: core.Place{Platform: place.Platform, Chat: place.Chat, Thread: "th1"},
 		PlatformID: "m1", AuthorName: "Ada", Text: "checkout is broken", Link: "https://example.test/m1", Term: "checkout",
 		Sentiment: -0.4767, At: T0}
 	inTx(t, s, func(tx core.Tx) error {
@@ -29,6 +29,17 @@ func testSignals(t *testing.T, s core.Store) {
 		wantErr(t, "AddSignalMessage", tx.AddSignalMessage(&m), nil)
 		dup := m
 		wantErr(t, "AddSignalMessage again", tx.AddSignalMessage(&dup), core.ErrDuplicate)
+		other := m
+		other.Rule = "refund"
+		wantErr(t, "AddSignalMessage for another rule", tx.AddSignalMessage(&other), nil)
+		for _, tc := range []struct {
+			chat, id string
+			want     bool
+		}{{place.Chat, "m1", true}, {place.Chat, "m2", false}, {"elsewhere", "m1", false}} {
+			if got, err := tx.SignalMessageHeard(place.Platform, tc.chat, tc.id); err != nil || got != tc.want {
+				t.Errorf("SignalMessageHeard(%s, %s) = %v, %v; want %v", tc.chat, tc.id, got, err, tc.want)
+			}
+		}
 		first := m.ID
 		wantErr(t, "UpdateSignal", tx.UpdateSignal(sg.ID, core.SignalPatch{First: &first}), nil)
 		sg.First = m.ID
@@ -124,18 +135,18 @@ func testSignals(t *testing.T, s core.Store) {
 			x := core.SignalMessage{Signal: sg.ID, Contact: who, Place: place, PlatformID: unique("m"), Text: "again", At: T0.Add(time.Duration(i) * time.Second)}
 			wantErr(t, "AddSignalMessage", tx.AddSignalMessage(&x), nil)
 		}
-		if all, err := tx.SignalMessages(sg.ID, 0); err != nil || len(all) != 4 || all[0].ID != m.ID {
-			t.Errorf("SignalMessages = %d, %v; want 4, the first first", len(all), err)
+		if all, err := tx.SignalMessages(sg.ID, 0); err != nil || len(all) != 5 || all[0].ID != m.ID {
+			t.Errorf("SignalMessages = %d, %v; want 5, the first first", len(all), err)
 		}
 		if two, err := tx.SignalMessages(sg.ID, 2); err != nil || len(two) != 2 {
 			t.Errorf("SignalMessages limit 2 = %d, %v", len(two), err)
 		}
-		if mine, err := tx.ContactSignalMessages(w.contact.ID); err != nil || len(mine) != 3 {
-			t.Errorf("ContactSignalMessages = %d, %v; want 3", len(mine), err)
+		if mine, err := tx.ContactSignalMessages(w.contact.ID); err != nil || len(mine) != 4 {
+			t.Errorf("ContactSignalMessages = %d, %v; want 4", len(mine), err)
 		}
 		n, err := tx.EraseContactSignalMessages(w.contact.ID)
-		if err != nil || n != 3 {
-			t.Errorf("EraseContactSignalMessages = %d, %v; want 3", n, err)
+		if err != nil || n != 4 {
+			t.Errorf("EraseContactSignalMessages = %d, %v; want 4", n, err)
 		}
 		if mine, _ := tx.ContactSignalMessages(w.contact.ID); len(mine) != 0 {
 			t.Errorf("after erase the contact still has %d messages", len(mine))

@@ -2,7 +2,8 @@
 -- community said in a listening place that matched a listening rule,
 -- shown as a card in the rule's desk; a burst of matches of one rule in one
 -- place is one signal. Only matched messages are stored
--- (signal_messages), as personal data of their author's contact.
+-- (signal_messages), as personal data of their author's contact; a
+-- message matching two rules is kept once per rule.
 CREATE TABLE signals (
 	id             INTEGER PRIMARY KEY AUTOINCREMENT,
 	rule           TEXT     NOT NULL,
@@ -31,6 +32,7 @@ CREATE TABLE signal_messages (
 	id          INTEGER PRIMARY KEY AUTOINCREMENT,
 	signal_id   INTEGER  NOT NULL REFERENCES signals (id),
 	contact_id  INTEGER  NOT NULL REFERENCES contacts (id),
+	rule        TEXT     NOT NULL,
 	platform    TEXT     NOT NULL,
 	chat        TEXT     NOT NULL,
 	thread      TEXT     NOT NULL DEFAULT '',
@@ -42,6 +44,6 @@ CREATE TABLE signal_messages (
 	sentiment   REAL     NOT NULL DEFAULT 0,
 	at          DATETIME NOT NULL
 );
-CREATE UNIQUE INDEX signal_messages_platform_id ON signal_messages (platform, chat, platform_id);
+CREATE UNIQUE INDEX signal_messages_platform_id ON signal_messages (platform, chat, platform_id, rule);
 CREATE INDEX signal_messages_signal ON signal_messages (signal_id, id);
 CREATE INDEX signal_messages_contact ON signal_messages (contact_id, id);
