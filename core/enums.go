@@ -103,12 +103,13 @@ const (
 	OpWebhook    Op = "webhook"     // post a webhook event to an endpoint
 	OpSLAWarn    Op = "sla_warn"    // an SLA clock reached its warning share (no platform call)
 	OpSLABreach  Op = "sla_breach"  // an SLA clock reached its target (no platform call)
+	OpSignalCard Op = "signal_card" // post or refresh a listening signal's card in its desk
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach, OpSignalCard:
 		return true
 	}
 	return false

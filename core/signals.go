@@ -178,3 +178,11 @@ type SignalTx interface {
 	// since, with at most top rule and place counts.
 	ListeningStats(since time.Time, top int) (ListeningStats, error)
 }
+
+// MessageLinkWriter is a Platform that can write a link to a message it
+// reported, so a signal can point staff at the original. It does not
+// block; "" when it cannot link there (yet).
+type MessageLinkWriter interface {
+	// MessageLink returns an address that opens message id at place.
+	MessageLink(place Place, id string) string
+}

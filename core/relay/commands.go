@@ -400,6 +400,9 @@ func (s *Service) act(ctx context.Context, a *action) (core.ActionResult, error)
 	if !isStaff {
 		return core.ActionResult{Text: "Only staff can do that."}, nil
 	}
+	if strings.EqualFold(a.Name, "signal") {
+		return s.signalAction(ctx, st, a)
+	}
 	if a.Place.Thread == "" {
 		return s.deskRootAction(ctx, st, a)
 	}

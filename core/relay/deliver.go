@@ -126,6 +126,9 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 	if d.IdeaID != 0 {
 		return s.performIdea(ctx, d)
 	}
+	if d.Op == core.OpSignalCard {
+		return s.performSignal(ctx, d)
+	}
 	p, err := s.load(ctx, d)
 	if errors.Is(err, core.ErrNotFound) {
 		return nil, core.Permanent(err)

@@ -79,6 +79,8 @@ type Config struct {
 	DeskFallback func(core.PlatformName)
 	// Webhooks are the endpoints told about changes; none by default.
 	Webhooks Webhooks
+	// Listening configures listening places and rules; none by default.
+	Listening Listening
 }
 
 // Service records platform events and composes deliveries. It implements
@@ -120,6 +122,7 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	}
 	cfg.Ideas = cfg.Ideas.withDefaults()
 	cfg.Answers = cfg.Answers.withDefaults()
+	cfg.Listening = cfg.Listening.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -136,7 +139,7 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	for _, p := range platforms {
 		ps[p.Name()] = p
 	}
-	return &Service{
+	s := &Service{
 		store:     store,
 		cfg:       cfg,
 		platforms: ps,
@@ -144,7 +147,11 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 		now:       now,
 		log:       log,
 		commit:    &committer{store: store, max: cfg.BatchSize, wake: cfg.Wake},
-	}, nil
+	}
+	if err := s.checkListening(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // InTx runs fn in a transaction shared with concurrent callers (the
@@ -192,6 +199,9 @@ func (s *Service) Handle(ctx context.Context, e core.Event) error {
 	if err := validate(e); err != nil {
 		return err
 	}
+	if s.listeningOnly(e) {
+		return nil
+	}
 	switch e := e.(type) {
 	case core.MessageEvent:
 		if desk, ok := s.deskAt(e.Place); ok {
@@ -199,6 +209,9 @@ func (s *Service) Handle(ctx context.Context, e core.Event) error {
 		}
 		if board, ok := s.boardAt(e.Place); ok {
 			return s.commit.do(ctx, func(tx core.Tx) error { return s.boardMessage(tx, board, e) })
+		}
+		if lp, ok := s.listeningAt(e.Place); ok {
+			return s.listenMessage(ctx, lp, e)
 		}
 		return s.commit.do(ctx, func(tx core.Tx) error { return s.customerMessage(tx, e) })
 	case core.EditEvent:

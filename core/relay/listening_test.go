@@ -1,0 +1,295 @@
+package relay_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cornershop/bots/bottest"
+	"cornershop/core"
+	"cornershop/core/listen"
+	"cornershop/core/relay"
+)
+
+var community = core.Place{Platform: core.Telegram, Chat: "-100200"}
+
+// counter is a ListeningObserver that counts.
+type counter struct {
+	mu      sync.Mutex
+	matched map[string]int // "rule@place neg=bool"
+	done    []core.SignalState
+}
+
+func (c *counter) Matched(rule, place string, negative bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.matched[fmt.Sprintf("%s@%s neg=%v", rule, place, negative)]++
+}
+
+func (c *counter) SignalDone(_ string, st core.SignalState, _ time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.done = append(c.done, st)
+}
+
+func listening(tb testing.TB, obs relay.ListeningObserver) func(*relay.Config) {
+	tb.Helper()
+	m, err := listen.NewMatcher([]listen.Rule{
+		{Name: "checkout", Terms: []string{"checkout", "check out"}, Desk: "main"},
+		{Name: "refund", Terms: []string{"refund"}, Desk: "main", Negative: true},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return func(c *relay.Config) {
+		c.Listening = relay.Listening{
+			Places: []relay.ListeningPlace{{Place: community, Name: "Acme fans"}},
+			Rules:  m, Observer: obs,
+		}
+	}
+}
+
+// chatter writes text in the community group as user.
+func (e *env) chatter(user, text string) string {
+	e.t.Helper()
+	id := e.id()
+	e.handle(core.MessageEvent{Place: community, ID: id, Sender: core.Sender{UserID: user, Name: "Dana " + user}, Text: text, At: e.clock.Now()})
+	return id
+}
+
+// drainLane is drain for one lane of many deliveries, which the outbox
+// performs one at a time.
+func (e *env) drainLane() {
+	e.t.Helper()
+	for range 1000 {
+		n, err := e.worker.RunOnce(context.Background())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	e.t.Fatal("outbox did not drain")
+}
+
+func (e *env) signals() []core.Signal {
+	e.t.Helper()
+	var out []core.Signal
+	err := e.store.InTx(context.Background(), func(tx core.Tx) error {
+		for id := core.SignalID(1); ; id++ {
+			s, err := tx.Signal(id)
+			if errors.Is(err, core.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+		}
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+func TestListeningMatchBecomesSignal(t *testing.T) {
+	obs := &counter{matched: map[string]int{}}
+	e := newEnv(t, listening(t, obs))
+	e.chatter("u7", "The CHECKOUT page is broken again, awful")
+	e.drain()
+	sigs := e.signals()
+	if len(sigs) != 1 || sigs[0].Rule != "checkout" || sigs[0].Count != 1 || sigs[0].Negative != 1 || sigs[0].CardID == "" {
+		t.Fatalf("signals = %+v, want one negative checkout signal with a card", sigs)
+	}
+	posts := e.desk.Posts(deskChannel)
+	if len(posts) != 1 {
+		t.Fatalf("desk posts = %+v, want one card", posts)
+	}
+	card := posts[0]
+	for _, want := range []string{"checkout", "Acme fans", "Dana u7", "The CHECKOUT page is broken again, awful", "negative"} {
+		if !strings.Contains(card.Text, want) {
+			t.Errorf("card %q lacks %q", card.Text, want)
+		}
+	}
+	if len(card.Buttons) == 0 || card.Buttons[0].Action != "signal" {
+		t.Errorf("card buttons = %+v, want the signal's actions", card.Buttons)
+	}
+	if got := obs.matched["checkout@Acme fans neg=true"]; got != 1 {
+		t.Errorf("observer saw %v, want one negative checkout match", obs.matched)
+	}
+	if len(e.cust.Posts(community)) != 0 {
+		t.Errorf("cornershop spoke in the community: %+v", e.cust.Posts(community))
+	}
+}
+
+// TestListeningStoresNothingUnmatched: a message no rule keeps leaves no
+// contact, no matched message, no signal and no delivery.
+func TestListeningStoresNothingUnmatched(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	for _, text := range []string{
+		"hello everyone",
+		"I love this cartoon about checkouts", // "checkouts" is another word
+		"Got my refund today, thanks so much, great service!", // refund needs a negative message
+	} {
+		id := e.chatter("u9", text)
+		err := e.store.InTx(context.Background(), func(tx core.Tx) error {
+			if _, err := tx.ContactByIdentity(core.Telegram, "u9"); !errors.Is(err, core.ErrNotFound) {
+				t.Errorf("%q: contact recorded (%v)", text, err)
+			}
+			if heard, err := tx.SignalMessageHeard(community.Platform, community.Chat, id); err != nil || heard {
+				t.Errorf("%q: message recorded (%v, %v)", text, heard, err)
+			}
+			st, err := tx.ListeningStats(time.Time{}, 10)
+			if err != nil || st.Signals != 0 || st.Total != 0 {
+				t.Errorf("%q: stats = %+v, %v; want nothing", text, st, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := e.worker.RunOnce(context.Background()); err != nil || n != 0 {
+		t.Errorf("deliveries queued: %d, %v", n, err)
+	}
+}
+
+func TestListeningNegativeRule(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	e.chatter("u1", "Thanks for the quick refund, lovely!")
+	e.drain()
+	if got := e.signals(); len(got) != 0 {
+		t.Fatalf("a happy refund message made signals %+v", got)
+	}
+	e.chatter("u1", "Still no refund, this is ridiculous and terrible")
+	e.drain()
+	if got := e.signals(); len(got) != 1 || got[0].Rule != "refund" {
+		t.Fatalf("signals = %+v, want one refund signal", got)
+	}
+}
+
+// TestListeningStormIsOneSignal: 200 matches in a channel, each within the
+// window of the one before, are one signal whose card says so; the desk
+// gets one card and no more than a few edits.
+func TestListeningStormIsOneSignal(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	for i := range 200 {
+		e.chatter(fmt.Sprintf("u%d", i%17), fmt.Sprintf("checkout down for me too (%d)", i))
+		e.clock.Add(1500 * time.Millisecond)
+		if i%50 == 49 {
+			e.drainLane()
+		}
+	}
+	e.drainLane()
+	sigs := e.signals()
+	if len(sigs) != 1 || sigs[0].Count != 200 {
+		t.Fatalf("signals = %+v, want one of 200 messages", sigs)
+	}
+	posts := e.desk.Posts(deskChannel)
+	if len(posts) != 1 {
+		t.Fatalf("desk has %d posts, want one card", len(posts))
+	}
+	if !strings.Contains(posts[0].Text, "200 messages in Acme fans in 4 minutes") {
+		t.Errorf("card = %q, want the burst's size and span", posts[0].Text)
+	}
+	if sends := e.desk.Sends(); sends != 1 {
+		t.Errorf("desk sends = %d, want 1", sends)
+	}
+}
+
+func TestListeningWindowEndsBurst(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	e.chatter("u1", "checkout?")
+	e.clock.Add(4 * time.Minute)
+	e.chatter("u2", "checkout!")
+	e.clock.Add(5*time.Minute + time.Second)
+	e.chatter("u3", "checkout.")
+	e.drain()
+	sigs := e.signals()
+	if len(sigs) != 2 || sigs[0].Count != 2 || sigs[1].Count != 1 {
+		t.Fatalf("signals = %+v, want a burst of 2 then a new signal", sigs)
+	}
+}
+
+func TestListeningSameMessageTwice(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	ev := core.MessageEvent{Place: community, ID: "77", Sender: core.Sender{UserID: "u1", Name: "Dana"}, Text: "checkout broke, I want a refund, awful"}
+	e.handle(ev)
+	e.handle(ev)
+	e.drain()
+	sigs := e.signals()
+	if len(sigs) != 2 || sigs[0].Count != 1 || sigs[1].Count != 1 {
+		t.Fatalf("signals = %+v, want one per rule, each holding the message once", sigs)
+	}
+	// Edits, deletes and reactions there are not recorded.
+	e.handle(core.EditEvent{Place: community, ID: "77", Sender: ev.Sender, Text: "never mind"})
+	e.handle(core.DeleteEvent{Place: community, ID: "77"})
+	if n, err := e.worker.RunOnce(context.Background()); err != nil || n != 0 {
+		t.Errorf("an edit or delete queued %d deliveries (%v)", n, err)
+	}
+}
+
+func TestListeningDismiss(t *testing.T) {
+	obs := &counter{matched: map[string]int{}}
+	e := newEnv(t, listening(t, obs))
+	e.chatter("u1", "checkout is slow")
+	e.drain()
+	sig := e.signals()[0]
+	act := func(user, verb string) core.ActionResult {
+		t.Helper()
+		res, err := e.svc.Act(context.Background(), core.ActionEvent{Place: deskChannel, Sender: core.Sender{UserID: user}, Name: "signal",
+			Args: []string{verb, fmt.Sprint(int64(sig.ID))}, ID: e.id()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := act("U-STRANGER", "dismiss"); !strings.Contains(res.Text, "Only staff") {
+		t.Errorf("a stranger's dismiss answered %q", res.Text)
+	}
+	if res := act("U-ALICE", "frobnicate"); !strings.Contains(res.Text, "Usage") {
+		t.Errorf("an unknown verb answered %q", res.Text)
+	}
+	e.clock.Add(3 * time.Minute)
+	if res := act("U-ALICE", "dismiss"); res.Text != "Signal dismissed." {
+		t.Fatalf("dismiss answered %q", res.Text)
+	}
+	if res := act("U-BOB", "dismiss"); !strings.Contains(res.Text, "already") {
+		t.Errorf("a second dismiss answered %q", res.Text)
+	}
+	e.drain()
+	got := e.signals()[0]
+	if got.State != core.SignalDismissed || got.HandledBy != "staff:alice" {
+		t.Errorf("signal = %+v, want dismissed by alice", got)
+	}
+	if card := e.desk.Posts(deskChannel)[0]; !strings.Contains(card.Text, "Dismissed by Alice Martin") || !card.Edited {
+		t.Errorf("card = %+v, want it edited to say who dismissed it", card)
+	}
+	if len(obs.done) != 1 || obs.done[0] != core.SignalDismissed {
+		t.Errorf("observer saw %v, want one dismissal", obs.done)
+	}
+	// A dismissed signal takes no more matches: the next opens another.
+	e.chatter("u2", "checkout again")
+	e.drain()
+	if n := len(e.signals()); n != 2 {
+		t.Errorf("%d signals after a match following a dismissal, want 2", n)
+	}
+}
+
+func TestListeningRuleNeedsDesk(t *testing.T) {
+	m, err := listen.NewMatcher([]listen.Rule{{Name: "x", Terms: []string{"x"}, Desk: "nowhere"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = relay.New(nil, relay.Config{Desks: []relay.Desk{{Name: "main", Place: deskChannel}}, Listening: relay.Listening{Rules: m}},
+		[]core.Platform{bottest.NewMemory(core.Slack, deskChannel.Chat)}, nil, nil)
+	if !errors.Is(err, core.ErrInvalid) {
+		t.Fatalf("New with a rule to an unknown desk = %v, want ErrInvalid", err)
+	}
+}
