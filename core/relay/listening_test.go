@@ -134,7 +134,7 @@ func TestListeningStoresNothingUnmatched(t *testing.T) {
 	e := newEnv(t, listening(t, nil))
 	for _, text := range []string{
 		"hello everyone",
-		"I love this cartoon about checkouts", // "checkouts" is another word
+		"I love this cartoon about checkouts",                 // "checkouts" is another word
 		"Got my refund today, thanks so much, great service!", // refund needs a negative message
 	} {
 		id := e.chatter("u9", text)
