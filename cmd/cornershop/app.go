@@ -135,6 +135,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	}
 	rcfg.Wake = func() { w.Notify() }
 	rcfg.DeskFallback = m.deskFallback
+	rcfg.Listening.Observer = newListeningMetrics(m.register, rcfg.Listening)
 	if rcfg.Webhooks, err = webhookConfig(cfg); err != nil {
 		st.Close()
 		return nil, err
@@ -288,6 +289,10 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 		Moderation: cfg.Ideas.Moderation, NewContactAge: cfg.Ideas.NewContactAge,
 	}
 	rc.Answers = relay.Answers{Suggest: cfg.Answers.Suggest, Limit: cfg.Answers.Limit}
+	var err error
+	if rc.Listening, err = listeningConfig(cfg); err != nil {
+		return relay.Config{}, err
+	}
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}

@@ -73,8 +73,11 @@ func NewMatcher(rules []Rule) (*Matcher, error) {
 	return m, nil
 }
 
-// Rules returns the rules, in the order given.
+// Rules returns the rules, in the order given (none for a nil Matcher).
 func (m *Matcher) Rules() []Rule {
+	if m == nil {
+		return nil
+	}
 	out := make([]Rule, len(m.rules))
 	for i, c := range m.rules {
 		out[i] = c.rule

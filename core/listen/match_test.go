@@ -116,6 +116,9 @@ func TestNilMatcherMatchesNothing(t *testing.T) {
 	if got := m.Match("anything"); got != nil {
 		t.Fatalf("nil matcher matched %v", got)
 	}
+	if got := m.Rules(); got != nil {
+		t.Fatalf("nil matcher has rules %v", got)
+	}
 }
 
 func BenchmarkMatch(b *testing.B) {
