@@ -1,0 +1,277 @@
+package e2e_test
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"cornershop/bots/bottest"
+	"cornershop/bots/discord"
+	"cornershop/bots/discord/discordfake"
+	"cornershop/bots/slack"
+	"cornershop/bots/slack/slackfake"
+	"cornershop/bots/telegram"
+	"cornershop/bots/telegram/telegramfake"
+	"cornershop/core"
+	"cornershop/core/listen"
+	"cornershop/core/relay"
+)
+
+// listenWait is generous: a storm's card edits queue behind the desk
+// channel's pacing.
+const listenWait = 60 * time.Second
+
+// listenWorld is the three platforms, each with a community place the
+// bot listens to (a Telegram supergroup where it is admin, a Slack channel
+// it is a member of, a Discord text channel), and a Slack desk where the
+// "checkout" rule's signals go.
+type listenWorld struct {
+	*world
+	s       *bottest.Stack
+	tgGroup telegramfake.Chat
+	slGen   slackfake.Channel
+	dcGen   discordfake.Channel
+}
+
+func newListenWorld(t *testing.T) *listenWorld {
+	t.Helper()
+	w := &listenWorld{world: newWorld(t)}
+	w.tgGroup = w.tg.AddSupergroup("Acme fans", true, w.tgCust, w.tgStranger)
+	w.slGen = w.sl.AddChannel("general", false, w.slStaff, w.slStranger)
+	fans := w.dc.AddGuild("Acme Fans", w.dcCust, w.dcStranger)
+	w.dcGen = w.dc.AddTextChannel(fans.ID, "general")
+
+	// The adapters, as newWorld makes them plus the listening places.
+	tgChat := strconv.FormatInt(w.tgGroup.ID, 10)
+	var err error
+	if w.tgBot, err = telegram.New(telegram.Options{Token: w.tg.Token(), APIURL: w.tg.URL(), PollTimeout: time.Second,
+		DeskChats: []string{strconv.FormatInt(w.tgDesk.ID, 10)}, Listening: []string{tgChat}}); err != nil {
+		t.Fatal(err)
+	}
+	if w.slBot, err = slack.New(slack.Options{BotToken: w.sl.BotToken(), AppToken: w.sl.AppToken(), APIURL: w.sl.APIURL(),
+		DeskChannels: []string{w.slDesk.ID}, ListeningChannels: []string{w.slGen.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if w.dcBot, err = discord.New(discord.Options{Token: w.dc.Token(), ApplicationID: w.dc.ApplicationID(), APIURL: w.dc.URL(),
+		DeskChannels: []string{w.dcDesk.ID}, TeamName: "Acme Support", ListeningChannels: []string{w.dcGen.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := listen.NewMatcher([]listen.Rule{{Name: "checkout", Terms: []string{"checkout", "check out"}, Desk: "desk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin", Title: "Community"}, Roles: []core.Role{core.RoleAgent},
+		Identities: map[core.PlatformName]string{core.Slack: w.slStaff.ID}}
+	cfg := relay.Config{Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
+		Desks: []relay.Desk{{Name: "desk", Place: slDesk{w.world}.channel()}}, Staff: []core.Staff{alice},
+		Listening: relay.Listening{Rules: rules, Places: []relay.ListeningPlace{
+			{Place: core.Place{Platform: core.Telegram, Chat: tgChat}, Name: "Acme fans"},
+			{Place: core.Place{Platform: core.Slack, Chat: w.slGen.ID}, Name: "#general"},
+			{Place: core.Place{Platform: core.Discord, Chat: w.dcGen.ID}, Name: "#fans-general"},
+		}}}
+	w.s = bottest.Start(t, cfg, w.platforms()...)
+	// What is said before the bots connect is not heard (docs/listening.md).
+	bottest.Eventually(t, 15*time.Second, "the three bots connected", func() bool {
+		return w.tgBot.Ready() && w.slBot.Ready() && w.dcBot.Ready()
+	})
+	return w
+}
+
+// community is one platform's listening place, seen from its members.
+type community struct {
+	name   string
+	place  core.Place
+	link   string // how links to its messages begin
+	member func(t *testing.T, text string) string // a member writes; returns the platform id
+	other  func(t *testing.T, text string) string // another member writes
+	ids    [2]string                               // the two members' platform user ids
+}
+
+func (w *listenWorld) communities() []community {
+	tgChat := strconv.FormatInt(w.tgGroup.ID, 10)
+	tgSay := func(u telegramfake.User) func(t *testing.T, text string) string {
+		return func(t *testing.T, text string) string {
+			t.Helper()
+			m, err := w.tg.SendText(w.tgGroup.ID, 0, u, text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strconv.Itoa(m.ID)
+		}
+	}
+	slSay := func(u slackfake.User) func(t *testing.T, text string) string {
+		return func(t *testing.T, text string) string {
+			t.Helper()
+			m, err := w.sl.Post(w.slGen.ID, u, text, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.TS
+		}
+	}
+	dcSay := func(u discordfake.User) func(t *testing.T, text string) string {
+		return func(t *testing.T, text string) string {
+			t.Helper()
+			m, err := w.dc.Send(w.dcGen.ID, u, text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.ID
+		}
+	}
+	return []community{
+		{"telegram", core.Place{Platform: core.Telegram, Chat: tgChat}, "https://t.me/c/", tgSay(w.tgCust), tgSay(w.tgStranger),
+			[2]string{strconv.FormatInt(w.tgCust.ID, 10), strconv.FormatInt(w.tgStranger.ID, 10)}},
+		{"slack", core.Place{Platform: core.Slack, Chat: w.slGen.ID}, "https://acme.slack.com/archives/" + w.slGen.ID + "/p", slSay(w.slStaff), slSay(w.slStranger),
+			[2]string{w.slStaff.ID, w.slStranger.ID}},
+		{"discord", core.Place{Platform: core.Discord, Chat: w.dcGen.ID}, "https://discord.com/channels/", dcSay(w.dcCust), dcSay(w.dcStranger),
+			[2]string{w.dcCust.ID, w.dcStranger.ID}},
+	}
+}
+
+// cards lists the bot's posts at the root of the Slack desk.
+func (w *listenWorld) cards() []slackfake.Message {
+	var out []slackfake.Message
+	for _, m := range w.sl.BotMessages(w.slDesk.ID, "") {
+		if m.ThreadTS == "" || m.ThreadTS == m.TS {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// cardSaying waits for the one desk card that contains all of want.
+func (w *listenWorld) cardSaying(t *testing.T, want ...string) slackfake.Message {
+	t.Helper()
+	var card slackfake.Message
+	bottest.Eventually(t, listenWait, "a signal card saying "+strings.Join(want, ", "), func() bool {
+		for _, m := range w.cards() {
+			if anyContains([]string{m.Text + m.Blocks}, want...) {
+				card = m
+				return true
+			}
+		}
+		return false
+	})
+	return card
+}
+
+func (w *listenWorld) signals(t *testing.T, place core.Place) []core.Signal {
+	t.Helper()
+	var out []core.Signal
+	err := w.s.Store.InTx(t.Context(), func(tx core.Tx) error {
+		for id := core.SignalID(1); ; id++ {
+			s, err := tx.Signal(id)
+			if errors.Is(err, core.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if s.Place == place {
+				out = append(out, s)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestListeningOverTheWire: on each platform, a community message that
+// matches no rule leaves nothing in the database, and a matching one
+// becomes a signal card in the desk naming who said what where, with a
+// link to the original.
+func TestListeningOverTheWire(t *testing.T) {
+	w := newListenWorld(t)
+	for _, c := range w.communities() {
+		t.Run(c.name, func(t *testing.T) {
+			quiet := c.other(t, "anyone watching the match tonight? cartoons later")
+			loud := c.member(t, "The checkout on "+c.name+" is broken again, awful")
+			card := w.cardSaying(t, "checkout", "is broken again, awful", c.name)
+			if !strings.Contains(card.Text+card.Blocks, c.link) || !strings.Contains(card.Text+card.Blocks, loud) && c.name != "slack" {
+				t.Errorf("card %q lacks a link to the message (%s…%s)", card.Text, c.link, loud)
+			}
+			if !strings.Contains(card.Blocks, "cornershop:signal#0") {
+				t.Errorf("card has no Dismiss button: %s", card.Blocks)
+			}
+			sigs := w.signals(t, c.place)
+			if len(sigs) != 1 || sigs[0].Count != 1 || sigs[0].Negative != 1 {
+				t.Fatalf("signals at %s = %+v, want one negative", c.name, sigs)
+			}
+			err := w.s.Store.InTx(t.Context(), func(tx core.Tx) error {
+				if heard, err := tx.SignalMessageHeard(c.place.Platform, c.place.Chat, quiet); err != nil || heard {
+					t.Errorf("the unmatched message was recorded (%v, %v)", heard, err)
+				}
+				if _, err := tx.ContactByIdentity(c.place.Platform, c.ids[1]); !errors.Is(err, core.ErrNotFound) {
+					t.Errorf("the unmatched message's author became a contact (%v)", err)
+				}
+				ms, err := tx.SignalMessages(sigs[0].ID, 0)
+				if err != nil || len(ms) != 1 || ms[0].PlatformID != loud {
+					t.Errorf("signal messages = %+v, %v; want the matching one", ms, err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestListeningStormOverTheWire: 200 matching messages in one channel,
+// on each platform, are one signal whose one card is updated to say so.
+func TestListeningStormOverTheWire(t *testing.T) {
+	w := newListenWorld(t)
+	for _, c := range w.communities() {
+		t.Run(c.name, func(t *testing.T) {
+			before := len(w.cards())
+			for i := range 200 {
+				say := c.member
+				if i%2 == 1 {
+					say = c.other
+				}
+				say(t, fmt.Sprintf("checkout spins forever (%d)", i))
+			}
+			w.cardSaying(t, "200 messages in", c.name)
+			if got := len(w.cards()); got != before+1 {
+				t.Errorf("the desk got %d cards for the storm, want 1", got-before)
+			}
+			if sigs := w.signals(t, c.place); len(sigs) != 1 || sigs[0].Count != 200 {
+				t.Errorf("signals = %+v, want one of 200", sigs)
+			}
+		})
+	}
+}
+
+// TestListeningDismissOverTheWire: staff press Dismiss on a card in the
+// Slack desk; the card says who dismissed it and loses its button; a
+// stranger's press changes nothing.
+func TestListeningDismissOverTheWire(t *testing.T) {
+	w := newListenWorld(t)
+	c := w.communities()[2]
+	c.member(t, "checkout is slow today")
+	card := w.cardSaying(t, "checkout is slow today")
+	sig := w.signals(t, c.place)[0]
+	value := "dismiss " + strconv.FormatInt(int64(sig.ID), 10)
+	if _, err := w.sl.Click(w.slDesk.ID, card.TS, w.slStranger, "cornershop:signal#0", value); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.sl.Click(w.slDesk.ID, card.TS, w.slStaff, "cornershop:signal#0", value); err != nil {
+		t.Fatal(err)
+	}
+	w.cardSaying(t, "Dismissed by Alice Martin")
+	got := w.signals(t, c.place)[0]
+	if got.State != core.SignalDismissed || got.HandledBy != "staff:alice" {
+		t.Errorf("signal = %+v, want dismissed by alice", got)
+	}
+	for _, m := range w.cards() {
+		if m.TS == card.TS && strings.Contains(m.Blocks, "cornershop:signal") {
+			t.Errorf("the dismissed card still has its button: %s", m.Blocks)
+		}
+	}
+}
