@@ -84,10 +84,10 @@ func newListenWorld(t *testing.T) *listenWorld {
 type community struct {
 	name   string
 	place  core.Place
-	link   string // how links to its messages begin
+	link   string                                 // how links to its messages begin
 	member func(t *testing.T, text string) string // a member writes; returns the platform id
 	other  func(t *testing.T, text string) string // another member writes
-	ids    [2]string                               // the two members' platform user ids
+	ids    [2]string                              // the two members' platform user ids
 }
 
 func (w *listenWorld) communities() []community {
