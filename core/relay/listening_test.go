@@ -293,3 +293,36 @@ func TestListeningRuleNeedsDesk(t *testing.T) {
 		t.Fatalf("New with a rule to an unknown desk = %v, want ErrInvalid", err)
 	}
 }
+
+func TestStatsListening(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	e.chatter("u1", "checkout is broken, awful")
+	e.chatter("u2", "checkout works for me, great")
+	e.clock.Add(10 * time.Minute)
+	e.chatter("u3", "My refund is late, terrible service")
+	e.drain()
+	sigs := e.signals()
+	if len(sigs) != 2 {
+		t.Fatalf("signals = %+v", sigs)
+	}
+	e.clock.Add(4 * time.Minute)
+	if _, err := e.svc.Act(context.Background(), core.ActionEvent{Place: deskChannel, Sender: core.Sender{UserID: "U-ALICE"}, Name: "signal",
+		Args: []string{"dismiss", fmt.Sprint(int64(sigs[0].ID))}, ID: e.id()}); err != nil {
+		t.Fatal(err)
+	}
+	// !stats runs in a conversation's thread, like every desk command.
+	e.customer("hello")
+	e.drain()
+	thread := e.conversation().Desk
+	e.staff(thread, "U-ALICE", "!stats listening 7d")
+	e.drain()
+	got := strings.Join(texts(e.desk.Posts(thread)), "\n")
+	for _, want := range []string{
+		"Listening, last 7d", "Matches: 3 · negative: 2 (67%)", "checkout in Acme fans: 2 (0.3 a day), 1 negative",
+		"refund in Acme fans: 1", "Signals: 2 · handled: 0 · dismissed: 1 · open: 1", "Median time to handle: 14m0s",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stats lack %q:\n%s", want, got)
+		}
+	}
+}
