@@ -100,7 +100,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 	}
 	rc := core.Receipt{}
 	place := m.Place
-	if typ == discordgo.ChannelTypeGuildText && place.Thread == "" && b.isCommunity(place.Chat) && m.Anchor != "" && m.Kind == core.KindReply {
+	if typ == discordgo.ChannelTypeGuildText && place.Thread == "" && (b.isCommunity(place.Chat) || b.isListening(place.Chat)) && m.Anchor != "" && m.Kind == core.KindReply {
 		// Answer in a thread under the member's message so the channel
 		// stays readable.
 		th, err := b.threadUnder(ctx, place.Chat, m.Anchor, m.From.Name)

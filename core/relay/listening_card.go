@@ -82,6 +82,8 @@ func (s *Service) performSignal(ctx context.Context, d core.Delivery) (func(core
 func signalButtons(id core.SignalID) []core.Button {
 	n := fmt.Sprint(int64(id))
 	return []core.Button{
+		{Label: "Reply in place", Action: "signal", Args: []string{"reply", n}},
+		{Label: "Open a conversation", Action: "signal", Args: []string{"conversation", n}},
 		{Label: "Dismiss", Action: "signal", Args: []string{"dismiss", n}},
 	}
 }
@@ -116,9 +118,15 @@ func (s *Service) signalText(sig core.Signal, first core.SignalMessage) string {
 	case core.SignalDismissed:
 		fmt.Fprintf(&b, "\nDismissed by %s.", s.actorName(sig.HandledBy))
 	case core.SignalHandled:
-		fmt.Fprintf(&b, "\nHandled by %s (%s).", s.actorName(sig.HandledBy), sig.Action)
+		fmt.Fprintf(&b, "\nHandled by %s: %s.", s.actorName(sig.HandledBy), actionWords[sig.Action])
 	}
 	return b.String()
+}
+
+// actionWords say what an action on a signal did.
+var actionWords = map[string]string{
+	"reply":        "replying in place (see the new conversation thread)",
+	"conversation": "a direct conversation (see the new conversation thread)",
 }
 
 // quote shortens a message for a card.

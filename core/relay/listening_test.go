@@ -326,3 +326,109 @@ func TestStatsListening(t *testing.T) {
 		}
 	}
 }
+
+// act presses a signal button as user in the desk channel.
+func (e *env) press(user, verb string, id core.SignalID) core.ActionResult {
+	e.t.Helper()
+	res, err := e.svc.Act(context.Background(), core.ActionEvent{Place: deskChannel, Sender: core.Sender{UserID: user}, Name: "signal",
+		Args: []string{verb, fmt.Sprint(int64(id))}, ID: e.id()})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res
+}
+
+// convOf returns the newest conversation of a community member.
+func (e *env) convOf(user string, place core.Place) core.Conversation {
+	e.t.Helper()
+	var conv core.Conversation
+	err := e.store.InTx(context.Background(), func(tx core.Tx) error {
+		c, err := tx.ContactByIdentity(core.Telegram, user)
+		if err != nil {
+			return err
+		}
+		conv, err = tx.LatestConversation(c.ID, place)
+		return err
+	})
+	if err != nil {
+		e.t.Fatalf("conversation of %s: %v", user, err)
+	}
+	return conv
+}
+
+func TestListeningReplyInPlace(t *testing.T) {
+	obs := &counter{matched: map[string]int{}}
+	e := newEnv(t, listening(t, obs))
+	orig := e.chatter("u5", "checkout froze twice today")
+	e.drain()
+	sig := e.signals()[0]
+	if res := e.press("U-ALICE", "reply", sig.ID); !strings.Contains(res.Text, "write in its thread to reply in Acme fans") {
+		t.Fatalf("reply answered %q", res.Text)
+	}
+	if res := e.press("U-BOB", "conversation", sig.ID); !strings.Contains(res.Text, "already") {
+		t.Errorf("a second action answered %q", res.Text)
+	}
+	e.drain()
+	conv := e.convOf("u5", community)
+	if conv.Customer != community || conv.Anchor != orig || conv.Desk.Thread == "" {
+		t.Fatalf("conversation = %+v, want one at the community anchored to %s with a desk thread", conv, orig)
+	}
+	thread := strings.Join(texts(e.desk.Posts(conv.Desk)), "\n")
+	if !strings.Contains(thread, "checkout froze twice today") || !strings.Contains(thread, "Replies here go to Dana u5 in Acme fans") {
+		t.Errorf("desk thread = %q, want the original and where replies go", thread)
+	}
+	e.staff(conv.Desk, "U-ALICE", "Sorry Dana! Fixed now — @everyone please retry")
+	e.drain()
+	posts := e.cust.Posts(community)
+	if len(posts) != 1 || posts[0].Voice.Name != "Alice Martin" || posts[0].Kind != core.KindReply {
+		t.Fatalf("community posts = %+v, want Alice's reply", posts)
+	}
+	if got := e.signals()[0]; got.State != core.SignalHandled || got.Action != "reply" {
+		t.Errorf("signal = %+v, want handled by a reply", got)
+	}
+	if card := e.desk.Posts(deskChannel)[0]; !strings.Contains(card.Text, "Handled by Alice Martin: replying in place") {
+		t.Errorf("card = %q", card.Text)
+	}
+	if len(obs.done) != 1 || obs.done[0] != core.SignalHandled {
+		t.Errorf("observer saw %v", obs.done)
+	}
+}
+
+func TestListeningOpenConversation(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	e.chatter("u6", "is the checkout down?")
+	e.drain()
+	sig := e.signals()[0]
+	if res := e.press("U-ALICE", "conversation", sig.ID); !strings.Contains(res.Text, "message Dana u6 directly") {
+		t.Fatalf("conversation answered %q", res.Text)
+	}
+	e.drain()
+	dm := core.Place{Platform: core.Telegram, Chat: "u6"} // bottest.Memory's direct chats
+	var conv core.Conversation
+	err := e.store.InTx(context.Background(), func(tx core.Tx) error {
+		c, err := tx.ContactByIdentity(core.Telegram, "u6")
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Conversations(c.ID, 5)
+		if err != nil || len(cs) != 1 {
+			return fmt.Errorf("conversations = %+v, %v", cs, err)
+		}
+		conv = cs[0]
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conv.Customer.Chat == community.Chat || conv.Anchor != "" || conv.Desk.Thread == "" {
+		t.Fatalf("conversation = %+v, want a direct one with a desk thread", conv)
+	}
+	e.staff(conv.Desk, "U-ALICE", "Hi Dana, it is back up. Anything else?")
+	e.drain()
+	if got := e.cust.Posts(conv.Customer); len(got) != 1 || got[0].Voice.Name != "Alice Martin" {
+		t.Errorf("direct posts = %+v (at %v, memory dm %v)", got, conv.Customer, dm)
+	}
+	if got := e.cust.Posts(community); len(got) != 0 {
+		t.Errorf("the community saw %+v", got)
+	}
+}
