@@ -258,10 +258,10 @@ func TestListeningDismissOverTheWire(t *testing.T) {
 	card := w.cardSaying(t, "checkout is slow today")
 	sig := w.signals(t, c.place)[0]
 	value := "dismiss " + strconv.FormatInt(int64(sig.ID), 10)
-	if _, err := w.sl.Click(w.slDesk.ID, card.TS, w.slStranger, "cornershop:signal#0", value); err != nil {
+	if _, err := w.sl.Click(w.slDesk.ID, card.TS, w.slStranger, "cornershop:signal#2", value); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.sl.Click(w.slDesk.ID, card.TS, w.slStaff, "cornershop:signal#0", value); err != nil {
+	if _, err := w.sl.Click(w.slDesk.ID, card.TS, w.slStaff, "cornershop:signal#2", value); err != nil {
 		t.Fatal(err)
 	}
 	w.cardSaying(t, "Dismissed by Alice Martin")
@@ -274,4 +274,178 @@ func TestListeningDismissOverTheWire(t *testing.T) {
 			t.Errorf("the dismissed card still has its button: %s", m.Blocks)
 		}
 	}
+}
+
+// newest returns the newest conversation of a platform user.
+func (w *listenWorld) newest(t *testing.T, platform core.PlatformName, userID string) (core.Conversation, bool) {
+	t.Helper()
+	var conv core.Conversation
+	found := false
+	err := w.s.Store.InTx(t.Context(), func(tx core.Tx) error {
+		c, err := tx.ContactByIdentity(platform, userID)
+		if errors.Is(err, core.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Conversations(c.ID, 1)
+		if err != nil || len(cs) == 0 {
+			return err
+		}
+		conv, found = cs[0], cs[0].Desk.Thread != ""
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conv, found
+}
+
+// press clicks a signal card's button in the Slack desk as Alice: n is
+// the button (0 Reply in place, 1 Open a conversation, 2 Dismiss).
+func (w *listenWorld) press(t *testing.T, card slackfake.Message, n int, verb string, id core.SignalID) {
+	t.Helper()
+	if _, err := w.sl.Click(w.slDesk.ID, card.TS, w.slStaff, fmt.Sprintf("cornershop:signal#%d", n), verb+" "+strconv.FormatInt(int64(id), 10)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestListeningReplyInPlaceOverTheWire: on each platform, "Reply in
+// place" opens a conversation thread in the desk; what Alice writes there
+// reaches the community place as a threaded reply under the original
+// message, in her voice, and pings nobody.
+func TestListeningReplyInPlaceOverTheWire(t *testing.T) {
+	w := newListenWorld(t)
+	for i, c := range w.communities() {
+		t.Run(c.name, func(t *testing.T) {
+			orig := c.other(t, fmt.Sprintf("checkout keeps failing on %s", c.name))
+			card := w.cardSaying(t, "checkout keeps failing on "+c.name)
+			sig := w.signals(t, c.place)[0]
+			w.press(t, card, 0, "reply", sig.ID)
+			var conv core.Conversation
+			bottest.Eventually(t, listenWait, "the reply thread", func() bool {
+				var ok bool
+				conv, ok = w.newest(t, c.place.Platform, c.ids[1])
+				return ok
+			})
+			if conv.Customer.Chat != c.place.Chat || conv.Anchor != orig {
+				t.Fatalf("conversation = %+v, want one at %s anchored to %s", conv, c.place, orig)
+			}
+			t.Cleanup(func() {
+				if t.Failed() {
+					for _, m := range w.sl.Messages(w.slGen.ID, "") {
+						t.Logf("slack general: %+v", m)
+					}
+					for _, m := range w.dc.Messages(w.dcGen.ID) {
+						t.Logf("discord general: %+v", m)
+					}
+					w.dumpDeliveries(t, conv)
+				}
+			})
+			text := fmt.Sprintf("Sorry about that (%d)! It is fixed — @everyone @here can retry", i)
+			slDesk{w.world}.staffWrites(t, conv.Desk, text)
+			switch c.name {
+			case "telegram":
+				bottest.Eventually(t, listenWait, "the reply in the group", func() bool {
+					for _, m := range w.tg.BotMessages(w.tgGroup.ID, 0) {
+						if strings.Contains(m.Text, "It is fixed") && strconv.Itoa(m.ReplyTo) == orig && strings.Contains(m.Text, "Alice Martin") {
+							return true
+						}
+					}
+					return false
+				})
+			case "slack":
+				bottest.Eventually(t, listenWait, "the reply in the channel's thread", func() bool {
+					for _, m := range w.sl.BotMessages(w.slGen.ID, orig) {
+						if strings.Contains(m.Text, "It is fixed") && strings.HasPrefix(m.Username, "Alice Martin") && !strings.Contains(m.Text, "<!everyone>") && !strings.Contains(m.Text, "<!here>") {
+							return true
+						}
+					}
+					return false
+				})
+				if b := w.sl.Broadcasts(); len(b) != 0 {
+					t.Errorf("the reply pinged the channel: %+v", b)
+				}
+			case "discord":
+				bottest.Eventually(t, listenWait, "the reply in a thread under the message", func() bool {
+					for _, th := range w.dc.Threads(w.dcGen.ID) {
+						for _, m := range w.dc.Messages(th.ID) {
+							if strings.Contains(m.Content, "It is fixed") && strings.HasPrefix(m.Username, "Alice Martin") {
+								return true
+							}
+						}
+					}
+					return false
+				})
+				if p := w.dc.Pings(); len(p) != 0 {
+					t.Errorf("the reply pinged: %v", p)
+				}
+			}
+			w.cardSaying(t, "Handled by Alice Martin: replying in place")
+		})
+	}
+}
+
+// TestListeningOpenConversationOverTheWire: on each platform, "Open a
+// conversation" opens a desk thread whose replies reach the author
+// directly, not the community place.
+func TestListeningOpenConversationOverTheWire(t *testing.T) {
+	w := newListenWorld(t)
+	for _, c := range w.communities() {
+		t.Run(c.name, func(t *testing.T) {
+			c.other(t, "is checkout down for anyone else on "+c.name+"?")
+			card := w.cardSaying(t, "is checkout down for anyone else on "+c.name)
+			sig := w.signals(t, c.place)[0]
+			w.press(t, card, 1, "conversation", sig.ID)
+			var conv core.Conversation
+			bottest.Eventually(t, listenWait, "the conversation thread", func() bool {
+				var ok bool
+				conv, ok = w.newest(t, c.place.Platform, c.ids[1])
+				return ok
+			})
+			if conv.Customer.Chat == c.place.Chat || conv.Anchor != "" {
+				t.Fatalf("conversation = %+v, want a direct one", conv)
+			}
+			slDesk{w.world}.staffWrites(t, conv.Desk, "Hi! Alice from Acme here, about checkout")
+			bottest.Eventually(t, listenWait, "the direct message", func() bool {
+				switch c.name {
+				case "telegram":
+					for _, m := range w.tg.BotMessages(w.tgStranger.ID, 0) {
+						if strings.Contains(m.Text, "Alice from Acme here") {
+							return true
+						}
+					}
+				case "slack":
+					for _, m := range w.sl.BotMessages(conv.Customer.Chat, "") {
+						if strings.Contains(m.Text, "Alice from Acme here") {
+							return true
+						}
+					}
+				case "discord":
+					for _, m := range w.dc.BotMessages(conv.Customer.Chat) {
+						if strings.Contains(m.Content+fmt.Sprint(m.Embeds), "Alice from Acme here") {
+							return true
+						}
+					}
+				}
+				return false
+			})
+			w.cardSaying(t, "Handled by Alice Martin: a direct conversation")
+		})
+	}
+}
+
+// dumpDeliveries logs a conversation's deliveries, for a failed test.
+func (w *listenWorld) dumpDeliveries(t *testing.T, conv core.Conversation) {
+	_ = w.s.Store.InTx(t.Context(), func(tx core.Tx) error {
+		ms, _ := tx.Messages(conv.ID)
+		for _, m := range ms {
+			ds, _ := tx.Deliveries(m.ID)
+			for _, d := range ds {
+				t.Logf("message %d %s: delivery %s %s %s %q", m.ID, m.Direction, d.Op, d.Side, d.State, d.LastError)
+			}
+		}
+		return nil
+	})
 }
