@@ -11,7 +11,7 @@ import (
 )
 
 // signalUsage answers a malformed signal action.
-const signalUsage = "Usage: signal reply|conversation|dismiss <id>"
+const signalUsage = "Usage: signal reply|conversation|dismiss <id>, or signal idea <id> <idea id>"
 
 // signalAction runs a signal card's button (or the typed "signal <verb>
 // <id>"), by staff of the signal's desk only. The first action wins:
@@ -19,15 +19,25 @@ const signalUsage = "Usage: signal reply|conversation|dismiss <id>"
 //     original message's place, threaded under it (Reply in place);
 //   - "conversation" opens a conversation thread whose replies go to the
 //     author's direct messages (Open a conversation);
+//   - "idea" files its first message as a comment on an idea (Feedback
+//     for idea #N), whose author then follows the idea;
 //   - "dismiss" marks the signal dismissed.
 func (s *Service) signalAction(ctx context.Context, st core.Staff, a *action) (core.ActionResult, error) {
-	verb, id, ok := "", core.SignalID(0), len(a.Args) == 2
+	verb, id, idea, ok := "", core.SignalID(0), core.IdeaID(0), len(a.Args) >= 2
 	if ok {
 		verb = strings.ToLower(a.Args[0])
 		n, err := strconv.ParseInt(a.Args[1], 10, 64)
 		id, ok = core.SignalID(n), err == nil && n > 0
 	}
-	if !ok || (verb != "dismiss" && verb != "reply" && verb != "conversation") {
+	switch {
+	case ok && verb == "idea" && len(a.Args) == 3:
+		n, err := strconv.ParseInt(strings.TrimPrefix(a.Args[2], "#"), 10, 64)
+		idea, ok = core.IdeaID(n), err == nil && n > 0
+	case ok && len(a.Args) == 2 && (verb == "dismiss" || verb == "reply" || verb == "conversation"):
+	default:
+		ok = false
+	}
+	if !ok {
 		return core.ActionResult{Text: signalUsage}, nil
 	}
 	// A direct chat is found (or opened) on the platform before the
@@ -62,6 +72,14 @@ func (s *Service) signalAction(ctx context.Context, st core.Staff, a *action) (c
 		if verb == "dismiss" {
 			state = core.SignalDismissed
 		}
+		if verb == "idea" {
+			if _, err := tx.Idea(idea); errors.Is(err, core.ErrNotFound) {
+				out = fmt.Sprintf("There is no idea #%d.", int64(idea))
+				return nil
+			} else if err != nil {
+				return fmt.Errorf("load idea: %w", err)
+			}
+		}
 		now := s.now()
 		actor := "staff:" + string(st.ID)
 		first, err := tx.HandleSignal(id, state, verb, actor, now)
@@ -82,6 +100,8 @@ func (s *Service) signalAction(ctx context.Context, st core.Staff, a *action) (c
 			out, err = s.signalConversation(tx, sig, core.Place{}, actor)
 		case "conversation":
 			out, err = s.signalConversation(tx, sig, direct, actor)
+		case "idea":
+			out, err = s.signalFeedback(tx, sig, idea)
 		}
 		if err != nil {
 			return err

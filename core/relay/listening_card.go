@@ -20,6 +20,7 @@ func (s *Service) performSignal(ctx context.Context, d core.Delivery) (func(core
 	var (
 		sig   core.Signal
 		first core.SignalMessage
+		ideas []core.Idea
 		later bool
 	)
 	err := s.commit.quiet(ctx, func(tx core.Tx) error {
@@ -33,6 +34,11 @@ func (s *Service) performSignal(ctx context.Context, d core.Delivery) (func(core
 		}
 		if err != nil {
 			return err
+		}
+		if sig.State == core.SignalOpen && first.ID != 0 {
+			if ideas, err = relatedIdeas(tx, first.Text, maxFeedbackButtons); err != nil {
+				return err
+			}
 		}
 		later, err = tx.PendingBehind(d)
 		return err
@@ -49,7 +55,7 @@ func (s *Service) performSignal(ctx context.Context, d core.Delivery) (func(core
 	}
 	out := core.Outgoing{Key: d.Key, Place: sig.Desk, Kind: core.KindSystem, Text: s.signalText(sig, first), MaybeSent: d.MaybeSent}
 	if sig.State == core.SignalOpen {
-		out.Buttons = signalButtons(sig.ID)
+		out.Buttons = signalButtons(sig.ID, ideas)
 	}
 	if sig.CardID != "" {
 		if later {
@@ -78,14 +84,19 @@ func (s *Service) performSignal(ctx context.Context, d core.Delivery) (func(core
 	}, nil
 }
 
-// signalButtons are the actions on an open signal's card.
-func signalButtons(id core.SignalID) []core.Button {
+// signalButtons are the actions on an open signal's card: Reply in place,
+// Open a conversation, Feedback for each related idea, Dismiss.
+func signalButtons(id core.SignalID, ideas []core.Idea) []core.Button {
 	n := fmt.Sprint(int64(id))
-	return []core.Button{
+	bs := []core.Button{
 		{Label: "Reply in place", Action: "signal", Args: []string{"reply", n}},
 		{Label: "Open a conversation", Action: "signal", Args: []string{"conversation", n}},
-		{Label: "Dismiss", Action: "signal", Args: []string{"dismiss", n}},
 	}
+	for _, i := range ideas {
+		bs = append(bs, core.Button{Label: fmt.Sprintf("Feedback for idea #%d", int64(i.ID)), Action: "signal",
+			Args: []string{"idea", n, fmt.Sprint(int64(i.ID))}})
+	}
+	return append(bs, core.Button{Label: "Dismiss", Action: "signal", Args: []string{"dismiss", n}})
 }
 
 // placeName is what staff call a listening place.
@@ -127,6 +138,7 @@ func (s *Service) signalText(sig core.Signal, first core.SignalMessage) string {
 var actionWords = map[string]string{
 	"reply":        "replying in place (see the new conversation thread)",
 	"conversation": "a direct conversation (see the new conversation thread)",
+	"idea":         "feedback on an idea",
 }
 
 // quote shortens a message for a card.

@@ -432,3 +432,88 @@ func TestListeningOpenConversation(t *testing.T) {
 		t.Errorf("the community saw %+v", got)
 	}
 }
+
+// seedIdea records an idea proposed by a contact of its own, with no board.
+func (e *env) seedIdea(title string) core.Idea {
+	e.t.Helper()
+	var i core.Idea
+	err := e.store.InTx(context.Background(), func(tx core.Tx) error {
+		c := core.Contact{Name: "Proposer", Identities: []core.Identity{{Platform: core.Slack, UserID: "U-PROP-" + e.id()}}, CreatedAt: e.clock.Now()}
+		if err := tx.CreateContact(&c); err != nil {
+			return err
+		}
+		i = core.Idea{Title: title, Status: core.IdeaNew, Author: c.ID, AuthorName: c.Name, CreatedAt: e.clock.Now(), SourceID: e.id()}
+		return tx.CreateIdea(&i)
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return i
+}
+
+func TestListeningFeedbackForIdea(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	other := e.seedIdea("Dark mode for the app")
+	guest := e.seedIdea("Guest checkout without an account")
+	e.seedIdea("Faster shipping to Canada")
+	e.chatter("u8", "Please let me checkout as a guest, making an account is annoying")
+	e.drain()
+	sig := e.signals()[0]
+	card := e.desk.Posts(deskChannel)[0]
+	var labels []string
+	for _, b := range card.Buttons {
+		labels = append(labels, b.Label)
+	}
+	want := []string{"Reply in place", "Open a conversation", fmt.Sprintf("Feedback for idea #%d", int64(guest.ID)), "Dismiss"}
+	if strings.Join(labels, "|") != strings.Join(want, "|") {
+		t.Fatalf("card buttons = %q, want %q", labels, want)
+	}
+	res, err := e.svc.Act(context.Background(), core.ActionEvent{Place: deskChannel, Sender: core.Sender{UserID: "U-ALICE"}, Name: "signal",
+		Args: []string{"idea", fmt.Sprint(int64(sig.ID)), "999"}, ID: e.id()})
+	if err != nil || !strings.Contains(res.Text, "no idea #999") {
+		t.Fatalf("feedback on an unknown idea = %q, %v", res.Text, err)
+	}
+	res, err = e.svc.Act(context.Background(), core.ActionEvent{Place: deskChannel, Sender: core.Sender{UserID: "U-ALICE"}, Name: "signal",
+		Args: []string{"idea", fmt.Sprint(int64(sig.ID)), fmt.Sprint(int64(guest.ID))}, ID: e.id()})
+	if err != nil || !strings.Contains(res.Text, "Dana u8 now follows it") {
+		t.Fatalf("feedback = %q, %v", res.Text, err)
+	}
+	e.drain()
+	err = e.store.InTx(context.Background(), func(tx core.Tx) error {
+		i, err := tx.Idea(guest.ID)
+		if err != nil {
+			return err
+		}
+		if i.Comments != 1 {
+			t.Errorf("idea comments = %d, want 1", i.Comments)
+		}
+		fs, err := tx.Followers(guest.ID)
+		if err != nil {
+			return err
+		}
+		c, err := tx.ContactByIdentity(core.Telegram, "u8")
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, f := range fs {
+			found = found || f.Contact == c.ID
+		}
+		if !found {
+			t.Errorf("followers = %+v, want the signal's author %d among them", fs, c.ID)
+		}
+		fo, _ := tx.Followers(other.ID)
+		for _, f := range fo {
+			if f.Contact == c.ID {
+				t.Errorf("another idea gained the author as a follower: %+v", fo)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.signals()[0]; got.State != core.SignalHandled || got.Action != "idea" {
+		t.Errorf("signal = %+v, want handled as feedback", got)
+	}
+}
