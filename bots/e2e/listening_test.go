@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -303,10 +304,11 @@ func (w *listenWorld) newest(t *testing.T, platform core.PlatformName, userID st
 }
 
 // press clicks a signal card's button in the Slack desk as Alice: n is
-// the button (0 Reply in place, 1 Open a conversation, 2 Dismiss).
-func (w *listenWorld) press(t *testing.T, card slackfake.Message, n int, verb string, id core.SignalID) {
+// the button (0 Reply in place, 1 Open a conversation, then Feedback for
+// each related idea, Dismiss last), args its value ("reply 3").
+func (w *listenWorld) press(t *testing.T, card slackfake.Message, n int, args ...any) {
 	t.Helper()
-	if _, err := w.sl.Click(w.slDesk.ID, card.TS, w.slStaff, fmt.Sprintf("cornershop:signal#%d", n), verb+" "+strconv.FormatInt(int64(id), 10)); err != nil {
+	if _, err := w.sl.Click(w.slDesk.ID, card.TS, w.slStaff, fmt.Sprintf("cornershop:signal#%d", n), strings.TrimSpace(fmt.Sprintln(args...))); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -322,7 +324,7 @@ func TestListeningReplyInPlaceOverTheWire(t *testing.T) {
 			orig := c.other(t, fmt.Sprintf("checkout keeps failing on %s", c.name))
 			card := w.cardSaying(t, "checkout keeps failing on "+c.name)
 			sig := w.signals(t, c.place)[0]
-			w.press(t, card, 0, "reply", sig.ID)
+			w.press(t, card, 0, "reply", int64(sig.ID))
 			var conv core.Conversation
 			bottest.Eventually(t, listenWait, "the reply thread", func() bool {
 				var ok bool
@@ -397,7 +399,7 @@ func TestListeningOpenConversationOverTheWire(t *testing.T) {
 			c.other(t, "is checkout down for anyone else on "+c.name+"?")
 			card := w.cardSaying(t, "is checkout down for anyone else on "+c.name)
 			sig := w.signals(t, c.place)[0]
-			w.press(t, card, 1, "conversation", sig.ID)
+			w.press(t, card, 1, "conversation", int64(sig.ID))
 			var conv core.Conversation
 			bottest.Eventually(t, listenWait, "the conversation thread", func() bool {
 				var ok bool
@@ -448,4 +450,60 @@ func (w *listenWorld) dumpDeliveries(t *testing.T, conv core.Conversation) {
 		}
 		return nil
 	})
+}
+
+// TestListeningFeedbackOverTheWire: on each platform, the card offers
+// "Feedback for idea #N" for a related idea; pressing it makes the message
+// a comment on the idea and its author a follower.
+func TestListeningFeedbackOverTheWire(t *testing.T) {
+	w := newListenWorld(t)
+	var idea core.Idea
+	err := w.s.Store.InTx(t.Context(), func(tx core.Tx) error {
+		c := core.Contact{Name: "Proposer", Identities: []core.Identity{{Platform: core.Slack, UserID: "U-PROPOSER"}}, CreatedAt: time.Now()}
+		if err := tx.CreateContact(&c); err != nil {
+			return err
+		}
+		idea = core.Idea{Title: "Guest checkout", Status: core.IdeaPlanned, Author: c.ID, AuthorName: c.Name, CreatedAt: time.Now(), SourceID: "seed"}
+		return tx.CreateIdea(&idea)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := fmt.Sprintf("Feedback for idea #%d", int64(idea.ID))
+	for _, c := range w.communities() {
+		t.Run(c.name, func(t *testing.T) {
+			orig := c.other(t, "I want guest checkout on "+c.name)
+			card := w.cardSaying(t, "I want guest checkout on "+c.name, label)
+			sig := w.signals(t, c.place)[0]
+			w.press(t, card, 2, "idea", int64(sig.ID), int64(idea.ID))
+			w.cardSaying(t, "I want guest checkout on "+c.name, "Handled by Alice Martin: feedback on an idea")
+			err := w.s.Store.InTx(t.Context(), func(tx core.Tx) error {
+				who, err := tx.ContactByIdentity(c.place.Platform, c.ids[1])
+				if err != nil {
+					return err
+				}
+				fs, err := tx.Followers(idea.ID)
+				if err != nil {
+					return err
+				}
+				if !slices.ContainsFunc(fs, func(v core.Voter) bool { return v.Contact == who.ID }) {
+					t.Errorf("followers = %+v, want the author of %s", fs, orig)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	err = w.s.Store.InTx(t.Context(), func(tx core.Tx) error {
+		i, err := tx.Idea(idea.ID)
+		if err == nil && i.Comments != 3 {
+			t.Errorf("idea comments = %d, want one per platform", i.Comments)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
