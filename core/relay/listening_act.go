@@ -72,6 +72,14 @@ func (s *Service) signalAction(ctx context.Context, st core.Staff, a *action) (c
 		if verb == "dismiss" {
 			state = core.SignalDismissed
 		}
+		if verb != "dismiss" {
+			if _, err := tx.SignalMessage(sig.First); errors.Is(err, core.ErrNotFound) {
+				out = "The signal's message was erased: nothing to act on."
+				return nil
+			} else if err != nil {
+				return fmt.Errorf("load signal message: %w", err)
+			}
+		}
 		if verb == "idea" {
 			if _, err := tx.Idea(idea); errors.Is(err, core.ErrNotFound) {
 				out = fmt.Sprintf("There is no idea #%d.", int64(idea))
@@ -133,7 +141,7 @@ func (s *Service) directFor(ctx context.Context, id core.SignalID) (core.Place, 
 		return err
 	})
 	if errors.Is(err, core.ErrNotFound) {
-		return core.Place{}, fmt.Sprintf("Signal %d or its message is gone.", int64(id)), nil
+		return core.Place{}, fmt.Sprintf("Signal %d is unknown, or its message was erased: nothing to act on.", int64(id)), nil
 	}
 	if err != nil {
 		return core.Place{}, "", fmt.Errorf("load signal: %w", err)

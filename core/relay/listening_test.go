@@ -517,3 +517,36 @@ func TestListeningFeedbackForIdea(t *testing.T) {
 		t.Errorf("signal = %+v, want handled as feedback", got)
 	}
 }
+
+func TestListeningErasedMessage(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	e.chatter("u4", "checkout lost my basket")
+	e.drain()
+	sig := e.signals()[0]
+	err := e.store.InTx(context.Background(), func(tx core.Tx) error {
+		c, err := tx.ContactByIdentity(core.Telegram, "u4")
+		if err != nil {
+			return err
+		}
+		_, err = tx.EraseContactSignalMessages(c.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"reply", "conversation"} {
+		if res := e.press("U-ALICE", verb, sig.ID); !strings.Contains(res.Text, "erased") {
+			t.Errorf("%s on an erased message answered %q", verb, res.Text)
+		}
+	}
+	if got := e.signals()[0]; got.State != core.SignalOpen {
+		t.Errorf("signal = %+v, want still open", got)
+	}
+	if res := e.press("U-ALICE", "dismiss", sig.ID); res.Text != "Signal dismissed." {
+		t.Errorf("dismiss answered %q", res.Text)
+	}
+	e.drain()
+	if card := e.desk.Posts(deskChannel)[0]; !strings.Contains(card.Text, "(erased)") || strings.Contains(card.Text, "basket") {
+		t.Errorf("card = %q, want the text gone", card.Text)
+	}
+}
