@@ -303,6 +303,19 @@ func (w *listenWorld) newest(t *testing.T, platform core.PlatformName, userID st
 	return conv, found
 }
 
+// thread waits for the conversation an action opened with the second
+// member of community c, and its desk thread.
+func (w *listenWorld) thread(t *testing.T, c community) core.Conversation {
+	t.Helper()
+	var conv core.Conversation
+	bottest.Eventually(t, listenWait, "the conversation's desk thread", func() bool {
+		var ok bool
+		conv, ok = w.newest(t, c.place.Platform, c.ids[1])
+		return ok
+	})
+	return conv
+}
+
 // press clicks a signal card's button in the Slack desk as Alice: n is
 // the button (0 Reply in place, 1 Open a conversation, then Feedback for
 // each related idea, Dismiss last), args its value ("reply 3").
@@ -325,12 +338,7 @@ func TestListeningReplyInPlaceOverTheWire(t *testing.T) {
 			card := w.cardSaying(t, "checkout keeps failing on "+c.name)
 			sig := w.signals(t, c.place)[0]
 			w.press(t, card, 0, "reply", int64(sig.ID))
-			var conv core.Conversation
-			bottest.Eventually(t, listenWait, "the reply thread", func() bool {
-				var ok bool
-				conv, ok = w.newest(t, c.place.Platform, c.ids[1])
-				return ok
-			})
+			conv := w.thread(t, c)
 			if conv.Customer.Chat != c.place.Chat || conv.Anchor != orig {
 				t.Fatalf("conversation = %+v, want one at %s anchored to %s", conv, c.place, orig)
 			}
@@ -400,12 +408,7 @@ func TestListeningOpenConversationOverTheWire(t *testing.T) {
 			card := w.cardSaying(t, "is checkout down for anyone else on "+c.name)
 			sig := w.signals(t, c.place)[0]
 			w.press(t, card, 1, "conversation", int64(sig.ID))
-			var conv core.Conversation
-			bottest.Eventually(t, listenWait, "the conversation thread", func() bool {
-				var ok bool
-				conv, ok = w.newest(t, c.place.Platform, c.ids[1])
-				return ok
-			})
+			conv := w.thread(t, c)
 			if conv.Customer.Chat == c.place.Chat || conv.Anchor != "" {
 				t.Fatalf("conversation = %+v, want a direct one", conv)
 			}

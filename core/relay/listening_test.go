@@ -65,16 +65,7 @@ func (e *env) chatter(user, text string) string {
 // performs one at a time.
 func (e *env) drainLane() {
 	e.t.Helper()
-	for range 1000 {
-		n, err := e.worker.RunOnce(context.Background())
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-	}
-	e.t.Fatal("outbox did not drain")
+	e.drainWithin(1000)
 }
 
 func (e *env) signals() []core.Signal {
@@ -339,7 +330,7 @@ func (e *env) press(user, verb string, id core.SignalID) core.ActionResult {
 }
 
 // convOf returns the newest conversation of a community member.
-func (e *env) convOf(user string, place core.Place) core.Conversation {
+func (e *env) convOf(user string) core.Conversation {
 	e.t.Helper()
 	var conv core.Conversation
 	err := e.store.InTx(context.Background(), func(tx core.Tx) error {
@@ -347,11 +338,15 @@ func (e *env) convOf(user string, place core.Place) core.Conversation {
 		if err != nil {
 			return err
 		}
-		conv, err = tx.LatestConversation(c.ID, place)
-		return err
+		cs, err := tx.Conversations(c.ID, 1)
+		if err != nil || len(cs) == 0 {
+			return fmt.Errorf("conversations of %s: %+v, %w", user, cs, err)
+		}
+		conv = cs[0]
+		return nil
 	})
 	if err != nil {
-		e.t.Fatalf("conversation of %s: %v", user, err)
+		e.t.Fatal(err)
 	}
 	return conv
 }
@@ -369,7 +364,7 @@ func TestListeningReplyInPlace(t *testing.T) {
 		t.Errorf("a second action answered %q", res.Text)
 	}
 	e.drain()
-	conv := e.convOf("u5", community)
+	conv := e.convOf("u5")
 	if conv.Customer != community || conv.Anchor != orig || conv.Desk.Thread == "" {
 		t.Fatalf("conversation = %+v, want one at the community anchored to %s with a desk thread", conv, orig)
 	}
@@ -403,30 +398,14 @@ func TestListeningOpenConversation(t *testing.T) {
 		t.Fatalf("conversation answered %q", res.Text)
 	}
 	e.drain()
-	dm := core.Place{Platform: core.Telegram, Chat: "u6"} // bottest.Memory's direct chats
-	var conv core.Conversation
-	err := e.store.InTx(context.Background(), func(tx core.Tx) error {
-		c, err := tx.ContactByIdentity(core.Telegram, "u6")
-		if err != nil {
-			return err
-		}
-		cs, err := tx.Conversations(c.ID, 5)
-		if err != nil || len(cs) != 1 {
-			return fmt.Errorf("conversations = %+v, %v", cs, err)
-		}
-		conv = cs[0]
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	conv := e.convOf("u6")
 	if conv.Customer.Chat == community.Chat || conv.Anchor != "" || conv.Desk.Thread == "" {
 		t.Fatalf("conversation = %+v, want a direct one with a desk thread", conv)
 	}
 	e.staff(conv.Desk, "U-ALICE", "Hi Dana, it is back up. Anything else?")
 	e.drain()
 	if got := e.cust.Posts(conv.Customer); len(got) != 1 || got[0].Voice.Name != "Alice Martin" {
-		t.Errorf("direct posts = %+v (at %v, memory dm %v)", got, conv.Customer, dm)
+		t.Errorf("direct posts at %v = %+v", conv.Customer, got)
 	}
 	if got := e.cust.Posts(community); len(got) != 0 {
 		t.Errorf("the community saw %+v", got)
