@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +40,12 @@ type listenWorld struct {
 
 func newListenWorld(t *testing.T) *listenWorld {
 	t.Helper()
+	return newListenWorldAt(t, func(w *world) desk { return slDesk{w} })
+}
+
+// newListenWorldAt is newListenWorld with the desk deskOf picks.
+func newListenWorldAt(t *testing.T, deskOf func(*world) desk) *listenWorld {
+	t.Helper()
 	w := &listenWorld{world: newWorld(t)}
 	w.tgGroup = w.tg.AddSupergroup("Acme fans", true, w.tgCust, w.tgStranger)
 	w.slGen = w.sl.AddChannel("general", false, w.slStaff, w.slStranger)
@@ -65,9 +72,9 @@ func newListenWorld(t *testing.T) *listenWorld {
 		t.Fatal(err)
 	}
 	alice := core.Staff{ID: "alice", Voice: core.Voice{Name: "Alice Martin", Title: "Community"}, Roles: []core.Role{core.RoleAgent},
-		Identities: map[core.PlatformName]string{core.Slack: w.slStaff.ID}}
+		Identities: map[core.PlatformName]string{core.Slack: w.slStaff.ID, core.Discord: w.dcStaff.ID, core.Telegram: strconv.FormatInt(w.tgStaff.ID, 10)}}
 	cfg := relay.Config{Team: core.Voice{Name: "Acme Support", Team: true}, ReopenWindow: time.Hour, NotePrefix: "//", CommandPrefix: "!",
-		Desks: []relay.Desk{{Name: "desk", Place: slDesk{w.world}.channel()}}, Staff: []core.Staff{alice},
+		Desks: []relay.Desk{{Name: "desk", Place: deskOf(w.world).channel()}}, Staff: []core.Staff{alice},
 		Listening: relay.Listening{Rules: rules, Places: []relay.ListeningPlace{
 			{Place: core.Place{Platform: core.Telegram, Chat: tgChat}, Name: "Acme fans"},
 			{Place: core.Place{Platform: core.Slack, Chat: w.slGen.ID}, Name: "#general"},
@@ -509,4 +516,57 @@ func TestListeningFeedbackOverTheWire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// dismissID finds the Dismiss control's id in a card's rendered controls.
+var dismissID = regexp.MustCompile(`[a-z]+:signal:dismiss:[0-9]+`)
+
+// TestListeningDiscordAndTelegramDesks: with the desk on Discord or on
+// Telegram, a signal's card carries its buttons there, and Dismiss
+// pressed by staff edits it.
+func TestListeningDiscordAndTelegramDesks(t *testing.T) {
+	t.Run("discord", func(t *testing.T) {
+		w := newListenWorldAt(t, func(w *world) desk { return dcDesk{w} })
+		w.communities()[0].other(t, "checkout broke on telegram")
+		var card discordfake.Message
+		bottest.Eventually(t, listenWait, "the card in the Discord desk", func() bool {
+			for _, m := range w.dc.BotMessages(w.dcDesk.ID) {
+				if strings.Contains(m.Content+fmt.Sprint(m.Embeds), "checkout broke on telegram") && dismissID.MatchString(m.Components) {
+					card = m
+					return true
+				}
+			}
+			return false
+		})
+		w.dc.Click(w.dcDesk.ID, card.ID, w.dcStaff, dismissID.FindString(card.Components))
+		bottest.Eventually(t, listenWait, "the card saying who dismissed it", func() bool {
+			m, ok := w.dc.Message(w.dcDesk.ID, card.ID)
+			return ok && strings.Contains(m.Content+fmt.Sprint(m.Embeds), "Dismissed by Alice Martin")
+		})
+	})
+	t.Run("telegram", func(t *testing.T) {
+		w := newListenWorldAt(t, func(w *world) desk { return tgDesk{w} })
+		w.communities()[2].other(t, "checkout broke on discord")
+		var card telegramfake.Message
+		bottest.Eventually(t, listenWait, "the card in the Telegram desk", func() bool {
+			for _, m := range w.tg.BotMessages(w.tgDesk.ID, 0) {
+				if strings.Contains(m.Text, "checkout broke on discord") && dismissID.Match(m.ReplyMarkup) {
+					card = m
+					return true
+				}
+			}
+			return false
+		})
+		if _, err := w.tg.Press(w.tgDesk.ID, card.ID, w.tgStaff, dismissID.FindString(string(card.ReplyMarkup))); err != nil {
+			t.Fatal(err)
+		}
+		bottest.Eventually(t, listenWait, "the card saying who dismissed it", func() bool {
+			for _, m := range w.tg.BotMessages(w.tgDesk.ID, 0) {
+				if m.ID == card.ID {
+					return strings.Contains(m.Text, "Dismissed by Alice Martin")
+				}
+			}
+			return false
+		})
+	})
 }
