@@ -386,6 +386,16 @@ func (b *Bot) Edit(ctx context.Context, place core.Place, ids []string, m core.O
 		} else {
 			edit.Content = &text
 		}
+		if i == len(ids)-1 && (len(m.Buttons) > 0 || m.Kind == core.KindSystem) {
+			// An edit keeps the old components unless given new ones: a
+			// card's render (a signal's, with or without its buttons)
+			// replaces them.
+			comps := components(m.Buttons)
+			if comps == nil {
+				comps = []discordgo.MessageComponent{}
+			}
+			edit.Components = &comps
+		}
 		if _, err := b.s.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx)); err != nil {
 			return b.classify("edit message", err)
 		}

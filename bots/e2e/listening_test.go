@@ -522,16 +522,17 @@ func TestListeningFeedbackOverTheWire(t *testing.T) {
 var dismissID = regexp.MustCompile(`[a-z]+:signal:dismiss:[0-9]+`)
 
 // TestListeningDiscordAndTelegramDesks: with the desk on Discord or on
-// Telegram, a signal's card carries its buttons there, and Dismiss
-// pressed by staff edits it.
+// Telegram, a signal's card carries its buttons there and keeps them when
+// a burst updates it; Dismiss pressed by staff edits it and removes them.
 func TestListeningDiscordAndTelegramDesks(t *testing.T) {
 	t.Run("discord", func(t *testing.T) {
 		w := newListenWorldAt(t, func(w *world) desk { return dcDesk{w} })
 		w.communities()[0].other(t, "checkout broke on telegram")
+		w.communities()[0].member(t, "checkout broke for me too")
 		var card discordfake.Message
-		bottest.Eventually(t, listenWait, "the card in the Discord desk", func() bool {
+		bottest.Eventually(t, listenWait, "the card in the Discord desk, updated and with its buttons", func() bool {
 			for _, m := range w.dc.BotMessages(w.dcDesk.ID) {
-				if strings.Contains(m.Content+fmt.Sprint(m.Embeds), "checkout broke on telegram") && dismissID.MatchString(m.Components) {
+				if strings.Contains(m.Content+fmt.Sprint(m.Embeds), "2 messages in Acme fans") && dismissID.MatchString(m.Components) {
 					card = m
 					return true
 				}
@@ -543,14 +544,18 @@ func TestListeningDiscordAndTelegramDesks(t *testing.T) {
 			m, ok := w.dc.Message(w.dcDesk.ID, card.ID)
 			return ok && strings.Contains(m.Content+fmt.Sprint(m.Embeds), "Dismissed by Alice Martin")
 		})
+		if m, _ := w.dc.Message(w.dcDesk.ID, card.ID); strings.Contains(m.Components, "signal:") {
+			t.Errorf("the dismissed card still has buttons: %s", m.Components)
+		}
 	})
 	t.Run("telegram", func(t *testing.T) {
 		w := newListenWorldAt(t, func(w *world) desk { return tgDesk{w} })
 		w.communities()[2].other(t, "checkout broke on discord")
+		w.communities()[2].member(t, "checkout broke for me too")
 		var card telegramfake.Message
-		bottest.Eventually(t, listenWait, "the card in the Telegram desk", func() bool {
+		bottest.Eventually(t, listenWait, "the card in the Telegram desk, updated and with its buttons", func() bool {
 			for _, m := range w.tg.BotMessages(w.tgDesk.ID, 0) {
-				if strings.Contains(m.Text, "checkout broke on discord") && dismissID.Match(m.ReplyMarkup) {
+				if strings.Contains(m.Text, "2 messages in #fans-general") && dismissID.Match(m.ReplyMarkup) {
 					card = m
 					return true
 				}
@@ -563,7 +568,7 @@ func TestListeningDiscordAndTelegramDesks(t *testing.T) {
 		bottest.Eventually(t, listenWait, "the card saying who dismissed it", func() bool {
 			for _, m := range w.tg.BotMessages(w.tgDesk.ID, 0) {
 				if m.ID == card.ID {
-					return strings.Contains(m.Text, "Dismissed by Alice Martin")
+					return strings.Contains(m.Text, "Dismissed by Alice Martin") && !strings.Contains(string(m.ReplyMarkup), "signal:")
 				}
 			}
 			return false
