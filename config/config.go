@@ -23,11 +23,13 @@ type Config struct {
 	Ideas    Ideas     `yaml:"ideas"`
 	Answers  Answers   `yaml:"answers"`
 	Privacy  Privacy   `yaml:"privacy"`
-	Telegram Telegram  `yaml:"telegram"`
-	Slack    Slack     `yaml:"slack"`
-	Discord  Discord   `yaml:"discord"`
-	Webhooks []Webhook `yaml:"webhooks"`
-	API      API       `yaml:"api"`
+	// Listening configures listening places and rules (docs/listening.md).
+	Listening Listening `yaml:"listening"`
+	Telegram  Telegram  `yaml:"telegram"`
+	Slack     Slack     `yaml:"slack"`
+	Discord   Discord   `yaml:"discord"`
+	Webhooks  []Webhook `yaml:"webhooks"`
+	API       API       `yaml:"api"`
 }
 
 // API configures the REST API at /api/v1 (docs/api.md). Without tokens
@@ -277,6 +279,36 @@ type Privacy struct {
 	FileSizeLimit int64 `yaml:"file_size_limit"`
 }
 
+// Listening configures listening (docs/listening.md): community places
+// where cornershop reads every message, and the rules that turn a match
+// into a signal in a desk.
+type Listening struct {
+	// Window folds one rule's matches in one place into one signal while
+	// each comes within Window of the one before.
+	Window time.Duration    `yaml:"window"`
+	Places []ListeningPlace `yaml:"places"`
+	Rules  []ListeningRule  `yaml:"rules"`
+}
+
+// ListeningPlace is a Discord text channel, a Slack channel or a Telegram
+// group the bot is in, where every message is matched against the rules.
+type ListeningPlace struct {
+	Platform string `yaml:"platform"`
+	Channel  string `yaml:"channel"`
+	// Name is what staff call it on signal cards and in stats ("#general").
+	Name string `yaml:"name"`
+}
+
+// ListeningRule is words and phrases to listen for and the desk their
+// signals go to.
+type ListeningRule struct {
+	Name  string   `yaml:"name"`
+	Terms []string `yaml:"terms"`
+	Desk  string   `yaml:"desk"`
+	// NegativeOnly keeps only messages whose sentiment is negative.
+	NegativeOnly bool `yaml:"negative_only"`
+}
+
 // Board is an ideas board: a Discord forum channel, a Slack channel, or a
 // topic of a Telegram forum group.
 type Board struct {
@@ -350,14 +382,15 @@ func Default() *Config {
 			Name:     "Support",
 			Greeting: "Hi! Write your question here and a person from our team will answer.",
 		},
-		Ideas:    Ideas{DailyNotices: 3, DigestWindow: 24 * time.Hour, DigestDelay: time.Hour, NewContactAge: 24 * time.Hour},
-		Answers:  Answers{Suggest: "off", Limit: 3},
-		Privacy:  Privacy{SelfService: "off", FileSizeLimit: 50 << 20},
-		Relay:    Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
-		Outbox:   Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
-		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},
-		Slack:    Slack{APIURL: "https://slack.com/api/", Mode: "socket", Pacing: "published"},
-		Discord:  Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention", Pacing: "published"},
+		Ideas:     Ideas{DailyNotices: 3, DigestWindow: 24 * time.Hour, DigestDelay: time.Hour, NewContactAge: 24 * time.Hour},
+		Answers:   Answers{Suggest: "off", Limit: 3},
+		Privacy:   Privacy{SelfService: "off", FileSizeLimit: 50 << 20},
+		Listening: Listening{Window: 5 * time.Minute},
+		Relay:     Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
+		Outbox:    Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
+		Telegram:  Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},
+		Slack:     Slack{APIURL: "https://slack.com/api/", Mode: "socket", Pacing: "published"},
+		Discord:   Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention", Pacing: "published"},
 	}
 }
 

@@ -187,6 +187,7 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 			ps.add(p+".channel", "%q is a desk; a board needs a channel of its own", b.Channel)
 		}
 	}
+	c.validateListening(&ps, desks)
 	for i, r := range c.Routes {
 		p := fmt.Sprintf("routes[%d]", i)
 		ps.oneOf(p+".platform", r.Platform, "telegram", "slack", "discord")

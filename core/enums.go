@@ -105,12 +105,13 @@ const (
 	OpSLABreach  Op = "sla_breach"  // an SLA clock reached its target (no platform call)
 	OpScrub      Op = "scrub"       // after an erase: make what it removed gone from disk (no platform call)
 	OpRetention  Op = "retention"   // erase the conversations past the retention period (no platform call)
+	OpSignalCard Op = "signal_card" // post or refresh a listening signal's card in its desk
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach, OpScrub, OpRetention:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach, OpScrub, OpRetention, OpSignalCard:
 		return true
 	}
 	return false

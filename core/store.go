@@ -32,6 +32,7 @@ type Store interface {
 // matches; inserts return ErrDuplicate when a unique key is taken.
 type Tx interface {
 	IdeaTx
+	SignalTx
 	WebhookTx
 	AnswerTx
 	SearchTx

@@ -53,6 +53,10 @@ type Options struct {
 	DeskChannels      []string
 	DeskKind          string // "thread" (default) or "forum"
 	CommunityChannels []string
+	// ListeningChannels are text channels where every message (threads
+	// included) is handed to the relay's listening rules
+	// (docs/listening.md); the bot needs the Message Content intent.
+	ListeningChannels []string
 	// CommunityTrigger: "mention" (default: a mention of the bot or the
 	// /cornershop command opens a conversation) or "any" (every message).
 	CommunityTrigger string
@@ -295,6 +299,7 @@ func (b *Bot) Ready() bool { return b.ready.Load() }
 func (b *Bot) isDesk(id string) bool      { return slices.Contains(b.o.DeskChannels, id) }
 func (b *Bot) isCommunity(id string) bool { return slices.Contains(b.o.CommunityChannels, id) }
 func (b *Bot) isBoard(id string) bool     { return slices.Contains(b.o.IdeaBoards, id) }
+func (b *Bot) isListening(id string) bool { return slices.Contains(b.o.ListeningChannels, id) }
 
 // channel learns a channel's parent, type and guild (cached).
 func (b *Bot) channel(ctx context.Context, id string) (parent string, typ discordgo.ChannelType, guild string, err error) {

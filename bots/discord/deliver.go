@@ -100,7 +100,7 @@ func (b *Bot) Send(ctx context.Context, m core.Outgoing) (core.Receipt, error) {
 	}
 	rc := core.Receipt{}
 	place := m.Place
-	if typ == discordgo.ChannelTypeGuildText && place.Thread == "" && b.isCommunity(place.Chat) && m.Anchor != "" && m.Kind == core.KindReply {
+	if typ == discordgo.ChannelTypeGuildText && place.Thread == "" && (b.isCommunity(place.Chat) || b.isListening(place.Chat)) && m.Anchor != "" && m.Kind == core.KindReply {
 		// Answer in a thread under the member's message so the channel
 		// stays readable.
 		th, err := b.threadUnder(ctx, place.Chat, m.Anchor, m.From.Name)
@@ -444,6 +444,16 @@ func (b *Bot) Edit(ctx context.Context, place core.Place, ids []string, m core.O
 			edit.Embeds = &[]*discordgo.MessageEmbed{{Description: text, Author: &discordgo.MessageEmbedAuthor{Name: name, IconURL: avatar}, Color: 0x5865F2}}
 		} else {
 			edit.Content = &text
+		}
+		if i == len(ids)-1 && (len(m.Buttons) > 0 || m.Kind == core.KindSystem) {
+			// An edit keeps the old components unless given new ones: a
+			// card's render (a signal's, with or without its buttons)
+			// replaces them.
+			comps := components(m.Buttons)
+			if comps == nil {
+				comps = []discordgo.MessageComponent{}
+			}
+			edit.Components = &comps
 		}
 		if _, err := b.s.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx)); err != nil {
 			return b.classify("edit message", err)

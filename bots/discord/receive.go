@@ -200,14 +200,14 @@ func (b *Bot) placeOf(ctx context.Context, channelID, guildID string) (core.Plac
 		b.remember(&discordgo.Channel{ID: channelID, Type: discordgo.ChannelTypeDM})
 		return p, true, nil
 	}
-	if b.isDesk(channelID) || b.isCommunity(channelID) {
+	if b.isDesk(channelID) || b.isCommunity(channelID) || b.isListening(channelID) {
 		return p, true, nil
 	}
 	parent, _, _, err := b.channel(ctx, channelID)
 	if err != nil {
 		return p, false, err
 	}
-	if parent != "" && (b.isDesk(parent) || b.isCommunity(parent) || b.isBoard(parent)) {
+	if parent != "" && (b.isDesk(parent) || b.isCommunity(parent) || b.isBoard(parent) || b.isListening(parent)) {
 		return core.Place{Platform: core.Discord, Chat: parent, Thread: channelID}, true, nil
 	}
 	return p, b.isBoard(channelID), nil // a text channel as a board: every message an idea
@@ -230,6 +230,9 @@ func (b *Bot) onMessage(ctx context.Context, m *discordgo.Message) pending {
 	}
 	if b.isDesk(place.Chat) && place.Thread == "" {
 		return pending{} // the desk channel's own chatter
+	}
+	if b.isListening(place.Chat) {
+		return b.heard(m, place)
 	}
 	if (m.GuildID == "" || b.isCommunity(place.Chat)) && b.customerCommand(ctx, m, place) {
 		return pending{}

@@ -55,7 +55,11 @@ type Options struct {
 	Mode             string
 	DeskChannels     []string
 	CustomerChannels []string
-	HTTPClient       *http.Client
+	// ListeningChannels are channels where every message is handed to the
+	// relay's listening rules (docs/listening.md); the app must be a
+	// member, with the channels:history (groups:history) scope.
+	ListeningChannels []string
+	HTTPClient        *http.Client
 	// NoPacing turns off the ~1/s per channel pacing of chat.postMessage,
 	// for an API without limits (the benchmark's emulator). 429s are still
 	// honoured.
@@ -74,6 +78,9 @@ type Bot struct {
 	// who we are, from auth.test
 	userID atomic.Pointer[string]
 	botID  atomic.Pointer[string]
+	// workspace is the workspace's address from auth.test
+	// ("https://acme.slack.com/"), for message links.
+	workspace atomic.Pointer[string]
 
 	pacer *pace.Pacer
 
@@ -173,6 +180,10 @@ func (b *Bot) isDesk(channel string) bool { return slices.Contains(b.o.DeskChann
 
 func (b *Bot) isBoard(channel string) bool { return slices.Contains(b.o.IdeaBoards, channel) }
 
+func (b *Bot) isListening(channel string) bool {
+	return slices.Contains(b.o.ListeningChannels, channel)
+}
+
 func (b *Bot) isCustomer(channel, channelType string) bool {
 	return channelType == "im" || slices.Contains(b.o.CustomerChannels, channel)
 }
@@ -188,6 +199,7 @@ func (b *Bot) whoami(ctx context.Context) error {
 	}
 	b.userID.Store(&at.UserID)
 	b.botID.Store(&at.BotID)
+	b.workspace.Store(&at.URL)
 	return nil
 }
 

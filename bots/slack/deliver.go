@@ -300,7 +300,15 @@ func (b *Bot) Edit(ctx context.Context, place core.Place, ids []string, m core.O
 		if i == len(ids)-1 && len(parts) > len(ids) {
 			text = strings.Join(parts[i:], "\n")
 		}
-		if _, _, _, err := b.api.UpdateMessageContext(ctx, place.Chat, id, slackapi.MsgOptionText(text, false)); err != nil {
+		opts := []slackapi.MsgOption{slackapi.MsgOptionText(text, false)}
+		if i == 0 && (len(m.Buttons) > 0 || m.Kind == core.KindSystem) {
+			// A message with blocks shows its blocks, not its text, and
+			// chat.update keeps the old blocks unless given new ones: a
+			// card's render (a signal's, with or without its buttons)
+			// replaces them.
+			opts = append(opts, slackapi.MsgOptionBlocks(buttonBlocks(text, m.Buttons)...))
+		}
+		if _, _, _, err := b.api.UpdateMessageContext(ctx, place.Chat, id, opts...); err != nil {
 			return b.classify("chat.update", err)
 		}
 	}

@@ -362,7 +362,7 @@ func (b *Bot) onEvent(ctx context.Context, in core.Inbox, ev slackevents.EventsA
 func (b *Bot) placeOf(channel, channelType, threadTS string) (core.Place, bool) {
 	p := core.Place{Platform: core.Slack, Chat: channel, Thread: threadTS}
 	switch {
-	case b.isDesk(channel), b.isBoard(channel), b.isCustomer(channel, channelType):
+	case b.isDesk(channel), b.isBoard(channel), b.isCustomer(channel, channelType), b.isListening(channel):
 		return p, true
 	}
 	return core.Place{Platform: core.Slack, Chat: channel}, false
@@ -403,7 +403,12 @@ func (b *Bot) onMessage(ctx context.Context, in core.Inbox, e *slackevents.Messa
 	if b.isDesk(e.Channel) && e.ThreadTimeStamp == "" {
 		return nil // the desk channel's own chatter
 	}
-	name, avatar := b.profile(ctx, e.User)
+	var name, avatar string
+	if b.isListening(e.Channel) {
+		name = b.displayName(ctx, e.User) // busy channels: one users.info per person, not per message
+	} else {
+		name, avatar = b.profile(ctx, e.User)
+	}
 	msg := core.MessageEvent{
 		Place: place, ID: e.TimeStamp, Sender: core.Sender{UserID: e.User, Name: name, AvatarURL: avatar},
 		Text: plain(e.Text, b.nameFunc(ctx)), At: tsTime(e.TimeStamp), Direct: e.ChannelType == "im",

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -59,6 +60,10 @@ type Options struct {
 	DeskChats []string
 	// Groups are group chats whose messages to the bot are customer places.
 	Groups []string
+	// Listening are group chats where every message is handed to the
+	// relay's listening rules (docs/listening.md); the bot needs privacy
+	// mode off, or to be an admin there, to see them.
+	Listening []string
 	// FileSizeLimit is the largest file relayed [20 MiB, the Bot API
 	// download limit]; larger ones are named in a note.
 	FileSizeLimit int64
@@ -170,6 +175,10 @@ func (b *Bot) isDesk(chatID int64) bool {
 		}
 	}
 	return false
+}
+
+func (b *Bot) isListening(chatID int64) bool {
+	return slices.Contains(b.o.Listening, strconv.FormatInt(chatID, 10))
 }
 
 func (b *Bot) isGroup(chatID int64) bool {

@@ -218,6 +218,11 @@ func (b *Bot) Edit(ctx context.Context, place core.Place, ids []string, m core.O
 			text += fmt.Sprintf("\n<i>(cut: %d more part(s) of this edit do not fit)</i>", len(parts)-len(ids))
 		}
 		p := tgbotapi.Params{"chat_id": place.Chat, "message_id": id, "text": text, "parse_mode": "HTML"}
+		if kb := keyboard(m.Buttons); kb != "" && i == len(ids)-1 {
+			// editMessageText without reply_markup drops the inline
+			// keyboard: a render that keeps buttons sends them again.
+			p["reply_markup"] = kb
+		}
 		if _, err := b.call(ctx, "editMessageText", p); err != nil && !notModified(err) && !noText(err) {
 			return err
 		}

@@ -27,3 +27,31 @@ func TestParseMessageLink(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageLinkRoundTrip: the links a signal shows read back as the
+// message they point at.
+func TestMessageLinkRoundTrip(t *testing.T) {
+	tests := []struct {
+		place core.Place
+		id    string
+		want  string
+	}{
+		{core.Place{Platform: core.Telegram, Chat: "-1001234567890"}, "42", "https://t.me/c/1234567890/42"},
+		{core.Place{Platform: core.Telegram, Chat: "-1001234567890", Thread: "7"}, "42", "https://t.me/c/1234567890/7/42"},
+		{core.Place{Platform: core.Telegram, Chat: "-4567"}, "42", ""}, // a basic group has no links
+		{core.Place{Platform: core.Telegram, Chat: "-100"}, "42", ""},
+	}
+	for _, tc := range tests {
+		got := messageLink(tc.place, tc.id)
+		if got != tc.want {
+			t.Errorf("messageLink(%+v, %s) = %q, want %q", tc.place, tc.id, got, tc.want)
+			continue
+		}
+		if got == "" {
+			continue
+		}
+		if place, id, ok := parseMessageLink(got); !ok || place != tc.place || id != tc.id {
+			t.Errorf("parseMessageLink(%q) = %+v %q %v, want %+v %q", got, place, id, ok, tc.place, tc.id)
+		}
+	}
+}

@@ -346,7 +346,10 @@ func (b *Bot) placeOf(m *message) (core.Place, bool) {
 			p.Thread = strconv.Itoa(m.MessageThreadID)
 		}
 		return p, true
-	case b.isGroup(m.Chat.ID):
+	case b.isGroup(m.Chat.ID), b.isListening(m.Chat.ID):
+		if b.isListening(m.Chat.ID) && m.IsTopicMessage && m.MessageThreadID != 0 {
+			p.Thread = strconv.Itoa(m.MessageThreadID)
+		}
 		return p, true
 	}
 	if topic, ok := b.isBoard(m.Chat.ID, m.MessageThreadID); ok {
@@ -381,6 +384,9 @@ func (b *Bot) onMessage(ctx context.Context, in core.Inbox, m *message) error {
 	self, err := b.me(ctx)
 	if err != nil {
 		return err
+	}
+	if b.isListening(m.Chat.ID) {
+		return b.heard(ctx, in, m, place)
 	}
 	_, board := b.isBoard(m.Chat.ID, m.MessageThreadID)
 	group := !m.Chat.IsPrivate() && !b.isDesk(m.Chat.ID) && !board

@@ -141,6 +141,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 	rcfg.FileSizeLimit = cfg.Privacy.FileSizeLimit
 	rcfg.DeskFallback = m.deskFallback
 	rcfg.Observer = newDeskMetrics(m.register, deskNames(rcfg.Desks))
+	rcfg.Listening.Observer = newListeningMetrics(m.register, rcfg.Listening)
 	if rcfg.Webhooks, err = webhookConfig(cfg); err != nil {
 		st.Close()
 		return nil, err
@@ -298,6 +299,10 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 	}
 	rc.Answers = relay.Answers{Suggest: cfg.Answers.Suggest, Limit: cfg.Answers.Limit}
 	rc.Privacy = relay.Privacy{SelfService: cfg.Privacy.SelfService, Retention: cfg.Privacy.Retention}
+	var err error
+	if rc.Listening, err = listeningConfig(cfg); err != nil {
+		return relay.Config{}, err
+	}
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}

@@ -32,7 +32,7 @@ type metrics struct {
 var (
 	eventKinds    = []string{"message", "edit", "delete", "reaction", "action"}
 	rejectReasons = []string{"store", "invalid"}
-	deliveryOps   = []core.Op{core.OpSend, core.OpEdit, core.OpDelete, core.OpOpenThread, core.OpUpdateCard, core.OpReact, core.OpWake, core.OpIdeaCard, core.OpNotify}
+	deliveryOps   = []core.Op{core.OpSend, core.OpEdit, core.OpDelete, core.OpOpenThread, core.OpUpdateCard, core.OpReact, core.OpWake, core.OpIdeaCard, core.OpNotify, core.OpSignalCard}
 	outcomes      = []outbox.Outcome{outbox.Delivered, outbox.Retried, outbox.RateLimit, outbox.GaveUp, outbox.StoreError}
 )
 

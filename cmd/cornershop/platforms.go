@@ -55,7 +55,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 			WebhookURL:    strings.TrimRight(cfg.HTTP.PublicURL, "/") + "/telegram/webhook",
 			WebhookSecret: t.WebhookSecret.Reveal(), PollTimeout: t.PollTimeout,
 			DeskChats: deskChannels(cfg, "telegram"), IdeaBoards: boards(cfg, "telegram"), Groups: t.Groups, FileSizeLimit: t.FileSizeLimit, NoPacing: t.Pacing == "off",
-			Logger: log.With("platform", "telegram"),
+			Listening: listeningChannels(cfg, "telegram"), Logger: log.With("platform", "telegram"),
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("telegram: %w", err)
@@ -68,7 +68,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 		b, err := slack.New(slack.Options{
 			BotToken: sl.BotToken.Reveal(), AppToken: sl.AppToken.Reveal(), SigningSecret: sl.SigningSecret.Reveal(),
 			APIURL: sl.APIURL, Mode: sl.Mode, DeskChannels: deskChannels(cfg, "slack"), IdeaBoards: boards(cfg, "slack"), CustomerChannels: sl.CustomerChannels,
-			NoPacing: sl.Pacing == "off", Logger: log.With("platform", "slack"),
+			ListeningChannels: listeningChannels(cfg, "slack"), NoPacing: sl.Pacing == "off", Logger: log.With("platform", "slack"),
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("slack: %w", err)
@@ -88,7 +88,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 		b, err := discord.New(discord.Options{
 			Token: d.Token.Reveal(), ApplicationID: d.ApplicationID, APIURL: d.APIURL,
 			DeskChannels: deskChannels(cfg, "discord"), DeskKind: kind, IdeaBoards: boards(cfg, "discord"),
-			CommunityChannels: d.CommunityChannels, CommunityTrigger: d.CommunityTrigger,
+			CommunityChannels: d.CommunityChannels, CommunityTrigger: d.CommunityTrigger, ListeningChannels: listeningChannels(cfg, "discord"),
 			TeamName: cfg.Team.Name, TeamAvatarURL: cfg.Team.AvatarURL, NoPacing: d.Pacing == "off", PublicKey: d.PublicKey,
 			Logger: log.With("platform", "discord"),
 		})

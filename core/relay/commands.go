@@ -95,7 +95,7 @@ func commands() []command {
 		{name: "hours", role: core.RoleAgent, help: "this desk's business hours, and whether it is open now", run: cmdHours},
 		{name: "answer", role: core.RoleAgent, args: "add <title> [— answer] | from <message link> | <id> [" + answerVerbs + "]", help: "publish your last reply (or the text after the title) as a self-help answer, or show or moderate one (moderators)", run: cmdAnswer},
 		{name: "answers", role: core.RoleAgent, args: "[query]", help: "list or search the self-help answers", run: cmdAnswers},
-		{name: "stats", role: core.RoleAgent, args: "[answers] [period, e.g. 24h or 7d]", help: "response figures of this desk, or of self-help answers", run: cmdStats},
+		{name: "stats", role: core.RoleAgent, args: "[answers|listening] [period, e.g. 24h or 7d]", help: "response figures of this desk, of self-help answers or of listening", run: cmdStats},
 		{name: "privacy", role: core.RoleAdmin, args: "export | erase [contact number]", help: "post everything held about this contact as a zip, or erase them everywhere (asks you to confirm with their number)", run: cmdPrivacy},
 		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
 	}
@@ -400,6 +400,9 @@ func (s *Service) act(ctx context.Context, a *action) (core.ActionResult, error)
 	}
 	if !isStaff {
 		return core.ActionResult{Text: "Only staff can do that."}, nil
+	}
+	if strings.EqualFold(a.Name, "signal") {
+		return s.signalAction(ctx, st, a)
 	}
 	if a.Place.Thread == "" {
 		return s.deskRootAction(ctx, st, a)

@@ -58,6 +58,9 @@ func (s *Service) sendSurvey(tx core.Tx, conv core.Conversation) error {
 	if !ok || !desk.Survey.Enabled {
 		return nil
 	}
+	if _, ok := s.listeningAt(conv.Customer); ok {
+		return nil // a reply in a listening place: no survey posted to the whole community
+	}
 	now := s.now()
 	switch last, err := tx.LatestSurvey(conv.ContactID); {
 	case err == nil && now.Sub(last.SentAt) < desk.Survey.period():

@@ -135,6 +135,9 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 	if d.Op == core.OpRetention {
 		return s.retain(ctx)
 	}
+	if d.Op == core.OpSignalCard {
+		return s.performSignal(ctx, d)
+	}
 	p, err := s.load(ctx, d)
 	if errors.Is(err, core.ErrNotFound) {
 		return nil, core.Permanent(err)

@@ -110,7 +110,14 @@ func (e *env) staff(thread core.Place, user, text string) string {
 // drain performs every delivery due now.
 func (e *env) drain() {
 	e.t.Helper()
-	for range 50 {
+	e.drainWithin(50)
+}
+
+// drainWithin is drain in at most runs runs of the outbox (one delivery of
+// each lane a run).
+func (e *env) drainWithin(runs int) {
+	e.t.Helper()
+	for range runs {
 		n, err := e.worker.RunOnce(context.Background())
 		if err != nil {
 			e.t.Fatal(err)

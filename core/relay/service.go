@@ -89,6 +89,8 @@ type Config struct {
 	Files core.Files
 	// FileSizeLimit caps a file copied into Files [50 MB].
 	FileSizeLimit int64
+	// Listening configures listening places and rules; none by default.
+	Listening Listening
 }
 
 // Service records platform events and composes deliveries. It implements
@@ -130,6 +132,7 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	}
 	cfg.Ideas = cfg.Ideas.withDefaults()
 	cfg.Answers = cfg.Answers.withDefaults()
+	cfg.Listening = cfg.Listening.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -149,7 +152,7 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	for _, p := range platforms {
 		ps[p.Name()] = p
 	}
-	return &Service{
+	s := &Service{
 		store:     store,
 		cfg:       cfg,
 		platforms: ps,
@@ -157,7 +160,11 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 		now:       now,
 		log:       log,
 		commit:    &committer{store: store, max: cfg.BatchSize, wake: cfg.Wake},
-	}, nil
+	}
+	if err := s.checkListening(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // InTx runs fn in a transaction shared with concurrent callers (the
@@ -205,6 +212,9 @@ func (s *Service) Handle(ctx context.Context, e core.Event) error {
 	if err := validate(e); err != nil {
 		return err
 	}
+	if s.listeningOnly(e) {
+		return nil
+	}
 	switch e := e.(type) {
 	case core.MessageEvent:
 		e = s.keepFiles(ctx, e)
@@ -213,6 +223,9 @@ func (s *Service) Handle(ctx context.Context, e core.Event) error {
 		}
 		if board, ok := s.boardAt(e.Place); ok {
 			return s.commit.do(ctx, func(tx core.Tx) error { return s.boardMessage(tx, board, e) })
+		}
+		if lp, ok := s.listeningAt(e.Place); ok {
+			return s.listenMessage(ctx, lp, e)
 		}
 		key := core.InboundKey{Place: e.Place, ID: e.ID, UserID: e.Sender.UserID}
 		return s.commit.doJob(ctx, &job{fn: func(tx core.Tx) error { return s.customerMessage(tx, e) }, wake: true, key: &key})

@@ -157,6 +157,9 @@ func cmdStats(c *invocation) (string, error) {
 	if rest, ok := cutPrefix(period, "answers"); ok && (rest == "" || period[len("answers")] == ' ') {
 		return cmdAnswerStats(c, rest)
 	}
+	if rest, ok := cutPrefix(period, "listening"); ok && (rest == "" || period[len("listening")] == ' ') {
+		return cmdListeningStats(c, rest)
+	}
 	if period == "" {
 		period = "7d"
 	}

@@ -72,6 +72,8 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"RecordsPages", testRecordsPages},
 		{"Erase", testErase},
 		{"RetentionErase", testRetentionErase},
+		{"Signals", testSignals},
+		{"ListeningStats", testListeningStats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
