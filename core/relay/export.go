@@ -31,6 +31,9 @@ type Export struct {
 	// Ideas are the ideas they proposed or voted for.
 	Ideas    []core.Idea
 	Comments []core.IdeaComment
+	// Listened are their messages in the community's channels that a
+	// listening rule kept (docs/listening.md).
+	Listened []core.SignalMessage
 	// Audit are the entries about the contact and its conversations.
 	Audit []core.AuditEntry
 	// Files lists the archive's files/ entries, and the attachments that
@@ -90,6 +93,9 @@ func collect(tx core.Tx, id core.ContactID, now time.Time) (Export, error) {
 	}
 	if x.Comments, err = tx.CommentsBy(id); err != nil {
 		return x, fmt.Errorf("export: comments: %w", err)
+	}
+	if x.Listened, err = tx.ContactSignalMessages(id); err != nil {
+		return x, fmt.Errorf("export: listened: %w", err)
 	}
 	return x, nil
 }

@@ -1,9 +1,12 @@
 package relay_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -528,4 +531,64 @@ func TestListeningErasedMessage(t *testing.T) {
 	if card := e.desk.Posts(deskChannel)[0]; !strings.Contains(card.Text, "(erased)") || strings.Contains(card.Text, "basket") {
 		t.Errorf("card = %q, want the text gone", card.Text)
 	}
+}
+
+// TestListenedMessagesExportedAndErased: what listening kept of a person
+// is in their export and goes with their erase, from the store and from
+// the signal card that quoted it.
+func TestListenedMessagesExportedAndErased(t *testing.T) {
+	e := newEnv(t, listening(t, nil))
+	const said = "the checkout ate my voucher, zanzibarword"
+	e.chatter("u9", said)
+	e.drain()
+	var contact core.ContactID
+	if err := e.store.InTx(context.Background(), func(tx core.Tx) error {
+		c, err := tx.ContactByIdentity(core.Telegram, "u9")
+		contact = c.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var archive bytes.Buffer
+	if err := e.svc.Export(context.Background(), contact, &archive); err != nil {
+		t.Fatal(err)
+	}
+	if person := zipEntry(t, archive.Bytes(), "person.json"); !strings.Contains(person, "zanzibarword") {
+		t.Errorf("person.json lacks what listening kept of them:\n%s", person)
+	}
+	if _, err := e.svc.EraseContact(context.Background(), contact, "api:test"); err != nil {
+		t.Fatal(err)
+	}
+	e.drain()
+	if card := e.desk.Posts(deskChannel)[0]; strings.Contains(card.Text, "zanzibarword") || strings.Contains(card.Text, "Dana u9") {
+		t.Errorf("the signal's card still quotes them after the erase: %q", card.Text)
+	}
+	if err := e.store.InTx(context.Background(), func(tx core.Tx) error {
+		ms, err := tx.ContactSignalMessages(contact)
+		if len(ms) != 0 {
+			t.Errorf("%d listened messages kept after the erase, want none", len(ms))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// zipEntry returns the text of the archive's entry name.
+func zipEntry(t *testing.T, archive []byte, name string) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := zr.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

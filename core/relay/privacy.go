@@ -27,9 +27,26 @@ const eraseKey = "erase:"
 // ideas' cards rendered again, and a scrub of the database after them. It
 // is whole or nothing, and what it queued survives a crash.
 func (s *Service) erase(tx core.Tx, contact core.ContactID, actor string, now time.Time, convs []core.ConversationID) (core.EraseReport, error) {
+	var heard []core.SignalMessage // a whole erase takes what listening kept
+	if len(convs) == 0 {
+		var err error
+		if heard, err = tx.ContactSignalMessages(contact); err != nil {
+			return core.EraseReport{}, fmt.Errorf("erase: %w", err)
+		}
+	}
 	rep, err := tx.EraseContact(contact, core.Erasure{Tombstone: core.Tombstone(now), Actor: actor, At: now, Conversations: convs})
 	if err != nil {
 		return rep, fmt.Errorf("erase: %w", err)
+	}
+	// Signal cards quoting them are rendered again, without the quote.
+	redrawn := map[core.SignalID]bool{}
+	for _, m := range heard {
+		if !redrawn[m.Signal] {
+			redrawn[m.Signal] = true
+			if err := s.queueSignalCard(tx, m.Signal, "erase:"+nonce()); err != nil {
+				return rep, err
+			}
+		}
 	}
 	for _, id := range rep.DeskCopies {
 		m, err := tx.Message(id)

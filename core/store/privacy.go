@@ -297,6 +297,10 @@ func (r *eraser) person() error {
 	if err := r.exec("survey comments", "UPDATE surveys SET comment = '' WHERE contact_id IN ?", r.contacts); err != nil {
 		return err
 	}
+	// What listening kept of what they said in the community's channels.
+	if err := r.exec("signal messages", "DELETE FROM signal_messages WHERE contact_id IN ?", r.contacts); err != nil {
+		return err
+	}
 	return r.exec("contacts", "UPDATE contacts SET name = '', tags = '[]', updated_at = ?, erased_at = coalesce(erased_at, ?) WHERE id IN ?",
 		dbTime(r.at), dbTime(r.at), r.contacts)
 }

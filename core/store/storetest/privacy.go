@@ -46,7 +46,7 @@ func SeedPerson(tb testing.TB, s core.Store, tag string, other core.Contact) Per
 	tgID, slID, mergedID := unique("7"+tag), unique("U"+tag), unique("9"+tag)
 	p.Needles = []string{w("Zebediah"), w("zebhandle"), w("Quarrington"), tgID, slID, mergedID,
 		w("marmalade"), w("xylophone"), w("quokkaplan"), w("lonelyidea"), w("commentword"),
-		w("profilevalue"), w("mergedname"), w("surveyremark")}
+		w("profilevalue"), w("mergedname"), w("surveyremark"), w("listenedword")}
 	inTx(tb, s, func(tx core.Tx) error {
 		p.Contact = core.Contact{Name: w("Zebediah") + " " + w("Quarrington"), Tags: []string{w("vip")}, CreatedAt: T0, Identities: []core.Identity{
 			{Platform: core.Telegram, UserID: tgID, Handle: w("zebhandle"), Name: w("Zebediah")},
@@ -85,6 +85,11 @@ func SeedPerson(tb testing.TB, s core.Store, tag string, other core.Contact) Per
 		sv := core.Survey{Conversation: p.Conv.ID, Contact: p.Contact.ID, Desk: p.Conv.Desk, SentAt: T0}
 		must(tb, "CreateSurvey", tx.CreateSurvey(&sv))
 		must(tb, "CommentSurvey", tx.CommentSurvey(sv.ID, w("surveyremark"), T0))
+		community := core.Place{Platform: core.Telegram, Chat: unique("-100")}
+		sig := core.Signal{Rule: "checkout", Desk: core.Place{Platform: core.Slack, Chat: "CDESK"}, Place: community, Count: 1, FirstAt: T0, LastAt: T0, State: core.SignalOpen}
+		must(tb, "CreateSignal", tx.CreateSignal(&sig))
+		must(tb, "AddSignalMessage", tx.AddSignalMessage(&core.SignalMessage{Signal: sig.ID, Contact: p.Contact.ID, Rule: "checkout", Place: community,
+			PlatformID: unique("5"), AuthorName: w("Zebediah"), Text: "the checkout " + w("listenedword") + " is broken", Term: "checkout", At: T0}))
 		if _, err := tx.MarkHandled(core.Telegram, tgID+"/"+unique("cb"), T0); err != nil {
 			tb.Fatalf("MarkHandled: %v", err)
 		}
