@@ -177,6 +177,13 @@ type Delivery struct {
 	// configured endpoint it goes to.
 	Event    WebhookEventID
 	Endpoint string
+	// Incident is the incident of an incident thread's operation (its
+	// card, a line in it); zero otherwise.
+	Incident IncidentID
+	// Priority ranks claims: higher goes first among due deliveries.
+	// Ordinary deliveries are PriorityNormal; an incident's fan-out is
+	// PriorityBulk, so it never holds back a reply.
+	Priority int
 	// Emoji is the reaction for OpReact.
 	Emoji         string
 	Op            Op
@@ -270,6 +277,12 @@ type ConversationFacts struct {
 	FirstReplyBy string
 	Reopens      int
 }
+
+// Delivery priorities (see Delivery.Priority).
+const (
+	PriorityNormal = 0
+	PriorityBulk   = -1
+)
 
 // DeliveryLane returns the lane d is ordered in: d.Lane when set, else one
 // lane per conversation and side.

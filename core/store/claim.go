@@ -25,11 +25,12 @@ const claimSQL = `SELECT d.* FROM deliveries d
 WHERE d.state = 'pending' AND d.next_attempt_at <= ?
   AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
   AND ` + headOnly + `
-ORDER BY d.next_attempt_at, d.id
+ORDER BY d.priority DESC, d.next_attempt_at, d.id
 LIMIT ?`
 
 // Claim leases up to limit due deliveries to owner until now+lease, the
-// longest-due first, at most one per (conversation, side) and only the
+// highest priority first (an incident's fan-out below everything else),
+// then the longest-due first, at most one per (conversation, side) and only the
 // earliest pending one of each. A leased delivery is invisible to Claim
 // until its lease expires or RetryDelivery/FinishDelivery release it. On
 // PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so concurrent
@@ -84,7 +85,7 @@ const (
 WHERE d.state = 'pending' AND d.next_attempt_at <= ?
   AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
   AND ` + headOnly + `
-ORDER BY d.next_attempt_at, d.id
+ORDER BY d.priority DESC, d.next_attempt_at, d.id
 LIMIT ?`
 	claimLeaseSQL = `UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT value FROM json_each(?)) RETURNING *`
 )
@@ -115,8 +116,12 @@ func (s *Store) claimSQLite(ctx context.Context, owner string, at, until time.Ti
 	if err != nil {
 		return nil, mapErr("store: claim", err)
 	}
-	// RETURNING gives no order: longest due first, as Claim promises.
+	// RETURNING gives no order: highest priority, then longest due first,
+	// as Claim promises.
 	slices.SortFunc(rows, func(a, b deliveryRow) int {
+		if c := cmp.Compare(b.Priority, a.Priority); c != 0 {
+			return c
+		}
 		if c := a.NextAttemptAt.Compare(b.NextAttemptAt); c != 0 {
 			return c
 		}
