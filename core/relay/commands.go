@@ -95,6 +95,8 @@ func commands() []command {
 		{name: "hours", role: core.RoleAgent, help: "this desk's business hours, and whether it is open now", run: cmdHours},
 		{name: "answer", role: core.RoleAgent, args: "add <title> [— answer] | from <message link> | <id> [" + answerVerbs + "]", help: "publish your last reply (or the text after the title) as a self-help answer, or show or moderate one (moderators)", run: cmdAnswer},
 		{name: "answers", role: core.RoleAgent, args: "[query]", help: "list or search the self-help answers", run: cmdAnswers},
+		{name: "incident", role: core.RoleAgent, args: "new <title> | <number> | unlink | resolve [message] | <number> state|keywords|failures|resolve …", help: "open an incident from this conversation, link it to one, or act on one", run: cmdIncident},
+		{name: "incidents", role: core.RoleAgent, help: "the open incidents", run: cmdIncidents},
 		{name: "stats", role: core.RoleAgent, args: "[answers] [period, e.g. 24h or 7d]", help: "response figures of this desk, or of self-help answers", run: cmdStats},
 		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
 	}
