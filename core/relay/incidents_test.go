@@ -19,7 +19,9 @@ func (e *env) crowdWrites(n int, text string) {
 		Text: text, Direct: true})
 }
 
-func crowdDM(n int) core.Place { return core.Place{Platform: core.Telegram, Chat: fmt.Sprintf("10%d", n)} }
+func crowdDM(n int) core.Place {
+	return core.Place{Platform: core.Telegram, Chat: fmt.Sprintf("10%d", n)}
+}
 
 // crowdConv returns customer n's conversation.
 func (e *env) crowdConv(n int) core.Conversation {
