@@ -22,11 +22,13 @@ type Config struct {
 	Snippets []Snippet `yaml:"snippets"`
 	Ideas    Ideas     `yaml:"ideas"`
 	Answers  Answers   `yaml:"answers"`
-	Telegram Telegram  `yaml:"telegram"`
-	Slack    Slack     `yaml:"slack"`
-	Discord  Discord   `yaml:"discord"`
-	Webhooks []Webhook `yaml:"webhooks"`
-	API      API       `yaml:"api"`
+	// Incidents configures incidents (docs/incidents.md).
+	Incidents Incidents `yaml:"incidents"`
+	Telegram  Telegram  `yaml:"telegram"`
+	Slack     Slack     `yaml:"slack"`
+	Discord   Discord   `yaml:"discord"`
+	Webhooks  []Webhook `yaml:"webhooks"`
+	API       API       `yaml:"api"`
 }
 
 // API configures the REST API at /api/v1 (docs/api.md). Without tokens
@@ -257,6 +259,16 @@ type Answers struct {
 	Dir string `yaml:"dir"`
 	// Limit caps the answers one suggestion or /help shows.
 	Limit int `yaml:"limit"`
+}
+
+// Incidents configures incidents (docs/incidents.md).
+type Incidents struct {
+	// Desk names the desk whose channel holds incident threads; "" is the
+	// first desk.
+	Desk string `yaml:"desk"`
+	// AutoLink links a new conversation matching an open incident's
+	// keywords without asking staff.
+	AutoLink bool `yaml:"auto_link"`
 }
 
 // Board is an ideas board: a Discord forum channel, a Slack channel, or a

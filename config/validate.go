@@ -159,6 +159,9 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 		ps.add("desks", "at least one desk is required when a platform is enabled")
 	}
 	ps.oneOf("ideas.moderation", c.Ideas.Moderation, "", "new", "all")
+	if c.Incidents.Desk != "" && !desks[c.Incidents.Desk] {
+		ps.add("incidents.desk", "no desk is named %q", c.Incidents.Desk)
+	}
 	ps.oneOf("answers.suggest", c.Answers.Suggest, "off", "new_conversation")
 	if c.Answers.Limit < 1 || c.Answers.Limit > 5 {
 		ps.add("answers.limit", "must be between 1 and 5")

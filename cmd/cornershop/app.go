@@ -288,6 +288,7 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 		Moderation: cfg.Ideas.Moderation, NewContactAge: cfg.Ideas.NewContactAge,
 	}
 	rc.Answers = relay.Answers{Suggest: cfg.Answers.Suggest, Limit: cfg.Answers.Limit}
+	rc.Incidents = relay.Incidents{Desk: cfg.Incidents.Desk, AutoLink: cfg.Incidents.AutoLink}
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}
