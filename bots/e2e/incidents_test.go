@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -195,4 +197,121 @@ func TestIncidentOverTheWire(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// fanOut is how many customers the fairness test's update goes to.
+const fanOut = 300
+
+// TestIncidentFanOutDoesNotDelayReplies: an update to a few hundred
+// Telegram customers is flowing at Telegram's global pace when staff
+// answer another Telegram customer; that reply must not wait behind the
+// fan-out. Incident copies are claimed below replies, so the reply waits
+// for at most the sends already in flight and the global budget's turn.
+// As in TestBurstDoesNotDelayOthers, the check counts positions: how many
+// copies were delivered while the reply was on its way, against the
+// global allowance (30 a second). A reply queued behind the fan-out would
+// see nearly all of it go first.
+func TestIncidentFanOutDoesNotDelayReplies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("paces hundreds of copies; skipped with -short")
+	}
+	c := newCrowd(t)
+	s := bottest.Start(t, c.config(), c.platforms()...)
+	bottest.Eventually(t, 20*time.Second, "the service connected to all three platforms", func() bool {
+		return c.tgBot.Ready() && c.slBot.Ready() && c.dcBot.Ready()
+	})
+	var a, b *talk
+	for _, tk := range c.convs {
+		if tk.platform == core.Telegram && a == nil {
+			a = tk
+		} else if tk.platform == core.Telegram && b == nil {
+			b = tk
+		}
+	}
+	threads := map[*talk]core.Place{}
+	for _, tk := range []*talk{a, b} {
+		c.write(t, tk)
+		bottest.Eventually(t, 30*time.Second, "the desk thread", func() bool {
+			conv, ok := s.Conversation(t, tk.platform, c.userOf(tk), core.Place{Platform: tk.platform, Chat: tk.chat})
+			threads[tk] = conv.Desk
+			return ok && conv.Desk.Thread != ""
+		})
+	}
+	c.staffSays(t, threads[a], "!incident new Checkout down")
+	var inc core.Incident
+	bottest.Eventually(t, 30*time.Second, "the incident's thread", func() bool {
+		_ = s.Store.InTx(context.Background(), func(tx core.Tx) (err error) { inc, err = tx.Incident(1); return err })
+		return inc.Desk.Thread != ""
+	})
+	// The crowd is set up in the store directly: the customer side of
+	// hundreds of conversations is not what is measured, their copies
+	// are. (They have no desk thread, so their "sent" lines go nowhere.)
+	err := s.Store.InTx(context.Background(), func(tx core.Tx) error {
+		for i := range fanOut {
+			u := c.tg.AddUser(fmt.Sprintf("Fan%d", i), "", "")
+			chat := strconv.FormatInt(u.ID, 10)
+			ct := core.Contact{Name: u.FirstName, Identities: []core.Identity{{Platform: core.Telegram, UserID: chat, Name: u.FirstName}}}
+			if err := tx.CreateContact(&ct); err != nil {
+				return err
+			}
+			conv := core.Conversation{ContactID: ct.ID, Customer: core.Place{Platform: core.Telegram, Chat: chat}, Status: core.StatusOpen,
+				CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			if err := tx.CreateConversation(&conv); err != nil {
+				return err
+			}
+			if err := tx.LinkIncident(core.IncidentLink{Incident: inc.ID, Conversation: conv.ID, LinkedAt: time.Now()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.staffSays(t, inc.Desk, "Checkout is down; we are on it.")
+	delivered := func() int {
+		var p core.IncidentProgress
+		_ = s.Store.InTx(context.Background(), func(tx core.Tx) error {
+			u, err := tx.LatestIncidentUpdate(inc.ID)
+			if err != nil {
+				return err
+			}
+			p, err = tx.IncidentProgress(u.ID)
+			return err
+		})
+		return p.Delivered
+	}
+	const allowance = 30 // Telegram's global budget: 30 messages a second
+	bottest.Eventually(t, time.Minute, "the fan-out flowing", func() bool { return delivered() > allowance })
+	before := delivered()
+	staff := c.dcStaff.ID
+	if threads[b].Platform == core.Slack {
+		staff = c.slStaff.ID
+	}
+	e := core.MessageEvent{Place: threads[b], ID: "fair-reply", Sender: core.Sender{UserID: staff, Name: "Alice Martin"}, Text: staffText(b.n, 0), At: time.Now()}
+	if err := s.Relay.Handle(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, time.Minute, "the other customer's reply", func() bool { return c.repliesSeen(b) == 1 })
+	during := delivered() - before
+	t.Logf("%d of %d copies were delivered while the reply was on its way (global allowance %d; tolerance %d); %d delivered so far",
+		during, fanOut+1, allowance, 2*allowance+1, delivered())
+	if during > 2*allowance+1 {
+		t.Errorf("%d copies went out before the reply: it waited behind the fan-out", during)
+	}
+	if left := fanOut + 1 - delivered(); left < allowance {
+		t.Logf("the fan-out was nearly over (%d left) when the reply left: the measure is weak", left)
+	}
+	// The whole fan-out lands, within Telegram's limits: no 429, no call
+	// inside a retry-after window.
+	bottest.Eventually(t, 2*time.Minute, "the whole fan-out delivered", func() bool { return delivered() == fanOut+1 })
+	limited := 0
+	for _, call := range c.tg.Calls() {
+		if call.Status == 429 {
+			limited++
+		}
+	}
+	if limited != 0 || c.tg.Violations() != 0 {
+		t.Errorf("Telegram answered %d calls with 429 and saw %d calls inside a retry-after window, want none", limited, c.tg.Violations())
+	}
 }
