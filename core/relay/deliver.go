@@ -279,6 +279,9 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 		if p.msg.Author == slaAuthor && d.Side == core.DeskSide {
 			out.Mention = s.slaMention(p.conv)
 		}
+		if d.Side == core.DeskSide {
+			out.Buttons = incidentButtons(p.msg.Author)
+		}
 		switch {
 		case d.Side == core.CustomerSide && len(p.buttons) > 0:
 			// An answer suggestion: cornershop's own post, in the

@@ -113,7 +113,13 @@ func (c *invocation) incidentCall(id core.IncidentID) incidentCall {
 	return incidentCall{s: c.s, tx: c.tx, id: id, staff: c.staff, conv: c.conv, e: c.event, inv: c}
 }
 
-func (ic incidentCall) actor() string { return "staff:" + string(ic.staff.ID) }
+// actor names who acts: the staff member, or "system" (auto-link).
+func (ic incidentCall) actor() string {
+	if ic.staff.ID == "" {
+		return "system"
+	}
+	return "staff:" + string(ic.staff.ID)
+}
 
 // say answers where the command was typed.
 func (ic incidentCall) say(inc core.Incident, msg string) (string, error) {

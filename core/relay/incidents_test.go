@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"cornershop/bots/bottest"
 	"cornershop/core"
 	"cornershop/core/relay"
 )
@@ -282,5 +283,58 @@ func TestIncidentFanOutBelowReplies(t *testing.T) {
 	}
 	if !sawReply {
 		t.Fatalf("claim of 3 = %+v, want the reply among them", ds)
+	}
+}
+
+// TestIncidentSuggestion: a new conversation whose first message matches
+// an open incident's keywords gets a "link?" note with a button in its
+// thread, and the press links it (catch-up included); with auto_link it
+// is linked at once. A message that matches nothing gets no note.
+func TestIncidentSuggestion(t *testing.T) {
+	for _, auto := range []bool{false, true} {
+		t.Run(fmt.Sprintf("auto_link=%v", auto), func(t *testing.T) {
+			e := newEnv(t, func(c *relay.Config) { c.Incidents.AutoLink = auto })
+			e.crowdWrites(1, "hello")
+			e.drain()
+			e.staff(e.crowdConv(1).Desk, "U-ALICE", "!incident new Checkout broken")
+			e.drain()
+			inc := e.incident(1)
+			e.staff(inc.Desk, "U-ALICE", "!incident 1 keywords refund, charged twice")
+			e.staff(inc.Desk, "U-ALICE", "We are looking into double charges.")
+			e.drain()
+
+			e.crowdWrites(2, "I was charged twice for one order!")
+			e.crowdWrites(3, "Where is my parcel?")
+			e.drain()
+			c2, c3 := e.crowdConv(2), e.crowdConv(3)
+			if got := texts(e.desk.Posts(c3.Desk)); anyContains(got, "incident #1") {
+				t.Errorf("an unrelated conversation was offered the incident: %q", got)
+			}
+			posts := e.desk.Posts(c2.Desk)
+			if auto {
+				if !anyContains(texts(posts), "Linked to incident #1") {
+					t.Fatalf("thread = %q, want linked at once", texts(posts))
+				}
+			} else {
+				var offer *bottest.Post
+				for i := range posts {
+					if strings.Contains(posts[i].Text, "Looks like incident #1") {
+						offer = &posts[i]
+					}
+				}
+				if offer == nil || len(offer.Buttons) != 1 || offer.Buttons[0].Action != "incident" || !slices.Equal(offer.Buttons[0].Args, []string{"1"}) {
+					t.Fatalf("thread = %+v, want the suggestion with a link button", posts)
+				}
+				res, err := e.svc.Act(context.Background(), core.ActionEvent{Place: c2.Desk, ID: "press-1", Sender: core.Sender{UserID: "U-ALICE"},
+					Name: offer.Buttons[0].Action, Args: offer.Buttons[0].Args})
+				if err != nil || !strings.Contains(res.Text, "Linked to incident #1") {
+					t.Fatalf("press = %+v, %v", res, err)
+				}
+				e.drain()
+			}
+			if got := texts(e.cust.Posts(crowdDM(2))); count(got, "We are looking into double charges.") != 1 {
+				t.Errorf("customer 2 got %q, want the latest update once (catch-up)", got)
+			}
+		})
 	}
 }
