@@ -36,7 +36,7 @@ func (s *Service) suggestIncident(tx core.Tx, conv core.Conversation, text strin
 		return err
 	}
 	m := core.Message{ConversationID: conv.ID, Direction: core.System, Author: incidentSuggestionAuthor + strconv.FormatInt(int64(inc.ID), 10),
-		Text: fmt.Sprintf("🚨 Looks like incident #%d (%s) — link? Press the button or type %sincident %d.", inc.ID, inc.Title, s.cfg.CommandPrefix, inc.ID),
+		Text:      fmt.Sprintf("🚨 Looks like incident #%d (%s) — link? Press the button or type %sincident %d.", inc.ID, inc.Title, s.cfg.CommandPrefix, inc.ID),
 		CreatedAt: s.now()}
 	if err := tx.CreateMessage(&m); err != nil {
 		return fmt.Errorf("record incident suggestion: %w", err)
