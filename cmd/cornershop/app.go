@@ -153,6 +153,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		log.Info("answers seeded", "dir", cfg.Answers.Dir, "added", res.Added, "updated", res.Updated, "unchanged", res.Unchanged)
 	}
 	m.register.MustRegister(answersCollector{src: st}, serviceLevelCollector{relay: rs, now: time.Now})
+	m.register.MustRegister(incidentsCollector{src: st})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,

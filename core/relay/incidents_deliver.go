@@ -181,3 +181,16 @@ func incidentOnCard(tx core.Tx, conv core.ConversationID) (core.Field, bool, err
 	}
 	return core.Field{Key: "Incident", Value: fmt.Sprintf("#%d %s (%s)", inc.ID, clip(inc.Title, 80), inc.State)}, true, nil
 }
+
+// IncidentStatsText is the !stats line about incidents ("" when none was
+// opened in the period).
+func IncidentStatsText(st core.IncidentStats) string {
+	if st.Opened == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("\n🚨 Incidents: %d opened, %d customers affected", st.Opened, st.Affected)
+	if len(st.FirstUpdate) > 0 {
+		line += fmt.Sprintf(", first update a median %s after the first linked message", round(median(st.FirstUpdate)))
+	}
+	return line + "."
+}

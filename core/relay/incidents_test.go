@@ -105,6 +105,7 @@ func TestIncidentLifecycle(t *testing.T) {
 	// A note stays internal; an update is held by the undo window, then
 	// reaches each linked customer once, even when the platform repeats
 	// the event.
+	e.clock.Add(2 * time.Minute)
 	e.staff(inc.Desk, "U-ALICE", "// checking with the bank")
 	update := core.MessageEvent{Place: inc.Desk, ID: "upd-1", Sender: core.Sender{UserID: "U-ALICE"}, Text: "We are on it: card payments fail, fix soon."}
 	e.handle(update)
@@ -204,6 +205,12 @@ func TestIncidentLifecycle(t *testing.T) {
 		if !slices.Contains(actions, want) {
 			t.Errorf("audit of incident#1 = %v, want %s", actions, want)
 		}
+	}
+	// !stats tells the incident figures.
+	e.staff(convs[3].Desk, "U-ALICE", "!stats")
+	e.drain()
+	if got := texts(e.desk.Posts(convs[3].Desk)); !anyContains(got, "🚨 Incidents: 1 opened, 3 customers affected, first update a median 2m0s after the first linked message.") {
+		t.Errorf("!stats = %q, want the incident line", got[len(got)-1])
 	}
 	// A customer who writes afterwards reopens as usual.
 	e.crowdWrites(1, "still broken?")

@@ -179,6 +179,10 @@ func cmdStats(c *invocation) (string, error) {
 	r := Summarize(facts, c.now.Add(-d))
 	r.SLA = SummarizeSLA(clocks)
 	r.CSAT, r.CSATByStaff = SummarizeCSAT(surveys)
-	text := r.Text(period)
+	ist, err := c.tx.IncidentStats(c.now.Add(-d))
+	if err != nil {
+		return "", fmt.Errorf("incident stats: %w", err)
+	}
+	text := r.Text(period) + IncidentStatsText(ist)
 	return text, c.s.systemNote(c.tx, c.conv, text)
 }

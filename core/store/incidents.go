@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -462,4 +463,9 @@ func (t *tx) IncidentStats(since time.Time) (core.IncidentStats, error) {
 		st.FirstUpdate = append(st.FirstUpdate, max(0, fromDBTime(u.CreatedAt).Sub(fromDBTime(m.CreatedAt))))
 	}
 	return st, nil
+}
+
+// IncidentStats reads incident figures on the read pool, for /metrics.
+func (s *Store) IncidentStats(ctx context.Context, since time.Time) (core.IncidentStats, error) {
+	return (&tx{db: s.read.WithContext(ctx), s: s}).IncidentStats(since)
 }
