@@ -409,8 +409,8 @@ func (s *Service) act(ctx context.Context, a *action) (core.ActionResult, error)
 	err = a.do(ctx, func(tx core.Tx) error {
 		conv, err := tx.ConversationByDesk(a.Place)
 		if errors.Is(err, core.ErrNotFound) {
-			out = "This thread is not a cornershop conversation."
-			return nil
+			out, err = s.incidentAction(tx, st, a.ActionEvent)
+			return err
 		}
 		if err != nil {
 			return fmt.Errorf("find conversation by desk thread: %w", err)

@@ -368,3 +368,26 @@ func (s *Service) incidentThread(tx core.Tx, st core.Staff, isStaff bool, e core
 	}
 	return s.incidentThreadMessage(tx, inc, st, isStaff, e)
 }
+
+// incidentAction runs a native command or button in a thread that is no
+// conversation's: an incident's thread ("/incident resolve …" there acts
+// on it), or one cornershop did not open.
+func (s *Service) incidentAction(tx core.Tx, st core.Staff, a core.ActionEvent) (string, error) {
+	inc, err := tx.IncidentByThread(a.Place)
+	if errors.Is(err, core.ErrNotFound) {
+		return "This thread is not a cornershop conversation.", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("find incident by thread: %w", err)
+	}
+	args := slices.Clone(a.Args)
+	verb := strings.ToLower(a.Name)
+	if verb == "incident" && len(args) > 0 && strings.TrimPrefix(args[0], "#") == strconv.FormatInt(int64(inc.ID), 10) {
+		args = args[1:]
+	}
+	if verb == "incident" && len(args) > 0 {
+		verb, args = strings.ToLower(args[0]), args[1:]
+	}
+	ic := incidentCall{s: s, tx: tx, id: inc.ID, staff: st, e: core.MessageEvent{Place: a.Place, Sender: a.Sender, At: a.At}}
+	return s.incidentVerb(ic, verb, strings.Join(args, " "))
+}

@@ -345,3 +345,27 @@ func TestIncidentSuggestion(t *testing.T) {
 		})
 	}
 }
+
+// TestIncidentThreadAction: a native command in the incident's thread
+// acts on the incident.
+func TestIncidentThreadAction(t *testing.T) {
+	e := newEnv(t)
+	e.crowdWrites(1, "hello")
+	e.drain()
+	e.staff(e.crowdConv(1).Desk, "U-ALICE", "!incident new Outage")
+	e.drain()
+	inc := e.incident(1)
+	res, err := e.svc.Act(context.Background(), core.ActionEvent{Place: inc.Desk, ID: "slash-1", Sender: core.Sender{UserID: "U-ALICE"},
+		Name: "incident", Args: []string{"state", "monitoring"}})
+	if err != nil || !strings.Contains(res.Text, "Incident #1 is now monitoring") {
+		t.Fatalf("slash command = %+v, %v", res, err)
+	}
+	if got := e.incident(1).State; got != core.IncidentMonitoring {
+		t.Errorf("state = %s, want monitoring", got)
+	}
+	res, err = e.svc.Act(context.Background(), core.ActionEvent{Place: core.Place{Platform: core.Slack, Chat: deskChannel.Chat, Thread: "nowhere"},
+		ID: "slash-2", Sender: core.Sender{UserID: "U-ALICE"}, Name: "close"})
+	if err != nil || res.Text != "This thread is not a cornershop conversation." {
+		t.Errorf("command in a foreign thread = %+v, %v", res, err)
+	}
+}
