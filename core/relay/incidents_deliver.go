@@ -77,8 +77,13 @@ func (s *Service) performIncident(ctx context.Context, d core.Delivery) (func(co
 			return s.tick(tx, v)
 		}, nil
 	case core.OpUpdateCard:
-		if v.inc.Desk.Thread == "" || !canBoard || v.later {
-			return nil, nil // the thread opens, or a later render comes, with the current card
+		if !canBoard || v.later {
+			return nil, nil // no card to render, or a later render shows the same and newer
+		}
+		if v.inc.Desk.Thread == "" {
+			// Renders have their own lane: the thread may still be on its
+			// way. Try again (with backoff) rather than miss a change.
+			return nil, fmt.Errorf("incident #%d: thread not open yet", v.inc.ID)
 		}
 		err := board.UpdateIncident(ctx, core.Thread{Place: v.inc.Desk, CardID: v.inc.Card}, v.card)
 		if err != nil {

@@ -278,8 +278,9 @@ func (s *Service) incidentPost(tx core.Tx, inc core.Incident, text string) error
 
 // incidentCard queues a render of the incident's card (each request its
 // own: renders read the incident afresh, and one queued behind another
-// makes the first skip).
+// makes the first skip). Renders have a lane of their own, so that only a
+// later render, not a line queued in the thread, makes one skip.
 func (s *Service) incidentCard(tx core.Tx, inc core.Incident) error {
 	return s.enqueue(tx, core.Delivery{Key: fmt.Sprintf("incident:%d:card:%s", inc.ID, rand.Text()), Incident: inc.ID, Op: core.OpUpdateCard, Side: core.DeskSide,
-		Platform: inc.Desk.Platform, Lane: incidentLane(inc.ID)})
+		Platform: inc.Desk.Platform, Lane: incidentLane(inc.ID) + ":card"})
 }
