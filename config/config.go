@@ -269,6 +269,15 @@ type Incidents struct {
 	// AutoLink links a new conversation matching an open incident's
 	// keywords without asking staff.
 	AutoLink bool `yaml:"auto_link"`
+	// Broadcast are public places that get each incident's status as one
+	// post edited in place with its updates.
+	Broadcast []BroadcastPlace `yaml:"broadcast"`
+}
+
+// BroadcastPlace is a public channel or group for incident status posts.
+type BroadcastPlace struct {
+	Platform string `yaml:"platform"`
+	Channel  string `yaml:"channel"`
 }
 
 // Board is an ideas board: a Discord forum channel, a Slack channel, or a

@@ -159,6 +159,13 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 		ps.add("desks", "at least one desk is required when a platform is enabled")
 	}
 	ps.oneOf("ideas.moderation", c.Ideas.Moderation, "", "new", "all")
+	for i, b := range c.Incidents.Broadcast {
+		p := fmt.Sprintf("incidents.broadcast[%d]", i)
+		ps.oneOf(p+".platform", b.Platform, "telegram", "slack", "discord")
+		if b.Channel == "" {
+			ps.add(p+".channel", "required")
+		}
+	}
 	if c.Incidents.Desk != "" && !desks[c.Incidents.Desk] {
 		ps.add("incidents.desk", "no desk is named %q", c.Incidents.Desk)
 	}

@@ -174,7 +174,8 @@ type Delivery struct {
 	// in id order. Empty means the conversation's side (see DeliveryLane).
 	Lane string
 	// Event and Endpoint are the webhook event an OpWebhook posts and the
-	// configured endpoint it goes to.
+	// configured endpoint it goes to; an OpBroadcast's Endpoint is its
+	// place, "<platform>:<chat>".
 	Event    WebhookEventID
 	Endpoint string
 	// Incident is the incident of an incident thread's operation (its

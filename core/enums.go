@@ -103,12 +103,13 @@ const (
 	OpWebhook    Op = "webhook"     // post a webhook event to an endpoint
 	OpSLAWarn    Op = "sla_warn"    // an SLA clock reached its warning share (no platform call)
 	OpSLABreach  Op = "sla_breach"  // an SLA clock reached its target (no platform call)
+	OpBroadcast  Op = "broadcast"   // post or refresh an incident's public status post
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach, OpBroadcast:
 		return true
 	}
 	return false

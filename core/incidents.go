@@ -127,6 +127,14 @@ type IncidentPost struct {
 	CreatedAt time.Time
 }
 
+// IncidentBroadcast is an incident's public status post at one place (a
+// channel or group): posted once, then edited in place.
+type IncidentBroadcast struct {
+	Incident IncidentID
+	Place    Place
+	PostIDs  []string
+}
+
 // IncidentHit is an open incident whose keywords match a text, with the
 // full-text engine's relevance (higher is better).
 type IncidentHit struct {
@@ -200,6 +208,14 @@ type IncidentTx interface {
 	// with the database's own full-text engine, best first, at most
 	// limit. A wordless text finds nothing.
 	SearchIncidents(text string, limit int) ([]IncidentHit, error)
+	// IncidentUpdates lists the incident's updates not taken back, oldest
+	// first.
+	IncidentUpdates(id IncidentID) ([]IncidentUpdate, error)
+	// SaveIncidentBroadcast records the post ids of the incident's status
+	// post at a place (replacing earlier ones).
+	SaveIncidentBroadcast(b IncidentBroadcast) error
+	// IncidentBroadcast returns the incident's status post at place.
+	IncidentBroadcast(id IncidentID, place Place) (IncidentBroadcast, error)
 	// IncidentStats returns the figures of incidents opened at or after
 	// since.
 	IncidentStats(since time.Time) (IncidentStats, error)

@@ -71,10 +71,14 @@ func countContaining(ss []string, sub string) int {
 // update written there reaches each linked customer once, in Alice's
 // voice, on each platform, and a note does not; a customer linked later
 // gets it at once; resolve sends the final message, closes those without
-// a personal reply and keeps the one with a reply open.
+// a personal reply and keeps the one with a reply open. A public Slack
+// channel gets one status post, edited in place.
 func TestIncidentOverTheWire(t *testing.T) {
 	c := newCrowd(t)
-	s := bottest.Start(t, c.config(), c.platforms()...)
+	status := c.sl.AddChannel("status", false)
+	cfg := c.config()
+	cfg.Incidents.Broadcast = []core.Place{{Platform: core.Slack, Chat: status.ID}}
+	s := bottest.Start(t, cfg, c.platforms()...)
 	bottest.Eventually(t, 20*time.Second, "the service connected to all three platforms", func() bool {
 		return c.tgBot.Ready() && c.slBot.Ready() && c.dcBot.Ready()
 	})
@@ -189,6 +193,14 @@ func TestIncidentOverTheWire(t *testing.T) {
 		}
 		return true
 	})
+	bottest.Eventually(t, 30*time.Second, "the status post edited in place with both messages", func() bool {
+		ms := c.sl.BotMessages(status.ID, "")
+		return len(ms) == 1 && ms[0].Edited && strings.Contains(ms[0].Text, "resolved") &&
+			strings.Contains(ms[0].Text, "card payments work again") && strings.Contains(ms[0].Text, "are fixing it")
+	})
+	if ms := c.sl.BotMessages(status.ID, ""); len(ms) != 1 {
+		t.Errorf("status channel has %d posts, want one edited in place", len(ms))
+	}
 	bottest.Eventually(t, 30*time.Second, "the incident card resolved with its delivery", func() bool {
 		for _, m := range c.dc.BotMessages(c.dcDesk.ID) {
 			if strings.Contains(m.Content, "Incident #1") {

@@ -290,6 +290,9 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 	}
 	rc.Answers = relay.Answers{Suggest: cfg.Answers.Suggest, Limit: cfg.Answers.Limit}
 	rc.Incidents = relay.Incidents{Desk: cfg.Incidents.Desk, AutoLink: cfg.Incidents.AutoLink}
+	for _, b := range cfg.Incidents.Broadcast {
+		rc.Incidents.Broadcast = append(rc.Incidents.Broadcast, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel})
+	}
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})
 	}

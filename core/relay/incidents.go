@@ -18,6 +18,9 @@ type Incidents struct {
 	// AutoLink links a new conversation that matches an open incident's
 	// keywords without asking; otherwise its thread offers a button.
 	AutoLink bool
+	// Broadcast are public places (a channel, a group) that get each
+	// incident's status as one post, edited in place with its updates.
+	Broadcast []core.Place
 }
 
 // incidentDesk returns the desk incident threads open in.
@@ -168,6 +171,9 @@ func (s *Service) incidentVerb(ic incidentCall, verb, args string) (string, erro
 			return "", err
 		}
 		inc.State = st
+		if err := s.broadcastAt(ic.tx, inc); err != nil {
+			return "", err
+		}
 		msg := fmt.Sprintf("🔎 Incident #%d is now %s (set by %s).", inc.ID, st, ic.staff.Voice.Name)
 		if err := s.incidentPost(ic.tx, inc, msg); err != nil {
 			return "", err

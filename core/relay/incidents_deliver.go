@@ -28,6 +28,9 @@ type incidentView struct {
 // performIncident carries out an incident thread's delivery: opening the
 // thread with its card, rendering the card again, or a line in it.
 func (s *Service) performIncident(ctx context.Context, d core.Delivery) (func(core.Tx) error, error) {
+	if d.Op == core.OpBroadcast {
+		return s.performBroadcast(ctx, d)
+	}
 	var v incidentView
 	err := s.commit.quiet(ctx, func(tx core.Tx) error {
 		v = incidentView{}

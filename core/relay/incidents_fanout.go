@@ -51,6 +51,9 @@ func (s *Service) incidentUpdate(ic incidentCall, inc core.Incident, text string
 	if err := s.incidentPost(ic.tx, inc, msg); err != nil {
 		return u, err
 	}
+	if err := s.broadcastAt(ic.tx, inc); err != nil {
+		return u, err
+	}
 	return u, s.incidentCard(ic.tx, inc)
 }
 
@@ -147,6 +150,9 @@ func (s *Service) undoIncidentUpdate(ic incidentCall, inc core.Incident) (string
 	if err := ic.audit("undo", fmt.Sprintf("update %d, %d copies", u.ID, n)); err != nil {
 		return "", err
 	}
+	if err := s.broadcastAt(ic.tx, inc); err != nil {
+		return "", err
+	}
 	if err := s.incidentCard(ic.tx, inc); err != nil {
 		return "", err
 	}
@@ -200,6 +206,9 @@ func (s *Service) resolveIncident(ic incidentCall, inc core.Incident, final stri
 		return "", err
 	}
 	inc.State, inc.ResolvedAt = resolved, now
+	if err := s.broadcastAt(ic.tx, inc); err != nil {
+		return "", err
+	}
 	msg := fmt.Sprintf("✅ Incident #%d resolved by %s: %d conversation(s) closed.", inc.ID, ic.staff.Voice.Name, closed)
 	if len(kept) > 0 {
 		msg += fmt.Sprintf(" Kept open (personal replies since their link): %s.", strings.Join(kept, ", "))

@@ -369,3 +369,36 @@ func TestIncidentThreadAction(t *testing.T) {
 		t.Errorf("command in a foreign thread = %+v, %v", res, err)
 	}
 }
+
+// TestIncidentBroadcast: a broadcast place gets one status post, edited in
+// place with each update (newest first) and the resolution; an update
+// taken back leaves it.
+func TestIncidentBroadcast(t *testing.T) {
+	status := core.Place{Platform: core.Slack, Chat: "C-STATUS"}
+	e := newEnv(t, func(c *relay.Config) { c.Incidents.Broadcast = []core.Place{status}; c.UndoWindow = 10 * time.Second })
+	e.crowdWrites(1, "down?")
+	e.drain()
+	e.staff(e.crowdConv(1).Desk, "U-ALICE", "!incident new Checkout down")
+	e.drain()
+	inc := e.incident(1)
+	e.staff(inc.Desk, "U-ALICE", "Looking into it.")
+	e.drain()
+	e.clock.Add(time.Minute)
+	e.staff(inc.Desk, "U-ALICE", "Wrong text")
+	e.staff(inc.Desk, "U-ALICE", "!undo")
+	e.staff(inc.Desk, "U-BOB", "Fix deployed, watching.")
+	e.drain()
+	e.staff(inc.Desk, "U-ALICE", "!resolve Back to normal.")
+	e.drain()
+	posts := e.desk.Posts(status)
+	if len(posts) != 1 {
+		t.Fatalf("status place has %d posts, want one edited in place: %q", len(posts), texts(posts))
+	}
+	want := "✅ Checkout down — resolved\n" +
+		"24 Nov 09:01 UTC · Alice Martin: Back to normal.\n" +
+		"24 Nov 09:01 UTC · Bob Stone: Fix deployed, watching.\n" +
+		"24 Nov 09:00 UTC · Alice Martin: Looking into it."
+	if posts[0].Text != want {
+		t.Errorf("status post = %q, want %q", posts[0].Text, want)
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"cornershop/core"
 )
@@ -468,4 +470,51 @@ func (t *tx) IncidentStats(since time.Time) (core.IncidentStats, error) {
 // IncidentStats reads incident figures on the read pool, for /metrics.
 func (s *Store) IncidentStats(ctx context.Context, since time.Time) (core.IncidentStats, error) {
 	return (&tx{db: s.read.WithContext(ctx), s: s}).IncidentStats(since)
+}
+
+func (t *tx) IncidentUpdates(id core.IncidentID) ([]core.IncidentUpdate, error) {
+	var rs []incidentUpdateRow
+	if err := t.db.Where("incident_id = ? AND undone_at IS NULL", int64(id)).Order("id").Find(&rs).Error; err != nil {
+		return nil, mapErr("incident updates", err)
+	}
+	out := make([]core.IncidentUpdate, len(rs))
+	for i, r := range rs {
+		out[i] = toCoreIncidentUpdate(r)
+	}
+	return out, nil
+}
+
+type incidentBroadcastRow struct {
+	IncidentID int64  `gorm:"primaryKey;autoIncrement:false"`
+	Platform   string `gorm:"primaryKey"`
+	Chat       string `gorm:"primaryKey"`
+	PostIDs    string
+}
+
+func (incidentBroadcastRow) TableName() string { return "incident_broadcasts" }
+
+func (t *tx) SaveIncidentBroadcast(b core.IncidentBroadcast) error {
+	ids, err := json.Marshal(b.PostIDs)
+	if err != nil {
+		return fmt.Errorf("save incident broadcast: %w", err)
+	}
+	r := incidentBroadcastRow{IncidentID: int64(b.Incident), Platform: string(b.Place.Platform), Chat: b.Place.Chat, PostIDs: string(ids)}
+	err = t.db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "incident_id"}, {Name: "platform"}, {Name: "chat"}},
+		DoUpdates: clause.AssignmentColumns([]string{"post_ids"}),
+	}).Create(&r).Error
+	return mapErr("save incident broadcast", err)
+}
+
+func (t *tx) IncidentBroadcast(id core.IncidentID, place core.Place) (core.IncidentBroadcast, error) {
+	var r incidentBroadcastRow
+	err := t.db.Where("incident_id = ? AND platform = ? AND chat = ?", int64(id), string(place.Platform), place.Chat).Take(&r).Error
+	if err != nil {
+		return core.IncidentBroadcast{}, mapErr("incident broadcast", err)
+	}
+	b := core.IncidentBroadcast{Incident: id, Place: core.Place{Platform: place.Platform, Chat: place.Chat}}
+	if err := json.Unmarshal([]byte(r.PostIDs), &b.PostIDs); err != nil {
+		return b, fmt.Errorf("incident broadcast: %w", err)
+	}
+	return b, nil
 }

@@ -163,6 +163,25 @@ func testIncidentUpdates(t *testing.T, s core.Store) {
 		}
 		return nil
 	})
+	// The updates list leaves out the one taken back; a broadcast post's
+	// ids are kept per place and replaced.
+	inTx(t, s, func(tx core.Tx) error {
+		us, err := tx.IncidentUpdates(inc.ID)
+		if err != nil || len(us) != 1 || us[0].ID != u1.ID || us[0].Text != "We are on it" {
+			t.Errorf("IncidentUpdates = %+v, %v; want only update %d", us, err, u1.ID)
+		}
+		place := core.Place{Platform: core.Slack, Chat: unique("CSTATUS")}
+		_, err = tx.IncidentBroadcast(inc.ID, place)
+		wantErr(t, "IncidentBroadcast before any", err, core.ErrNotFound)
+		for _, ids := range [][]string{{"1.1"}, {"1.1", "1.2"}} {
+			wantErr(t, "SaveIncidentBroadcast", tx.SaveIncidentBroadcast(core.IncidentBroadcast{Incident: inc.ID, Place: place, PostIDs: ids}), nil)
+			b, err := tx.IncidentBroadcast(inc.ID, place)
+			if err != nil || !slices.Equal(b.PostIDs, ids) || b.Place != place {
+				t.Errorf("IncidentBroadcast = %+v, %v; want ids %v", b, err, ids)
+			}
+		}
+		return nil
+	})
 	inTx(t, s, func(tx core.Tx) error {
 		p := core.IncidentPost{Key: unique("post"), Incident: inc.ID, Text: "hello", CreatedAt: T0}
 		wantErr(t, "SaveIncidentPost", tx.SaveIncidentPost(p), nil)

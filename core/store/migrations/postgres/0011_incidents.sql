@@ -76,5 +76,15 @@ CREATE TABLE incident_posts (
 	created_at  timestamptz NOT NULL
 );
 
+-- Public status posts: one per incident and broadcast place, edited in
+-- place with the history (post_ids: the platform ids, JSON).
+CREATE TABLE incident_broadcasts (
+	incident_id bigint  NOT NULL REFERENCES incidents (id),
+	platform    text    NOT NULL,
+	chat        text    NOT NULL,
+	post_ids    text    NOT NULL DEFAULT '[]',
+	PRIMARY KEY (incident_id, platform, chat)
+);
+
 ALTER TABLE deliveries ADD COLUMN priority integer NOT NULL DEFAULT 0;
 ALTER TABLE deliveries ADD COLUMN incident_id bigint REFERENCES incidents (id);

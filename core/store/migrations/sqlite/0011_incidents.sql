@@ -83,5 +83,15 @@ CREATE TABLE incident_posts (
 	created_at  DATETIME NOT NULL
 );
 
+-- Public status posts: one per incident and broadcast place, edited in
+-- place with the history (post_ids: the platform ids, JSON).
+CREATE TABLE incident_broadcasts (
+	incident_id INTEGER  NOT NULL REFERENCES incidents (id),
+	platform    TEXT    NOT NULL,
+	chat        TEXT    NOT NULL,
+	post_ids    TEXT    NOT NULL DEFAULT '[]',
+	PRIMARY KEY (incident_id, platform, chat)
+);
+
 ALTER TABLE deliveries ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE deliveries ADD COLUMN incident_id INTEGER REFERENCES incidents (id);
