@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"cornershop/bots/bottest"
+	"cornershop/bots/discord/discordfake"
 	"cornershop/core"
+	"cornershop/core/relay"
 )
 
 // staffSays makes staff write text in the desk thread th (Discord or
@@ -325,5 +327,131 @@ func TestIncidentFanOutDoesNotDelayReplies(t *testing.T) {
 	}
 	if limited != 0 || c.tg.Violations() != 0 {
 		t.Errorf("Telegram answered %d calls with 429 and saw %d calls inside a retry-after window, want none", limited, c.tg.Violations())
+	}
+}
+
+// incidentWorld starts the crowd with cfg changed by with, opens incident
+// #1 "Checkout failing" from a Telegram customer's thread with keywords,
+// and returns the stack, the incident's thread and that customer.
+func incidentWorld(t *testing.T, with func(*relay.Config)) (*crowd, *bottest.Stack, core.Place, []*talk) {
+	t.Helper()
+	c := newCrowd(t)
+	cfg := c.config()
+	with(&cfg)
+	s := bottest.Start(t, cfg, c.platforms()...)
+	bottest.Eventually(t, 20*time.Second, "the service connected to all three platforms", func() bool {
+		return c.tgBot.Ready() && c.slBot.Ready() && c.dcBot.Ready()
+	})
+	var tks []*talk
+	seen := map[core.PlatformName]bool{}
+	for _, tk := range c.convs {
+		if !seen[tk.platform] {
+			seen[tk.platform] = true
+			tks = append(tks, tk) // one per platform: Telegram, Slack, Discord
+		}
+	}
+	c.write(t, tks[0])
+	var th core.Place
+	bottest.Eventually(t, 30*time.Second, "the desk thread", func() bool {
+		conv, ok := s.Conversation(t, tks[0].platform, c.userOf(tks[0]), core.Place{Platform: tks[0].platform, Chat: tks[0].chat})
+		th = conv.Desk
+		return ok && conv.Desk.Thread != ""
+	})
+	c.staffSays(t, th, "!incident new Checkout failing")
+	var inc core.Incident
+	bottest.Eventually(t, 30*time.Second, "the incident's thread", func() bool {
+		_ = s.Store.InTx(context.Background(), func(tx core.Tx) (err error) { inc, err = tx.Incident(1); return err })
+		return inc.Desk.Thread != ""
+	})
+	c.staffSays(t, inc.Desk, "!keywords double charge, checkout")
+	bottest.Eventually(t, 30*time.Second, "the keywords", func() bool {
+		_ = s.Store.InTx(context.Background(), func(tx core.Tx) (err error) { inc, err = tx.Incident(1); return err })
+		return len(inc.Keywords) == 2
+	})
+	return c, s, inc.Desk, tks
+}
+
+// TestIncidentUndoAndSuggestionOverTheWire: !undo in the incident's
+// thread takes back a queued update from every linked customer; a new
+// Slack customer writing about the outage gets a "link?" note with a
+// Discord button in their desk thread, and the press links them, with the
+// latest update at once.
+func TestIncidentUndoAndSuggestionOverTheWire(t *testing.T) {
+	c, s, incThread, tks := incidentWorld(t, func(cfg *relay.Config) { cfg.UndoWindow = 5 * time.Second })
+	tg, sl := tks[0], tks[1]
+	c.staffSays(t, incThread, "Wrong update, sorry")
+	c.staffSays(t, incThread, "!undo")
+	bottest.Eventually(t, 30*time.Second, "the undo said", func() bool {
+		for _, m := range c.dc.BotMessages(incThread.Thread) {
+			if strings.Contains(m.Content, "Update taken back before it left") {
+				return true
+			}
+		}
+		return false
+	})
+	const update = "Checkout fails for some cards; we are on it."
+	c.staffSays(t, incThread, update)
+	bottest.Eventually(t, 30*time.Second, "the real update at the customer", func() bool {
+		texts, _ := c.received(tg)
+		return countContaining(texts, update) == 1
+	})
+	if texts, _ := c.received(tg); countContaining(texts, "Wrong update") != 0 {
+		t.Errorf("the customer got an update taken back: %q", texts)
+	}
+
+	// A new Slack customer's first message matches the keywords.
+	if _, err := c.sl.Post(sl.chat, sl.slUser, "I got a double charge at checkout!", ""); err != nil {
+		t.Fatal(err)
+	}
+	var th core.Place
+	bottest.Eventually(t, 30*time.Second, "the Slack customer's desk thread", func() bool {
+		conv, ok := s.Conversation(t, sl.platform, c.userOf(sl), core.Place{Platform: sl.platform, Chat: sl.chat})
+		th = conv.Desk
+		return ok && conv.Desk.Thread != ""
+	})
+	if th.Platform != core.Discord {
+		t.Fatalf("the Slack customer's desk is %s, want the Discord desk", th.Platform)
+	}
+	var offer discordfake.Message
+	bottest.Eventually(t, 30*time.Second, "the suggestion with its button", func() bool {
+		for _, m := range c.dc.BotMessages(th.Thread) {
+			if strings.Contains(m.Content, "Looks like incident #1") && strings.Contains(m.Components, "cornershop:incident:1") {
+				offer = m
+				return true
+			}
+		}
+		return false
+	})
+	c.dc.Click(th.Thread, offer.ID, c.dcStaff, "cornershop:incident:1")
+	bottest.Eventually(t, 30*time.Second, "the catch-up at the Slack customer", func() bool {
+		texts, _ := c.received(sl)
+		return countContaining(texts, update) == 1
+	})
+}
+
+// TestIncidentAutoLinkOverTheWire: with incidents.auto_link a new Discord
+// customer writing about the outage is linked at once and gets the latest
+// update.
+func TestIncidentAutoLinkOverTheWire(t *testing.T) {
+	c, s, incThread, tks := incidentWorld(t, func(cfg *relay.Config) { cfg.Incidents.AutoLink = true })
+	const update = "Checkout is failing; a fix is being deployed."
+	c.staffSays(t, incThread, update)
+	bottest.Eventually(t, 30*time.Second, "the update at the first customer", func() bool {
+		texts, _ := c.received(tks[0])
+		return countContaining(texts, update) == 1
+	})
+	dc := tks[2]
+	if _, err := c.dc.Send(dc.chat, dc.dcUser, "checkout charged me twice, double charge!"); err != nil {
+		t.Fatal(err)
+	}
+	bottest.Eventually(t, 30*time.Second, "the Discord customer linked and caught up", func() bool {
+		texts, _ := c.received(dc)
+		return countContaining(texts, update) == 1
+	})
+	conv, _ := s.Conversation(t, dc.platform, c.userOf(dc), core.Place{Platform: dc.platform, Chat: dc.chat})
+	var l core.IncidentLink
+	_ = s.Store.InTx(context.Background(), func(tx core.Tx) (err error) { l, err = tx.IncidentOf(conv.ID); return err })
+	if l.Incident != 1 || l.LinkedBy != "system" {
+		t.Errorf("link = %+v, want incident 1 linked by the system", l)
 	}
 }
