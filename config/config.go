@@ -22,13 +22,14 @@ type Config struct {
 	Snippets []Snippet `yaml:"snippets"`
 	Ideas    Ideas     `yaml:"ideas"`
 	Answers  Answers   `yaml:"answers"`
+	Telegram Telegram  `yaml:"telegram"`
+	Slack    Slack     `yaml:"slack"`
+	Discord  Discord   `yaml:"discord"`
+	Webhooks []Webhook `yaml:"webhooks"`
+	API      API       `yaml:"api"`
+
 	// Incidents configures incidents (docs/incidents.md).
 	Incidents Incidents `yaml:"incidents"`
-	Telegram  Telegram  `yaml:"telegram"`
-	Slack     Slack     `yaml:"slack"`
-	Discord   Discord   `yaml:"discord"`
-	Webhooks  []Webhook `yaml:"webhooks"`
-	API       API       `yaml:"api"`
 }
 
 // API configures the REST API at /api/v1 (docs/api.md). Without tokens
