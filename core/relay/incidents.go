@@ -99,21 +99,19 @@ func (c *invocation) say(msg string) (string, error) {
 	return msg, c.s.systemNote(c.tx, c.conv, msg)
 }
 
-// incidentCall is one incident command: who runs it, on which incident,
-// and where to answer (the conversation's thread, or, when conv is zero,
-// the incident's own).
+// incidentCall is one incident command: who runs it (zero staff: the
+// system), on which incident, and where to answer: the conversation's
+// thread it was typed in (inv), or, when inv is nil, the incident's own.
 type incidentCall struct {
 	s     *Service
 	tx    core.Tx
 	id    core.IncidentID
 	staff core.Staff
-	conv  core.Conversation
-	e     core.MessageEvent
-	inv   *invocation // nil in the incident's thread
+	inv   *invocation
 }
 
 func (c *invocation) incidentCall(id core.IncidentID) incidentCall {
-	return incidentCall{s: c.s, tx: c.tx, id: id, staff: c.staff, conv: c.conv, e: c.event, inv: c}
+	return incidentCall{s: c.s, tx: c.tx, id: id, staff: c.staff, inv: c}
 }
 
 // actor names who acts: the staff member, or "system" (auto-link).
@@ -339,7 +337,7 @@ func (s *Service) incidentThreadMessage(tx core.Tx, inc core.Incident, st core.S
 	if _, ok := cutPrefix(text, s.cfg.NotePrefix); ok {
 		return nil // internal: it stays in the thread
 	}
-	ic := incidentCall{s: s, tx: tx, id: inc.ID, staff: st, e: e}
+	ic := incidentCall{s: s, tx: tx, id: inc.ID, staff: st}
 	if rest, ok := cutPrefix(text, s.cfg.CommandPrefix); ok && rest != "" {
 		verb, args, _ := strings.Cut(rest, " ")
 		verb = strings.ToLower(verb)
@@ -394,6 +392,6 @@ func (s *Service) incidentAction(tx core.Tx, st core.Staff, a core.ActionEvent) 
 	if verb == "incident" && len(args) > 0 {
 		verb, args = strings.ToLower(args[0]), args[1:]
 	}
-	ic := incidentCall{s: s, tx: tx, id: inc.ID, staff: st, e: core.MessageEvent{Place: a.Place, Sender: a.Sender, At: a.At}}
+	ic := incidentCall{s: s, tx: tx, id: inc.ID, staff: st}
 	return s.incidentVerb(ic, verb, strings.Join(args, " "))
 }
