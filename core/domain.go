@@ -183,7 +183,8 @@ type Delivery struct {
 	Incident IncidentID
 	// Priority ranks claims: higher goes first among due deliveries.
 	// Ordinary deliveries are PriorityNormal; an incident's fan-out is
-	// PriorityBulk, so it never holds back a reply.
+	// PriorityBulk, so it never holds back a reply. Enqueue accepts only
+	// these two (ErrInvalid).
 	Priority int
 	// Emoji is the reaction for OpReact.
 	Emoji         string

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -120,6 +121,9 @@ func (t *tx) AddRef(ref core.Ref) error {
 // Enqueue stores d as pending whatever d.State says; a zero CreatedAt or
 // NextAttemptAt becomes the store clock's now (due at once).
 func (t *tx) Enqueue(d *core.Delivery) error {
+	if !slices.Contains(claimPriorities, d.Priority) {
+		return fmt.Errorf("enqueue: priority %d: %w", d.Priority, core.ErrInvalid)
+	}
 	d.State = core.DeliveryPending
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = t.now()

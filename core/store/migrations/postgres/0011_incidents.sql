@@ -86,5 +86,8 @@ CREATE TABLE incident_broadcasts (
 	PRIMARY KEY (incident_id, platform, chat)
 );
 
+-- Claim walks pending deliveries by priority, then due time: this index
+-- keeps that an index scan, not a sort of the whole backlog.
 ALTER TABLE deliveries ADD COLUMN priority integer NOT NULL DEFAULT 0;
 ALTER TABLE deliveries ADD COLUMN incident_id bigint REFERENCES incidents (id);
+CREATE INDEX deliveries_claim ON deliveries (state, priority, next_attempt_at, id);

@@ -93,5 +93,8 @@ CREATE TABLE incident_broadcasts (
 	PRIMARY KEY (incident_id, platform, chat)
 );
 
+-- Claim walks pending deliveries by priority, then due time: this index
+-- keeps that an index scan, not a sort of the whole backlog.
 ALTER TABLE deliveries ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE deliveries ADD COLUMN incident_id INTEGER REFERENCES incidents (id);
+CREATE INDEX deliveries_claim ON deliveries (state, priority, next_attempt_at, id);
