@@ -30,6 +30,9 @@ type Config struct {
 	Discord   Discord   `yaml:"discord"`
 	Webhooks  []Webhook `yaml:"webhooks"`
 	API       API       `yaml:"api"`
+
+	// Incidents configures incidents (docs/incidents.md).
+	Incidents Incidents `yaml:"incidents"`
 }
 
 // API configures the REST API at /api/v1 (docs/api.md). Without tokens
@@ -307,6 +310,25 @@ type ListeningRule struct {
 	Desk  string   `yaml:"desk"`
 	// NegativeOnly keeps only messages whose sentiment is negative.
 	NegativeOnly bool `yaml:"negative_only"`
+}
+
+// Incidents configures incidents (docs/incidents.md).
+type Incidents struct {
+	// Desk names the desk whose channel holds incident threads; "" is the
+	// first desk.
+	Desk string `yaml:"desk"`
+	// AutoLink links a new conversation matching an open incident's
+	// keywords without asking staff.
+	AutoLink bool `yaml:"auto_link"`
+	// Broadcast are public places that get each incident's status as one
+	// post edited in place with its updates.
+	Broadcast []BroadcastPlace `yaml:"broadcast"`
+}
+
+// BroadcastPlace is a public channel or group for incident status posts.
+type BroadcastPlace struct {
+	Platform string `yaml:"platform"`
+	Channel  string `yaml:"channel"`
 }
 
 // Board is an ideas board: a Discord forum channel, a Slack channel, or a

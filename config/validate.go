@@ -160,6 +160,16 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 		ps.add("desks", "at least one desk is required when a platform is enabled")
 	}
 	ps.oneOf("ideas.moderation", c.Ideas.Moderation, "", "new", "all")
+	for i, b := range c.Incidents.Broadcast {
+		p := fmt.Sprintf("incidents.broadcast[%d]", i)
+		ps.oneOf(p+".platform", b.Platform, "telegram", "slack", "discord")
+		if b.Channel == "" {
+			ps.add(p+".channel", "required")
+		}
+	}
+	if c.Incidents.Desk != "" && !desks[c.Incidents.Desk] {
+		ps.add("incidents.desk", "no desk is named %q", c.Incidents.Desk)
+	}
 	ps.oneOf("answers.suggest", c.Answers.Suggest, "off", "new_conversation")
 	ps.oneOf("privacy.self_service", c.Privacy.SelfService, "off", "request", "erase")
 	if c.Privacy.Retention < 0 || (c.Privacy.Retention > 0 && c.Privacy.Retention < 24*time.Hour) {

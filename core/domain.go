@@ -181,9 +181,18 @@ type Delivery struct {
 	// in id order. Empty means the conversation's side (see DeliveryLane).
 	Lane string
 	// Event and Endpoint are the webhook event an OpWebhook posts and the
-	// configured endpoint it goes to.
+	// configured endpoint it goes to; an OpBroadcast's Endpoint is its
+	// place, "<platform>:<chat>".
 	Event    WebhookEventID
 	Endpoint string
+	// Incident is the incident of an incident thread's operation (its
+	// card, a line in it); zero otherwise.
+	Incident IncidentID
+	// Priority ranks claims: higher goes first among due deliveries.
+	// Ordinary deliveries are PriorityNormal; an incident's fan-out is
+	// PriorityBulk, so it never holds back a reply. Enqueue accepts only
+	// these two (ErrInvalid).
+	Priority int
 	// Emoji is the reaction for OpReact.
 	Emoji         string
 	Op            Op
@@ -277,6 +286,12 @@ type ConversationFacts struct {
 	FirstReplyBy string
 	Reopens      int
 }
+
+// Delivery priorities (see Delivery.Priority).
+const (
+	PriorityNormal = 0
+	PriorityBulk   = -1
+)
 
 // DeliveryLane returns the lane d is ordered in: d.Lane when set, else one
 // lane per conversation and side.

@@ -106,12 +106,13 @@ const (
 	OpScrub      Op = "scrub"       // after an erase: make what it removed gone from disk (no platform call)
 	OpRetention  Op = "retention"   // erase the conversations past the retention period (no platform call)
 	OpSignalCard Op = "signal_card" // post or refresh a listening signal's card in its desk
+	OpBroadcast  Op = "broadcast"   // post or refresh an incident's public status post
 )
 
 // Valid reports whether o is a known operation.
 func (o Op) Valid() bool {
 	switch o {
-	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach, OpScrub, OpRetention, OpSignalCard:
+	case OpSend, OpEdit, OpDelete, OpOpenThread, OpUpdateCard, OpReact, OpWake, OpIdeaCard, OpNotify, OpWebhook, OpSLAWarn, OpSLABreach, OpScrub, OpRetention, OpSignalCard, OpBroadcast:
 		return true
 	}
 	return false

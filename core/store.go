@@ -16,7 +16,7 @@ type Store interface {
 	// may be unusable (PostgreSQL aborts it): return the error.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 	// Claim leases up to limit pending deliveries due at now to owner until
-	// now+lease, oldest first, never two of the same conversation and side at
+	// now+lease, highest Delivery.Priority first, then oldest first, never two of the same conversation and side at
 	// once, and never one whose earlier sibling (same conversation and side)
 	// is still pending. Several processes may claim concurrently.
 	Claim(ctx context.Context, owner string, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
@@ -37,6 +37,7 @@ type Tx interface {
 	AnswerTx
 	SearchTx
 	PrivacyTx
+	IncidentTx
 
 	// ContactByIdentity returns the contact owning (platform, userID).
 	ContactByIdentity(platform PlatformName, userID string) (Contact, error)

@@ -50,18 +50,45 @@ type Post struct {
 	Idea *core.Idea
 	// Buttons are the controls under the message.
 	Buttons []core.Button
+	// Incident is the incident card a post shows, as last rendered.
+	Incident *core.IncidentCard
 }
 
 var (
-	_ core.Platform     = (*Memory)(nil)
-	_ core.ThreadOpener = (*Memory)(nil)
-	_ core.CardUpdater  = (*Memory)(nil)
-	_ core.Editor       = (*Memory)(nil)
-	_ core.Deleter      = (*Memory)(nil)
-	_ core.Reactor      = (*Memory)(nil)
-	_ core.IdeaBoard    = (*Memory)(nil)
-	_ core.DirectOpener = (*Memory)(nil)
+	_ core.Platform      = (*Memory)(nil)
+	_ core.ThreadOpener  = (*Memory)(nil)
+	_ core.CardUpdater   = (*Memory)(nil)
+	_ core.Editor        = (*Memory)(nil)
+	_ core.Deleter       = (*Memory)(nil)
+	_ core.Reactor       = (*Memory)(nil)
+	_ core.IdeaBoard     = (*Memory)(nil)
+	_ core.DirectOpener  = (*Memory)(nil)
+	_ core.IncidentBoard = (*Memory)(nil)
 )
+
+// OpenIncident implements core.IncidentBoard.
+func (m *Memory) OpenIncident(_ context.Context, desk core.Place, card core.IncidentCard) (core.Thread, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	th := desk
+	th.Thread = "t" + m.newID()
+	p := &Post{ID: m.newID(), Place: th, Text: card.Text(), Incident: &card}
+	m.posts[th] = append(m.posts[th], p)
+	return core.Thread{Place: th, CardID: p.ID}, nil
+}
+
+// UpdateIncident implements core.IncidentBoard.
+func (m *Memory) UpdateIncident(_ context.Context, t core.Thread, card core.IncidentCard) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, p := range m.posts[t.Place] {
+		if p.ID == t.CardID {
+			p.Text, p.Incident = card.Text(), &card
+			return nil
+		}
+	}
+	return core.Permanent(fmt.Errorf("incident card %s: %w", t.CardID, core.ErrNotFound))
+}
 
 // PostIdea implements core.IdeaBoard.
 func (m *Memory) PostIdea(_ context.Context, place core.Place, idea core.Idea) (core.Thread, error) {

@@ -141,7 +141,12 @@ func (b *Bot) sendFile(ctx context.Context, place core.Place, f core.File) (stri
 // OpenThread implements core.ThreadOpener: a forum topic named after the
 // contact, opened by the contact card.
 func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.ContactCard) (core.Thread, error) {
-	resp, err := b.call(ctx, "createForumTopic", tgbotapi.Params{"chat_id": desk.Chat, "name": topicName(card)})
+	return b.openTopic(ctx, desk, topicName(card), cardHTML(card))
+}
+
+// openTopic opens a forum topic called name whose first message is html.
+func (b *Bot) openTopic(ctx context.Context, desk core.Place, name, html string) (core.Thread, error) {
+	resp, err := b.call(ctx, "createForumTopic", tgbotapi.Params{"chat_id": desk.Chat, "name": name})
 	if err != nil {
 		return core.Thread{}, err
 	}
@@ -153,7 +158,7 @@ func (b *Bot) OpenThread(ctx context.Context, desk core.Place, card core.Contact
 	}
 	th := core.Place{Platform: core.Telegram, Chat: desk.Chat, Thread: strconv.Itoa(topic.MessageThreadID)}
 	p := target(th)
-	p["text"], p["parse_mode"] = cardHTML(card), "HTML"
+	p["text"], p["parse_mode"] = html, "HTML"
 	resp, err = b.call(ctx, "sendMessage", p)
 	if class, _ := core.Classify(err); err != nil && class == core.ClassPermanent {
 		// A topic without its card is no desk thread: take it back (best

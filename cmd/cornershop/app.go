@@ -163,6 +163,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		st.Close()
 		return nil, fmt.Errorf("privacy.retention: %w", err)
 	}
+	m.register.MustRegister(incidentsCollector{src: st})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,
@@ -302,6 +303,10 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 	var err error
 	if rc.Listening, err = listeningConfig(cfg); err != nil {
 		return relay.Config{}, err
+	}
+	rc.Incidents = relay.Incidents{Desk: cfg.Incidents.Desk, AutoLink: cfg.Incidents.AutoLink}
+	for _, b := range cfg.Incidents.Broadcast {
+		rc.Incidents.Broadcast = append(rc.Incidents.Broadcast, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel})
 	}
 	for _, b := range cfg.Ideas.Boards {
 		rc.Ideas.Boards = append(rc.Ideas.Boards, core.Place{Platform: core.PlatformName(b.Platform), Chat: b.Channel, Thread: b.Topic})

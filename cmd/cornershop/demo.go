@@ -263,6 +263,9 @@ func (d *demo) play(ctx context.Context) error {
 	if err := d.selfHelp(ctx); err != nil {
 		return err
 	}
+	if err := d.incident(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintln(d.out, "\nEvery message above is recorded in SQLite; every delivery went through the outbox.")
 	return nil
 }

@@ -37,6 +37,13 @@ func TestDemo(t *testing.T) {
 		"[Telegram] Fay reads:          Where is my parcel?",
 		"Suggested to the customer: #1 Where is my parcel?",
 		"closed as self-served",
+		// An incident: one update reaches three customers on three
+		// platforms in Alice's voice; resolve closes their conversations.
+		"Linked: 3 customer(s): 1 on discord, 1 on slack, 1 on telegram",
+		"[Slack thread] Dana sees:      Alice Martin (Customer Care): Card payments fail right now",
+		"[Discord thread] Erin sees:    Alice Martin (Customer Care): Card payments fail right now",
+		"✅ Incident #1 resolved by Alice Martin: 3 conversation(s) closed.",
+		"Delivery: 3 / 3 delivered",
 	} {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, transcript)

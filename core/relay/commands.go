@@ -95,6 +95,8 @@ func commands() []command {
 		{name: "hours", role: core.RoleAgent, help: "this desk's business hours, and whether it is open now", run: cmdHours},
 		{name: "answer", role: core.RoleAgent, args: "add <title> [— answer] | from <message link> | <id> [" + answerVerbs + "]", help: "publish your last reply (or the text after the title) as a self-help answer, or show or moderate one (moderators)", run: cmdAnswer},
 		{name: "answers", role: core.RoleAgent, args: "[query]", help: "list or search the self-help answers", run: cmdAnswers},
+		{name: "incident", role: core.RoleAgent, args: "new <title> | <number> | unlink | resolve [message] | <number> state|keywords|failures|resolve …", help: "open an incident from this conversation, link it to one, or act on one", run: cmdIncident},
+		{name: "incidents", role: core.RoleAgent, help: "the open incidents", run: cmdIncidents},
 		{name: "stats", role: core.RoleAgent, args: "[answers|listening] [period, e.g. 24h or 7d]", help: "response figures of this desk, of self-help answers or of listening", run: cmdStats},
 		{name: "privacy", role: core.RoleAdmin, args: "export | erase [contact number]", help: "post everything held about this contact as a zip, or erase them everywhere (asks you to confirm with their number)", run: cmdPrivacy},
 		{name: "help", role: core.RoleAgent, help: "this list", run: cmdHelp},
@@ -411,8 +413,8 @@ func (s *Service) act(ctx context.Context, a *action) (core.ActionResult, error)
 	err = a.do(ctx, func(tx core.Tx) error {
 		conv, err := tx.ConversationByDesk(a.Place)
 		if errors.Is(err, core.ErrNotFound) {
-			out = "This thread is not a cornershop conversation."
-			return nil
+			out, err = s.incidentAction(tx, st, a.ActionEvent)
+			return err
 		}
 		if err != nil {
 			return fmt.Errorf("find conversation by desk thread: %w", err)

@@ -56,6 +56,9 @@ func (s *Service) customerMessage(tx core.Tx, e core.MessageEvent) error {
 		if err := s.suggest(tx, conv, e.Text); err != nil {
 			return err
 		}
+		if err := s.suggestIncident(tx, conv, e.Text); err != nil {
+			return err
+		}
 	}
 	return s.startClock(tx, conv, isNew)
 }

@@ -91,6 +91,12 @@ func (s *Service) fullCard(tx core.Tx, conv core.Conversation, c core.Contact) (
 	case !errors.Is(err, core.ErrNotFound):
 		return core.ContactCard{}, fmt.Errorf("load sla clock: %w", err)
 	}
+	switch f, ok, err := incidentOnCard(tx, conv.ID); {
+	case err != nil:
+		return core.ContactCard{}, err
+	case ok:
+		card.Profile = append([]core.Field{f}, card.Profile...)
+	}
 	switch sv, err := tx.ConversationSurvey(conv.ID); {
 	case err == nil:
 		card.Satisfaction = satisfaction(sv)
@@ -137,6 +143,9 @@ func (s *Service) Perform(ctx context.Context, d core.Delivery) (func(core.Tx) e
 	}
 	if d.Op == core.OpSignalCard {
 		return s.performSignal(ctx, d)
+	}
+	if d.Incident != 0 {
+		return s.performIncident(ctx, d)
 	}
 	p, err := s.load(ctx, d)
 	if errors.Is(err, core.ErrNotFound) {
@@ -220,6 +229,9 @@ func (s *Service) recordSent(d core.Delivery, p plan, target core.Place, rc core
 				return fmt.Errorf("record customer thread: %w", err)
 			}
 		}
+		if err := s.sentLine(tx, p.conv, p.msg); err != nil {
+			return err
+		}
 		return s.receipt(tx, d, p)
 	}
 }
@@ -278,6 +290,9 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 		out.Kind = core.KindSystem
 		if p.msg.Author == slaAuthor && d.Side == core.DeskSide {
 			out.Mention = s.slaMention(p.conv)
+		}
+		if d.Side == core.DeskSide {
+			out.Buttons = incidentButtons(p.msg.Author)
 		}
 		switch {
 		case d.Side == core.CustomerSide && len(p.buttons) > 0:
@@ -363,6 +378,10 @@ func (s *Service) GiveUp(tx core.Tx, d core.Delivery, cause error) error {
 	}
 	if d.IdeaID != 0 {
 		return tx.Audit(core.AuditEntry{At: s.now(), Actor: "system", Action: "idea.undelivered", Object: d.IdeaID.String(),
+			Detail: fmt.Sprintf("%s on %s: %s", d.Op, d.Platform, reason(cause))})
+	}
+	if d.Incident != 0 {
+		return tx.Audit(core.AuditEntry{At: s.now(), Actor: "system", Action: "incident.undelivered", Object: d.Incident.String(),
 			Detail: fmt.Sprintf("%s on %s: %s", d.Op, d.Platform, reason(cause))})
 	}
 	if d.Side == core.DeskSide && d.Op != core.OpSend && !isErase(d) {

@@ -26,7 +26,7 @@ func (s *Service) deskMessage(ctx context.Context, desk Desk, e core.MessageEven
 		}
 		conv, err := tx.ConversationByDesk(e.Place)
 		if errors.Is(err, core.ErrNotFound) {
-			return nil // a thread cornershop did not open
+			return s.incidentThread(tx, staff, isStaff, e)
 		}
 		if err != nil {
 			return fmt.Errorf("find conversation by desk thread: %w", err)

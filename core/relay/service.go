@@ -68,6 +68,8 @@ type Config struct {
 	Ideas Ideas
 	// Answers configures self-help answers.
 	Answers Answers
+	// Incidents configures incidents.
+	Incidents Incidents
 	// BatchSize caps how many events share one transaction.
 	BatchSize int
 	// Wake is called after each commit that may have queued deliveries

@@ -182,6 +182,10 @@ func cmdStats(c *invocation) (string, error) {
 	r := Summarize(facts, c.now.Add(-d))
 	r.SLA = SummarizeSLA(clocks)
 	r.CSAT, r.CSATByStaff = SummarizeCSAT(surveys)
-	text := r.Text(period) + c.s.retentionLine()
+	ist, err := c.tx.IncidentStats(c.now.Add(-d))
+	if err != nil {
+		return "", fmt.Errorf("incident stats: %w", err)
+	}
+	text := r.Text(period) + IncidentStatsText(ist) + c.s.retentionLine()
 	return text, c.s.systemNote(c.tx, c.conv, text)
 }

@@ -21,15 +21,23 @@ const headOnly = `NOT EXISTS (
 	SELECT 1 FROM deliveries e
 	WHERE e.lane = d.lane AND e.state = 'pending' AND e.id < d.id)`
 
+// claimPriorities are the priority levels Claim works through, highest
+// first. Each level is one query that walks the deliveries_claim index
+// (state, priority, next_attempt_at, id) in order and stops at its limit,
+// as the single query did before priorities: ordering by priority in one
+// query would sort the whole due backlog on every claim.
+var claimPriorities = []int{core.PriorityNormal, core.PriorityBulk}
+
 const claimSQL = `SELECT d.* FROM deliveries d
-WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+WHERE d.state = 'pending' AND d.priority = ? AND d.next_attempt_at <= ?
   AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
   AND ` + headOnly + `
 ORDER BY d.next_attempt_at, d.id
 LIMIT ?`
 
 // Claim leases up to limit due deliveries to owner until now+lease, the
-// longest-due first, at most one per (conversation, side) and only the
+// highest priority first (an incident's fan-out below everything else),
+// then the longest-due first, at most one per (conversation, side) and only the
 // earliest pending one of each. A leased delivery is invisible to Claim
 // until its lease expires or RetryDelivery/FinishDelivery release it. On
 // PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, so concurrent
@@ -49,8 +57,14 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, limit in
 	q := claimSQL + "\nFOR UPDATE OF d SKIP LOCKED"
 	var rows []deliveryRow
 	err := s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		if err := g.Raw(q, at, at, limit).Scan(&rows).Error; err != nil {
-			return err
+		for _, p := range claimPriorities {
+			var some []deliveryRow
+			if err := g.Raw(q, p, at, at, limit-len(rows)).Scan(&some).Error; err != nil {
+				return err
+			}
+			if rows = append(rows, some...); len(rows) == limit {
+				break
+			}
 		}
 		if len(rows) == 0 {
 			return nil
@@ -81,7 +95,7 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, limit in
 // claimers.
 const (
 	claimSQLiteSQL = `SELECT d.id, d.claimed_by FROM deliveries d
-WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+WHERE d.state = 'pending' AND d.priority = ? AND d.next_attempt_at <= ?
   AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
   AND ` + headOnly + `
 ORDER BY d.next_attempt_at, d.id
@@ -94,12 +108,22 @@ func (s *Store) claimSQLite(ctx context.Context, owner string, at, until time.Ti
 	cut := map[int64]bool{}
 	err := s.inSQLiteTx(ctx, func(t core.Tx) error {
 		db := t.(*tx).db
-		var picked []struct {
+		type pick struct {
 			ID        int64
 			ClaimedBy string
 		}
-		if err := db.Raw(claimSQLiteSQL, at, at, limit).Scan(&picked).Error; err != nil || len(picked) == 0 {
-			return err
+		var picked []pick
+		for _, p := range claimPriorities {
+			var some []pick
+			if err := db.Raw(claimSQLiteSQL, p, at, at, limit-len(picked)).Scan(&some).Error; err != nil {
+				return err
+			}
+			if picked = append(picked, some...); len(picked) == limit {
+				break
+			}
+		}
+		if len(picked) == 0 {
+			return nil
 		}
 		ids := make([]int64, len(picked))
 		for i, p := range picked {
@@ -115,8 +139,12 @@ func (s *Store) claimSQLite(ctx context.Context, owner string, at, until time.Ti
 	if err != nil {
 		return nil, mapErr("store: claim", err)
 	}
-	// RETURNING gives no order: longest due first, as Claim promises.
+	// RETURNING gives no order: highest priority, then longest due first,
+	// as Claim promises.
 	slices.SortFunc(rows, func(a, b deliveryRow) int {
+		if c := cmp.Compare(b.Priority, a.Priority); c != 0 {
+			return c
+		}
 		if c := a.NextAttemptAt.Compare(b.NextAttemptAt); c != 0 {
 			return c
 		}

@@ -46,8 +46,8 @@ func newQueries(driver string) queries {
 		insertRef: `INSERT INTO message_refs (message_id, side, source, platform, chat, platform_id, part)
 	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		insertDelivery: `INSERT INTO deliveries (idem_key, conversation_id, message_id, idea_id, lane, emoji, op, side, platform, state,
-	attempts, next_attempt_at, last_error, created_at, done_at, claimed_by, event_id, endpoint)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+	attempts, next_attempt_at, last_error, created_at, done_at, claimed_by, event_id, endpoint, incident_id, priority)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 		refByPlatformID: `SELECT message_id, side, source, platform, chat, platform_id, part FROM message_refs
 	WHERE platform = ? AND chat = ? AND platform_id = ?`,
 		contactByIdentity: `SELECT ` + contactCols + ` FROM contacts c LEFT JOIN identities i ON i.contact_id = c.id
@@ -135,6 +135,9 @@ func (t *tx) AddRef(ref core.Ref) error {
 // Enqueue stores d as pending whatever d.State says; a zero CreatedAt or
 // NextAttemptAt becomes the store clock's now (due at once).
 func (t *tx) Enqueue(d *core.Delivery) error {
+	if !slices.Contains(claimPriorities, d.Priority) {
+		return fmt.Errorf("enqueue: priority %d: %w", d.Priority, core.ErrInvalid)
+	}
 	d.State = core.DeliveryPending
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = t.now()
@@ -152,7 +155,7 @@ func (t *tx) Enqueue(d *core.Delivery) error {
 	}
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
 	err := c.QueryRowContext(ctx, t.s.q.insertDelivery, r.Key, r.ConversationID, r.MessageID, r.IdeaID, r.Lane, r.Emoji, r.Op, r.Side, r.Platform,
-		r.State, r.Attempts, r.NextAttemptAt, r.LastError, r.CreatedAt, r.DoneAt, r.EventID, r.Endpoint).Scan(&r.ID)
+		r.State, r.Attempts, r.NextAttemptAt, r.LastError, r.CreatedAt, r.DoneAt, r.EventID, r.Endpoint, r.IncidentID, r.Priority).Scan(&r.ID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("enqueue: key taken: %w", core.ErrDuplicate)

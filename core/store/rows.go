@@ -91,6 +91,8 @@ type deliveryRow struct {
 	MessageID      *int64
 	IdeaID         *int64
 	EventID        *int64
+	IncidentID     *int64
+	Priority       int
 	Endpoint       string
 	Lane           string
 	Emoji          string
@@ -296,7 +298,8 @@ func idOf[T ~int64](p *int64) T {
 func toDeliveryRow(d core.Delivery) deliveryRow {
 	return deliveryRow{
 		ID: int64(d.ID), Key: d.Key, ConversationID: nullID(d.ConversationID), MessageID: nullID(d.MessageID),
-		IdeaID: nullID(d.IdeaID), EventID: nullID(d.Event), Endpoint: d.Endpoint, Lane: core.DeliveryLane(d),
+		IdeaID: nullID(d.IdeaID), EventID: nullID(d.Event), IncidentID: nullID(d.Incident), Priority: d.Priority,
+		Endpoint: d.Endpoint, Lane: core.DeliveryLane(d),
 		Emoji: d.Emoji, Op: string(d.Op), Side: string(d.Side), Platform: string(d.Platform),
 		State: string(d.State), Attempts: d.Attempts, NextAttemptAt: dbTime(d.NextAttemptAt),
 		LastError: d.LastError, CreatedAt: dbTime(d.CreatedAt), DoneAt: dbNullTime(d.DoneAt),
@@ -308,6 +311,7 @@ func toCoreDelivery(r deliveryRow) core.Delivery {
 		ID: core.DeliveryID(r.ID), Key: r.Key, ConversationID: idOf[core.ConversationID](r.ConversationID),
 		MessageID: idOf[core.MessageID](r.MessageID), IdeaID: idOf[core.IdeaID](r.IdeaID), Lane: r.Lane,
 		Event: idOf[core.WebhookEventID](r.EventID), Endpoint: r.Endpoint,
+		Incident: idOf[core.IncidentID](r.IncidentID), Priority: r.Priority,
 		Emoji: r.Emoji, Op: core.Op(r.Op), Side: core.Side(r.Side), Platform: core.PlatformName(r.Platform),
 		State: core.DeliveryState(r.State), Attempts: r.Attempts, NextAttemptAt: fromDBTime(r.NextAttemptAt),
 		LastError: r.LastError, CreatedAt: fromDBTime(r.CreatedAt), DoneAt: fromDBNullTime(r.DoneAt),

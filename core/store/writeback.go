@@ -58,8 +58,8 @@ const (
 	wbRef = `r AS (INSERT INTO message_refs (message_id, side, source, platform, chat, platform_id, part)
 	VALUES ($12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING RETURNING 1)`
 	wbDelivery = `d AS (INSERT INTO deliveries (idem_key, conversation_id, message_id, idea_id, lane, emoji, op, side, platform, state,
-	attempts, next_attempt_at, last_error, created_at, done_at, claimed_by, event_id, endpoint)
-	VALUES ($%[1]d, $%[2]d, $%[3]d, $%[4]d, $%[5]d, $%[6]d, $%[7]d, $%[8]d, $%[9]d, $%[10]d, $%[11]d, $%[12]d, $%[13]d, $%[14]d, $%[15]d, '', $%[16]d, $%[17]d)
+	attempts, next_attempt_at, last_error, created_at, done_at, claimed_by, event_id, endpoint, incident_id, priority)
+	VALUES ($%[1]d, $%[2]d, $%[3]d, $%[4]d, $%[5]d, $%[6]d, $%[7]d, $%[8]d, $%[9]d, $%[10]d, $%[11]d, $%[12]d, $%[13]d, $%[14]d, $%[15]d, '', $%[16]d, $%[17]d, $%[18]d, $%[19]d)
 	ON CONFLICT DO NOTHING RETURNING id)`
 )
 
@@ -75,7 +75,7 @@ func writeBackSQL(ref, del bool) string {
 		refs, next = "(SELECT count(*) FROM r)", 19
 	}
 	if del {
-		n := make([]any, 17)
+		n := make([]any, 19)
 		for i := range n {
 			n[i] = next + i
 		}
@@ -103,7 +103,7 @@ func (ra *readAhead) write(ctx context.Context, c execer, d *deliveryRow) (int64
 	}
 	if d != nil {
 		args = append(args, d.Key, d.ConversationID, d.MessageID, d.IdeaID, d.Lane, d.Emoji, d.Op, d.Side, d.Platform,
-			d.State, d.Attempts, d.NextAttemptAt, d.LastError, d.CreatedAt, d.DoneAt, d.EventID, d.Endpoint)
+			d.State, d.Attempts, d.NextAttemptAt, d.LastError, d.CreatedAt, d.DoneAt, d.EventID, d.Endpoint, d.IncidentID, d.Priority)
 		which += 2
 	}
 	var refs int64

@@ -74,6 +74,10 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"RetentionErase", testRetentionErase},
 		{"Signals", testSignals},
 		{"ListeningStats", testListeningStats},
+		{"Incidents", testIncidents},
+		{"IncidentUpdates", testIncidentUpdates},
+		{"IncidentSearch", testIncidentSearch},
+		{"ClaimPriority", testClaimPriority},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
