@@ -196,6 +196,9 @@ type IncidentTx interface {
 	// IncidentFailures lists the conversations whose copy of the update
 	// failed, at most limit.
 	IncidentFailures(id IncidentUpdateID, limit int) ([]ConversationID, error)
+	// FirstLinkedMessageAt returns when the first customer message of the
+	// incident's linked conversations was written; ErrNotFound for none.
+	FirstLinkedMessageAt(id IncidentID) (time.Time, error)
 	// PersonalReplies counts the staff replies of a conversation written
 	// after since that are not incident copies.
 	PersonalReplies(conv ConversationID, since time.Time) (int, error)

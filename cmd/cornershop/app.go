@@ -163,7 +163,6 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		st.Close()
 		return nil, fmt.Errorf("privacy.retention: %w", err)
 	}
-	m.register.MustRegister(incidentsCollector{src: st})
 	w = outbox.New(groupCommitted{Store: st, relay: rs}, rs, outbox.Options{
 		Owner:       owner,
 		Workers:     cfg.Outbox.Workers,

@@ -22,6 +22,9 @@ type deskMetrics struct {
 	suggestions   prometheus.Counter
 	choices       *prometheus.CounterVec
 	misses        prometheus.Counter
+	incidents     prometheus.Counter
+	affected      prometheus.Counter
+	firstUpdate   prometheus.Histogram
 }
 
 var (
@@ -67,6 +70,15 @@ func newDeskMetrics(reg prometheus.Registerer, desks []string) *deskMetrics {
 		misses: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "cornershop_answer_misses_total", Help: "Self-help searches that found no answer.",
 		}),
+		incidents: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cornershop_incidents_opened_total", Help: "Incidents opened.",
+		}),
+		affected: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cornershop_incident_customers_total", Help: "Conversations linked to incidents (customers affected).",
+		}),
+		firstUpdate: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "cornershop_incident_first_update_seconds", Help: "Time from an incident's first linked customer message to its first update.", Buckets: responseBuckets,
+		}),
 	}
 	for _, d := range desks {
 		m.firstResponse.WithLabelValues(d)
@@ -84,7 +96,8 @@ func newDeskMetrics(reg prometheus.Registerer, desks []string) *deskMetrics {
 	for _, o := range choiceNames {
 		m.choices.WithLabelValues(string(o))
 	}
-	reg.MustRegister(m.firstResponse, m.resolution, m.reopens, m.sla, m.ratings, m.suggestions, m.choices, m.misses)
+	reg.MustRegister(m.firstResponse, m.resolution, m.reopens, m.sla, m.ratings, m.suggestions, m.choices, m.misses,
+		m.incidents, m.affected, m.firstUpdate)
 	return m
 }
 
@@ -132,3 +145,12 @@ func deskNames(desks []relay.Desk) []string {
 	}
 	return out
 }
+
+// IncidentOpened implements relay.Observer.
+func (m *deskMetrics) IncidentOpened() { m.incidents.Inc() }
+
+// IncidentLinked implements relay.Observer.
+func (m *deskMetrics) IncidentLinked() { m.affected.Inc() }
+
+// IncidentFirstUpdate implements relay.Observer.
+func (m *deskMetrics) IncidentFirstUpdate(took time.Duration) { m.firstUpdate.Observe(took.Seconds()) }

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,14 @@ type Observer interface {
 	Decided(o core.SuggestionOutcome)
 	// Missed: a self-help search found no answer.
 	Missed()
+	// IncidentOpened: an incident was opened.
+	IncidentOpened()
+	// IncidentLinked: a conversation was linked to an incident (a
+	// customer affected).
+	IncidentLinked()
+	// IncidentFirstUpdate: an incident's first update was written, took
+	// after the first message of its linked conversations.
+	IncidentFirstUpdate(took time.Duration)
 }
 
 // observedStore is the store as the relay sees it when an Observer is
@@ -254,4 +263,43 @@ func (t *observedTx) RecordMiss(query string, at time.Time) error {
 		t.note(t.s.obs.Missed)
 	}
 	return err
+}
+
+// CreateIncident notes an incident opened.
+func (t *observedTx) CreateIncident(i *core.Incident) error {
+	if err := t.Tx.CreateIncident(i); err != nil {
+		return err
+	}
+	t.note(t.s.obs.IncidentOpened)
+	return nil
+}
+
+// LinkIncident notes a customer affected.
+func (t *observedTx) LinkIncident(l core.IncidentLink) error {
+	if err := t.Tx.LinkIncident(l); err != nil {
+		return err
+	}
+	t.note(t.s.obs.IncidentLinked)
+	return nil
+}
+
+// CreateIncidentUpdate notes the time to an incident's first update.
+func (t *observedTx) CreateIncidentUpdate(u *core.IncidentUpdate) error {
+	_, before := t.Tx.LatestIncidentUpdate(u.Incident)
+	if err := t.Tx.CreateIncidentUpdate(u); err != nil {
+		return err
+	}
+	if !errors.Is(before, core.ErrNotFound) {
+		return nil // not the first (or unknown: nothing to count)
+	}
+	first, err := t.Tx.FirstLinkedMessageAt(u.Incident)
+	if errors.Is(err, core.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	took := max(0, u.CreatedAt.Sub(first))
+	t.note(func() { t.s.obs.IncidentFirstUpdate(took) })
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,11 @@ func (o *observed) Rated(desk string, rating int)      { o.add("rated %s %d", de
 func (o *observed) Suggested()                         { o.add("suggested") }
 func (o *observed) Decided(out core.SuggestionOutcome) { o.add("decided %s", out) }
 func (o *observed) Missed()                            { o.add("missed") }
+func (o *observed) IncidentOpened()                    { o.add("incident opened") }
+func (o *observed) IncidentLinked()                    { o.add("incident linked") }
+func (o *observed) IncidentFirstUpdate(took time.Duration) {
+	o.add("incident first update %s", took)
+}
 
 // take returns what was heard since the last take.
 func (o *observed) take() []string {
@@ -191,5 +197,37 @@ func BenchmarkStaffReply(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "replies/s")
 		})
+	}
+}
+
+// TestObserverHearsIncidentFigures: the observer hears an incident opened,
+// each customer linked, and the time to its first update once (not again
+// for the second update).
+func TestObserverHearsIncidentFigures(t *testing.T) {
+	o := &observed{}
+	e := newEnv(t, withObserver(o))
+	for n := 1; n <= 2; n++ {
+		e.crowdWrites(n, "payment failed again")
+	}
+	e.drain()
+	o.take()
+	e.clock.Add(3 * time.Minute)
+	e.staff(e.crowdConv(1).Desk, "U-ALICE", "!incident new Payments down")
+	e.staff(e.crowdConv(2).Desk, "U-ALICE", "!incident 1")
+	e.drain()
+	inc := e.incident(1)
+	e.clock.Add(2 * time.Minute)
+	e.handle(core.MessageEvent{Place: inc.Desk, ID: "upd-1", Sender: core.Sender{UserID: "U-ALICE"}, Text: "We are on it."})
+	e.handle(core.MessageEvent{Place: inc.Desk, ID: "upd-2", Sender: core.Sender{UserID: "U-ALICE"}, Text: "Fixed soon."})
+	e.drain()
+	var incident []string
+	for _, l := range o.take() {
+		if strings.HasPrefix(l, "incident") {
+			incident = append(incident, l)
+		}
+	}
+	want := []string{"incident opened", "incident linked", "incident linked", "incident first update 5m0s"}
+	if !slices.Equal(incident, want) {
+		t.Errorf("heard %q, want %q", incident, want)
 	}
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -453,23 +452,16 @@ func (t *tx) IncidentStats(since time.Time) (core.IncidentStats, error) {
 		if err != nil {
 			return st, mapErr("incident stats: first update", err)
 		}
-		var m messageRow
-		err = t.db.Where("direction = 'inbound' AND conversation_id IN (SELECT conversation_id FROM incident_links WHERE incident_id = ?)", id).
-			Order("created_at, id").Take(&m).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
+		first, err := t.FirstLinkedMessageAt(core.IncidentID(id))
+		if errors.Is(err, core.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return st, mapErr("incident stats: first message", err)
+			return st, fmt.Errorf("incident stats: %w", err)
 		}
-		st.FirstUpdate = append(st.FirstUpdate, max(0, fromDBTime(u.CreatedAt).Sub(fromDBTime(m.CreatedAt))))
+		st.FirstUpdate = append(st.FirstUpdate, max(0, fromDBTime(u.CreatedAt).Sub(first)))
 	}
 	return st, nil
-}
-
-// IncidentStats reads incident figures on the read pool, for /metrics.
-func (s *Store) IncidentStats(ctx context.Context, since time.Time) (core.IncidentStats, error) {
-	return (&tx{db: s.read.WithContext(ctx), s: s}).IncidentStats(since)
 }
 
 func (t *tx) IncidentUpdates(id core.IncidentID) ([]core.IncidentUpdate, error) {
@@ -517,4 +509,17 @@ func (t *tx) IncidentBroadcast(id core.IncidentID, place core.Place) (core.Incid
 		return b, fmt.Errorf("incident broadcast: %w", err)
 	}
 	return b, nil
+}
+
+func (t *tx) FirstLinkedMessageAt(id core.IncidentID) (time.Time, error) {
+	var m messageRow
+	err := t.db.Where("direction = 'inbound' AND conversation_id IN (SELECT conversation_id FROM incident_links WHERE incident_id = ?)", int64(id)).
+		Order("created_at, id").Take(&m).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return time.Time{}, fmt.Errorf("first linked message of incident %d: %w", int64(id), core.ErrNotFound)
+	}
+	if err != nil {
+		return time.Time{}, mapErr("first linked message", err)
+	}
+	return fromDBTime(m.CreatedAt), nil
 }
