@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -37,11 +38,31 @@ func (s *Store) Scrub(ctx context.Context) error {
 		return fmt.Errorf("store: scrub: %w", err)
 	}
 	defer conn.Close()
-	if _, err := checkpoint(ctx, conn, "TRUNCATE"); err != nil {
-		return fmt.Errorf("store: scrub: %w", err)
+	// The log keeps the erased pages' old versions until a TRUNCATE
+	// checkpoint completes, which a reader's open snapshot prevents
+	// (busy): try again until it does, then report failure so the
+	// outbox tries the scrub again later.
+	for wait := 10 * time.Millisecond; ; wait *= 2 {
+		st, err := checkpoint(ctx, conn, "TRUNCATE")
+		if err != nil && !sqliteBusy(err) { // busy: another checkpoint runs
+			return fmt.Errorf("store: scrub: %w", err)
+		}
+		if err == nil && !st.busy {
+			return nil
+		}
+		if wait > time.Second {
+			return fmt.Errorf("store: scrub: the write-ahead log is still read from: %w", errScrubBusy)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("store: scrub: %w", ctx.Err())
+		case <-time.After(wait):
+		}
 	}
-	return nil
 }
+
+// errScrubBusy: a scrub could not empty the write-ahead log yet.
+var errScrubBusy = errors.New("checkpoint busy")
 
 // Occurrences lists where any of needles (compared without case) still
 // appears: every column of every table, the full-text index tables

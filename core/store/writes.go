@@ -83,6 +83,12 @@ func databaseFault(err error) bool {
 	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, errTxEnd)
 }
 
+// sqliteBusy reports whether err is SQLite's SQLITE_BUSY.
+func sqliteBusy(err error) bool {
+	se, ok := errors.AsType[*sqlite.Error](err)
+	return ok && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // errTxEnd marks a transaction that could not begin or commit: whatever
 // the driver said, the database failed.
 var errTxEnd = errors.New("transaction could not begin or commit")
