@@ -26,7 +26,10 @@ type crashWorld struct {
 	dc    *discordfake.Server
 	staff discordfake.User
 	desk  discordfake.Channel
-	convs []*crashConv
+	// slDesk, when set before config, is a second desk (a Slack channel)
+	// where the Slack customers' conversations go.
+	slDesk slackfake.Channel
+	convs  []*crashConv
 }
 
 // crashConv is one customer's conversation and what the test sent in it.
@@ -101,6 +104,11 @@ func newCrashWorld(t *testing.T, convs int) *crashWorld {
 // path; the tokens and the DSN come from the environment (see env).
 func (w *crashWorld) config(t *testing.T, dir, driver string, workers int) string {
 	t.Helper()
+	slackDesk, slackPacing := "", ""
+	if w.slDesk.ID != "" { // one channel takes every Slack conversation: unpaced, as the emulator enforces no limits
+		slackDesk = fmt.Sprintf("  - name: slackdesk\n    platform: slack\n    channel: %q\nroutes:\n  - platform: slack\n    desk: slackdesk\n", w.slDesk.ID)
+		slackPacing = "  pacing: off\n"
+	}
 	yaml := fmt.Sprintf(`database:
   driver: %s
 http:
@@ -119,7 +127,7 @@ desks:
   - name: desk
     platform: discord
     channel: "%s"
-telegram:
+%stelegram:
   enabled: true
   api_url: %s
   poll_timeout: 1s
@@ -127,12 +135,12 @@ slack:
   enabled: true
   api_url: %s
   mode: socket
-discord:
+%sdiscord:
   enabled: true
   application_id: "%s"
   api_url: %s
   pacing: off # the emulator enforces no limits: the test is about loss, not Discord's 50 requests/s
-`, driver, workers, w.staff.ID, w.desk.ID, w.tg.URL(), w.sl.APIURL(), w.dc.ApplicationID(), w.dc.URL())
+`, driver, workers, w.staff.ID, w.desk.ID, slackDesk, w.tg.URL(), w.sl.APIURL(), slackPacing, w.dc.ApplicationID(), w.dc.URL())
 	path := filepath.Join(dir, "cornershop.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)

@@ -52,12 +52,7 @@ func webhooksKillNine(t *testing.T, bin, pgDSN string) {
 		driver, dsn = "postgres", pgDSN
 	}
 	cfg := w.config(t, dir, driver, 8)
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(f, "webhooks:\n  - name: sink\n    url: %s/hooks\n    min_backoff: 50ms\n    max_backoff: 500ms\n    max_attempts: 10000\n    timeout: 2s\n", hook.URL)
-	f.Close()
+	appendConfig(t, cfg, fmt.Sprintf("webhooks:\n  - name: sink\n    url: %s/hooks\n    min_backoff: 50ms\n    max_backoff: 500ms\n    max_attempts: 10000\n    timeout: 2s\n", hook.URL))
 	env := append(w.env(dsn), "CORNERSHOP_WEBHOOKS_0_SECRET="+string(secret))
 	logs, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {

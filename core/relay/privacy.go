@@ -139,11 +139,10 @@ func (s *Service) scrub(ctx context.Context, d core.Delivery) error {
 		}
 		return s.cfg.Files.Delete(ctx, key)
 	}
-	sc, ok := s.store.(scrubber)
-	if !ok {
+	if s.scrubber == nil {
 		return nil
 	}
-	return sc.Scrub(ctx)
+	return s.scrubber.Scrub(ctx)
 }
 
 // isErase reports whether d was queued by an erase.

@@ -79,6 +79,22 @@ func TestEraseFromTheDesk(t *testing.T) {
 	}
 }
 
+// TestEraseScrubsBehindTheObserver: the erase's scrub reaches the store
+// when the relay wraps it (an Observer, as cmd/cornershop sets one), so
+// the write-ahead log keeps nothing of the person either.
+func TestEraseScrubsBehindTheObserver(t *testing.T) {
+	e := newEnv(t, withAdmin, withObserver(&observed{}))
+	e.customer("my secret is saffronwombat")
+	e.drain()
+	conv := e.conversation()
+	e.staff(conv.Desk, "U-CAROL", fmt.Sprintf("!privacy erase %d", conv.ContactID))
+	e.drain()
+	found, err := e.store.Occurrences(context.Background(), []string{"saffronwombat"})
+	if err != nil || len(found) > 0 {
+		t.Errorf("after the erase the store still holds the person in %v (%v)", found, err)
+	}
+}
+
 // TestEraseWhereDeletesAreRefused: a desk copy the platform will not
 // delete is edited to the tombstone instead; one it will neither delete
 // nor edit is listed in the thread.

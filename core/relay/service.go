@@ -98,7 +98,10 @@ type Config struct {
 // Service records platform events and composes deliveries. It implements
 // core.Inbox and core.ActionInbox.
 type Service struct {
-	store     core.Store
+	store core.Store
+	// scrubber is the store's own Scrub, taken before the wrappers
+	// (observedStore, eventStore) hide it; nil when it has none.
+	scrubber  scrubber
 	cfg       Config
 	platforms map[core.PlatformName]core.Platform
 	staff     directory
@@ -138,6 +141,7 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	sc, _ := store.(scrubber)
 	if cfg.Observer != nil {
 		store = observedStore{Store: store, obs: cfg.Observer, desk: deskNamer(cfg.Desks)}
 	}
@@ -156,6 +160,7 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 	}
 	s := &Service{
 		store:     store,
+		scrubber:  sc,
 		cfg:       cfg,
 		platforms: ps,
 		staff:     newDirectory(cfg.Staff),

@@ -16,7 +16,8 @@ import (
 // Scrub makes what erases removed gone from disk as far as the database
 // allows: on SQLite (where secure_delete already zeroed the freed space)
 // it checkpoints the write-ahead log and truncates it, so no older page
-// image survives there; on PostgreSQL it vacuums the tables an erase
+// image survives there (ErrScrubBusy when a reader kept it from
+// finishing); on PostgreSQL it vacuums the tables an erase
 // changes, which frees the dead row versions for reuse (the bytes stay in
 // the data files until reused; docs/privacy.md). It waits for the
 // transaction in flight. Safe to call any time.
@@ -51,7 +52,7 @@ func (s *Store) Scrub(ctx context.Context) error {
 			return nil
 		}
 		if wait > time.Second {
-			return fmt.Errorf("store: scrub: the write-ahead log is still read from: %w", errScrubBusy)
+			return ErrScrubBusy
 		}
 		select {
 		case <-ctx.Done():
@@ -61,8 +62,9 @@ func (s *Store) Scrub(ctx context.Context) error {
 	}
 }
 
-// errScrubBusy: a scrub could not empty the write-ahead log yet.
-var errScrubBusy = errors.New("checkpoint busy")
+// ErrScrubBusy is Scrub's answer when a reader kept the write-ahead log
+// from being emptied: nothing is lost, try again later (the outbox does).
+var ErrScrubBusy = errors.New("store: scrub: a reader kept the write-ahead log from being emptied")
 
 // Occurrences lists where any of needles (compared without case) still
 // appears: every column of every table, the full-text index tables

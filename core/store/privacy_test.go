@@ -2,6 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -75,5 +79,52 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 				t.Errorf("the other person is gone too: %v, %v", kept, err)
 			}
 		})
+	}
+}
+
+// TestScrubWaitsForReaders: on SQLite a reader still on an older snapshot
+// keeps the scrub from emptying the write-ahead log; Scrub says so
+// (ErrScrubBusy, for the outbox to retry) instead of reporting success,
+// and once the reader is done it empties the log.
+func TestScrubWaitsForReaders(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cornershop.db")
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, AutoMigrate: true, BusyTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	add := func(name string) {
+		t.Helper()
+		if err := s.InTx(ctx, func(tx core.Tx) error { return tx.CreateContact(&core.Contact{Name: name}) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("Quentin Ashgrove")
+	reader, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(100)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	rtx, err := reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := rtx.QueryRow(`SELECT COUNT(*) FROM contacts`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	add("Rosalind Thistlewood") // past the reader's snapshot
+	if err := s.Scrub(ctx); !errors.Is(err, store.ErrScrubBusy) {
+		t.Errorf("scrub with a reader on an older snapshot: %v, want ErrScrubBusy", err)
+	}
+	_ = rtx.Rollback()
+	if err := s.Scrub(ctx); err != nil {
+		t.Fatalf("scrub once the reader is done: %v", err)
+	}
+	if fi, err := os.Stat(path + "-wal"); err != nil {
+		t.Error(err)
+	} else if fi.Size() != 0 {
+		t.Errorf("the write-ahead log after the scrub: %d bytes, want none", fi.Size())
 	}
 }
