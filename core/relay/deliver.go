@@ -315,7 +315,14 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 	}
 	for _, a := range p.msg.Attachments {
 		if a.Platform == exportPlatform {
-			out.Files = append(out.Files, s.exportAttachment(ctx, a))
+			if d.Op == core.OpSend {
+				f, link := s.exportDelivery(ctx, target, a)
+				if link != "" {
+					out.Text += "\n" + link
+				} else {
+					out.Files = append(out.Files, f)
+				}
+			}
 			continue
 		}
 		out.Files = append(out.Files, core.File{Attachment: a, Open: s.openFile(a)})

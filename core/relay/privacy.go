@@ -216,6 +216,9 @@ type Privacy struct {
 	Retention time.Duration
 	// RetentionEvery is how often retention looks [1h].
 	RetentionEvery time.Duration
+	// ExportLinkTTL is how long a one-time export download link works
+	// [1h].
+	ExportLinkTTL time.Duration
 }
 
 // Self-service modes.
