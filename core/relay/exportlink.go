@@ -37,14 +37,14 @@ func (s *Service) exportDelivery(ctx context.Context, target core.Place, a core.
 	if !ok || f.Open == nil || f.Size <= lim.UploadLimit() {
 		return f, ""
 	}
-	too := fmt.Sprintf("The archive (%s) is larger than %s takes (%s)", megabytes(f.Size), target.Platform, megabytes(lim.UploadLimit()))
+	too := fmt.Sprintf("The archive (%s) is larger than %s takes (%s)", size(f.Size), target.Platform, size(lim.UploadLimit()))
 	if s.cfg.PublicURL == "" {
-		return f, "🔗 " + too + ", and no http.public_url is set for a download link: use GET /api/v1/contacts/" + a.Ref + "/export."
+		return core.File{}, "🔗 " + too + ", and no http.public_url is set for a download link: use GET /api/v1/contacts/" + a.Ref + "/export."
 	}
 	url, ttl, err := s.exportLink(ctx, a)
 	if err != nil {
 		s.log.Warn("relay: export link not made", "contact", a.Ref, "err", err)
-		return f, "🔗 " + too + ", and the download link could not be made: use GET /api/v1/contacts/" + a.Ref + "/export."
+		return core.File{}, "🔗 " + too + ", and the download link could not be made: use GET /api/v1/contacts/" + a.Ref + "/export."
 	}
 	return core.File{}, fmt.Sprintf("🔗 %s. Download it once, within %s: %s", too, humanTTL(ttl), url)
 }
@@ -109,8 +109,16 @@ func validToken(s string) bool {
 	return true
 }
 
-// megabytes says a size in MB with one decimal.
-func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
+// size says a size in bytes, KB or MB.
+func size(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
 
 // humanTTL says a link's lifetime: "1 hour", "90 minutes".
 func humanTTL(d time.Duration) string {
