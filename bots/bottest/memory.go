@@ -24,8 +24,8 @@ type Memory struct {
 	posts     map[core.Place][]*Post
 	rateLimit time.Duration
 	// upload is the largest file Send takes (0: no limit).
-	upload int64
-	failNext  error
+	upload   int64
+	failNext error
 	// failThreads fails every OpenThread while set; opens counts them.
 	failThreads error
 	// failDeletes fails every Delete while set.
