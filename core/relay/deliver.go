@@ -110,7 +110,7 @@ func (s *Service) card(conv core.Conversation, c core.Contact, previous int) cor
 	card := core.ContactCard{
 		Conversation: conv.ID, Contact: c.ID, Name: c.Name, Identities: c.Identities,
 		Customer: conv.Customer, Status: conv.Status, Tags: conv.Tags, Priority: conv.Priority, Previous: max(previous, 0),
-		Since: c.CreatedAt,
+		Since: c.CreatedAt, Retention: s.retentionPolicy(),
 	}
 	if c.Name == "" && len(c.Identities) == 0 {
 		card.Name = "(erased)" // nothing left of the person (privacy.go)

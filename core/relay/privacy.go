@@ -342,6 +342,19 @@ func (s *Service) retain(ctx context.Context) (func(core.Tx) error, error) {
 	return func(tx core.Tx) error { return s.queueRetention(tx, now) }, nil
 }
 
+// retentionPolicy is what a contact card says of the retention policy
+// ("" when there is none).
+func (s *Service) retentionPolicy() string {
+	r := s.cfg.Privacy.Retention
+	if r <= 0 {
+		return ""
+	}
+	if days := int(r.Hours() / 24); days != 1 {
+		return fmt.Sprintf("Closed conversations are erased after %d days.", days)
+	}
+	return "Closed conversations are erased after 1 day."
+}
+
 // retentionLine is what !stats says of the retention policy ("" when
 // there is none).
 func (s *Service) retentionLine() string {
