@@ -280,6 +280,8 @@ type Privacy struct {
 	FilesDir string `yaml:"files_dir"`
 	// FileSizeLimit is the largest attachment kept, in bytes.
 	FileSizeLimit int64 `yaml:"file_size_limit"`
+	// ExportLinkTTL is how long a one-time export download link works.
+	ExportLinkTTL time.Duration `yaml:"export_link_ttl"`
 }
 
 // Listening configures listening (docs/listening.md): community places
@@ -406,7 +408,7 @@ func Default() *Config {
 		},
 		Ideas:     Ideas{DailyNotices: 3, DigestWindow: 24 * time.Hour, DigestDelay: time.Hour, NewContactAge: 24 * time.Hour},
 		Answers:   Answers{Suggest: "off", Limit: 3},
-		Privacy:   Privacy{SelfService: "off", FileSizeLimit: 50 << 20},
+		Privacy:   Privacy{SelfService: "off", FileSizeLimit: 50 << 20, ExportLinkTTL: time.Hour},
 		Listening: Listening{Window: 5 * time.Minute},
 		Relay:     Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
 		Outbox:    Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},

@@ -175,6 +175,9 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 	if c.Privacy.Retention < 0 || (c.Privacy.Retention > 0 && c.Privacy.Retention < 24*time.Hour) {
 		ps.add("privacy.retention", "must be 0 (keep) or at least 24h")
 	}
+	if c.Privacy.ExportLinkTTL < 0 || (c.Privacy.ExportLinkTTL > 0 && c.Privacy.ExportLinkTTL < time.Minute) {
+		ps.add("privacy.export_link_ttl", "must be at least 1m")
+	}
 	if c.Privacy.FileSizeLimit < 1 {
 		ps.add("privacy.file_size_limit", "must be at least 1 byte")
 	}

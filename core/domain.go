@@ -254,6 +254,10 @@ type ContactCard struct {
 	// “quick and kind”"); "" when not rated. The comment is customer text:
 	// adapters escape it.
 	Satisfaction string
+	// Retention says the retention policy in force ("Closed
+	// conversations are erased after 365 days."); "" when there is none.
+	// Written by cornershop.
+	Retention string
 }
 
 // IdeasSummary renders the card's ideas on one line, e.g. "#12 Dark mode

@@ -72,6 +72,13 @@ type Downloader interface {
 	Download(ctx context.Context, a Attachment) (io.ReadCloser, error)
 }
 
+// UploadLimiter is a Platform that says the largest file it uploads.
+type UploadLimiter interface {
+	// UploadLimit is the largest file, in bytes, Send uploads; a larger
+	// one becomes a note saying it is too large.
+	UploadLimit() int64
+}
+
 // StaffLookup is a Platform that can tell whether a user is a member of a
 // desk and what their profile says, for desks that take staff from
 // membership.

@@ -75,4 +75,25 @@ type PrivacyTx interface {
 	// ClosedBefore lists conversations closed before before and not yet
 	// erased, oldest first, at most limit (retention).
 	ClosedBefore(before time.Time, limit int) ([]Conversation, error)
+	// SaveExportLink stores a one-time export download link (ErrDuplicate
+	// when its hash is taken) and forgets links that expired before
+	// l.CreatedAt.
+	SaveExportLink(l ExportLink) error
+	// UseExportLink marks the link whose token hashes to hash used at now
+	// and returns it with used true, once: a link already used or expired
+	// at now is returned unchanged with used false (concurrent callers,
+	// on any replica, cannot both use it). ErrNotFound for an unknown
+	// hash.
+	UseExportLink(hash string, now time.Time) (l ExportLink, used bool, err error)
+}
+
+// ExportLink is a one-time link to download a contact's export archive.
+// The link's token is never kept: only its SHA-256 (Hash, hex).
+type ExportLink struct {
+	Hash      string
+	Contact   ContactID
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	// UsedAt is when the archive was downloaded; zero until then.
+	UsedAt time.Time
 }

@@ -23,7 +23,9 @@ type Memory struct {
 	next      int
 	posts     map[core.Place][]*Post
 	rateLimit time.Duration
-	failNext  error
+	// upload is the largest file Send takes (0: no limit).
+	upload   int64
+	failNext error
 	// failThreads fails every OpenThread while set; opens counts them.
 	failThreads error
 	// failDeletes fails every Delete while set.
@@ -50,6 +52,8 @@ type Post struct {
 	Idea *core.Idea
 	// Buttons are the controls under the message.
 	Buttons []core.Button
+	// Files are the names of the files posted with the message.
+	Files []string
 	// Incident is the incident card a post shows, as last rendered.
 	Incident *core.IncidentCard
 }
@@ -170,6 +174,13 @@ func (m *Memory) Send(_ context.Context, o core.Outgoing) (core.Receipt, error) 
 		author = o.From.Name
 	}
 	p := &Post{ID: m.newID(), Place: o.Place, Author: author, Text: o.Text, Voice: o.Voice, Kind: o.Kind, Buttons: o.Buttons}
+	for _, f := range o.Files {
+		if m.upload > 0 && f.Size > m.upload {
+			p.Text += "\n📎 " + f.Name + " is too large to relay."
+			continue
+		}
+		p.Files = append(p.Files, f.Name)
+	}
 	m.posts[o.Place] = append(m.posts[o.Place], p)
 	return core.Receipt{IDs: []string{p.ID}}, nil
 }
@@ -291,6 +302,25 @@ func (m *Memory) Sends() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.sends
+}
+
+// UploadLimit implements core.UploadLimiter: the limit SetUploadLimit
+// set, else no limit.
+func (m *Memory) UploadLimit() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.upload <= 0 {
+		return 1 << 62
+	}
+	return m.upload
+}
+
+// SetUploadLimit makes Send refuse files over n bytes, as a platform's
+// upload limit does (0: no limit).
+func (m *Memory) SetUploadLimit(n int64) {
+	m.mu.Lock()
+	m.upload = n
+	m.mu.Unlock()
 }
 
 // RateLimitNext makes the next Send fail with a retry-after of d.

@@ -293,6 +293,9 @@ func New(o Options) (*Bot, error) {
 // Name implements core.Platform.
 func (b *Bot) Name() core.PlatformName { return core.Discord }
 
+// UploadLimit implements core.UploadLimiter.
+func (b *Bot) UploadLimit() int64 { return uploadLimit }
+
 // Ready reports whether the gateway is connected.
 func (b *Bot) Ready() bool { return b.ready.Load() }
 

@@ -68,6 +68,9 @@ func cardEmbed(card core.ContactCard) (*discordgo.MessageEmbed, []discordgo.Mess
 	if card.Satisfaction != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Satisfaction", Value: text(card.Satisfaction, cardValue), Inline: true})
 	}
+	if card.Retention != "" {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Retention", Value: text(card.Retention, cardValue), Inline: true})
+	}
 	for _, f := range card.Profile {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: text(f.Key, cardKey), Value: text(f.Value, cardValue), Inline: true})
 	}

@@ -230,3 +230,38 @@ func TestRefusedThreadFallsBackToTheDeskChannel(t *testing.T) {
 		})
 	}
 }
+
+// TestCardSaysTheRetentionPolicy: with privacy.retention on, the contact
+// card on every desk platform says the policy; with it off, it says none.
+func TestCardSaysTheRetentionPolicy(t *testing.T) {
+	tests := []pair{
+		{"telegram desk", func(w *world) customer { return dcCustomer{w} }, func(w *world) desk { return tgDesk{w} }},
+		{"slack desk", func(w *world) customer { return tgCustomer{w} }, func(w *world) desk { return slDesk{w} }},
+		{"discord desk", func(w *world) customer { return slCustomer{w} }, func(w *world) desk { return dcDesk{w} }},
+	}
+	const policy = "Closed conversations are erased after 365 days."
+	for _, tc := range tests {
+		for _, on := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s, retention %v", tc.name, on), func(t *testing.T) {
+				w := newWorld(t)
+				c, d := tc.cust(w), tc.desk(w)
+				cfg := adminConfig(d)
+				if on {
+					cfg.Privacy.Retention = 365 * 24 * time.Hour
+				}
+				s := bottest.Start(t, cfg, w.platforms()...)
+				c.writes(t, "what do you keep?")
+				var conv core.Conversation
+				bottest.Eventually(t, wait, "the desk thread", func() bool {
+					got, ok := s.Conversation(t, c.platform(), c.userID(), c.place())
+					conv = got
+					return ok && got.Desk.Thread != "" && got.DeskCard != ""
+				})
+				bottest.Eventually(t, wait, "the card", func() bool { return cardSays(t, w, d, conv) != "" })
+				if got := cardSays(t, w, d, conv); strings.Contains(got, policy) != on {
+					t.Errorf("card (retention %v) = %s; want the policy %v", on, got, on)
+				}
+			})
+		}
+	}
+}

@@ -168,6 +168,9 @@ func (b *Bot) ShareBudget(budget core.RateBudget) {
 // Name implements core.Platform.
 func (b *Bot) Name() core.PlatformName { return core.Slack }
 
+// UploadLimit implements core.UploadLimiter.
+func (b *Bot) UploadLimit() int64 { return uploadLimit }
+
 // Ready reports whether the adapter is connected to Slack.
 func (b *Bot) Ready() bool { return b.ready.Load() }
 

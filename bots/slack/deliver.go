@@ -226,6 +226,9 @@ func cardBlocks(card core.ContactCard) ([]slackapi.Block, string) {
 	if card.Satisfaction != "" {
 		fields = append(fields, slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Satisfaction*\n"+text(card.Satisfaction, cardName), false, false))
 	}
+	if card.Retention != "" {
+		fields = append(fields, slackapi.NewTextBlockObject(slackapi.MarkdownType, "*Retention*\n"+text(card.Retention, cardName), false, false))
+	}
 	toggle := slackapi.NewButtonBlockElement("cornershop:close", "", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Close", false, false))
 	if card.Status == core.StatusClosed {
 		toggle = slackapi.NewButtonBlockElement("cornershop:reopen", "", slackapi.NewTextBlockObject(slackapi.PlainTextType, "Reopen", false, false))

@@ -158,6 +158,9 @@ func (b *Bot) ShareBudget(budget core.RateBudget) {
 // Name implements core.Platform.
 func (b *Bot) Name() core.PlatformName { return core.Telegram }
 
+// UploadLimit implements core.UploadLimiter.
+func (b *Bot) UploadLimit() int64 { return uploadLimit }
+
 // Ready reports whether the bot reached Telegram and is receiving.
 func (b *Bot) Ready() bool { return b.ready.Load() }
 

@@ -220,6 +220,9 @@ func cardHTML(card core.ContactCard) string {
 	if card.Satisfaction != "" {
 		middle = append(middle, "⭐ "+text(card.Satisfaction, cardValue))
 	}
+	if card.Retention != "" {
+		middle = append(middle, "🗑 "+text(card.Retention, cardValue))
+	}
 	var profile []string
 	for _, f := range card.Profile {
 		profile = append(profile, text(f.Key, cardKey)+": "+text(f.Value, cardValue))

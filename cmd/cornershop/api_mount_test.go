@@ -89,3 +89,13 @@ func apiServer(t *testing.T, secret string) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// TestExportLinksMounted: the public port serves export links: an unknown
+// token gets the plain 404 of the export link handler, not the mux's.
+func TestExportLinksMounted(t *testing.T) {
+	srv := apiServer(t, "0123456789abcdef0123456789abcdef-test")
+	code, body := get(t, srv.URL+"/export/"+strings.Repeat("0", 64))
+	if code != http.StatusNotFound || !strings.Contains(body, "download link is unknown") {
+		t.Errorf("GET /export/<unknown> = %d %q, want the export link handler's 404", code, body)
+	}
+}

@@ -298,7 +298,8 @@ func relayConfig(cfg *config.Config) (relay.Config, error) {
 		Moderation: cfg.Ideas.Moderation, NewContactAge: cfg.Ideas.NewContactAge,
 	}
 	rc.Answers = relay.Answers{Suggest: cfg.Answers.Suggest, Limit: cfg.Answers.Limit}
-	rc.Privacy = relay.Privacy{SelfService: cfg.Privacy.SelfService, Retention: cfg.Privacy.Retention}
+	rc.Privacy = relay.Privacy{SelfService: cfg.Privacy.SelfService, Retention: cfg.Privacy.Retention, ExportLinkTTL: cfg.Privacy.ExportLinkTTL}
+	rc.PublicURL = cfg.HTTP.PublicURL
 	var err error
 	if rc.Listening, err = listeningConfig(cfg); err != nil {
 		return relay.Config{}, err

@@ -70,8 +70,8 @@ func (a *app) adminRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
 }
 
-// publicRoutes adds the routes platforms and visitors reach: the roadmap
-// and the adapters' webhooks.
+// publicRoutes adds the routes platforms and visitors reach: the roadmap,
+// the answers, the API, export download links and the adapters' webhooks.
 func (a *app) publicRoutes(mux *http.ServeMux) {
 	// The public roadmap: HTML, or JSON at /ideas.json and for
 	// Accept: application/json.
@@ -87,6 +87,8 @@ func (a *app) publicRoutes(mux *http.ServeMux) {
 	// The REST API (package api): bearer tokens, JSON, its OpenAPI
 	// document at /api/v1/openapi.json.
 	mux.Handle("/api/v1/", a.api)
+	// One-time export download links (docs/privacy.md).
+	mux.Handle("GET /export/{token}", a.relay.ExportLinkHandler())
 	for _, ad := range a.adapters {
 		if h, ok := ad.(httpAdapter); ok {
 			prefix := "/" + string(ad.Name()) + "/"

@@ -110,7 +110,7 @@ func (s *Service) card(conv core.Conversation, c core.Contact, previous int) cor
 	card := core.ContactCard{
 		Conversation: conv.ID, Contact: c.ID, Name: c.Name, Identities: c.Identities,
 		Customer: conv.Customer, Status: conv.Status, Tags: conv.Tags, Priority: conv.Priority, Previous: max(previous, 0),
-		Since: c.CreatedAt,
+		Since: c.CreatedAt, Retention: s.retentionPolicy(),
 	}
 	if c.Name == "" && len(c.Identities) == 0 {
 		card.Name = "(erased)" // nothing left of the person (privacy.go)
@@ -315,7 +315,14 @@ func (s *Service) outgoing(ctx context.Context, d core.Delivery, p plan, target 
 	}
 	for _, a := range p.msg.Attachments {
 		if a.Platform == exportPlatform {
-			out.Files = append(out.Files, s.exportAttachment(ctx, a))
+			if d.Op == core.OpSend {
+				f, link := s.exportDelivery(ctx, target, a)
+				if link != "" {
+					out.Text += "\n" + link
+				} else {
+					out.Files = append(out.Files, f)
+				}
+			}
 			continue
 		}
 		out.Files = append(out.Files, core.File{Attachment: a, Open: s.openFile(a)})

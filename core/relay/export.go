@@ -105,10 +105,20 @@ func collect(tx core.Tx, id core.ContactID, now time.Time) (Export, error) {
 // give (one they do not is listed in person.json with the reason). It
 // reads in one transaction; ErrNotFound for an unknown contact.
 func (s *Service) Export(ctx context.Context, id core.ContactID, w io.Writer) error {
+	return s.export(ctx, w, func(core.Tx, time.Time) (core.ContactID, error) { return id, nil })
+}
+
+// export writes the archive of the contact who returns, in the
+// transaction that reads the records: who may refuse (and roll back).
+func (s *Service) export(ctx context.Context, w io.Writer, who func(tx core.Tx, now time.Time) (core.ContactID, error)) error {
 	var x Export
 	err := s.commit.quiet(ctx, func(tx core.Tx) error {
-		var err error
-		x, err = collect(tx, id, s.now())
+		now := s.now()
+		id, err := who(tx, now)
+		if err != nil {
+			return err
+		}
+		x, err = collect(tx, id, now)
 		return err
 	})
 	if err != nil {

@@ -215,6 +215,9 @@ type Privacy struct {
 	Retention time.Duration
 	// RetentionEvery is how often retention looks [1h].
 	RetentionEvery time.Duration
+	// ExportLinkTTL is how long a one-time export download link works
+	// [1h].
+	ExportLinkTTL time.Duration
 }
 
 // Self-service modes.
@@ -336,6 +339,19 @@ func (s *Service) retain(ctx context.Context) (func(core.Tx) error, error) {
 		return nil, nil // turned off since: the schedule ends
 	}
 	return func(tx core.Tx) error { return s.queueRetention(tx, now) }, nil
+}
+
+// retentionPolicy is what a contact card says of the retention policy
+// ("" when there is none).
+func (s *Service) retentionPolicy() string {
+	r := s.cfg.Privacy.Retention
+	if r <= 0 {
+		return ""
+	}
+	if days := int(r.Hours() / 24); days != 1 {
+		return fmt.Sprintf("Closed conversations are erased after %d days.", days)
+	}
+	return "Closed conversations are erased after 1 day."
 }
 
 // retentionLine is what !stats says of the retention policy ("" when

@@ -1,9 +1,11 @@
 package relay_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -37,7 +39,22 @@ type env struct {
 	desk   *bottest.Memory
 	cust   *bottest.Memory
 	n      int
+	// logs holds what the relay logged, at every level.
+	logs *logBuffer
 }
+
+// logBuffer is a bytes.Buffer safe for concurrent writers.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+func (b *logBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 
 var (
 	deskChannel = core.Place{Platform: core.Slack, Chat: "C-DESK"}
@@ -64,7 +81,7 @@ func newEnvOn(t *testing.T, st *store.Store, opts ...func(*relay.Config)) *env {
 	t.Helper()
 	var err error
 	e := &env{t: t, clock: &clock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}, store: st,
-		desk: bottest.NewMemory(core.Slack, deskChannel.Chat), cust: bottest.NewMemory(core.Telegram, "-")}
+		desk: bottest.NewMemory(core.Slack, deskChannel.Chat), cust: bottest.NewMemory(core.Telegram, "-"), logs: &logBuffer{}}
 	cfg := relay.Config{
 		Team: core.Voice{Name: "Acme", Team: true}, Greeting: "Hello from Acme!",
 		ReopenWindow: 24 * time.Hour, NotePrefix: "//", CommandPrefix: "!",
@@ -74,7 +91,8 @@ func newEnvOn(t *testing.T, st *store.Store, opts ...func(*relay.Config)) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e.svc, err = relay.New(st, cfg, []core.Platform{e.desk, e.cust}, e.clock.Now, nil)
+	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.svc, err = relay.New(st, cfg, []core.Platform{e.desk, e.cust}, e.clock.Now, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,6 +91,9 @@ type Config struct {
 	Files core.Files
 	// FileSizeLimit caps a file copied into Files [50 MB].
 	FileSizeLimit int64
+	// PublicURL is the base URL the public HTTP port is reached at, for
+	// one-time export download links ("" for none).
+	PublicURL string
 	// Listening configures listening places and rules; none by default.
 	Listening Listening
 }

@@ -280,10 +280,11 @@ func (r *eraser) idea(i ideaRow, users []string) error {
 }
 
 // person empties the contacts themselves: name, tags, profile, link codes,
+// export links,
 // merge history, answer credits, and the identities, whose deletion
 // detaches the accounts.
 func (r *eraser) person() error {
-	for _, c := range []string{"contact_fields", "link_codes", "identities"} {
+	for _, c := range []string{"contact_fields", "link_codes", "export_links", "identities"} {
 		if err := r.exec(c, "DELETE FROM "+c+" WHERE contact_id IN ?", r.contacts); err != nil {
 			return err
 		}

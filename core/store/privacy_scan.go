@@ -25,7 +25,7 @@ func (s *Store) Scrub(ctx context.Context) error {
 	if s.driver == DriverPostgres {
 		q := "VACUUM messages, message_refs, contacts, identities, contact_fields, contact_search, conversations, " +
 			"idea_votes, idea_comments, ideas, webhook_events, answer_suggestions, answer_misses, surveys, " +
-			"handled_requests, deliveries, audit_entries, contact_merges, link_codes, idea_notices"
+			"handled_requests, deliveries, audit_entries, contact_merges, link_codes, export_links, idea_notices"
 		if err := s.db.WithContext(ctx).Exec(q).Error; err != nil {
 			return fmt.Errorf("store: scrub: %w", err)
 		}

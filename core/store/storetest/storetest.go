@@ -50,6 +50,7 @@ func Test(t *testing.T, open func(t *testing.T) core.Store) {
 		{"Lists", testLists},
 		{"MergeAndUnmerge", testMerge},
 		{"LinkCodes", testLinkCodes},
+		{"ExportLinks", testExportLinks},
 		{"StaffPrefs", testStaffPrefs},
 		{"ContactFields", testContactFields},
 		{"Snippets", testSnippets},
