@@ -176,7 +176,11 @@ func (s *Service) resolveIncident(ic incidentCall, inc core.Incident, final stri
 	var closed int
 	var kept []string
 	for _, l := range links {
-		n, err := ic.tx.PersonalReplies(l.Conversation, l.LinkedAt)
+		// A reply is stamped with its platform's time, which Telegram
+		// gives in whole seconds, while the link is stamped with ours: a
+		// reply in the link's own second counts (kept open rather than
+		// closed with a personal reply unseen).
+		n, err := ic.tx.PersonalReplies(l.Conversation, l.LinkedAt.Truncate(time.Second).Add(-time.Nanosecond))
 		if err != nil {
 			return "", fmt.Errorf("personal replies: %w", err)
 		}

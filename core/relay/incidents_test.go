@@ -402,3 +402,25 @@ func TestIncidentBroadcast(t *testing.T) {
 		t.Errorf("status post = %q, want %q", posts[0].Text, want)
 	}
 }
+
+// TestIncidentResolveCountsAReplyInTheLinksSecond: Telegram stamps
+// messages in whole seconds, so a personal reply written just after the
+// link, in the same second, carries a time before the link's. It still
+// keeps the conversation open at resolve.
+func TestIncidentResolveCountsAReplyInTheLinksSecond(t *testing.T) {
+	e := newEnv(t, func(*relay.Config) {})
+	e.crowdWrites(1, "payment failed again")
+	e.drain()
+	e.clock.Add(700 * time.Millisecond)
+	conv := e.crowdConv(1)
+	e.staff(conv.Desk, "U-ALICE", "!incident new Payments down")
+	e.drain()
+	e.handle(core.MessageEvent{Place: conv.Desk, ID: e.id(), Sender: core.Sender{UserID: "U-BOB", Name: "U-BOB"},
+		Text: "I refunded you personally.", At: e.clock.Now().Truncate(time.Second)})
+	e.drain()
+	e.staff(e.incident(1).Desk, "U-ALICE", "!resolve All fixed.")
+	e.drain()
+	if got := e.crowdConv(1).Status; got == core.StatusClosed {
+		t.Errorf("conversation with a personal reply in the link's second is %s after resolve, want open", got)
+	}
+}
