@@ -18,16 +18,9 @@ func (s *server) listAudit() http.Handler {
 			s.fail(w, r, q.err, "")
 			return
 		}
-		aq.Limit = limit + 1
-		es, err := s.o.Records.ListAudit(r.Context(), aq)
-		if err != nil {
-			s.fail(w, r, err, "")
-			return
-		}
-		out := make([]auditJSON, len(es))
-		for i, e := range es {
-			out[i] = toAuditJSON(e)
-		}
-		writeJSON(w, http.StatusOK, newPage("audit", out, limit, func(e auditJSON) int64 { return e.ID }))
+		writePage(s, w, r, "audit", limit, func(n int) ([]core.AuditEntry, error) {
+			aq.Limit = n
+			return s.o.Records.ListAudit(r.Context(), aq)
+		}, toAuditJSON, func(e auditJSON) int64 { return e.ID })
 	})
 }

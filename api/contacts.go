@@ -24,17 +24,10 @@ func (s *server) listContacts() http.Handler {
 			s.fail(w, r, q.err, "")
 			return
 		}
-		cq.Limit = limit + 1
-		cs, err := s.o.Records.ListContacts(r.Context(), cq)
-		if err != nil {
-			s.fail(w, r, err, "")
-			return
-		}
-		out := make([]contactJSON, len(cs))
-		for i, c := range cs {
-			out[i] = toContactJSON(c)
-		}
-		writeJSON(w, http.StatusOK, newPage("contacts", out, limit, func(c contactJSON) int64 { return c.ID }))
+		writePage(s, w, r, "contacts", limit, func(n int) ([]core.Contact, error) {
+			cq.Limit = n
+			return s.o.Records.ListContacts(r.Context(), cq)
+		}, toContactJSON, func(c contactJSON) int64 { return c.ID })
 	})
 }
 

@@ -38,17 +38,10 @@ func (s *server) listConversations() http.Handler {
 			s.fail(w, r, q.err, "")
 			return
 		}
-		cq.Limit = limit + 1
-		cs, err := s.o.Records.ListConversations(r.Context(), cq)
-		if err != nil {
-			s.fail(w, r, err, "")
-			return
-		}
-		out := make([]conversationJSON, len(cs))
-		for i, c := range cs {
-			out[i] = toConversationJSON(c)
-		}
-		writeJSON(w, http.StatusOK, newPage("conversations", out, limit, func(c conversationJSON) int64 { return c.ID }))
+		writePage(s, w, r, "conversations", limit, func(n int) ([]core.Conversation, error) {
+			cq.Limit = n
+			return s.o.Records.ListConversations(r.Context(), cq)
+		}, toConversationJSON, func(c conversationJSON) int64 { return c.ID })
 	})
 }
 
@@ -111,16 +104,9 @@ func (s *server) listMessages() http.Handler {
 			s.fail(w, r, err, "")
 			return
 		}
-		ms, err := s.o.Records.ListMessages(r.Context(), core.MessageQuery{Conversation: core.ConversationID(id), After: core.MessageID(after), Limit: limit + 1})
-		if err != nil {
-			s.fail(w, r, err, "")
-			return
-		}
-		out := make([]messageJSON, len(ms))
-		for i, m := range ms {
-			out[i] = toMessageJSON(m)
-		}
-		writeJSON(w, http.StatusOK, newPage("messages", out, limit, func(m messageJSON) int64 { return m.ID }))
+		writePage(s, w, r, "messages", limit, func(n int) ([]core.Message, error) {
+			return s.o.Records.ListMessages(r.Context(), core.MessageQuery{Conversation: core.ConversationID(id), After: core.MessageID(after), Limit: n})
+		}, toMessageJSON, func(m messageJSON) int64 { return m.ID })
 	})
 }
 

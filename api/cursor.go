@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -59,4 +60,21 @@ func newPage[T any](list string, items []T, limit int, id func(T) int64) page[T]
 		p.NextCursor = encodeCursor(list, id(p.Data[len(p.Data)-1]))
 	}
 	return p
+}
+
+// writePage answers a list request: read gets up to n records (limit+1,
+// the one past the limit saying there are more), each is shown with
+// toJSON, and the page of list with its cursor is written.
+func writePage[T, J any](s *server, w http.ResponseWriter, r *http.Request, list string, limit int,
+	read func(n int) ([]T, error), toJSON func(T) J, id func(J) int64) {
+	items, err := read(limit + 1)
+	if err != nil {
+		s.fail(w, r, err, "")
+		return
+	}
+	out := make([]J, len(items))
+	for i, it := range items {
+		out[i] = toJSON(it)
+	}
+	writeJSON(w, http.StatusOK, newPage(list, out, limit, id))
 }
