@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
@@ -86,23 +85,7 @@ func TestExportLinkOverTheWire(t *testing.T) {
 	if err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("GET the link = %d, %v", res.StatusCode, err)
 	}
-	z, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
-	if err != nil {
-		t.Fatalf("the download is no zip: %v", err)
-	}
-	files := map[string][]byte{}
-	for _, f := range z.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name] = b
-	}
+	files := unzip(t, archive)
 	var x relay.Export
 	if err := json.Unmarshal(files["person.json"], &x); err != nil {
 		t.Fatalf("person.json: %v", err)

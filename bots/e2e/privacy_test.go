@@ -279,23 +279,7 @@ func TestExportOverTheWire(t *testing.T) {
 				archive, ok = deskZip(w, d, conv.Desk)
 				return ok
 			})
-			z, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			files := map[string][]byte{}
-			for _, f := range z.File {
-				rc, err := f.Open()
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := io.ReadAll(rc)
-				rc.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				files[f.Name] = b
-			}
+			files := unzip(t, archive)
 			var x relay.Export
 			if err := json.Unmarshal(files["person.json"], &x); err != nil {
 				t.Fatalf("person.json: %v (archive holds %d files)", err, len(files))
@@ -463,4 +447,27 @@ func TestEraseFinishesAfterARestart(t *testing.T) {
 		found, err := second.Store.Occurrences(context.Background(), []string{"marigoldotter"})
 		return err == nil && len(found) == 0
 	})
+}
+
+// unzip returns an archive's files by name; it fails t on a bad archive.
+func unzip(t *testing.T, archive []byte) map[string][]byte {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatalf("the archive is no zip: %v", err)
+	}
+	files := map[string][]byte{}
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name] = b
+	}
+	return files
 }
