@@ -122,18 +122,7 @@ func killNine(t *testing.T, bin, pgDSN string) {
 		driver, dsn = "postgres", pgDSN
 	}
 	cfg := w.config(t, dir, driver, crashWorkers)
-	logs, err := os.Create(filepath.Join(dir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	defer func() {
-		if t.Failed() {
-			if b, err := os.ReadFile(logs.Name()); err == nil {
-				t.Logf("the service's warnings:\n%s", tail(warnings(string(b)), 6000))
-			}
-		}
-	}()
+	logs := serveLog(t, dir, 6000)
 	srv := startServer(t, bin, cfg, w.env(dsn), logs)
 	defer func() { srv.kill() }()
 	if !waitUntil(30*time.Second, srv.ready) {

@@ -234,3 +234,23 @@ func (w *crashWorld) observe() seen {
 	}
 	return s
 }
+
+// serveLog creates the service's log file in dir, closed when t ends;
+// when t has failed, the last n bytes of the service's warnings are
+// logged first.
+func serveLog(t *testing.T, dir string, n int) *os.File {
+	t.Helper()
+	logs, err := os.Create(filepath.Join(dir, "serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			if b, err := os.ReadFile(logs.Name()); err == nil {
+				t.Logf("the service's warnings:\n%s", tail(warnings(string(b)), n))
+			}
+		}
+		logs.Close()
+	})
+	return logs
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,11 +38,7 @@ func incidentKillNine(t *testing.T, bin, pgDSN string) {
 		driver, dsn = "postgres", pgDSN
 	}
 	cfg := w.config(t, dir, driver, workers)
-	logs, err := os.Create(filepath.Join(dir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
+	logs := serveLog(t, dir, 6000)
 	srv := startServer(t, bin, cfg, w.env(dsn), logs)
 	defer func() { srv.kill() }()
 	if !waitUntil(30*time.Second, srv.ready) {

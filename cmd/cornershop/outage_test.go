@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,18 +46,7 @@ func TestDatabaseOutageLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	w := newCrashWorld(t, convs)
 	cfg := w.config(t, dir, "postgres", crashWorkers)
-	logs, err := os.Create(filepath.Join(dir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	defer func() {
-		if t.Failed() {
-			if b, err := os.ReadFile(logs.Name()); err == nil {
-				t.Logf("the service's warnings:\n%s", tail(warnings(string(b)), 8000))
-			}
-		}
-	}()
+	logs := serveLog(t, dir, 8000)
 	srv := startServer(t, bin, cfg, w.env(pg.DSN()), logs)
 	defer func() { srv.kill() }()
 	if !waitUntil(30*time.Second, srv.ready) {

@@ -49,18 +49,7 @@ func eraseKillNine(t *testing.T, bin, pgDSN string) {
 	cfg := w.config(t, dir, driver, 2)
 	appendConfig(t, cfg, "api:\n  tokens:\n    - name: ops\n      scopes: [admin]\n")
 	env := append(w.env(dsn), "CORNERSHOP_API_TOKENS_0_SECRET="+eraseAPIToken)
-	logs, err := os.Create(filepath.Join(dir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	defer func() {
-		if t.Failed() {
-			if b, err := os.ReadFile(logs.Name()); err == nil {
-				t.Logf("the service's warnings:\n%s", tail(warnings(string(b)), 6000))
-			}
-		}
-	}()
+	logs := serveLog(t, dir, 6000)
 	srv := startServer(t, bin, cfg, env, logs)
 	defer func() { srv.kill() }()
 	if !waitUntil(30*time.Second, srv.ready) {

@@ -54,18 +54,7 @@ func webhooksKillNine(t *testing.T, bin, pgDSN string) {
 	cfg := w.config(t, dir, driver, 8)
 	appendConfig(t, cfg, fmt.Sprintf("webhooks:\n  - name: sink\n    url: %s/hooks\n    min_backoff: 50ms\n    max_backoff: 500ms\n    max_attempts: 10000\n    timeout: 2s\n", hook.URL))
 	env := append(w.env(dsn), "CORNERSHOP_WEBHOOKS_0_SECRET="+string(secret))
-	logs, err := os.Create(filepath.Join(dir, "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	defer func() {
-		if t.Failed() {
-			if b, err := os.ReadFile(logs.Name()); err == nil {
-				t.Logf("the service's warnings:\n%s", tail(warnings(string(b)), 6000))
-			}
-		}
-	}()
+	logs := serveLog(t, dir, 6000)
 	srv := startServer(t, bin, cfg, env, logs)
 	defer func() { srv.kill() }()
 	if !waitUntil(30*time.Second, srv.ready) {
