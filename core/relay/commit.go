@@ -93,11 +93,31 @@ type preloader interface {
 	Preload(inbound []core.InboundKey, loads []core.LoadKey) error
 }
 
+// wrappedTx is one of the relay's own wrappers around the store's
+// transaction (observedTx, eventTx): they add behaviour to some writes and
+// hide the store's optional methods, which preload must still find.
+type wrappedTx interface {
+	wrapped() core.Tx
+}
+
+// storeTx is the store's own transaction under the relay's wrappers.
+func storeTx(tx core.Tx) core.Tx {
+	for {
+		w, ok := tx.(wrappedTx)
+		if !ok {
+			return tx
+		}
+		tx = w.wrapped()
+	}
+}
+
 // preload reads ahead for the batch's customer messages and delivery loads,
-// when tx can; it also tells tx it holds a batch (called for batches of two
-// jobs or more only).
+// when the store's transaction can (looking through the relay's wrappers:
+// reading ahead bypasses nothing they add, as they wrap writes); it also
+// tells the transaction it holds a batch (called for batches of two jobs or
+// more only).
 func preload(tx core.Tx, batch []*job) error {
-	p, ok := tx.(preloader)
+	p, ok := storeTx(tx).(preloader)
 	if !ok {
 		return nil
 	}

@@ -86,6 +86,8 @@ type observedTx struct {
 
 func (t *observedTx) note(f func()) { *t.seen = append(*t.seen, f) }
 
+func (t *observedTx) wrapped() core.Tx { return t.Tx }
+
 // conversation loads the conversation a figure is about.
 func (t *observedTx) conversation(id core.ConversationID) (core.Conversation, error) {
 	c, err := t.Tx.Conversation(id)

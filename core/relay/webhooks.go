@@ -127,6 +127,8 @@ type eventTx struct {
 	rec *recorder
 }
 
+func (t eventTx) wrapped() core.Tx { return t.Tx }
+
 func contactSubject(id core.ContactID) string { return fmt.Sprintf("contact:%d", int64(id)) }
 func conversationSubject(id core.ConversationID) string {
 	return fmt.Sprintf("conversation:%d", int64(id))
