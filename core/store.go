@@ -107,7 +107,11 @@ type Tx interface {
 	// UpdateMessage applies p to message id.
 	UpdateMessage(id MessageID, p MessagePatch) error
 	// AddRef records a platform id of a message; ErrDuplicate when
-	// (Platform, Chat, PlatformID) is already recorded.
+	// (Platform, Chat, PlatformID) is already recorded. The ref of a
+	// delivered copy (Source false) may be written later in the
+	// transaction (a PostgreSQL group commit writes a batch's together,
+	// before any other statement reads them); a duplicate is then dropped
+	// without an error, which is all a delivered copy's caller does with it.
 	AddRef(r Ref) error
 	// RefByPlatformID finds the ref of a platform message.
 	RefByPlatformID(platform PlatformName, chat, id string) (Ref, error)

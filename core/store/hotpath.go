@@ -113,7 +113,7 @@ func (t *tx) AddRef(ref core.Ref) error {
 		delete(ra.absent, refKey{r.Platform, r.Chat, r.PlatformID})
 		delete(ra.refsByMsg, r.MessageID)
 	}
-	if t.holdRef(r) {
+	if t.holdRef(r) || t.holdDeliveredRef(r) {
 		return nil
 	}
 	if err := t.flush(); err != nil {

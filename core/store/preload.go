@@ -48,6 +48,7 @@ type readAhead struct {
 	pend *pendingMessage // a message (and its ref) not yet written
 
 	batch    bool        // the transaction holds a group commit's batch
+	refs     []refRow    // delivered copies' refs not yet written
 	finishes []finishRow // FinishDelivery outcomes not yet written
 }
 
@@ -74,7 +75,7 @@ func dropReadAhead(db *gorm.DB) {
 		if db.Statement.Table != "deliveries" {
 			ra.valid = false
 		}
-		if ra.pend == nil {
+		if !ra.holding() {
 			return
 		}
 		// Only ever on the transaction's own connection.

@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -212,6 +214,35 @@ func TestPreloadedBatch(t *testing.T) {
 				}
 				return nil
 			})
+			// Delivered copies' refs in a batch wait with the outcomes (on
+			// PostgreSQL): each later read finds them, one already taken is
+			// dropped without failing the batch, and the commit writes the
+			// rest beside the outcome.
+			mustTx(t, s, func(tx core.Tx) error {
+				if err := tx.(preloader).Preload(nil, nil); err != nil {
+					return err
+				}
+				for _, id := range []string{"p2", "p1"} { // p1: recorded in the batch above
+					err := tx.AddRef(core.Ref{MessageID: held.ID, Side: core.DeskSide, Platform: core.Slack, Chat: "C1", PlatformID: id, Part: 1})
+					if err != nil && (driver == store.DriverPostgres || !errors.Is(err, core.ErrDuplicate)) {
+						return fmt.Errorf("add delivered ref %s: %w", id, err)
+					}
+				}
+				if got, err := tx.RefByPlatformID(core.Slack, "C1", "p2"); err != nil || got.MessageID != held.ID {
+					t.Errorf("held delivered ref read back = %+v, %v", got, err)
+				}
+				return tx.FinishDelivery(d.ID, core.DeliveryFailed, "late", T0)
+			})
+			mustTx(t, s, func(tx core.Tx) error {
+				got, err := tx.Refs(held.ID, core.DeskSide)
+				if ids := refIDs(got); err != nil || !slices.Equal(ids, []string{"p1", "p2"}) {
+					t.Errorf("desk refs after the batch = %v, %v; want p1 once, p2", ids, err)
+				}
+				if got, err := tx.Delivery(d.ID); err != nil || got.State != core.DeliveryFailed || got.LastError != "late" {
+					t.Errorf("delivery after the refs' batch = %+v, %v; want failed, late", got, err)
+				}
+				return nil
+			})
 			err := s.InTx(ctx, func(tx core.Tx) error {
 				if err := tx.(preloader).Preload(nil, nil); err != nil {
 					return err
@@ -283,4 +314,12 @@ func mustTx(t *testing.T, s *store.Store, fn func(tx core.Tx) error) {
 	if err := s.InTx(context.Background(), fn); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func refIDs(refs []core.Ref) []string {
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.PlatformID
+	}
+	return ids
 }

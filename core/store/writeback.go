@@ -117,7 +117,8 @@ func (ra *readAhead) write(ctx context.Context, c execer, d *deliveryRow) (int64
 	return id.Int64, nil
 }
 
-// flush writes the held message and the waiting outcomes, if any.
+// flush writes the held message, then the waiting delivered refs and
+// outcomes, if any.
 func (ra *readAhead) flush(ctx context.Context, c execer) error {
 	if ra == nil {
 		return nil
@@ -127,7 +128,12 @@ func (ra *readAhead) flush(ctx context.Context, c execer) error {
 			return err
 		}
 	}
-	return ra.writeFinishes(ctx, c)
+	return ra.writeOutcomes(ctx, c)
+}
+
+// holding reports whether anything waits to be written.
+func (ra *readAhead) holding() bool {
+	return ra.pend != nil || len(ra.refs) > 0 || len(ra.finishes) > 0
 }
 
 // The outbox's outcomes in a batch (FinishDelivery: done, failed,
@@ -150,23 +156,59 @@ type finishRow struct {
 	at      time.Time
 }
 
-const finishManySQL = `UPDATE deliveries d SET state = v.state, last_error = v.last_error, done_at = v.done_at, claimed_by = '', claimed_until = NULL
+const (
+	finishManySQL = `UPDATE deliveries d SET state = v.state, last_error = v.last_error, done_at = v.done_at, claimed_by = '', claimed_until = NULL
 	FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, state, last_error, done_at) WHERE d.id = v.id`
+	refsManySQL = `INSERT INTO message_refs (message_id, side, source, platform, chat, platform_id, part)
+	SELECT * FROM unnest($%d::bigint[], $%d::text[], $%d::boolean[], $%d::text[], $%d::text[], $%d::text[], $%d::integer[])
+	ON CONFLICT DO NOTHING`
+)
 
-// writeFinishes writes the waiting outcomes in one statement.
-func (ra *readAhead) writeFinishes(ctx context.Context, c execer) error {
-	if len(ra.finishes) == 0 {
+// outcomesSQL writes a batch's delivered refs and outcomes in one
+// statement: the refs' INSERT as a common table expression of the
+// outcomes' UPDATE, whose row count is the statement's.
+var outcomesSQL = [3]string{
+	fmt.Sprintf(refsManySQL, 1, 2, 3, 4, 5, 6, 7),
+	finishManySQL,
+	"WITH r AS (" + fmt.Sprintf(refsManySQL, 5, 6, 7, 8, 9, 10, 11) + ")\n" + finishManySQL,
+}
+
+// writeOutcomes writes the waiting delivered refs and outcomes in one
+// statement. A ref found taken is dropped (AddRef's caller for a delivered
+// copy ignores ErrDuplicate); an outcome whose delivery is missing fails
+// the batch (errFinishMissing).
+func (ra *readAhead) writeOutcomes(ctx context.Context, c execer) error {
+	if len(ra.refs)+len(ra.finishes) == 0 {
 		return nil
 	}
-	fs := ra.finishes
-	ra.finishes = nil
-	ids, states, errs, ats := make([]int64, len(fs)), make([]string, len(fs)), make([]string, len(fs)), make([]time.Time, len(fs))
-	for i, f := range fs {
-		ids[i], states[i], errs[i], ats[i] = f.id, f.state, f.lastErr, f.at
+	fs, rs := ra.finishes, ra.refs
+	ra.finishes, ra.refs = nil, nil
+	var args []any
+	which := 0 // refs alone; 1: outcomes alone; 2: both
+	if len(fs) > 0 {
+		ids, states, errs, ats := make([]int64, len(fs)), make([]string, len(fs)), make([]string, len(fs)), make([]time.Time, len(fs))
+		for i, f := range fs {
+			ids[i], states[i], errs[i], ats[i] = f.id, f.state, f.lastErr, f.at
+		}
+		args, which = append(args, ids, states, errs, ats), 1
 	}
-	res, err := c.ExecContext(ctx, finishManySQL, ids, states, errs, ats)
+	if len(rs) > 0 {
+		msg, side, src, plat, chat, pid, part := make([]int64, len(rs)), make([]string, len(rs)), make([]bool, len(rs)),
+			make([]string, len(rs)), make([]string, len(rs)), make([]string, len(rs)), make([]int32, len(rs))
+		for i, r := range rs {
+			msg[i], side[i], src[i], plat[i], chat[i], pid[i], part[i] = r.MessageID, r.Side, r.Source, r.Platform, r.Chat, r.PlatformID, int32(r.Part)
+		}
+		args = append(args, msg, side, src, plat, chat, pid, part)
+		if which == 1 {
+			which = 2
+		}
+	}
+	res, err := c.ExecContext(ctx, outcomesSQL[which], args...)
 	if err != nil {
 		return mapErr("finish deliveries", err)
+	}
+	if len(fs) == 0 {
+		return nil
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return mapErr("finish deliveries", err)
@@ -184,6 +226,17 @@ func (t *tx) holdFinish(id core.DeliveryID, state core.DeliveryState, lastErr st
 		return false
 	}
 	t.ra.finishes = append(t.ra.finishes, finishRow{id: int64(id), state: string(state), lastErr: lastErr, at: dbTime(at)})
+	return true
+}
+
+// holdDeliveredRef makes a delivered copy's ref wait with the batch's
+// outcomes; false outside a PostgreSQL batch, for a source ref (whose
+// ErrDuplicate the caller needs at once) or one of the held message.
+func (t *tx) holdDeliveredRef(r refRow) bool {
+	if t.ra == nil || !t.ra.batch || r.Source || (t.ra.pend != nil && t.ra.pend.r.ID == r.MessageID) {
+		return false
+	}
+	t.ra.refs = append(t.ra.refs, r)
 	return true
 }
 
