@@ -93,8 +93,11 @@ func (t *tx) CreateMessage(m *core.Message) error {
 	if err != nil {
 		return fmt.Errorf("create message: %w", err)
 	}
-	if held, err := t.hold(&r); err != nil || held {
+	if t.hold(&r) {
 		m.ID = core.MessageID(r.ID)
+		return nil
+	}
+	if err := t.flush(); err != nil {
 		return err
 	}
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
@@ -146,12 +149,12 @@ func (t *tx) Enqueue(d *core.Delivery) error {
 		d.NextAttemptAt = d.CreatedAt
 	}
 	r := toDeliveryRow(*d)
-	if id, held, err := t.enqueueHeld(&r); held {
-		if err != nil {
-			return err
-		}
-		d.ID = core.DeliveryID(id)
+	if t.holdDelivery(&r) {
+		d.ID = core.DeliveryID(r.ID)
 		return nil
+	}
+	if err := t.flush(); err != nil {
+		return err
 	}
 	c, ctx := t.db.Statement.ConnPool, t.db.Statement.Context
 	err := c.QueryRowContext(ctx, t.s.q.insertDelivery, r.Key, r.ConversationID, r.MessageID, r.IdeaID, r.Lane, r.Emoji, r.Op, r.Side, r.Platform,

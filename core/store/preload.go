@@ -44,8 +44,9 @@ type readAhead struct {
 	msgByID     map[int64]*core.Message
 	refsByMsg   map[int64][]refRow // every side, in part, id order
 
-	ids  []int64         // message ids reserved for the batch
-	pend *pendingMessage // a message (and its ref) not yet written
+	ids    []int64           // message ids reserved for the batch
+	delIDs []int64           // delivery ids reserved for the batch
+	held   []*pendingMessage // messages (and their refs, deliveries) not yet written
 
 	batch    bool        // the transaction holds a group commit's batch
 	refs     []refRow    // delivered copies' refs not yet written
@@ -196,13 +197,13 @@ func (t *tx) Preload(keys []core.InboundKey, loads []core.LoadKey) error {
 			}
 		}
 	}
-	ids, err := reserveMessageIDs(ctx, c, len(keys))
+	ids, delIDs, err := reserveIDs(ctx, c, len(keys))
 	if err != nil {
 		return err
 	}
 	// After the gorm read above, which drops the old snapshot.
 	t.ra.absent, t.ra.contact, t.ra.conv, t.ra.survey = ra.absent, ra.contact, ra.conv, ra.survey
-	t.ra.ids, t.ra.valid = ids, true
+	t.ra.ids, t.ra.delIDs, t.ra.valid = ids, delIDs, true
 	return nil
 }
 

@@ -117,20 +117,46 @@ func TestPreloadedBatch(t *testing.T) {
 				if got, err := tx.LatestConversation(known.ID, place); err != nil || got.ID != c2.ID {
 					t.Errorf("latest conversation after creating %d = %d, %v", c2.ID, got.ID, err)
 				}
-				// A delivery key taken: ErrDuplicate, the message still written.
-				late := core.Message{ConversationID: conv.ID, Direction: core.Inbound, Text: "third"}
-				if err := tx.CreateMessage(&late); err != nil {
-					return err
-				}
-				dup := core.Delivery{Key: "send:desk:held", ConversationID: conv.ID, MessageID: late.ID, Op: core.OpSend, Side: core.DeskSide, Platform: core.Slack}
-				if err := tx.Enqueue(&dup); !errors.Is(err, core.ErrDuplicate) {
-					t.Errorf("enqueue of a taken key: %v, want ErrDuplicate", err)
-				}
-				if _, err := tx.Message(late.ID); err != nil {
-					t.Errorf("the message whose delivery key was taken: %v", err)
-				}
 				return nil
 			})
+			// A delivery key taken: outside a batch (and on SQLite) Enqueue
+			// answers ErrDuplicate at once, the message still written; in a
+			// PostgreSQL batch the delivery waits with its message, and the
+			// write fails the batch with an error that is not ErrDuplicate
+			// (so the relay retries it job by job and gets the answer).
+			for _, batch := range []bool{false, true} {
+				var late core.Message
+				err := s.InTx(ctx, func(tx core.Tx) error {
+					if batch {
+						if err := tx.(preloader).Preload([]core.InboundKey{{Place: place, ID: "9", UserID: "100"}}, nil); err != nil {
+							return err
+						}
+					}
+					late = core.Message{ConversationID: conv.ID, Direction: core.Inbound, Text: "third"}
+					if err := tx.CreateMessage(&late); err != nil {
+						return err
+					}
+					dup := core.Delivery{Key: "send:desk:held", ConversationID: conv.ID, MessageID: late.ID, Op: core.OpSend, Side: core.DeskSide, Platform: core.Slack}
+					err := tx.Enqueue(&dup)
+					if batch && driver == store.DriverPostgres {
+						return err // nil: it waits
+					}
+					if !errors.Is(err, core.ErrDuplicate) {
+						t.Errorf("enqueue of a taken key (batch %v): %v, want ErrDuplicate", batch, err)
+					}
+					if _, err := tx.Message(late.ID); err != nil {
+						t.Errorf("the message whose delivery key was taken: %v", err)
+					}
+					return nil
+				})
+				if batch && driver == store.DriverPostgres {
+					if err == nil || errors.Is(err, core.ErrDuplicate) {
+						t.Errorf("a batch whose held delivery's key was taken: %v; want an error that is not ErrDuplicate", err)
+					}
+				} else if err != nil {
+					t.Fatal(err)
+				}
+			}
 			mustTx(t, s, func(tx core.Tx) error {
 				if m, err := tx.Message(held.ID); err != nil || m.Text != "second" {
 					t.Errorf("after the commit, message %d = %+v, %v", held.ID, m, err)

@@ -11,110 +11,131 @@ import (
 	"cornershop/core"
 )
 
-// On PostgreSQL a preloaded batch (preload.go) also writes each recorded
-// message in one round trip instead of three: CreateMessage takes an id
-// reserved for the batch and holds the row back, AddRef of that message
-// joins it, and the next statement of any kind — normally Enqueue of its
-// desk delivery — writes them together with it, in one statement whose
-// INSERTs are common table expressions. Until then nothing else runs on
-// the transaction: every hand-written statement and every gorm call
-// writes the held message first (flush), and so does the commit. A ref
-// another transaction recorded meanwhile (ON CONFLICT DO NOTHING, none
-// returned) fails the job with errRefTaken — not ErrDuplicate, which the
-// relay ignores for deliveries — so the batch is retried one message per
-// transaction, where nothing is held back and AddRef answers ErrDuplicate
-// itself, as it always has.
+// On PostgreSQL a preloaded batch (preload.go) also writes its recorded
+// messages in one round trip instead of three per message: CreateMessage
+// takes an id reserved for the batch and holds the row back, AddRef of
+// that message joins it, and so does Enqueue of a delivery of it (with a
+// delivery id reserved too). The next statement of any other kind — every
+// hand-written statement and every gorm call — writes everything held
+// first, all messages, refs and deliveries in one statement whose INSERTs
+// are common table expressions over unnest(…) arrays; so does the commit.
+// A ref another transaction recorded meanwhile, or a delivery key taken
+// (ON CONFLICT DO NOTHING, fewer rows returned than held), fails the job
+// with errRefTaken or errDeliveryTaken — not ErrDuplicate, which the relay
+// ignores for deliveries — so the batch is retried one job per
+// transaction, where nothing is held back and AddRef and Enqueue answer
+// ErrDuplicate themselves, as they always have.
 
 // errRefTaken is a held-back source ref found taken when it was written.
 var errRefTaken = errors.New("record message ref: the platform id is recorded already (found when the batch wrote it)")
 
-// pendingMessage is a message held back, and its ref once added.
+// errDeliveryTaken is a held-back delivery whose key was found taken when
+// it was written.
+var errDeliveryTaken = errors.New("enqueue: a delivery key is taken already (found when the batch wrote it)")
+
+// pendingMessage is a message held back, with its ref and delivery once
+// added.
 type pendingMessage struct {
 	r   messageRow
 	ref *refRow
+	del *deliveryRow
 }
 
-// reserveMessageIDs takes n ids from the messages' identity sequence.
-func reserveMessageIDs(ctx context.Context, c rowsQuerier, n int) ([]int64, error) {
-	rows, err := c.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, $1)`, n)
+// reserveIDs takes n ids from the messages' identity sequence and n from
+// the deliveries'.
+func reserveIDs(ctx context.Context, c rowsQuerier, n int) (msgs, dels []int64, err error) {
+	rows, err := c.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('messages', 'id')),
+	nextval(pg_get_serial_sequence('deliveries', 'id')) FROM generate_series(1, $1)`, n)
 	if err != nil {
-		return nil, mapErr("reserve message ids", err)
+		return nil, nil, mapErr("reserve ids", err)
 	}
 	defer rows.Close()
-	ids := make([]int64, 0, n)
+	msgs, dels = make([]int64, 0, n), make([]int64, 0, n)
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapErr("reserve message ids", err)
+		var m, d int64
+		if err := rows.Scan(&m, &d); err != nil {
+			return nil, nil, mapErr("reserve ids", err)
 		}
-		ids = append(ids, id)
+		msgs, dels = append(msgs, m), append(dels, d)
 	}
-	return ids, mapErr("reserve message ids", rows.Err())
+	return msgs, dels, mapErr("reserve ids", rows.Err())
 }
 
-const (
-	wbMessage = `m AS (INSERT INTO messages (id, conversation_id, direction, author, author_name, text, attachments, as_team,
-	created_at, edited_at, deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))`
-	wbRef = `r AS (INSERT INTO message_refs (message_id, side, source, platform, chat, platform_id, part)
-	VALUES ($12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING RETURNING 1)`
-	wbDelivery = `d AS (INSERT INTO deliveries (idem_key, conversation_id, message_id, idea_id, lane, emoji, op, side, platform, state,
+const writeBackSQL = `WITH m AS (INSERT INTO messages (id, conversation_id, direction, author, author_name, text, attachments, as_team,
+	created_at, edited_at, deleted_at)
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[],
+		$9::timestamptz[], $10::timestamptz[], $11::timestamptz[])),
+r AS (INSERT INTO message_refs (message_id, side, source, platform, chat, platform_id, part)
+	SELECT * FROM unnest($12::bigint[], $13::text[], $14::boolean[], $15::text[], $16::text[], $17::text[], $18::integer[])
+	ON CONFLICT DO NOTHING RETURNING 1),
+d AS (INSERT INTO deliveries (id, idem_key, conversation_id, message_id, idea_id, lane, emoji, op, side, platform, state,
 	attempts, next_attempt_at, last_error, created_at, done_at, claimed_by, event_id, endpoint, incident_id, priority)
-	VALUES ($%[1]d, $%[2]d, $%[3]d, $%[4]d, $%[5]d, $%[6]d, $%[7]d, $%[8]d, $%[9]d, $%[10]d, $%[11]d, $%[12]d, $%[13]d, $%[14]d, $%[15]d, '', $%[16]d, $%[17]d, $%[18]d, $%[19]d)
-	ON CONFLICT DO NOTHING RETURNING id)`
-)
+	SELECT v.id, v.idem_key, v.conversation_id, v.message_id, v.idea_id, v.lane, v.emoji, v.op, v.side, v.platform, v.state,
+		v.attempts, v.next_attempt_at, v.last_error, v.created_at, v.done_at, '', v.event_id, v.endpoint, v.incident_id, v.priority
+	FROM unnest($19::bigint[], $20::text[], $21::bigint[], $22::bigint[], $23::bigint[], $24::text[], $25::text[], $26::text[],
+		$27::text[], $28::text[], $29::text[], $30::integer[], $31::timestamptz[], $32::text[], $33::timestamptz[],
+		$34::timestamptz[], $35::bigint[], $36::text[], $37::bigint[], $38::integer[])
+		AS v(id, idem_key, conversation_id, message_id, idea_id, lane, emoji, op, side, platform, state, attempts,
+			next_attempt_at, last_error, created_at, done_at, event_id, endpoint, incident_id, priority)
+	ON CONFLICT DO NOTHING RETURNING 1)
+SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM d)`
 
-// writeBackSQL is the statement writing a held message, with its ref when
-// ref, and a delivery when del; it returns the number of refs written (1
-// without one) and the delivery's id (NULL without one or when its key is
-// taken).
-func writeBackSQL(ref, del bool) string {
-	q, refs, delID := "WITH "+wbMessage, "1", "NULL::bigint"
-	next := 12
-	if ref {
-		q += ", " + wbRef
-		refs, next = "(SELECT count(*) FROM r)", 19
-	}
-	if del {
-		n := make([]any, 19)
-		for i := range n {
-			n[i] = next + i
+// write writes every held message, with its ref and delivery, in one
+// statement.
+func (ra *readAhead) write(ctx context.Context, c execer) error {
+	held := ra.held
+	ra.held = nil
+	n := len(held)
+	var (
+		mID, mConv                                                      = make([]int64, n), make([]int64, n)
+		mDir, mAuthor, mName, mText                                     = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		mAtt                                                            = make([]string, n)
+		mTeam                                                           = make([]bool, n)
+		mAt                                                             = make([]time.Time, n)
+		mEdited, mDeleted                                               = make([]*time.Time, n), make([]*time.Time, n)
+		rMsg                                                            []int64
+		rSide, rPlat, rChat, rPID                                       []string
+		rSrc                                                            []bool
+		rPart                                                           []int32
+		dID                                                             []int64
+		dConv, dMsg, dIdea, dEvent, dInc                                []*int64
+		dKey, dLane, dEmoji, dOp, dSide, dPlat, dState, dErr, dEndpoint []string
+		dAttempts, dPrio                                                []int32
+		dNext, dCreated                                                 []time.Time
+		dDone                                                           []*time.Time
+	)
+	for i, p := range held {
+		r := p.r
+		mID[i], mConv[i], mDir[i], mAuthor[i], mName[i], mText[i] = r.ID, r.ConversationID, r.Direction, r.Author, r.AuthorName, r.Text
+		mAtt[i], mTeam[i], mAt[i], mEdited[i], mDeleted[i] = r.Attachments, r.AsTeam, r.CreatedAt, r.EditedAt, r.DeletedAt
+		if f := p.ref; f != nil {
+			rMsg, rSide, rSrc, rPlat = append(rMsg, f.MessageID), append(rSide, f.Side), append(rSrc, f.Source), append(rPlat, f.Platform)
+			rChat, rPID, rPart = append(rChat, f.Chat), append(rPID, f.PlatformID), append(rPart, int32(f.Part))
 		}
-		q += ", " + fmt.Sprintf(wbDelivery, n...)
-		delID = "(SELECT id FROM d)"
+		if d := p.del; d != nil {
+			dID, dKey, dConv, dMsg, dIdea = append(dID, d.ID), append(dKey, d.Key), append(dConv, d.ConversationID), append(dMsg, d.MessageID), append(dIdea, d.IdeaID)
+			dLane, dEmoji, dOp, dSide, dPlat = append(dLane, d.Lane), append(dEmoji, d.Emoji), append(dOp, d.Op), append(dSide, d.Side), append(dPlat, d.Platform)
+			dState, dAttempts, dNext, dErr = append(dState, d.State), append(dAttempts, int32(d.Attempts)), append(dNext, d.NextAttemptAt), append(dErr, d.LastError)
+			dCreated, dDone, dEvent, dEndpoint = append(dCreated, d.CreatedAt), append(dDone, d.DoneAt), append(dEvent, d.EventID), append(dEndpoint, d.Endpoint)
+			dInc, dPrio = append(dInc, d.IncidentID), append(dPrio, int32(d.Priority))
+		}
 	}
-	return q + " SELECT " + refs + ", " + delID
-}
-
-// writeBack holds the four statements, built once.
-var writeBack = [4]string{writeBackSQL(false, false), writeBackSQL(true, false), writeBackSQL(false, true), writeBackSQL(true, true)}
-
-// write writes the held message (and ref, and d when not nil) in one
-// statement, and returns d's id (0 when its key was taken).
-func (ra *readAhead) write(ctx context.Context, c execer, d *deliveryRow) (int64, error) {
-	p := ra.pend
-	ra.pend = nil
-	r := p.r
-	args := []any{r.ID, r.ConversationID, r.Direction, r.Author, r.AuthorName, r.Text, r.Attachments, r.AsTeam, r.CreatedAt, r.EditedAt, r.DeletedAt}
-	which := 0
-	if p.ref != nil {
-		f := p.ref
-		args = append(args, f.MessageID, f.Side, f.Source, f.Platform, f.Chat, f.PlatformID, f.Part)
-		which = 1
+	var refs, dels int
+	err := c.QueryRowContext(ctx, writeBackSQL,
+		mID, mConv, mDir, mAuthor, mName, mText, mAtt, mTeam, mAt, mEdited, mDeleted,
+		rMsg, rSide, rSrc, rPlat, rChat, rPID, rPart,
+		dID, dKey, dConv, dMsg, dIdea, dLane, dEmoji, dOp, dSide, dPlat, dState, dAttempts, dNext, dErr, dCreated, dDone,
+		dEvent, dEndpoint, dInc, dPrio,
+	).Scan(&refs, &dels)
+	switch {
+	case err != nil:
+		return mapErr("record messages", err)
+	case refs != len(rMsg):
+		return errRefTaken
+	case dels != len(dID):
+		return errDeliveryTaken
 	}
-	if d != nil {
-		args = append(args, d.Key, d.ConversationID, d.MessageID, d.IdeaID, d.Lane, d.Emoji, d.Op, d.Side, d.Platform,
-			d.State, d.Attempts, d.NextAttemptAt, d.LastError, d.CreatedAt, d.DoneAt, d.EventID, d.Endpoint, d.IncidentID, d.Priority)
-		which += 2
-	}
-	var refs int64
-	var id sql.NullInt64
-	if err := c.QueryRowContext(ctx, writeBack[which], args...).Scan(&refs, &id); err != nil {
-		return 0, mapErr("record message", err)
-	}
-	if refs == 0 {
-		return 0, errRefTaken
-	}
-	return id.Int64, nil
+	return nil
 }
 
 // flush writes the held message, then the waiting delivered refs and
@@ -123,8 +144,8 @@ func (ra *readAhead) flush(ctx context.Context, c execer) error {
 	if ra == nil {
 		return nil
 	}
-	if ra.pend != nil {
-		if _, err := ra.write(ctx, c, nil); err != nil {
+	if len(ra.held) > 0 {
+		if err := ra.write(ctx, c); err != nil {
 			return err
 		}
 	}
@@ -133,7 +154,7 @@ func (ra *readAhead) flush(ctx context.Context, c execer) error {
 
 // holding reports whether anything waits to be written.
 func (ra *readAhead) holding() bool {
-	return ra.pend != nil || len(ra.refs) > 0 || len(ra.finishes) > 0
+	return len(ra.held) > 0 || len(ra.refs) > 0 || len(ra.finishes) > 0
 }
 
 // The outbox's outcomes in a batch (FinishDelivery: done, failed,
@@ -222,7 +243,7 @@ func (ra *readAhead) writeOutcomes(ctx context.Context, c execer) error {
 // PostgreSQL batch, or when a message is held back (its delivery may be
 // the one finished).
 func (t *tx) holdFinish(id core.DeliveryID, state core.DeliveryState, lastErr string, at time.Time) bool {
-	if t.ra == nil || !t.ra.batch || t.ra.pend != nil || at.IsZero() || slices.ContainsFunc(t.ra.finishes, func(f finishRow) bool { return f.id == int64(id) }) {
+	if t.ra == nil || !t.ra.batch || len(t.ra.held) > 0 || at.IsZero() || slices.ContainsFunc(t.ra.finishes, func(f finishRow) bool { return f.id == int64(id) }) {
 		return false
 	}
 	t.ra.finishes = append(t.ra.finishes, finishRow{id: int64(id), state: string(state), lastErr: lastErr, at: dbTime(at)})
@@ -233,7 +254,7 @@ func (t *tx) holdFinish(id core.DeliveryID, state core.DeliveryState, lastErr st
 // outcomes; false outside a PostgreSQL batch, for a source ref (whose
 // ErrDuplicate the caller needs at once) or one of the held message.
 func (t *tx) holdDeliveredRef(r refRow) bool {
-	if t.ra == nil || !t.ra.batch || r.Source || (t.ra.pend != nil && t.ra.pend.r.ID == r.MessageID) {
+	if t.ra == nil || !t.ra.batch || r.Source || t.ra.heldMessage(r.MessageID) != nil {
 		return false
 	}
 	t.ra.refs = append(t.ra.refs, r)
@@ -248,29 +269,40 @@ type execer interface {
 
 // hold defers r when the batch reserved an id for it; false when it did
 // not (the message is written at once, as outside a batch).
-func (t *tx) hold(r *messageRow) (bool, error) {
+func (t *tx) hold(r *messageRow) bool {
 	if t.ra == nil || len(t.ra.ids) == 0 {
-		return false, nil
-	}
-	if err := t.flush(); err != nil {
-		return false, err
-	}
-	r.ID, t.ra.ids = t.ra.ids[0], t.ra.ids[1:]
-	t.ra.pend = &pendingMessage{r: *r}
-	return true, nil
-}
-
-// holdRef joins r to the held message when it is that message's; false
-// otherwise.
-func (t *tx) holdRef(r refRow) bool {
-	if t.ra == nil || t.ra.pend == nil || t.ra.pend.ref != nil || t.ra.pend.r.ID != r.MessageID {
 		return false
 	}
-	t.ra.pend.ref = &r
+	r.ID, t.ra.ids = t.ra.ids[0], t.ra.ids[1:]
+	t.ra.held = append(t.ra.held, &pendingMessage{r: *r})
 	return true
 }
 
-// flush writes the held message before another statement.
+// heldMessage is the held message with id, or nil.
+func (ra *readAhead) heldMessage(id int64) *pendingMessage {
+	for _, p := range slices.Backward(ra.held) {
+		if p.r.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// holdRef joins r to the held message when it is that message's first
+// ref; false otherwise.
+func (t *tx) holdRef(r refRow) bool {
+	if t.ra == nil {
+		return false
+	}
+	p := t.ra.heldMessage(r.MessageID)
+	if p == nil || p.ref != nil {
+		return false
+	}
+	p.ref = &r
+	return true
+}
+
+// flush writes what is held before another statement.
 func (t *tx) flush() error {
 	if t.ra == nil {
 		return nil
@@ -278,15 +310,17 @@ func (t *tx) flush() error {
 	return t.ra.flush(t.db.Statement.Context, t.db.Statement.ConnPool)
 }
 
-// enqueueHeld writes the held message, its ref and d together; ok is false
-// when no message is held.
-func (t *tx) enqueueHeld(d *deliveryRow) (id int64, ok bool, err error) {
-	if t.ra == nil || t.ra.pend == nil {
-		return 0, false, nil
+// holdDelivery joins d, with an id reserved for it, to the held message it
+// delivers when that message has none yet; false otherwise.
+func (t *tx) holdDelivery(d *deliveryRow) bool {
+	if t.ra == nil || d.MessageID == nil || len(t.ra.delIDs) == 0 {
+		return false
 	}
-	id, err = t.ra.write(t.db.Statement.Context, t.db.Statement.ConnPool, d)
-	if err == nil && id == 0 {
-		err = fmt.Errorf("enqueue: key taken: %w", core.ErrDuplicate)
+	p := t.ra.heldMessage(*d.MessageID)
+	if p == nil || p.del != nil {
+		return false
 	}
-	return id, true, err
+	d.ID, t.ra.delIDs = t.ra.delIDs[0], t.ra.delIDs[1:]
+	p.del = d
+	return true
 }
