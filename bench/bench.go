@@ -31,8 +31,13 @@ type Options struct {
 	SlowMessages   int
 	LargeMessages  int // scenario 5's messages already stored
 	LargeContacts  int
-	Workers        int           // outbox.workers; 0 keeps the configuration default
-	Timeout        time.Duration // the longest wait for one phase's deliveries
+	Workers        int // outbox.workers; 0 keeps the configuration default
+	// TelegramMode is telegram.mode for the service: "polling" (or "") or
+	// "webhook", where the Telegram emulator pushes each customer message,
+	// up to 40 at a time, through a round-robin load balancer on loopback
+	// in front of the replicas.
+	TelegramMode string
+	Timeout      time.Duration // the longest wait for one phase's deliveries
 	// InProcess, when set, runs the service inside this process through it
 	// (tests); nil runs `cornershop serve` of Exe as a child process.
 	InProcess  Starter
@@ -162,6 +167,11 @@ func printBenchSettings(w io.Writer, o Options) {
 	if slices.Max(o.Replicas) > 1 {
 		fmt.Fprintf(w, "replicas: burst and slow platform run with %s `cornershop serve` processes on one database in turn; CPU is theirs together, peak RSS the largest one's\n", joinInts(o.Replicas))
 	}
+	if o.webhookMode() {
+		fmt.Fprintf(w, "telegram: webhook mode (telegram.mode: webhook): the emulator pushes updates as Telegram does, up to 40 at once, one at a time per chat, to a round-robin HTTP load balancer in the bench process that alternates them between the replicas; recorded = the last push answered 200\n")
+	} else {
+		fmt.Fprintf(w, "telegram: long polling (telegram.mode: polling): one replica holds the poll and receives every customer message; recorded = the getUpdates offset passing the last one\n")
+	}
 	fmt.Fprintf(w, "emulators: in the bench process on loopback; rate limits off and adapter pacing off (telegram.pacing, slack.pacing, discord.pacing: off)\n")
 	fmt.Fprintf(w, "  except replies: limits on (Telegram 30/s per bot and 1/s per chat, Slack 1/s per channel, Discord 50/s and buckets), pacing published\n")
 	fmt.Fprintf(w, "  latency 0 except slow platform: every call answered after %s\n", o.SlowLatency)
@@ -170,8 +180,16 @@ func printBenchSettings(w io.Writer, o Options) {
 		o.Messages, o.Conversations, o.Rates, o.PacedFor)
 	fmt.Fprintf(w, "  replies to %d customers (Telegram, Slack Connect in %d channels, Discord DMs); slow %d messages; large store %d messages, %d contacts\n",
 		o.ReplyCustomers, o.SlackChannels, o.SlowMessages, o.LargeMessages, o.LargeContacts)
-	fmt.Fprintf(w, "repeat: cornershop bench --messages %d --conversations %d --rates %s --paced-for %s --reply-customers %d --slack-channels %d --latency %s --slow-messages %d --large-messages %d --large-contacts %d --workers %d --replicas %s\n",
-		o.Messages, o.Conversations, joinInts(o.Rates), o.PacedFor, o.ReplyCustomers, o.SlackChannels, o.SlowLatency, o.SlowMessages, o.LargeMessages, o.LargeContacts, workers, joinInts(o.Replicas))
+	fmt.Fprintf(w, "repeat: cornershop bench --messages %d --conversations %d --rates %s --paced-for %s --reply-customers %d --slack-channels %d --latency %s --slow-messages %d --large-messages %d --large-contacts %d --workers %d --replicas %s --telegram-mode %s\n",
+		o.Messages, o.Conversations, joinInts(o.Rates), o.PacedFor, o.ReplyCustomers, o.SlackChannels, o.SlowLatency, o.SlowMessages, o.LargeMessages, o.LargeContacts, workers, joinInts(o.Replicas), o.telegramMode())
+}
+
+// telegramMode is o.TelegramMode with its default.
+func (o Options) telegramMode() string {
+	if o.TelegramMode == "" {
+		return "polling"
+	}
+	return o.TelegramMode
 }
 
 func joinInts(v []int) string {

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -45,6 +46,48 @@ func TestBenchReplicas(t *testing.T) {
 		if holders[p] != 1 {
 			t.Errorf("%s held by %d replicas, want 1 (shares %+v)", p, holders[p], r.replicas)
 		}
+	}
+}
+
+// TestBenchReplicasWebhook runs the two-replica burst with Telegram in
+// webhook mode behind the bench's round-robin balancer: every copy arrives
+// once and in order per conversation, and both replicas record customer
+// messages (receive Telegram's pushes), which polling cannot do.
+func TestBenchReplicasWebhook(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two service processes; skipped with -short, runs in the full suite (CI)")
+	}
+	dsn := os.Getenv("CORNERSHOP_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("CORNERSHOP_TEST_POSTGRES_DSN not set; the replicas bench needs PostgreSQL and runs in CI")
+	}
+	o := Options{DB: dsn, Replicas: []int{2}, Scenarios: []string{"burst"}, Timeout: 60 * time.Second, Dir: t.TempDir(),
+		Exe: cornershopBinary(t), TelegramMode: "webhook"}
+	const msgs, convs = 200, 20
+	r := runBurst(context.Background(), o, "burst", msgs, convs, 2, nil)
+	if r.err != nil || r.missing > 0 || r.dups > 0 || r.disorder > 0 {
+		t.Fatalf("burst: err %v, %d missing, %d duplicates, %d out of order", r.err, r.missing, r.dups, r.disorder)
+	}
+	if len(r.replicas) != 2 || r.recorded <= 0 {
+		t.Fatalf("%d replica shares, recorded/s %.0f", len(r.replicas), r.recorded)
+	}
+	recorded, pushes, delivered := 0, 0, 0
+	for i, s := range r.replicas {
+		if s.recorded == 0 || s.pushes <= 0 {
+			t.Errorf("replica %d recorded %d customer messages from %d pushes, want some (shares %+v)", i+1, s.recorded, s.pushes, r.replicas)
+		}
+		if !slices.Contains(s.receives, "telegram") || slices.Contains(s.holds, "telegram") {
+			t.Errorf("replica %d holds %v, receives pushes of %v: want Telegram pushes received, no connection", i+1, s.holds, s.receives)
+		}
+		recorded += s.recorded
+		pushes += s.pushes
+		delivered += s.delivered
+	}
+	if recorded != msgs || pushes != msgs {
+		t.Errorf("replicas recorded %d customer messages from %d pushes answered 2xx, want %d each", recorded, pushes, msgs)
+	}
+	if delivered != msgs+convs {
+		t.Errorf("replicas delivered %d in all, want %d (a card and the copies per conversation)", delivered, msgs+convs)
 	}
 }
 

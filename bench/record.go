@@ -55,6 +55,7 @@ type recorder struct {
 	mu     sync.Mutex
 	desk   string // the Slack desk channel
 	ready  bool   // the Telegram adapter started polling (deleteWebhook seen)
+	hooks  int    // setWebhook calls answered 200 (one per replica in webhook mode)
 	sent   map[int]time.Time
 	copies map[int]time.Time // customer seq -> its copy reached the desk
 	thread map[int]string    // customer seq -> the desk thread it was posted in
@@ -66,6 +67,9 @@ type recorder struct {
 	// update is recorded only after its commit.
 	offset   int
 	offsetAt time.Time
+	// In webhook mode, when the last push was answered 2xx: the adapter
+	// answers only once the update is committed.
+	pushedAt time.Time
 	// Replies: each platform's deliveries to customers and 429s.
 	replies map[string][]time.Time
 	limited map[string]int
@@ -107,8 +111,27 @@ func (r *recorder) sentAt(seq int, at time.Time) {
 
 func (r *recorder) resetReady() {
 	r.mu.Lock()
-	r.ready = false
+	r.ready, r.hooks = false, 0
 	r.mu.Unlock()
+}
+
+// webhooksSet counts the setWebhook calls answered 200 since resetReady.
+func (r *recorder) webhooksSet() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hooks
+}
+
+// telegramPush receives every webhook push the Telegram emulator makes.
+func (r *recorder) telegramPush(p telegramfake.Push) {
+	if p.Status/100 != 2 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p.At.After(r.pushedAt) {
+		r.pushedAt = p.At
+	}
 }
 
 func (r *recorder) polled() bool {
@@ -123,6 +146,8 @@ func (r *recorder) telegram(c telegramfake.Call) {
 	switch {
 	case c.Method == "deleteWebhook":
 		r.ready = true
+	case c.Method == "setWebhook" && c.Status == http.StatusOK:
+		r.hooks++
 	case c.Method == "getUpdates":
 		if o, _ := strconv.Atoi(c.Params["offset"]); o > r.offset {
 			r.offset, r.offsetAt = o, c.At
@@ -243,10 +268,14 @@ func (r *recorder) setDesk(channel string) {
 	r.mu.Unlock()
 }
 
-// acked returns when Telegram was last told of newly recorded updates.
+// acked returns when Telegram was last told of newly recorded updates: a
+// getUpdates offset moved past them, or a webhook push answered 2xx.
 func (r *recorder) acked() time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.pushedAt.After(r.offsetAt) {
+		return r.pushedAt
+	}
 	return r.offsetAt
 }
 

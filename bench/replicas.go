@@ -18,6 +18,7 @@ import (
 // several sharing one PostgreSQL database.
 type replicaSet struct {
 	members []member
+	lb      *balancer // in front of the members in Telegram webhook mode, else nil
 }
 
 // member is one replica and the address of its HTTP server.
@@ -28,9 +29,15 @@ type member struct {
 
 // replicaShare is what one replica did during a measurement.
 type replicaShare struct {
-	holds     []string      // the platform connections it held at the end
-	delivered int           // deliveries it made (every platform and operation)
-	cpu       time.Duration // CPU time it used during the measurement
+	holds     []string // the platform connections it held at the end
+	receives  []string // the platforms whose pushes it receives (webhook mode)
+	delivered int      // deliveries it made (every platform and operation)
+	// recorded is the Telegram messages it recorded (customer messages);
+	// pushes the webhook pushes the balancer sent it that it answered 2xx
+	// (-1 without a balancer).
+	recorded int
+	pushes   int
+	cpu      time.Duration // CPU time it used during the measurement
 }
 
 // usage is the replicas' CPU time together and the largest peak RSS among
@@ -54,6 +61,9 @@ func (s *replicaSet) stop() error {
 		wg.Go(func() { errs[i] = m.stop() })
 	}
 	wg.Wait()
+	if s.lb != nil {
+		s.lb.close()
+	}
 	return errors.Join(errs...)
 }
 
@@ -75,12 +85,20 @@ func (s *replicaSet) cpu() []time.Duration {
 	return out
 }
 
-// shares asks each replica what it holds (/readyz) and how many
-// deliveries it has made (/metrics), and charges it the CPU time it used
-// since cpu0 (from cpu).
+// shares asks each replica what it holds (/readyz), how many deliveries
+// it has made and Telegram messages it has recorded (/metrics), and
+// charges it the CPU time it used since cpu0 (from cpu).
 func (s *replicaSet) shares(ctx context.Context, cpu0 []time.Duration) ([]replicaShare, error) {
 	out := make([]replicaShare, len(s.members))
+	var pushes []int
+	if s.lb != nil {
+		pushes = s.lb.answered()
+	}
 	for i, m := range s.members {
+		out[i].pushes = -1
+		if i < len(pushes) {
+			out[i].pushes = pushes[i]
+		}
 		ready, err := fetch(ctx, m.listen, "/readyz")
 		if err != nil {
 			return nil, err
@@ -89,12 +107,15 @@ func (s *replicaSet) shares(ctx context.Context, cpu0 []time.Duration) ([]replic
 			if name, ok := strings.CutSuffix(line, ": connected here"); ok {
 				out[i].holds = append(out[i].holds, name)
 			}
+			if name, ok := strings.CutSuffix(line, ": receiving pushes here"); ok {
+				out[i].receives = append(out[i].receives, name)
+			}
 		}
 		text, err := fetch(ctx, m.listen, "/metrics")
 		if err != nil {
 			return nil, err
 		}
-		if out[i].delivered, err = delivered(text); err != nil {
+		if out[i].delivered, out[i].recorded, err = counts(text); err != nil {
 			return nil, fmt.Errorf("bench: replica %d's metrics: %w", i+1, err)
 		}
 		c, _ := m.usage()
@@ -109,7 +130,7 @@ func (s *replicaSet) shares(ctx context.Context, cpu0 []time.Duration) ([]replic
 func (s *replicaSet) settledShares(ctx context.Context, cpu0 []time.Duration) ([]replicaShare, error) {
 	total := func(sh []replicaShare) (n int) {
 		for _, x := range sh {
-			n += x.delivered
+			n += x.delivered + x.recorded
 		}
 		return n
 	}
@@ -126,27 +147,32 @@ func (s *replicaSet) settledShares(ctx context.Context, cpu0 []time.Duration) ([
 	return prev, err
 }
 
-// delivered sums cornershop_delivery_attempts_total{outcome="delivered"}
-// in a Prometheus text exposition.
-func delivered(exposition string) (int, error) {
+// counts reads a Prometheus text exposition: delivered sums
+// cornershop_delivery_attempts_total{outcome="delivered"}, recorded is
+// cornershop_events_total{platform="telegram",kind="message"}.
+func counts(exposition string) (delivered, recorded int, err error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(strings.NewReader(exposition))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	fam, ok := fams["cornershop_delivery_attempts_total"]
-	if !ok {
-		return 0, nil // nothing attempted yet
-	}
-	var n float64
-	for _, m := range fam.GetMetric() {
-		for _, l := range m.GetLabel() {
-			if l.GetName() == "outcome" && l.GetValue() == "delivered" {
+	sum := func(name string, match map[string]string) int {
+		var n float64
+		for _, m := range fams[name].GetMetric() { // a missing family: nothing counted yet
+			hits := 0
+			for _, l := range m.GetLabel() {
+				if v, ok := match[l.GetName()]; ok && v == l.GetValue() {
+					hits++
+				}
+			}
+			if hits == len(match) {
 				n += m.GetCounter().GetValue()
 			}
 		}
+		return int(n)
 	}
-	return int(n), nil
+	return sum("cornershop_delivery_attempts_total", map[string]string{"outcome": "delivered"}),
+		sum("cornershop_events_total", map[string]string{"platform": "telegram", "kind": "message"}), nil
 }
 
 // fetch fetches path from the replica at listen and returns the body of a

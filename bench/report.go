@@ -94,13 +94,27 @@ func printReplicas(w io.Writer, rep *benchReport) {
 			total += s.delivered
 		}
 		fmt.Fprintln(w, " deliveries (desk cards and copies) per replica:")
+		recorded := 0
+		for _, s := range r.replicas {
+			recorded += s.recorded
+		}
 		for i, s := range r.replicas {
-			holds := "no connection"
+			var what []string
 			if len(s.holds) > 0 {
-				holds = "holds " + strings.Join(s.holds, ", ")
+				what = append(what, "holds "+strings.Join(s.holds, ", "))
 			}
-			fmt.Fprintf(w, "  replica %d (%s): %d deliveries, %s; CPU %.2f s\n", i+1, holds, s.delivered,
-				ratio(float64(s.delivered), float64(total)), s.cpu.Seconds())
+			if len(s.receives) > 0 {
+				what = append(what, "receives "+strings.Join(s.receives, ", ")+" pushes")
+			}
+			if len(what) == 0 {
+				what = append(what, "no connection")
+			}
+			pushes := ""
+			if s.pushes >= 0 {
+				pushes = fmt.Sprintf(" (%d webhook pushes answered 2xx through the balancer)", s.pushes)
+			}
+			fmt.Fprintf(w, "  replica %d (%s): %d deliveries, %s; recorded %d customer messages, %s%s; CPU %.2f s\n", i+1, strings.Join(what, "; "),
+				s.delivered, ratio(float64(s.delivered), float64(total)), s.recorded, ratio(float64(s.recorded), float64(recorded)), pushes, s.cpu.Seconds())
 		}
 	}
 }

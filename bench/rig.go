@@ -51,7 +51,7 @@ func newRig(ctx context.Context, o Options, name string) (*rig, error) {
 	if r.dir, err = os.MkdirTemp(o.Dir, "cornershop-bench-"+name+"-"); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	if r.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{Observe: r.rec.telegram}); err != nil {
+	if r.tg, err = telegramfake.Start("127.0.0.1:0", telegramfake.Options{Observe: r.rec.telegram, ObservePush: r.rec.telegramPush}); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	if r.sl, err = slackfake.Start("127.0.0.1:0", slackfake.Options{Observe: r.rec.slack}); err != nil {
@@ -112,7 +112,16 @@ type serviceSetup struct {
 	pacing   bool // the adapters' client-side pacing at the published limits
 	discord  bool // run the Discord adapter
 	replicas int  // `cornershop serve` processes sharing the database [1]
+	// publicURL is http.public_url: the balancer in front of the replicas
+	// in Telegram webhook mode, else "".
+	publicURL string
 }
+
+// webhookSecret is telegram.webhook_secret in webhook mode.
+const webhookSecret = "bench-webhook-secret"
+
+// webhookMode reports whether the service receives Telegram by webhook.
+func (o Options) webhookMode() bool { return o.TelegramMode == "webhook" }
 
 // config is the service's configuration against this rig's emulators:
 // product defaults except where the bench must differ, all printed with
@@ -137,6 +146,10 @@ func (r *rig) config(s serviceSetup, listen string) *config.Config {
 	}
 	cfg.Telegram = config.Telegram{Enabled: true, Token: config.NewSecret(r.tg.Token()), APIURL: r.tg.URL(), Mode: "polling",
 		PollTimeout: 10 * time.Second, FileSizeLimit: 20 << 20, Pacing: pacing}
+	if r.o.webhookMode() {
+		cfg.Telegram.Mode, cfg.Telegram.WebhookSecret = "webhook", config.NewSecret(webhookSecret)
+		cfg.HTTP.PublicURL = s.publicURL
+	}
 	cfg.Slack = config.Slack{Enabled: true, BotToken: config.NewSecret(r.sl.BotToken()), AppToken: config.NewSecret(r.sl.AppToken()),
 		APIURL: r.sl.APIURL(), Mode: "socket", Pacing: pacing}
 	for _, c := range r.customerChannels {
@@ -163,6 +176,13 @@ type service interface {
 // connections are up, wherever they are held.
 func (r *rig) start(ctx context.Context, s serviceSetup) (*replicaSet, error) {
 	set := &replicaSet{}
+	if r.o.webhookMode() {
+		lb, err := startBalancer()
+		if err != nil {
+			return nil, err
+		}
+		set.lb, s.publicURL = lb, lb.url()
+	}
 	for i := range max(1, s.replicas) {
 		port, err := freePort()
 		if err != nil {
@@ -182,6 +202,9 @@ func (r *rig) start(ctx context.Context, s serviceSetup) (*replicaSet, error) {
 			return nil, err
 		}
 		set.members = append(set.members, member{service: svc, listen: listen})
+		if set.lb != nil {
+			set.lb.add(listen)
+		}
 	}
 	if err := r.waitReady(ctx, set, s); err != nil {
 		_ = set.stop()
@@ -191,12 +214,17 @@ func (r *rig) start(ctx context.Context, s serviceSetup) (*replicaSet, error) {
 }
 
 // waitReady waits for /healthz and for the adapters' connections: a
-// Telegram long poll, the Slack socket, the Discord gateway.
+// Telegram long poll (in webhook mode: every replica's setWebhook), the
+// Slack socket, the Discord gateway.
 func (r *rig) waitReady(ctx context.Context, set *replicaSet, s serviceSetup) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	telegramReady := r.rec.polled
+	if r.o.webhookMode() {
+		telegramReady = func() bool { return r.rec.webhooksSet() >= len(set.members) }
+	}
 	for {
-		if set.healthy(ctx) && r.rec.polled() && r.sl.Connected() > 0 && (!s.discord || r.dc.Sessions() > 0) {
+		if set.healthy(ctx) && telegramReady() && r.sl.Connected() > 0 && (!s.discord || r.dc.Sessions() > 0) {
 			return nil
 		}
 		select {
@@ -239,6 +267,7 @@ func serviceConfig(cfg *config.Config) (yamlBody []byte, env []string, err error
 	return body, []string{
 		"CORNERSHOP_DATABASE_DSN=" + cfg.Database.DSN.Reveal(),
 		"CORNERSHOP_TELEGRAM_TOKEN=" + cfg.Telegram.Token.Reveal(),
+		"CORNERSHOP_TELEGRAM_WEBHOOK_SECRET=" + cfg.Telegram.WebhookSecret.Reveal(),
 		"CORNERSHOP_SLACK_BOT_TOKEN=" + cfg.Slack.BotToken.Reveal(),
 		"CORNERSHOP_SLACK_APP_TOKEN=" + cfg.Slack.AppToken.Reveal(),
 		"CORNERSHOP_DISCORD_TOKEN=" + cfg.Discord.Token.Reveal(),

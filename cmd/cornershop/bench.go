@@ -42,6 +42,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Options, error) {
 	fs.BoolVar(&o.Verbose, "v", false, "print progress")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the bench process to `file` (with --in-process it covers the service)")
 	replicas := fs.String("replicas", "1", "burst and slow scenarios: comma-separated `counts` of `cornershop serve` replicas sharing the database, each run in turn (above 1 needs --db)")
+	fs.StringVar(&o.TelegramMode, "telegram-mode", "polling", "telegram.mode for the service: polling (one replica receives every customer message) or webhook (pushes through a round-robin load balancer in front of the replicas)")
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -60,6 +61,9 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Options, error) {
 	}
 	if o.Replicas, err = positiveInts("replicas", *replicas); err != nil {
 		return o, err
+	}
+	if o.TelegramMode != "polling" && o.TelegramMode != "webhook" {
+		return o, fmt.Errorf("%w: --telegram-mode: %q is neither polling nor webhook", errUsage, o.TelegramMode)
 	}
 	if slices.Max(o.Replicas) > 1 && (o.DB == "" || o.InProcess != nil) {
 		return o, fmt.Errorf("%w: --replicas above 1 needs --db (replicas share a PostgreSQL database) and separate processes (no --in-process)", errUsage)

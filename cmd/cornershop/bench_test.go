@@ -65,6 +65,8 @@ func TestBenchFlags(t *testing.T) {
 		{[]string{"--replicas", "2"}, false},
 		{[]string{"--replicas", "2", "--db", "postgres://x", "--in-process"}, false},
 		{[]string{"--replicas", "0"}, false},
+		{[]string{"--replicas", "1,2", "--db", "postgres://x", "--telegram-mode", "webhook"}, true},
+		{[]string{"--telegram-mode", "push"}, false},
 	}
 	for _, tc := range tests {
 		o, err := parseBenchFlags(tc.args, io.Discard)

@@ -53,6 +53,11 @@ type Options struct {
 	// must not call the Server's methods. Benchmarks use it to timestamp
 	// deliveries and acknowledged offsets without polling Calls.
 	Observe func(Call)
+	// ObservePush, when set, is called with every webhook push once it is
+	// answered (or failed), in the order the answers come, with the
+	// emulator's lock held: the same rules as Observe. A push answered 2xx
+	// is one the bot acknowledged; benchmarks use it to time recording.
+	ObservePush func(Push)
 }
 
 // Server is a running emulator. All its methods are safe for concurrent use.
@@ -179,6 +184,16 @@ func (s *Server) Close() error {
 // elsewhere. The user-side API (UserAPI) is under /emulator/.
 func (s *Server) Handler() http.Handler {
 	return emu.WithUserAPI(http.HandlerFunc(s.serve), s.UserAPI())
+}
+
+// isClosed reports whether Close was called.
+func (s *Server) isClosed() bool {
+	select {
+	case <-s.closed:
+		return true
+	default:
+		return false
+	}
 }
 
 // notifyLocked wakes long polls, webhook pushes and waiters; s.mu is held.

@@ -13,11 +13,13 @@ import (
 )
 
 // update is one queued update: its kind ("message", "edited_message",
-// "callback_query", "message_reaction") and body.
+// "callback_query", "message_reaction"), body, and the chat it belongs to
+// (webhook pushes keep each chat's updates in order; 0: none).
 type update struct {
 	ID   int
 	Kind string
 	Body any
+	Chat int64
 }
 
 func (u update) MarshalJSON() ([]byte, error) {
@@ -28,9 +30,41 @@ type webhook struct {
 	URL            string
 	Secret         string
 	MaxConnections int
-	Pushes         []int // HTTP statuses seen (0: no answer)
+	Pushes         []int // HTTP statuses seen, in the order answered (0: no answer)
+	pushes         []Push
 	lastErrorDate  int64
 	lastErrorMsg   string
+	// The pusher's state, under s.mu: pushes waiting for an answer, the
+	// queues (chats) they belong to, and when a queue whose push failed
+	// may try again.
+	inFlight int
+	busy     map[queueKey]bool
+	retryAt  map[queueKey]time.Time
+}
+
+// queueKey is the delivery queue an update belongs to: its chat, or the
+// update alone when it has none (then nothing orders it).
+type queueKey struct {
+	chat int64
+	solo int
+}
+
+func (u update) queue() queueKey {
+	if u.Chat != 0 {
+		return queueKey{chat: u.Chat}
+	}
+	return queueKey{solo: u.ID}
+}
+
+// Push is one webhook delivery attempt, as Options.ObservePush and
+// WebhookPushes report it.
+type Push struct {
+	UpdateID int
+	Kind     string // the update's kind, e.g. "message"
+	Chat     int64  // the chat whose queue the update is in (0: none)
+	Status   int    // the HTTP status answered (0: no answer)
+	Sent     time.Time
+	At       time.Time // when the answer came (Options.Now)
 }
 
 // wants reports whether the remembered allowed_updates (shared by
@@ -44,13 +78,13 @@ func (s *Server) wants(kind string) bool {
 	return slices.Contains(s.allowed, kind)
 }
 
-// queueLocked adds an update if the bot asked for its kind.
-func (s *Server) queueLocked(kind string, body any) {
+// queueLocked adds an update of chat if the bot asked for its kind.
+func (s *Server) queueLocked(kind string, chat int64, body any) {
 	if !s.wants(kind) {
 		return
 	}
 	s.nextUpdate++
-	s.updates = append(s.updates, update{ID: s.nextUpdate, Kind: kind, Body: body})
+	s.updates = append(s.updates, update{ID: s.nextUpdate, Kind: kind, Body: body, Chat: chat})
 	s.notifyLocked()
 }
 
@@ -260,7 +294,7 @@ func (s *Server) webhookInfo() map[string]any {
 }
 
 // WebhookStatuses returns the HTTP statuses the current webhook answered,
-// in order (0: no answer).
+// in the order the answers came (0: no answer).
 func (s *Server) WebhookStatuses() []int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -270,51 +304,120 @@ func (s *Server) WebhookStatuses() []int {
 	return slices.Clone(s.hook.Pushes)
 }
 
-// startPusherLocked starts delivering queued updates to the webhook one at
-// a time as JSON POSTs with X-Telegram-Bot-Api-Secret-Token, retrying an
-// update until the endpoint answers 2xx, as Telegram does.
+// WebhookPushes returns the current webhook's delivery attempts in the
+// order their answers came, with their updates, chats and times.
+func (s *Server) WebhookPushes() []Push {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hook == nil {
+		return nil
+	}
+	return slices.Clone(s.hook.pushes)
+}
+
+// startPusherLocked starts delivering queued updates to the webhook as
+// JSON POSTs with X-Telegram-Bot-Api-Secret-Token, the way Telegram's Bot
+// API server (tdlib/telegram-bot-api, WebhookActor) does:
+//
+//   - up to MaxConnections pushes are in flight at once, over as many
+//     kept-alive connections;
+//   - updates of one chat form a queue: a chat's next update is pushed only
+//     once the previous one was answered 2xx, so each chat's order holds,
+//     while different chats are pushed concurrently (an update without a
+//     chat is a queue of its own; every kind the emulator queues has one:
+//     a callback query's is its message's chat);
+//   - an update leaves the queue only on a 2xx answer; otherwise its chat
+//     waits WebhookRetry (Telegram: 1 s, doubling) and the same update is
+//     pushed again, the connection meanwhile serving other chats;
+//   - like Telegram, only the oldest updates spanning 2×MaxConnections
+//     chats are considered at a time.
 func (s *Server) startPusherLocked() {
 	hook := s.hook
+	hook.busy, hook.retryAt = map[queueKey]bool{}, map[queueKey]time.Time{}
+	transport := &http.Transport{MaxIdleConnsPerHost: hook.MaxConnections, MaxConnsPerHost: hook.MaxConnections, IdleConnTimeout: 30 * time.Second}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: transport}
 	s.wg.Go(func() {
-		client := &http.Client{Timeout: 10 * time.Second}
+		defer transport.CloseIdleConnections()
 		for {
 			s.mu.Lock()
-			if s.hook != hook {
+			if s.hook != hook || s.isClosed() {
 				s.mu.Unlock()
 				return
 			}
-			if len(s.updates) == 0 {
-				ch := s.changed.C()
-				s.mu.Unlock()
-				select {
-				case <-ch:
-					continue
-				case <-s.closed:
-					return
-				}
-			}
-			u := s.updates[0]
-			body, _ := json.Marshal(u)
+			wake := s.startPushesLocked(hook, client)
+			ch := s.changed.C()
 			s.mu.Unlock()
-			status, errMsg := push(client, hook, body)
-			s.mu.Lock()
-			hook.Pushes = append(hook.Pushes, status)
-			if errMsg != "" {
-				hook.lastErrorDate, hook.lastErrorMsg = s.o.Now().Unix(), errMsg
-			} else if len(s.updates) > 0 && s.updates[0].ID == u.ID {
-				s.updates = s.updates[1:]
+			var timer <-chan time.Time
+			var t *time.Timer
+			if !wake.IsZero() {
+				t = time.NewTimer(time.Until(wake))
+				timer = t.C
 			}
-			s.notifyLocked()
-			s.mu.Unlock()
-			if errMsg != "" {
-				select {
-				case <-time.After(s.o.WebhookRetry):
-				case <-s.closed:
-					return
-				}
+			select {
+			case <-ch:
+			case <-timer:
+			case <-s.closed:
+			}
+			if t != nil {
+				t.Stop()
 			}
 		}
 	})
+}
+
+// startPushesLocked starts the pushes that may start now and returns when a
+// chat waiting to retry may go next (zero: none waits); s.mu is held.
+func (s *Server) startPushesLocked(hook *webhook, client *http.Client) (wake time.Time) {
+	now := time.Now()
+	seen := map[queueKey]bool{}
+	for _, u := range s.updates {
+		if hook.inFlight >= hook.MaxConnections || len(seen) >= 2*hook.MaxConnections {
+			break
+		}
+		k := u.queue()
+		if seen[k] {
+			continue // a later update of a chat: its first one goes first
+		}
+		seen[k] = true
+		if hook.busy[k] {
+			continue
+		}
+		if at, ok := hook.retryAt[k]; ok && at.After(now) {
+			if wake.IsZero() || at.Before(wake) {
+				wake = at
+			}
+			continue
+		}
+		delete(hook.retryAt, k)
+		hook.busy[k] = true
+		hook.inFlight++
+		body, _ := json.Marshal(u)
+		s.wg.Go(func() { s.pushOne(hook, client, u, k, body) })
+	}
+	return wake
+}
+
+// pushOne delivers one update and records the answer.
+func (s *Server) pushOne(hook *webhook, client *http.Client, u update, k queueKey, body []byte) {
+	sent := s.o.Now()
+	status, errMsg := push(client, hook, body)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hook.inFlight--
+	delete(hook.busy, k)
+	p := Push{UpdateID: u.ID, Kind: u.Kind, Chat: u.Chat, Status: status, Sent: sent, At: s.o.Now()}
+	hook.Pushes = append(hook.Pushes, status)
+	hook.pushes = append(hook.pushes, p)
+	if errMsg != "" {
+		hook.lastErrorDate, hook.lastErrorMsg = p.At.Unix(), errMsg
+		hook.retryAt[k] = time.Now().Add(s.o.WebhookRetry)
+	} else if i := slices.IndexFunc(s.updates, func(x update) bool { return x.ID == u.ID }); i >= 0 {
+		s.updates = slices.Delete(s.updates, i, i+1)
+	}
+	if s.o.ObservePush != nil {
+		s.o.ObservePush(p)
+	}
+	s.notifyLocked()
 }
 
 // push posts one update; errMsg is Telegram's last_error_message wording

@@ -371,3 +371,111 @@ func TestWebhookPushesWithSecret(t *testing.T) {
 		t.Errorf("getUpdates after deleteWebhook = %+v, %v", ups, err)
 	}
 }
+
+// TestWebhookPushesChatsConcurrentlyInOrder checks the pusher works as
+// Telegram's: different chats are pushed at once, up to max_connections,
+// one chat's updates one after another and in order, also across a failed
+// push that is retried.
+func TestWebhookPushesChatsConcurrentlyInOrder(t *testing.T) {
+	var observed []telegramfake.Push // under the emulator's lock
+	s, bot := start(t, telegramfake.Options{WebhookRetry: 10 * time.Millisecond,
+		ObservePush: func(p telegramfake.Push) { observed = append(observed, p) }})
+	const chats, each, maxConn = 6, 3, 4
+	var users []telegramfake.User
+	for i := range chats {
+		users = append(users, s.AddUser("C"+strconv.Itoa(i), "", ""))
+	}
+	var (
+		mu       sync.Mutex
+		inFlight int
+		peak     int
+		busy     = map[int64]bool{}
+		got      = map[int64][]string{}
+		problems []string
+		failed   bool
+		wave     = make(chan struct{}) // closed once maxConn pushes are in flight together
+	)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var u tgbotapi.Update
+		if err := json.NewDecoder(r.Body).Decode(&u); err != nil || u.Message == nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		chat, text := u.Message.Chat.ID, u.Message.Text
+		mu.Lock()
+		if busy[chat] {
+			problems = append(problems, "two pushes of one chat in flight: "+text)
+		}
+		busy[chat] = true
+		inFlight++
+		peak = max(peak, inFlight)
+		if inFlight == maxConn && peak == maxConn && len(got) == 0 {
+			close(wave)
+		}
+		mu.Unlock()
+		// The first pushes wait for each other: they all return only once
+		// maxConn of them are in flight (or, failing that, after 5 s).
+		select {
+		case <-wave:
+		case <-time.After(5 * time.Second):
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		busy[chat] = false
+		inFlight--
+		if text == "C0 #1" && !failed {
+			failed = true
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		got[chat] = append(got[chat], text)
+	}))
+	defer hook.Close()
+	for n := range each {
+		for i, u := range users {
+			if _, err := s.SendText(u.ID, 0, u, "C"+strconv.Itoa(i)+" #"+strconv.Itoa(n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := raw(t, bot, "setWebhook", tgbotapi.Params{"url": hook.URL, "max_connections": strconv.Itoa(maxConn)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s, "every update pushed", func() bool { return s.PendingUpdates() == 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	if peak != maxConn {
+		t.Errorf("at most %d pushes in flight at once, want max_connections = %d", peak, maxConn)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	for i, u := range users {
+		var want []string
+		for n := range each {
+			want = append(want, "C"+strconv.Itoa(i)+" #"+strconv.Itoa(n))
+		}
+		if g := strings.Join(got[u.ID], "|"); g != strings.Join(want, "|") {
+			t.Errorf("chat %d received %q, want %q", i, g, strings.Join(want, "|"))
+		}
+	}
+	pushes := s.WebhookPushes()
+	if len(pushes) != chats*each+1 || len(s.WebhookStatuses()) != len(pushes) {
+		t.Fatalf("%d pushes (%d statuses), want %d: one retried", len(pushes), len(s.WebhookStatuses()), chats*each+1)
+	}
+	var fails []telegramfake.Push
+	for _, p := range pushes {
+		if p.Status != http.StatusOK {
+			fails = append(fails, p)
+		}
+		if p.Kind != "message" || p.At.Before(p.Sent) {
+			t.Errorf("push %+v", p)
+		}
+	}
+	if len(fails) != 1 || fails[0].Status != http.StatusServiceUnavailable || fails[0].Chat != users[0].ID {
+		t.Errorf("failed pushes %+v, want one 503 in chat C0", fails)
+	}
+	if len(observed) != len(pushes) {
+		t.Errorf("ObservePush saw %d pushes, want %d", len(observed), len(pushes))
+	}
+}

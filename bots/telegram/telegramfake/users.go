@@ -46,7 +46,7 @@ func (s *Server) userMessage(chatID int64, threadID int, from User, fill func(m 
 	m.ID = c.nextMsg
 	c.messages = append(c.messages, m)
 	if s.hears(c, m) {
-		s.queueLocked("message", s.messageJSON(c, m))
+		s.queueLocked("message", c.ID, s.messageJSON(c, m))
 	}
 	return *m, nil
 }
@@ -170,7 +170,7 @@ func (s *Server) Edit(chatID int64, msgID int, text string) error {
 	m.Entities = detectEntities(text, nil)
 	m.Edited, m.EditDate = true, s.o.Now()
 	if s.hears(c, m) {
-		s.queueLocked("edited_message", s.messageJSON(c, m))
+		s.queueLocked("edited_message", c.ID, s.messageJSON(c, m))
 	}
 	return nil
 }
@@ -204,7 +204,7 @@ func (s *Server) Press(chatID int64, msgID int, from User, data string) (string,
 	s.nextCB++
 	id := strconv.FormatInt(s.nextCB, 10)
 	s.callbacks[id] = &callbackQuery{chat: chatID, thread: m.ThreadID, msg: msgID}
-	s.queueLocked("callback_query", map[string]any{
+	s.queueLocked("callback_query", chatID, map[string]any{
 		"id": id, "from": from, "chat_instance": strconv.FormatInt(-chatID*7919, 10), "data": data,
 		"message": s.messageJSON(c, m),
 	})
@@ -270,7 +270,7 @@ func (s *Server) React(chatID int64, msgID int, from User, emoji string) error {
 		s.notifyLocked()
 		return nil
 	}
-	s.queueLocked("message_reaction", map[string]any{
+	s.queueLocked("message_reaction", c.ID, map[string]any{
 		"chat": c.Chat, "message_id": msgID, "user": from, "date": s.o.Now().Unix(),
 		"old_reaction": list(old), "new_reaction": list(emoji),
 	})
