@@ -343,12 +343,16 @@ type Board struct {
 
 // Telegram configures the Telegram bot.
 type Telegram struct {
-	Enabled       bool          `yaml:"enabled"`
-	Token         Secret        `yaml:"token"`
-	APIURL        string        `yaml:"api_url"`
-	Mode          string        `yaml:"mode"` // polling or webhook
-	WebhookSecret Secret        `yaml:"webhook_secret"`
-	PollTimeout   time.Duration `yaml:"poll_timeout"`
+	Enabled       bool   `yaml:"enabled"`
+	Token         Secret `yaml:"token"`
+	APIURL        string `yaml:"api_url"`
+	Mode          string `yaml:"mode"` // polling or webhook
+	WebhookSecret Secret `yaml:"webhook_secret"`
+	// WebhookMaxConnections is setWebhook's max_connections: how many
+	// pushes Telegram keeps in flight at once (1-100). Concurrent pushes
+	// share commits, so the default asks for Telegram's maximum, 100.
+	WebhookMaxConnections int           `yaml:"webhook_max_connections"`
+	PollTimeout           time.Duration `yaml:"poll_timeout"`
 	// Groups are group chat ids whose messages to the bot are customer
 	// places (private chats always are).
 	Groups        []string `yaml:"groups"`
@@ -412,7 +416,7 @@ func Default() *Config {
 		Listening: Listening{Window: 5 * time.Minute},
 		Relay:     Relay{ReopenWindow: 72 * time.Hour, NotePrefix: "//", CommandPrefix: "!", ReplyMode: "reply"},
 		Outbox:    Outbox{Workers: 64, MaxAttempts: 12, BaseBackoff: time.Second, MaxBackoff: 10 * time.Minute, Lease: 2 * time.Minute},
-		Telegram:  Telegram{APIURL: "https://api.telegram.org", Mode: "polling", PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},
+		Telegram:  Telegram{APIURL: "https://api.telegram.org", Mode: "polling", WebhookMaxConnections: 100, PollTimeout: 50 * time.Second, FileSizeLimit: 20 << 20, Pacing: "published"},
 		Slack:     Slack{APIURL: "https://slack.com/api/", Mode: "socket", Pacing: "published"},
 		Discord:   Discord{APIURL: "https://discord.com/", CommunityTrigger: "mention", Pacing: "published"},
 	}

@@ -282,6 +282,9 @@ func (c *Config) validatePlatforms(ps *problems) {
 			if c.HTTP.PublicURL == "" {
 				ps.add("http.public_url", "required for telegram webhook mode")
 			}
+			if t.WebhookMaxConnections < 1 || t.WebhookMaxConnections > 100 {
+				ps.add("telegram.webhook_max_connections", "must be between 1 and 100 (Telegram's limits)")
+			}
 		}
 		if t.FileSizeLimit <= 0 {
 			ps.add("telegram.file_size_limit", "must be positive")

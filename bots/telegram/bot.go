@@ -54,6 +54,9 @@ type Options struct {
 	// mounts it at (e.g. https://example.com/telegram/webhook).
 	WebhookURL    string
 	WebhookSecret string
+	// WebhookMaxConnections is setWebhook's max_connections, 1-100 [40,
+	// Telegram's default].
+	WebhookMaxConnections int
 	// PollTimeout is the long-poll wait [50s].
 	PollTimeout time.Duration
 	// DeskChats are forum supergroups used as staff desks.
@@ -120,6 +123,12 @@ func New(o Options) (*Bot, error) {
 	}
 	if o.PollTimeout <= 0 {
 		o.PollTimeout = 50 * time.Second
+	}
+	if o.WebhookMaxConnections == 0 {
+		o.WebhookMaxConnections = 40
+	}
+	if o.WebhookMaxConnections < 1 || o.WebhookMaxConnections > 100 {
+		return nil, fmt.Errorf("telegram: webhook max connections %d: want 1-100", o.WebhookMaxConnections)
 	}
 	if o.FileSizeLimit <= 0 {
 		o.FileSizeLimit = 20 << 20

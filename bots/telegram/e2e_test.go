@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -438,5 +439,43 @@ func TestHugeTextIsSplitNotLost(t *testing.T) {
 	}
 	if n := len(w.fake.BotMessages(w.desk.ID, topic(t, c.Desk))); n < 4 {
 		t.Errorf("%d messages in the topic, want the card, at least 2 parts and the file", n)
+	}
+}
+
+// TestWebhookAsksForMaxConnections: in webhook mode the adapter registers
+// its URL, secret and max_connections with setWebhook (Telegram's default,
+// 40, when none is configured).
+func TestWebhookAsksForMaxConnections(t *testing.T) {
+	for _, tc := range []struct{ set, want int }{{0, 40}, {100, 100}, {7, 7}} {
+		w := newWorld(t)
+		bot := w.bot(t, func(o *telegram.Options) {
+			o.Mode, o.WebhookURL, o.WebhookSecret, o.WebhookMaxConnections = "webhook", "http://127.0.0.1:1/telegram/webhook", "s3cret-token", tc.set
+		})
+		bottest.Start(t, relayConfig(w), bot)
+		var info struct {
+			Result struct {
+				URL            string `json:"url"`
+				MaxConnections int    `json:"max_connections"`
+			} `json:"result"`
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for info.Result.URL == "" && time.Now().Before(deadline) {
+			resp, err := http.Get(w.fake.URL() + "/bot" + w.fake.Token() + "/getWebhookInfo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = json.NewDecoder(resp.Body).Decode(&info)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if info.Result.URL != "http://127.0.0.1:1/telegram/webhook" || info.Result.MaxConnections != tc.want {
+			t.Errorf("configured %d: webhook info = %+v, want the URL and max_connections %d", tc.set, info.Result, tc.want)
+		}
+	}
+	if _, err := telegram.New(telegram.Options{Token: "1:T", Mode: "webhook", WebhookURL: "http://x/telegram/webhook", WebhookSecret: "s", WebhookMaxConnections: 101}); err == nil {
+		t.Error("max_connections 101 accepted; Telegram allows 1-100")
 	}
 }

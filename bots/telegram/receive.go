@@ -239,7 +239,8 @@ func (b *Bot) handleRaw(ctx context.Context, in core.Inbox, raw json.RawMessage)
 
 func (b *Bot) runWebhook(ctx context.Context) error {
 	for {
-		_, err := b.call(ctx, "setWebhook", tgbotapi.Params{"url": b.o.WebhookURL, "secret_token": b.o.WebhookSecret, "allowed_updates": allowedUpdates})
+		_, err := b.call(ctx, "setWebhook", tgbotapi.Params{"url": b.o.WebhookURL, "secret_token": b.o.WebhookSecret,
+			"max_connections": strconv.Itoa(b.o.WebhookMaxConnections), "allowed_updates": allowedUpdates})
 		if err == nil {
 			break
 		}

@@ -53,7 +53,7 @@ func buildAdapters(cfg *config.Config, log *slog.Logger) ([]adapter, []unconfigu
 		b, err := telegram.New(telegram.Options{
 			Token: t.Token.Reveal(), APIURL: t.APIURL, Mode: t.Mode,
 			WebhookURL:    strings.TrimRight(cfg.HTTP.PublicURL, "/") + "/telegram/webhook",
-			WebhookSecret: t.WebhookSecret.Reveal(), PollTimeout: t.PollTimeout,
+			WebhookSecret: t.WebhookSecret.Reveal(), WebhookMaxConnections: t.WebhookMaxConnections, PollTimeout: t.PollTimeout,
 			DeskChats: deskChannels(cfg, "telegram"), IdeaBoards: boards(cfg, "telegram"), Groups: t.Groups, FileSizeLimit: t.FileSizeLimit, NoPacing: t.Pacing == "off",
 			Listening: listeningChannels(cfg, "telegram"), Logger: log.With("platform", "telegram"),
 		})
