@@ -34,7 +34,7 @@ type Options struct {
 	Workers        int // outbox.workers; 0 keeps the configuration default
 	// TelegramMode is telegram.mode for the service: "polling" (or "") or
 	// "webhook", where the Telegram emulator pushes each customer message,
-	// up to 40 at a time, through a round-robin load balancer on loopback
+	// up to telegram.webhook_max_connections (100) at a time, through a round-robin load balancer on loopback
 	// in front of the replicas.
 	TelegramMode string
 	Timeout      time.Duration // the longest wait for one phase's deliveries
@@ -168,7 +168,7 @@ func printBenchSettings(w io.Writer, o Options) {
 		fmt.Fprintf(w, "replicas: burst and slow platform run with %s `cornershop serve` processes on one database in turn; CPU is theirs together, peak RSS the largest one's\n", joinInts(o.Replicas))
 	}
 	if o.webhookMode() {
-		fmt.Fprintf(w, "telegram: webhook mode (telegram.mode: webhook): the emulator pushes updates as Telegram does, up to 40 at once, one at a time per chat, to a round-robin HTTP load balancer in the bench process that alternates them between the replicas; recorded = the last push answered 200\n")
+		fmt.Fprintf(w, "telegram: webhook mode (telegram.mode: webhook): the emulator pushes updates as Telegram does, up to %d at once (telegram.webhook_max_connections), one at a time per chat, to a round-robin HTTP load balancer in the bench process that alternates them between the replicas; recorded = the last push answered 200\n", config.Default().Telegram.WebhookMaxConnections)
 	} else {
 		fmt.Fprintf(w, "telegram: long polling (telegram.mode: polling): one replica holds the poll and receives every customer message; recorded = the getUpdates offset passing the last one\n")
 	}

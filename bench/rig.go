@@ -148,6 +148,7 @@ func (r *rig) config(s serviceSetup, listen string) *config.Config {
 		PollTimeout: 10 * time.Second, FileSizeLimit: 20 << 20, Pacing: pacing}
 	if r.o.webhookMode() {
 		cfg.Telegram.Mode, cfg.Telegram.WebhookSecret = "webhook", config.NewSecret(webhookSecret)
+		cfg.Telegram.WebhookMaxConnections = config.Default().Telegram.WebhookMaxConnections
 		cfg.HTTP.PublicURL = s.publicURL
 	}
 	cfg.Slack = config.Slack{Enabled: true, BotToken: config.NewSecret(r.sl.BotToken()), AppToken: config.NewSecret(r.sl.AppToken()),

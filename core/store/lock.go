@@ -9,6 +9,18 @@ import (
 // LockContact takes the contact's row lock on PostgreSQL (FOR UPDATE);
 // SQLite has one writer, so transactions take turns already.
 func (t *tx) LockContact(id core.ContactID) error {
+	// What the lock guards is read again from the database: the contact's
+	// conversations leave the read-ahead.
+	return t.keepAhead(func() error { return t.lockContact(id) }, func(ra *readAhead) {
+		for k := range ra.conv {
+			if k.contact == int64(id) {
+				delete(ra.conv, k)
+			}
+		}
+	})
+}
+
+func (t *tx) lockContact(id core.ContactID) error {
 	q := `SELECT id FROM contacts WHERE id = ?`
 	if t.s.driver == DriverPostgres {
 		q += ` FOR UPDATE`

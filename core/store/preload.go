@@ -19,9 +19,13 @@ import (
 // reads all of them in four statements for the whole batch. The reads then
 // answer from that snapshot — exactly the rows, or the absence, the
 // statement would have found — until the transaction writes through gorm
-// (any gorm call drops the snapshot: contacts, conversations and surveys
-// only change through gorm) or locks a contact (LockContact is a gorm call
-// too, so the re-read after the lock goes to the database). A ref the
+// to a table the snapshot comes from (readAheadTables: contacts,
+// conversations and surveys only change through gorm; reads and writes to
+// other tables keep it). Three writes a new customer's first message makes
+// drop only what they change (keepAhead): CreateContact its identities'
+// answers, CreateConversation its place's latest conversation, and
+// LockContact the contact's conversations, so the re-read after the lock
+// goes to the database. A ref the
 // transaction adds leaves the snapshot's list of absent refs. Within one
 // transaction nothing else can change what this transaction reads except
 // another transaction's commit, which READ COMMITTED lets a later statement
@@ -48,6 +52,7 @@ type readAhead struct {
 	delIDs []int64           // delivery ids reserved for the batch
 	held   []*pendingMessage // messages (and their refs, deliveries) not yet written
 
+	keep     bool        // the gorm statement running drops only what its method forgets (keepAhead)
 	batch    bool        // the transaction holds a group commit's batch
 	refs     []refRow    // delivered copies' refs not yet written
 	finishes []finishRow // FinishDelivery outcomes not yet written
@@ -66,40 +71,56 @@ type (
 // dropReadAhead.
 type readAheadKey struct{}
 
-// dropReadAhead is a gorm callback run before every gorm statement: the
-// transaction's preloaded reads no longer hold once it writes, and its
-// deferred message is written first.
+// readAheadTables are the tables the read-ahead answers from: a gorm write
+// to one of them (or a raw statement, whose table gorm does not know)
+// drops it; writes elsewhere, and reads, keep it.
+var readAheadTables = map[string]bool{"": true, "messages": true, "message_refs": true, "contacts": true,
+	"identities": true, "conversations": true, "surveys": true}
+
+// dropReadAhead is a gorm callback run before every gorm write: the
+// transaction's preloaded reads no longer hold once it writes to a table
+// they come from, and what it holds back is written first.
 func dropReadAhead(db *gorm.DB) {
 	if ra, ok := db.Statement.Context.Value(readAheadKey{}).(*readAhead); ok {
-		// Deliveries are never read ahead: the outbox's outcomes, between
-		// the loads of a batch, keep the snapshot.
-		if db.Statement.Table != "deliveries" {
+		if readAheadTables[db.Statement.Table] && !ra.keep {
 			ra.valid = false
 		}
-		if !ra.holding() {
-			return
-		}
-		// Only ever on the transaction's own connection.
-		if _, ok := db.Statement.ConnPool.(gorm.TxCommitter); !ok {
-			_ = db.AddError(errors.New("store: a message held back, and a statement outside its transaction"))
-			return
-		}
-		if err := ra.flush(db.Statement.Context, db.Statement.ConnPool); err != nil {
-			_ = db.AddError(err)
-		}
+		flushHeld(db, ra)
+	}
+}
+
+// flushBeforeRead is a gorm callback run before every gorm read: what the
+// transaction holds back is written first, so the read sees it.
+func flushBeforeRead(db *gorm.DB) {
+	if ra, ok := db.Statement.Context.Value(readAheadKey{}).(*readAhead); ok {
+		flushHeld(db, ra)
+	}
+}
+
+func flushHeld(db *gorm.DB, ra *readAhead) {
+	if !ra.holding() {
+		return
+	}
+	// Only ever on the transaction's own connection.
+	if _, ok := db.Statement.ConnPool.(gorm.TxCommitter); !ok {
+		_ = db.AddError(errors.New("store: a message held back, and a statement outside its transaction"))
+		return
+	}
+	if err := ra.flush(db.Statement.Context, db.Statement.ConnPool); err != nil {
+		_ = db.AddError(err)
 	}
 }
 
 // registerReadAheadDrop installs dropReadAhead before every kind of gorm
-// statement.
+// write and flushBeforeRead before every read.
 func registerReadAheadDrop(db *gorm.DB) error {
 	cb := db.Callback()
 	for _, err := range []error{
 		cb.Create().Before("gorm:create").Register("cornershop:drop_read_ahead", dropReadAhead),
 		cb.Update().Before("gorm:update").Register("cornershop:drop_read_ahead", dropReadAhead),
 		cb.Delete().Before("gorm:delete").Register("cornershop:drop_read_ahead", dropReadAhead),
-		cb.Query().Before("gorm:query").Register("cornershop:drop_read_ahead", dropReadAhead),
-		cb.Row().Before("gorm:row").Register("cornershop:drop_read_ahead", dropReadAhead),
+		cb.Query().Before("gorm:query").Register("cornershop:drop_read_ahead", flushBeforeRead),
+		cb.Row().Before("gorm:row").Register("cornershop:drop_read_ahead", flushBeforeRead),
 		cb.Raw().Before("gorm:raw").Register("cornershop:drop_read_ahead", dropReadAhead),
 	} {
 		if err != nil {
@@ -110,6 +131,23 @@ func registerReadAheadDrop(db *gorm.DB) error {
 }
 
 // ahead returns the transaction's valid preloaded reads, or nil.
+// keepAhead runs fn, whose gorm statements change only what forget then
+// removes from the read-ahead, so the rest of it stays valid. A new
+// customer's first message creates a contact, locks it and creates a
+// conversation; dropping the whole snapshot for those made every later
+// message of the batch read one row per statement again.
+func (t *tx) keepAhead(fn func() error, forget func(ra *readAhead)) error {
+	ra := t.ahead()
+	if ra == nil {
+		return fn()
+	}
+	ra.keep = true
+	err := fn()
+	ra.keep = false
+	forget(ra)
+	return err
+}
+
 func (t *tx) ahead() *readAhead {
 	if t.ra == nil || !t.ra.valid {
 		return nil

@@ -117,6 +117,15 @@ func TestPreloadedBatch(t *testing.T) {
 				if got, err := tx.LatestConversation(known.ID, place); err != nil || got.ID != c2.ID {
 					t.Errorf("latest conversation after creating %d = %d, %v", c2.ID, got.ID, err)
 				}
+				// A contact created in the batch is found by its identity,
+				// preloaded as absent.
+				bea := core.Contact{Name: "Bea", Identities: []core.Identity{{Platform: core.Telegram, UserID: "200"}}}
+				if err := tx.CreateContact(&bea); err != nil {
+					return err
+				}
+				if got, err := tx.ContactByIdentity(core.Telegram, "200"); err != nil || got.ID != bea.ID {
+					t.Errorf("contact by identity after creating %d = %d, %v", bea.ID, got.ID, err)
+				}
 				return nil
 			})
 			// A delivery key taken: outside a batch (and on SQLite) Enqueue
@@ -286,6 +295,30 @@ func TestPreloadedBatch(t *testing.T) {
 			if driver != store.DriverPostgres {
 				return // one writer: no other transaction can race this one
 			}
+			// The lock, then the look again: a conversation another
+			// transaction started after the preload is what the batch finds
+			// once it holds the contact's lock.
+			mustTx(t, s, func(tx core.Tx) error {
+				if err := tx.(preloader).Preload([]core.InboundKey{{Place: place, ID: "5", UserID: "100"}}, nil); err != nil {
+					return err
+				}
+				before, err := tx.LatestConversation(known.ID, place)
+				if err != nil {
+					return err
+				}
+				var raced core.Conversation
+				mustTx(t, s, func(tx core.Tx) error {
+					raced = core.Conversation{ContactID: known.ID, Customer: place, Status: core.StatusOpen}
+					return tx.CreateConversation(&raced)
+				})
+				if err := tx.LockContact(known.ID); err != nil {
+					return err
+				}
+				if got, err := tx.LatestConversation(known.ID, place); err != nil || got.ID != raced.ID {
+					t.Errorf("latest conversation after the lock = %d, %v; want %d, started by another transaction (before the lock: %d)", got.ID, err, raced.ID, before.ID)
+				}
+				return nil
+			})
 			// A ref recorded by another transaction after the preload.
 			err = s.InTx(ctx, func(tx core.Tx) error {
 				if err := tx.(preloader).Preload([]core.InboundKey{{Place: place, ID: "3", UserID: "100"}, {Place: place, ID: "4", UserID: "100"}}, nil); err != nil {

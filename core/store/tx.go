@@ -39,7 +39,16 @@ func changed(what string, res *gorm.DB) error {
 	return nil
 }
 
+// CreateContact keeps a batch's read-ahead but for the contact's identities.
 func (t *tx) CreateContact(c *core.Contact) error {
+	return t.keepAhead(func() error { return t.createContact(c) }, func(ra *readAhead) {
+		for _, id := range c.Identities {
+			delete(ra.contact, identKey{string(id.Platform), id.UserID})
+		}
+	})
+}
+
+func (t *tx) createContact(c *core.Contact) error {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = t.now()
 	}
@@ -90,7 +99,15 @@ func (t *tx) SetContactBlocked(id core.ContactID, blocked bool) error {
 	return changed("set contact blocked", t.db.Model(&contactRow{}).Where("id = ?", int64(id)).Update("blocked", blocked))
 }
 
+// CreateConversation keeps a batch's read-ahead but for the contact's
+// latest conversation in that place.
 func (t *tx) CreateConversation(c *core.Conversation) error {
+	return t.keepAhead(func() error { return t.createConversation(c) }, func(ra *readAhead) {
+		delete(ra.conv, convKey{int64(c.ContactID), string(c.Customer.Platform), c.Customer.Chat})
+	})
+}
+
+func (t *tx) createConversation(c *core.Conversation) error {
 	now := t.now()
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = now
