@@ -75,6 +75,9 @@ type Database struct {
 	// durable at this level.
 	SQLiteSynchronous string `yaml:"sqlite_synchronous"`
 	MaxOpenConns      int    `yaml:"max_open_conns"`
+	// Commits is how many group-commit transactions run at once on
+	// PostgreSQL (0: 2); SQLite, with one writer, always runs one.
+	Commits int `yaml:"commits"`
 	// SearchLanguage is the language of full-text search: PostgreSQL's text
 	// search configuration (english, simple, german, …); on SQLite,
 	// "english" stems words (FTS5's porter tokenizer) and any other value

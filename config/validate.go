@@ -85,6 +85,9 @@ func (c *Config) validate(undecoded map[string]bool) []Problem {
 	if c.Database.MaxOpenConns < 0 {
 		ps.add("database.max_open_conns", "cannot be negative (0 = the store's default)")
 	}
+	if c.Database.Commits < 0 || c.Database.Commits > 32 {
+		ps.add("database.commits", "must be between 0 (the default, 2 on PostgreSQL) and 32")
+	}
 	ps.oneOf("relay.reply_mode", c.Relay.ReplyMode, "reply", "note")
 	switch r := c.Relay; {
 	case r.NotePrefix == "":

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -134,6 +135,9 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger, adapters 
 		return nil, err
 	}
 	rcfg.Wake = func() { w.Notify() }
+	if cfg.Database.Driver == config.Postgres {
+		rcfg.Commits = cmp.Or(cfg.Database.Commits, postgresCommits)
+	}
 	if rcfg.Files, err = st.Files(cfg.Privacy.FilesDir); err != nil {
 		st.Close()
 		return nil, err
@@ -444,3 +448,8 @@ func names(ads []adapter) []string {
 	}
 	return out
 }
+
+// postgresCommits is how many group-commit transactions run at once on
+// PostgreSQL by default, where transactions proceed side by side (SQLite:
+// one). Two measured best on two cores (BENCHMARKS.md, issue #25).
+const postgresCommits = 2

@@ -13,15 +13,19 @@ import (
 // commit). Each caller's work still returns only after the transaction that
 // holds it commits, so nothing is acknowledged before it is durable; a batch
 // that fails is retried one job per transaction so one bad job cannot fail
-// the others.
+// the others. Up to lanes batches run at once (one on SQLite, whose single
+// writer would make a second wait anyway); jobs that must follow one
+// another (a chat's messages, a lane's deliveries) never share a moment in
+// the queue, as each caller waits for its job's commit before the next.
 type committer struct {
 	store core.Store
 	max   int
+	lanes int
 	wake  func()
 
 	mu      sync.Mutex
 	queue   []*job
-	leading bool
+	leaders int // batches running
 }
 
 type job struct {
@@ -32,6 +36,7 @@ type job struct {
 	err  error
 	done chan struct{} // closed when err is final
 	lead chan struct{} // closed when this job must run the next batch
+	led  bool          // lead closed (under committer.mu)
 }
 
 func (c *committer) do(ctx context.Context, fn func(tx core.Tx) error) error {
@@ -48,7 +53,7 @@ func (c *committer) doJob(ctx context.Context, j *job) error {
 	j.done, j.lead = make(chan struct{}), make(chan struct{})
 	c.mu.Lock()
 	c.queue = append(c.queue, j)
-	if c.leading {
+	if c.leaders >= max(c.lanes, 1) {
 		c.mu.Unlock()
 		select {
 		case <-j.done:
@@ -56,7 +61,7 @@ func (c *committer) doJob(ctx context.Context, j *job) error {
 		case <-j.lead:
 		}
 	} else {
-		c.leading = true
+		c.leaders++
 		c.mu.Unlock()
 	}
 	// This goroutine leads: run one batch (which includes j), then pass the
@@ -73,10 +78,11 @@ func (c *committer) doJob(ctx context.Context, j *job) error {
 	}
 
 	c.mu.Lock()
-	if len(c.queue) > 0 {
-		close(c.queue[0].lead)
+	if i := slices.IndexFunc(c.queue, func(j *job) bool { return !j.led }); i >= 0 {
+		c.queue[i].led = true // another leader may pass on before it wakes
+		close(c.queue[i].lead)
 	} else {
-		c.leading = false
+		c.leaders--
 	}
 	c.mu.Unlock()
 	<-j.done

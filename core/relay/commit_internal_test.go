@@ -2,7 +2,13 @@ package relay
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,11 +25,7 @@ import (
 // PostgreSQL went back to one round trip per read.
 func TestPreloadFindsTheStoreThroughTheWrappers(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "db.sqlite"), AutoMigrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openInternalStore(t, store.DriverSQLite)
 	sender, err := webhooks.New([]webhooks.Endpoint{{Name: "crm", URL: "http://127.0.0.1:1/hook", Secret: []byte("s")}}, nil, time.Now)
 	if err != nil {
 		t.Fatal(err)
@@ -70,3 +72,96 @@ func (nopObserver) Missed()                                       {}
 func (nopObserver) IncidentOpened()                               {}
 func (nopObserver) IncidentLinked()                               {}
 func (nopObserver) IncidentFirstUpdate(time.Duration)             {}
+
+// TestCommitterLanes: every job runs once in a committed transaction and
+// returns; at most lanes transactions run at once, and with more than one
+// lane they do overlap (PostgreSQL; SQLite keeps one, as its single writer
+// would serialise them anyway).
+func TestCommitterLanes(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		driver string
+		lanes  int
+	}{{store.DriverSQLite, 1}, {store.DriverPostgres, 1}, {store.DriverPostgres, 2}, {store.DriverPostgres, 3}} {
+		t.Run(fmt.Sprintf("%s/lanes=%d", tc.driver, tc.lanes), func(t *testing.T) {
+			c := &committer{store: openInternalStore(t, tc.driver), max: 4, lanes: tc.lanes}
+			var (
+				mu              sync.Mutex
+				inTx, peak, ran int
+			)
+			const jobs = 120
+			errs := make(chan error, jobs)
+			var wg sync.WaitGroup
+			for range jobs {
+				wg.Go(func() {
+					errs <- c.do(ctx, func(tx core.Tx) error {
+						mu.Lock()
+						inTx++
+						ran++
+						peak = max(peak, inTx)
+						mu.Unlock()
+						time.Sleep(2 * time.Millisecond) // hold the transaction a moment
+						mu.Lock()
+						inTx--
+						mu.Unlock()
+						return nil
+					})
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if ran != jobs {
+				t.Errorf("%d job runs, want %d (each once)", ran, jobs)
+			}
+			if peak > tc.lanes {
+				t.Errorf("%d transactions at once, want at most %d", peak, tc.lanes)
+			}
+			if tc.lanes > 1 && peak < 2 {
+				t.Errorf("batches never overlapped with %d lanes", tc.lanes)
+			}
+			if c.leaders != 0 || len(c.queue) != 0 {
+				t.Errorf("after the jobs: %d leaders, %d queued; want none", c.leaders, len(c.queue))
+			}
+		})
+	}
+}
+
+// openInternalStore opens a fresh store: SQLite in a temporary directory,
+// or PostgreSQL in a fresh schema (skipped without
+// CORNERSHOP_TEST_POSTGRES_DSN).
+func openInternalStore(t *testing.T, driver string) *store.Store {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "db.sqlite")
+	if driver == store.DriverPostgres {
+		base := os.Getenv("CORNERSHOP_TEST_POSTGRES_DSN")
+		if base == "" {
+			t.Skip("CORNERSHOP_TEST_POSTGRES_DSN not set; PostgreSQL committer test skipped")
+		}
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { admin.Close() })
+		schema := fmt.Sprintf("commit_%d", rand.Int64N(1<<40))
+		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+		sep := "?"
+		if strings.Contains(base, "?") {
+			sep = "&"
+		}
+		dsn = base + sep + "search_path=" + schema
+	}
+	st, err := store.Open(context.Background(), store.Options{Driver: driver, DSN: dsn, AutoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}

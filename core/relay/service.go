@@ -72,6 +72,10 @@ type Config struct {
 	Incidents Incidents
 	// BatchSize caps how many events share one transaction.
 	BatchSize int
+	// Commits is how many group-commit transactions may run at once [1]:
+	// more suits a database that runs transactions side by side
+	// (PostgreSQL); SQLite has one writer.
+	Commits int
 	// Wake is called after each commit that may have queued deliveries
 	// (the outbox worker's Notify); nil for none.
 	Wake func()
@@ -169,7 +173,7 @@ func New(store core.Store, cfg Config, platforms []core.Platform, now func() tim
 		staff:     newDirectory(cfg.Staff),
 		now:       now,
 		log:       log,
-		commit:    &committer{store: store, max: cfg.BatchSize, wake: cfg.Wake},
+		commit:    &committer{store: store, max: cfg.BatchSize, lanes: cfg.Commits, wake: cfg.Wake},
 	}
 	if err := s.checkListening(); err != nil {
 		return nil, err

@@ -155,18 +155,26 @@ func (t *tx) ahead() *readAhead {
 	return t.ra
 }
 
+// The batch reads below look each key up through a LATERAL subquery with
+// LIMIT (which the planner cannot flatten into a join): one index descent
+// per key whatever the table statistics say. Written as plain joins with
+// unnest, PostgreSQL hash-joined them against a sequential scan of the
+// whole table while its statistics were stale — a young database's normal
+// state — and paced traffic slowed as the tables grew (issue #25).
 const (
-	preloadRefsSQL = `SELECT r.platform, r.chat, r.platform_id FROM message_refs r
-	JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(platform, chat, pid)
-	ON r.platform = k.platform AND r.chat = k.chat AND r.platform_id = k.pid`
+	preloadRefsSQL = `SELECT r.platform, r.chat, r.platform_id FROM unnest($1::text[], $2::text[], $3::text[]) AS k(platform, chat, pid)
+	CROSS JOIN LATERAL (SELECT r.platform, r.chat, r.platform_id FROM message_refs r
+		WHERE r.platform = k.platform AND r.chat = k.chat AND r.platform_id = k.pid LIMIT 1) r`
 	preloadContactsSQL = `SELECT k.platform, k.uid, ` + contactCols + ` FROM unnest($1::text[], $2::text[]) AS k(platform, uid)
-	JOIN identities x ON x.platform = k.platform AND x.user_id = k.uid
-	JOIN contacts c ON c.id = x.contact_id LEFT JOIN identities i ON i.contact_id = c.id
+	CROSS JOIN LATERAL (SELECT x.contact_id FROM identities x WHERE x.platform = k.platform AND x.user_id = k.uid LIMIT 1) x
+	CROSS JOIN LATERAL (SELECT c.id, c.name, c.tags, c.blocked, c.created_at FROM contacts c WHERE c.id = x.contact_id LIMIT 1) c
+	LEFT JOIN LATERAL (SELECT i.id, i.platform, i.user_id, i.handle, i.name, i.avatar_url FROM identities i
+		WHERE i.contact_id = c.id OFFSET 0) i ON true
 	ORDER BY k.platform, k.uid, i.id`
-	preloadConversationsSQL = `SELECT DISTINCT ON (cv.contact_id, cv.customer_platform, cv.customer_chat) ` + conversationCols + `
-	FROM conversations cv JOIN unnest($1::bigint[], $2::text[], $3::text[]) AS k(cid, kplatform, kchat)
-	ON cv.contact_id = k.cid AND cv.customer_platform = k.kplatform AND cv.customer_chat = k.kchat
-	ORDER BY cv.contact_id, cv.customer_platform, cv.customer_chat, cv.id DESC`
+	preloadConversationsSQL = `SELECT ` + conversationCols + ` FROM unnest($1::bigint[], $2::text[], $3::text[]) AS k(cid, kplatform, kchat)
+	CROSS JOIN LATERAL (SELECT * FROM conversations cv
+		WHERE cv.contact_id = k.cid AND cv.customer_platform = k.kplatform AND cv.customer_chat = k.kchat
+		ORDER BY cv.id DESC LIMIT 1) cv`
 	preloadSurveysSQL = `SELECT DISTINCT ON (contact_id) * FROM surveys WHERE contact_id IN ? ORDER BY contact_id, id DESC`
 )
 
