@@ -10,11 +10,10 @@ import (
 	"cornershop/bots/bottest"
 )
 
-// TestBenchReplicas runs the burst with two `cornershop serve` processes on
-// one PostgreSQL schema and checks the per-replica figures add up: every
-// copy arrived once and in order, one replica holds each connection, and
-// the replicas' deliveries together are every card and every copy.
-func TestBenchReplicas(t *testing.T) {
+// replicasDSN is the PostgreSQL the two-replica tests share, or a skip:
+// they run two service processes (not with -short) on PostgreSQL.
+func replicasDSN(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs two service processes; skipped with -short, runs in the full suite (CI)")
 	}
@@ -22,6 +21,15 @@ func TestBenchReplicas(t *testing.T) {
 	if dsn == "" {
 		t.Skip("CORNERSHOP_TEST_POSTGRES_DSN not set; the replicas bench needs PostgreSQL and runs in CI")
 	}
+	return dsn
+}
+
+// TestBenchReplicas runs the burst with two `cornershop serve` processes on
+// one PostgreSQL schema and checks the per-replica figures add up: every
+// copy arrived once and in order, one replica holds each connection, and
+// the replicas' deliveries together are every card and every copy.
+func TestBenchReplicas(t *testing.T) {
+	dsn := replicasDSN(t)
 	o := Options{DB: dsn, Replicas: []int{2}, Scenarios: []string{"burst"}, Timeout: 60 * time.Second, Dir: t.TempDir(), Exe: cornershopBinary(t)}
 	const msgs, convs = 300, 30
 	r := runBurst(context.Background(), o, "burst", msgs, convs, 2, nil)
@@ -54,13 +62,7 @@ func TestBenchReplicas(t *testing.T) {
 // once and in order per conversation, and both replicas record customer
 // messages (receive Telegram's pushes), which polling cannot do.
 func TestBenchReplicasWebhook(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs two service processes; skipped with -short, runs in the full suite (CI)")
-	}
-	dsn := os.Getenv("CORNERSHOP_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("CORNERSHOP_TEST_POSTGRES_DSN not set; the replicas bench needs PostgreSQL and runs in CI")
-	}
+	dsn := replicasDSN(t)
 	o := Options{DB: dsn, Replicas: []int{2}, Scenarios: []string{"burst"}, Timeout: 60 * time.Second, Dir: t.TempDir(),
 		Exe: cornershopBinary(t), TelegramMode: "webhook"}
 	const msgs, convs = 200, 20

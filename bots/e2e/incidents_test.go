@@ -234,7 +234,7 @@ func fanOutSize() int {
 // see nearly all of it go first.
 func TestIncidentFanOutDoesNotDelayReplies(t *testing.T) {
 	if testing.Short() {
-		t.Skip("paces hundreds of copies; skipped with -short")
+		t.Skip("paces hundreds of copies; skipped with -short, runs in the full suite (CI)")
 	}
 	fanOut := fanOutSize()
 	c := newCrowd(t)

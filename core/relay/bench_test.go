@@ -36,7 +36,7 @@ func benchInbound(b *testing.B, db string, parallel int) {
 	st := benchStore(b, db)
 	desk := bottest.NewMemory(core.Slack, "C-DESK")
 	svc, err := relay.New(st, relay.Config{Desks: []relay.Desk{{Name: "main", Place: core.Place{Platform: core.Slack, Chat: "C-DESK"}}}, ReopenWindow: time.Hour,
-		Observer: quietObserver{}}, []core.Platform{desk}, nil, nil)
+		Observer: relay.NopObserver{}}, []core.Platform{desk}, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func BenchmarkDeliver(b *testing.B) {
 			desk := bottest.NewMemory(core.Slack, "C-DESK")
 			var w *outbox.Worker
 			cfg := relay.Config{Desks: []relay.Desk{{Name: "main", Place: core.Place{Platform: core.Slack, Chat: "C-DESK"}}}, ReopenWindow: time.Hour,
-				Observer: quietObserver{},
+				Observer: relay.NopObserver{},
 				Wake: func() {
 					if w != nil {
 						w.Notify()
@@ -133,20 +133,3 @@ func BenchmarkDeliver(b *testing.B) {
 		})
 	}
 }
-
-// quietObserver hears the figures and keeps none: the benchmarks run the
-// relay as cmd/cornershop does, with an observer (its /metrics), whose
-// wrapping of every transaction once hid the store's read-ahead.
-type quietObserver struct{}
-
-func (quietObserver) FirstResponse(string, time.Duration)           {}
-func (quietObserver) Resolved(string, time.Duration)                {}
-func (quietObserver) Reopened(string)                               {}
-func (quietObserver) SLAVerdict(string, string, core.SLAKind, bool) {}
-func (quietObserver) Rated(string, int)                             {}
-func (quietObserver) Suggested()                                    {}
-func (quietObserver) Decided(core.SuggestionOutcome)                {}
-func (quietObserver) Missed()                                       {}
-func (quietObserver) IncidentOpened()                               {}
-func (quietObserver) IncidentLinked()                               {}
-func (quietObserver) IncidentFirstUpdate(time.Duration)             {}

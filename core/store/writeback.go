@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -177,22 +176,15 @@ type finishRow struct {
 	at      time.Time
 }
 
-const (
-	finishManySQL = `UPDATE deliveries d SET state = v.state, last_error = v.last_error, done_at = v.done_at, claimed_by = '', claimed_until = NULL
-	FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, state, last_error, done_at) WHERE d.id = v.id`
-	refsManySQL = `INSERT INTO message_refs (message_id, side, source, platform, chat, platform_id, part)
-	SELECT * FROM unnest($%d::bigint[], $%d::text[], $%d::boolean[], $%d::text[], $%d::text[], $%d::text[], $%d::integer[])
-	ON CONFLICT DO NOTHING`
-)
-
 // outcomesSQL writes a batch's delivered refs and outcomes in one
 // statement: the refs' INSERT as a common table expression of the
-// outcomes' UPDATE, whose row count is the statement's.
-var outcomesSQL = [3]string{
-	fmt.Sprintf(refsManySQL, 1, 2, 3, 4, 5, 6, 7),
-	finishManySQL,
-	"WITH r AS (" + fmt.Sprintf(refsManySQL, 5, 6, 7, 8, 9, 10, 11) + ")\n" + finishManySQL,
-}
+// outcomes' UPDATE, whose row count is the statement's. Either array may
+// be empty.
+const outcomesSQL = `WITH r AS (INSERT INTO message_refs (message_id, side, source, platform, chat, platform_id, part)
+	SELECT * FROM unnest($5::bigint[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::integer[])
+	ON CONFLICT DO NOTHING)
+UPDATE deliveries d SET state = v.state, last_error = v.last_error, done_at = v.done_at, claimed_by = '', claimed_until = NULL
+	FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS v(id, state, last_error, done_at) WHERE d.id = v.id`
 
 // writeOutcomes writes the waiting delivered refs and outcomes in one
 // statement. A ref found taken is dropped (AddRef's caller for a delivered
@@ -204,32 +196,18 @@ func (ra *readAhead) writeOutcomes(ctx context.Context, c execer) error {
 	}
 	fs, rs := ra.finishes, ra.refs
 	ra.finishes, ra.refs = nil, nil
-	var args []any
-	which := 0 // refs alone; 1: outcomes alone; 2: both
-	if len(fs) > 0 {
-		ids, states, errs, ats := make([]int64, len(fs)), make([]string, len(fs)), make([]string, len(fs)), make([]time.Time, len(fs))
-		for i, f := range fs {
-			ids[i], states[i], errs[i], ats[i] = f.id, f.state, f.lastErr, f.at
-		}
-		args, which = append(args, ids, states, errs, ats), 1
+	ids, states, errs, ats := make([]int64, len(fs)), make([]string, len(fs)), make([]string, len(fs)), make([]time.Time, len(fs))
+	for i, f := range fs {
+		ids[i], states[i], errs[i], ats[i] = f.id, f.state, f.lastErr, f.at
 	}
-	if len(rs) > 0 {
-		msg, side, src, plat, chat, pid, part := make([]int64, len(rs)), make([]string, len(rs)), make([]bool, len(rs)),
-			make([]string, len(rs)), make([]string, len(rs)), make([]string, len(rs)), make([]int32, len(rs))
-		for i, r := range rs {
-			msg[i], side[i], src[i], plat[i], chat[i], pid[i], part[i] = r.MessageID, r.Side, r.Source, r.Platform, r.Chat, r.PlatformID, int32(r.Part)
-		}
-		args = append(args, msg, side, src, plat, chat, pid, part)
-		if which == 1 {
-			which = 2
-		}
+	msg, side, src, plat, chat, pid, part := make([]int64, len(rs)), make([]string, len(rs)), make([]bool, len(rs)),
+		make([]string, len(rs)), make([]string, len(rs)), make([]string, len(rs)), make([]int32, len(rs))
+	for i, r := range rs {
+		msg[i], side[i], src[i], plat[i], chat[i], pid[i], part[i] = r.MessageID, r.Side, r.Source, r.Platform, r.Chat, r.PlatformID, int32(r.Part)
 	}
-	res, err := c.ExecContext(ctx, outcomesSQL[which], args...)
+	res, err := c.ExecContext(ctx, outcomesSQL, ids, states, errs, ats, msg, side, src, plat, chat, pid, part)
 	if err != nil {
 		return mapErr("finish deliveries", err)
-	}
-	if len(fs) == 0 {
-		return nil
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return mapErr("finish deliveries", err)

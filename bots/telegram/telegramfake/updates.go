@@ -30,8 +30,7 @@ type webhook struct {
 	URL            string
 	Secret         string
 	MaxConnections int
-	Pushes         []int // HTTP statuses seen, in the order answered (0: no answer)
-	pushes         []Push
+	pushes         []Push // in the order answered
 	lastErrorDate  int64
 	lastErrorMsg   string
 	// The pusher's state, under s.mu: pushes waiting for an answer, the
@@ -301,7 +300,11 @@ func (s *Server) WebhookStatuses() []int {
 	if s.hook == nil {
 		return nil
 	}
-	return slices.Clone(s.hook.Pushes)
+	statuses := make([]int, len(s.hook.pushes))
+	for i, p := range s.hook.pushes {
+		statuses[i] = p.Status
+	}
+	return statuses
 }
 
 // WebhookPushes returns the current webhook's delivery attempts in the
@@ -406,7 +409,6 @@ func (s *Server) pushOne(hook *webhook, client *http.Client, u update, k queueKe
 	hook.inFlight--
 	delete(hook.busy, k)
 	p := Push{UpdateID: u.ID, Kind: u.Kind, Chat: u.Chat, Status: status, Sent: sent, At: s.o.Now()}
-	hook.Pushes = append(hook.Pushes, status)
 	hook.pushes = append(hook.pushes, p)
 	if errMsg != "" {
 		hook.lastErrorDate, hook.lastErrorMsg = p.At.Unix(), errMsg
